@@ -1,0 +1,130 @@
+"""The ``storyloop`` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Config, ConfigErrors, load_config
+from bot.export import FORMATS, export_stories
+from bot.types import StoryStatus
+from storage.sqlite import SQLiteStore
+
+DEFAULT_CONFIG = Path("storyloop.toml")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=os.environ.get("STORYLOOP_LOG", "WARNING"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "check-config":
+        return _check_config(args.path)
+    try:
+        config = load_config(_config_path(args.config))
+    except ConfigErrors as exc:
+        print(f"storyloop: the config has a problem:\n{exc}", file=sys.stderr)
+        return 2
+    return int(asyncio.run(_COMMANDS[args.command](config, args)))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="storyloop", description=__doc__)
+    parser.add_argument("--config", type=Path, help="config file (default: storyloop.toml "
+                        "if it exists, else the embedded defaults)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    chat = sub.add_parser("chat", help="tell a story in the terminal")
+    chat.add_argument("--as", dest="person", default=getpass.getuser(),
+                      help="who is typing (default: your login name)")
+    stories = sub.add_parser("stories", help="list the stored stories")
+    stories.add_argument("--status", choices=[s.value for s in StoryStatus])
+    export = sub.add_parser("export", help="write the stored stories as JSON or CSV")
+    export.add_argument("--format", choices=FORMATS, default="json")
+    export.add_argument("--status", choices=[s.value for s in StoryStatus])
+    export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    check = sub.add_parser("check-config", help="check a config file and name any bad key")
+    check.add_argument("path", type=Path)
+    return parser
+
+
+def _config_path(given: Path | None) -> Path | None:
+    if given is not None:
+        return given
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def _check_config(path: Path) -> int:
+    try:
+        config = load_config(path)
+    except ConfigErrors as exc:
+        print(f"{path} has {len(exc.errors)} problem(s):\n{exc}", file=sys.stderr)
+        return 2
+    print(f"{path} is fine. Database: {config.storage.path}; "
+          f"{len(config.flows.themes)} themes; idle after {config.flows.idle_timeout_minutes} min.")
+    return 0
+
+
+async def _chat(config: Config, args: argparse.Namespace) -> int:
+    from adapters.terminal import Terminal
+    from bot.app import App, build_engine
+    from flows.prompts import say
+
+    store = SQLiteStore(config.storage.path)
+    await store.open()
+    try:
+        interactive = sys.stdin.isatty()
+        if interactive:
+            print(say("terminal.banner", path=config.storage.path) + "\n")
+        app = App(store=store, engine=build_engine(config))
+        await Terminal(app.handle, args.person, sys.stdin, sys.stdout,
+                       echo=not interactive).run()
+    finally:
+        await store.close()
+    return 0
+
+
+async def _stories(config: Config, args: argparse.Namespace) -> int:
+    store = SQLiteStore(config.storage.path)
+    await store.open()
+    try:
+        status = StoryStatus(args.status) if args.status else None
+        stories = await store.list_stories(status=status)
+    finally:
+        await store.close()
+    for story in stories:
+        print(f"#{story.id} [{story.status}] {story.created_at:%Y-%m-%d %H:%M} "
+              f"{story.role} | {story.situation}")
+        if story.tried:
+            print(f"    tried ({story.tried_by or 'unknown'}): {story.tried}")
+        if story.themes:
+            print(f"    themes: {', '.join(story.themes)}")
+    print(f"{len(stories)} stor{'y' if len(stories) == 1 else 'ies'} in {config.storage.path}")
+    return 0
+
+
+async def _export(config: Config, args: argparse.Namespace) -> int:
+    store = SQLiteStore(config.storage.path)
+    await store.open()
+    try:
+        status = StoryStatus(args.status) if args.status else None
+        stories = await store.list_stories(status=status)
+    finally:
+        await store.close()
+    if args.output:
+        with args.output.open("w", encoding="utf-8", newline="") as out:
+            export_stories(stories, args.format, out)
+    else:
+        export_stories(stories, args.format, sys.stdout)
+    return 0
+
+
+_COMMANDS = {"chat": _chat, "stories": _stories, "export": _export}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""Stories written out for people who read them elsewhere: JSON, or CSV for spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from bot.types import Story
+
+FORMATS = ("json", "csv")
+CSV_COLUMNS = ("id", "status", "created_at", "role", "place", "situation", "tried", "tried_by",
+               "outcome", "spread", "enhance", "restore", "replace", "become", "themes")
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def export_stories(stories: Sequence[Story], fmt: str, out: TextIO) -> None:
+    if fmt == "json":
+        json.dump([_public(s) for s in stories], out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        for story in stories:
+            row = _public(story) | {"themes": "; ".join(story.themes)}
+            writer.writerow({k: safe_cell(v) for k, v in row.items() if k in CSV_COLUMNS})
+
+
+def _public(story: Story) -> dict[str, Any]:
+    """A story without its teller's platform id."""
+    return story.model_dump(mode="json", exclude={"participant", "platform"})
+
+
+def safe_cell(value: Any) -> str:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text

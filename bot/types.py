@@ -1,0 +1,157 @@
+"""The platform-neutral shapes that cross between adapters, the bot and storage.
+
+Adapters turn a platform event into one :class:`IncomingMessage`, call the bot, and render the
+:class:`OutgoingMessage` replies they get back. Nothing here knows about Matrix or Slack.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, NewType
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+Platform = NewType("Platform", str)
+RoomId = NewType("RoomId", str)
+UserId = NewType("UserId", str)
+EventId = NewType("EventId", str)
+
+
+class ConversationKey(BaseModel):
+    """Who is talking where: one conversation per person per room per platform."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: Platform
+    room_id: RoomId
+    user_id: UserId
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.room_id}:{self.user_id}"
+
+
+class IncomingMessage(BaseModel):
+    """One message from a person, whatever platform it came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    platform: Platform
+    room_id: RoomId
+    sender_id: UserId
+    event_id: EventId
+    text: str
+    is_direct: bool = True
+    timestamp: AwareDatetime
+    addressed: bool = True
+    """In a group room: was the bot mentioned or given a command? Always true in a direct chat."""
+
+    @property
+    def key(self) -> ConversationKey:
+        return ConversationKey(platform=self.platform, room_id=self.room_id, user_id=self.sender_id)
+
+
+class Choice(BaseModel):
+    """A quick answer: a person can type its number or its words."""
+
+    model_config = ConfigDict(frozen=True)
+
+    value: str
+    label: str
+    aliases: tuple[str, ...] = ()
+
+
+class OutgoingMessage(BaseModel):
+    """A reply for one room. Adapters render choices as buttons, a numbered list or a prompt."""
+
+    model_config = ConfigDict(frozen=True)
+
+    room_id: RoomId
+    text: str
+    choices: tuple[Choice, ...] = ()
+    multiple: bool = False
+    """True when several choices may be picked at once (themes)."""
+
+
+class Role(StrEnum):
+    CITIZEN = "citizen"
+    STAFF = "staff"
+    BOTH = "both"
+    RATHER_NOT_SAY = "rather not say"
+
+
+class TriedBy(StrEnum):
+    ME = "me"
+    MY_TEAM = "my team"
+    SOMEONE_ELSE = "someone else"
+    NOBODY = "nobody yet"
+
+
+class StoryStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    HIDDEN = "hidden"
+
+
+class Consent(BaseModel):
+    """What the person agreed to, with the wording they were shown and when."""
+
+    model_config = ConfigDict(frozen=True)
+
+    store: bool
+    wording_version: str
+    given_at: AwareDatetime
+
+
+class Story(BaseModel):
+    """A story as a person told it, in their own words, with its structure kept apart."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None
+    platform: Platform
+    participant: UserId
+    flow: str
+    situation: str
+    tried: str | None = None
+    tried_by: TriedBy | None = None
+    outcome: str | None = None
+    spread: str | None = None
+    enhance: str | None = None
+    restore: str | None = None
+    replace: str | None = None
+    become: str | None = None
+    themes: tuple[str, ...] = ()
+    role: Role
+    place: str | None = None
+    consent: Consent
+    status: StoryStatus = StoryStatus.PENDING
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class ConversationStatus(StrEnum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    DONE = "done"
+    DECLINED = "declined"
+
+
+class Conversation(BaseModel):
+    """A conversation is a small record: the flow, where it is, what was said so far."""
+
+    key: ConversationKey
+    flow: str
+    state: str
+    status: ConversationStatus = ConversationStatus.ACTIVE
+    answers: dict[str, Any] = Field(default_factory=dict)
+    """What was said so far, as plain JSON values, keyed by the flow's field names."""
+    history: list[str] = Field(default_factory=list)
+    """States visited before this one, so ``back`` retraces the path actually taken."""
+    pending: str | None = None
+    """A question about the conversation itself awaiting an answer (resume? restart?)."""
+    editing: bool = False
+    """True while the person changes one answer from the review; the flow then returns there."""
+    updated_at: datetime
+
+

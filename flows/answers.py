@@ -1,0 +1,101 @@
+"""Reading what people type: choices by number or words, themes, and the always-on commands."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from enum import StrEnum
+
+from bot.types import Choice
+
+_PUNCTUATION = re.compile(r"[^\w\s'-]+")
+_THEME_SPLIT = re.compile(r",|;|\band\b|\n")
+MAX_THEME_LENGTH = 40
+
+
+class Command(StrEnum):
+    """Words that work at any point of a conversation."""
+
+    HELP = "help"
+    BACK = "back"
+    SKIP = "skip"
+    PAUSE = "pause"
+    RESTART = "restart"
+    STATUS = "status"
+
+
+_COMMAND_WORDS = {
+    "help": Command.HELP,
+    "?": Command.HELP,
+    "back": Command.BACK,
+    "go back": Command.BACK,
+    "skip": Command.SKIP,
+    "pass": Command.SKIP,
+    "pause": Command.PAUSE,
+    "stop": Command.PAUSE,
+    "later": Command.PAUSE,
+    "restart": Command.RESTART,
+    "start again": Command.RESTART,
+    "start over": Command.RESTART,
+    "status": Command.STATUS,
+    "where am i": Command.STATUS,
+}
+
+
+def normalise(text: str) -> str:
+    """Lower case, single spaces, no surrounding punctuation: for matching, never for storing."""
+    if text.strip() == "?":
+        return "?"
+    cleaned = _PUNCTUATION.sub(" ", text.replace("\u2019", "'").casefold())
+    return " ".join(cleaned.split())
+
+
+def as_command(text: str) -> Command | None:
+    """The command a message is, if it is only a command word (``!help`` and ``/help`` too)."""
+    return _COMMAND_WORDS.get(normalise(text.lstrip("!/")))
+
+
+def match_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
+    """The choice a person meant, by its number ("2", "2.") or its words."""
+    said = normalise(text)
+    if said.isdigit():
+        index = int(said) - 1
+        return choices[index] if 0 <= index < len(choices) else None
+    for choice in choices:
+        if said in _names(choice):
+            return choice
+    starting = [c for c in choices if any(n.startswith(said) for n in _names(c))]
+    return starting[0] if len(said) >= 3 and len(starting) == 1 else None
+
+
+def _names(choice: Choice) -> set[str]:
+    return {normalise(choice.label), normalise(choice.value), *map(normalise, choice.aliases)}
+
+
+def read_themes(text: str, themes: Sequence[str]) -> list[str]:
+    """Themes picked by number or name; anything else is the person's own theme, kept."""
+    picked: list[str] = []
+    for part in _THEME_SPLIT.split(text):
+        for token in _expand_numbers(part.strip()):
+            theme = _one_theme(token, themes)
+            if theme and theme not in picked:
+                picked.append(theme)
+    return picked
+
+
+def _expand_numbers(part: str) -> list[str]:
+    words = part.split()
+    return words if words and all(w.rstrip(".").isdigit() for w in words) else [part]
+
+
+def _one_theme(token: str, themes: Sequence[str]) -> str | None:
+    said = normalise(token)
+    if not said:
+        return None
+    if said.isdigit():
+        index = int(said) - 1
+        return themes[index] if 0 <= index < len(themes) else None
+    for theme in themes:
+        if normalise(theme) == said:
+            return theme
+    return token.strip()[:MAX_THEME_LENGTH]

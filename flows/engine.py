@@ -1,0 +1,307 @@
+"""Runs conversations through compiled flows: load a record, apply one message, return the new
+record, the replies and, when a story is finished, the story. No I/O happens here.
+
+Each flow is compiled into one ``transitions.Machine`` at start-up, with one cursor model
+attached for good. Applying a message sets the cursor to the conversation's saved state and
+fires ``answer``; the machine picks the next state through the flow's guards. That is safe
+because a trigger is synchronous: nothing else runs between setting the cursor and reading it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from transitions import Machine
+
+from bot.types import (
+    Choice,
+    Consent,
+    Conversation,
+    ConversationKey,
+    ConversationStatus,
+    IncomingMessage,
+    OutgoingMessage,
+    Role,
+    Story,
+    TriedBy,
+)
+from flows.answers import Command, as_command, match_choice, normalise, read_themes
+from flows.prompts import CHOICE_LABELS, CONSENT_WORDING_VERSION, PROMPTS, say
+from flows.spec import Answers, FlowSpec, Kind, Step
+from flows.steering import Label, classify
+from flows.story import STORY, TRIED, choice
+
+RESUME = (choice("carry_on", "continue", "yes", "go on", "ok"), choice("start_again", "restart"))
+RESTART = (choice("restart_yes", "yes", "y", "start again"), choice("restart_no", "no", "n"))
+OPENING_WORDS = 5
+"""A first message at least this long is the start of a story, kept rather than ignored."""
+TYPICAL_LENGTH = 12
+
+
+class FlowError(RuntimeError):
+    """A flow spec has no way out of a state: a bug in the spec, caught by its tests."""
+
+
+class _Cursor:
+    state: str
+
+
+class CompiledFlow:
+    """One flow's state machine, built once."""
+
+    def __init__(self, spec: FlowSpec) -> None:
+        self.spec = spec
+        self._cursor = _Cursor()
+        Machine(model=self._cursor, states=spec.state_names, initial=spec.initial,
+                transitions=[dict(t) for t in spec.transitions], auto_transitions=False)
+
+    def next_state(self, state: str, answers: Answers) -> str:
+        self._cursor.state = state
+        if not self._cursor.trigger("answer", answers):  # type: ignore[attr-defined]
+            raise FlowError(f"flow {self.spec.name!r} has no way on from {state!r}")
+        return self._cursor.state
+
+
+@dataclass
+class Turn:
+    """What applying one message produced."""
+
+    conversation: Conversation
+    replies: list[OutgoingMessage]
+    story: Story | None = None
+
+
+class FlowEngine:
+    def __init__(self, flows: Sequence[FlowSpec], idle_timeout: timedelta) -> None:
+        self.flows = {spec.name: CompiledFlow(spec) for spec in flows}
+        self.idle_timeout = idle_timeout
+
+    def apply(self, conv: Conversation | None, msg: IncomingMessage, now: datetime) -> Turn:
+        text = msg.text.strip()
+        if conv is None or conv.status in (ConversationStatus.DONE, ConversationStatus.DECLINED):
+            return self._start(msg.key, text, now)
+        turn = Turn(conv.model_copy(deep=True, update={"updated_at": now}), [])
+        if turn.conversation.pending:
+            self._answer_pending(turn, text, now)
+        elif self._parked(conv, now):
+            self._welcome_back(turn, text, now)
+        else:
+            self._handle(turn, text, now)
+        return turn
+
+    # Starting, parking and resuming
+    def _start(self, key: ConversationKey, text: str, now: datetime) -> Turn:
+        flow = TRIED if _opens_with_attempt(text) else STORY
+        answers: Answers = {"opening": text} if len(text.split()) >= OPENING_WORDS else {}
+        conv = Conversation(key=key, flow=flow, state=self.flows[flow].spec.initial,
+                            answers=answers, updated_at=now)
+        return Turn(conv, [self._prompt(conv)])
+
+    def _parked(self, conv: Conversation, now: datetime) -> bool:
+        if conv.status == ConversationStatus.PAUSED:
+            return True
+        return bool(conv.history) and now - conv.updated_at > self.idle_timeout
+
+    def _welcome_back(self, turn: Turn, text: str, now: datetime) -> None:
+        conv = turn.conversation
+        if as_command(text) is None and len(text.split()) >= 3:
+            conv.status = ConversationStatus.ACTIVE
+            turn.replies.append(self._say(conv, "resume.carry_on"))
+            self._handle(turn, text, now)
+            return
+        conv.status, conv.pending = ConversationStatus.PAUSED, "resume"
+        prompt = self._prompt(conv).text
+        turn.replies.append(self._say(conv, "resume", RESUME, prompt=prompt))
+
+    def _answer_pending(self, turn: Turn, text: str, now: datetime) -> None:
+        conv = turn.conversation
+        options = RESUME if conv.pending == "resume" else RESTART
+        picked = match_choice(text, options)
+        if picked is None and conv.pending == "resume" and len(text.split()) >= 3:
+            picked = options[0]
+            conv.pending, conv.status = None, ConversationStatus.ACTIVE
+            self._handle(turn, text, now)
+            return
+        if picked is None:
+            turn.replies.append(self._say(conv, "not_understood", options))
+            return
+        conv.pending, conv.status = None, ConversationStatus.ACTIVE
+        if picked.value in ("start_again", "restart_yes"):
+            fresh = self._start(conv.key, "", now)
+            turn.conversation, turn.replies = fresh.conversation, fresh.replies
+        else:
+            if picked.value == "restart_no":
+                turn.replies.append(self._say(conv, "restart.kept"))
+            turn.replies.append(self._prompt(conv))
+
+    # Commands and answers
+    def _handle(self, turn: Turn, text: str, now: datetime) -> None:
+        command = as_command(text)
+        if command is None:
+            self._answer(turn, text, now)
+        else:
+            self._command(turn, command, now)
+
+    def _command(self, turn: Turn, command: Command, now: datetime) -> None:
+        conv = turn.conversation
+        step = self._step(conv)
+        if command is Command.HELP:
+            turn.replies += [self._say(conv, "help"), self._prompt(conv)]
+        elif command is Command.BACK:
+            self._back(turn)
+        elif command is Command.SKIP and step.optional:
+            turn.replies.append(self._say(conv, "skip.done"))
+            self._record(turn, step, None, now)
+        elif command is Command.SKIP:
+            turn.replies += [self._say(conv, "skip.required"), self._prompt(conv)]
+        elif command is Command.PAUSE:
+            conv.status = ConversationStatus.PAUSED
+            turn.replies.append(self._say(conv, "pause"))
+        elif command is Command.RESTART:
+            conv.pending = "restart"
+            turn.replies.append(self._say(conv, "restart.confirm", RESTART))
+        else:
+            number = len(conv.history) + 1
+            total = max(TYPICAL_LENGTH, number)
+            prompt = self._prompt(conv).text
+            turn.replies.append(self._say(conv, "status", number=number, total=total,
+                                          prompt=prompt))
+
+    def _back(self, turn: Turn) -> None:
+        conv = turn.conversation
+        if not conv.history:
+            turn.replies += [self._say(conv, "back.start"), self._prompt(conv)]
+            return
+        conv.state, conv.editing = conv.history.pop(), False
+        previous = self._shown_answer(conv, self._step(conv))
+        if previous:
+            turn.replies.append(self._say(conv, "back.previous", previous=previous))
+        turn.replies.append(self._prompt(conv))
+
+    def _answer(self, turn: Turn, text: str, now: datetime) -> None:
+        conv = turn.conversation
+        step = self._step(conv)
+        value, problem = self._read(conv, step, text)
+        if problem:
+            turn.replies += [self._say(conv, problem), self._prompt(conv)]
+            return
+        self._record(turn, step, value, now)
+
+    def _read(self, conv: Conversation, step: Step, text: str) -> tuple[Any, str | None]:
+        if not text:
+            return None, "empty"
+        if step.kind is Kind.TEXT:
+            return text, None
+        if step.kind is Kind.THEMES:
+            themes = read_themes(text, [c.label for c in step.choices])
+            return themes, (None if themes else "themes.none")
+        picked = match_choice(text, self._choices(conv, step))
+        return (picked.value, None) if picked else (None, "not_understood")
+
+    def _record(self, turn: Turn, step: Step, value: Any, now: datetime) -> None:
+        conv = turn.conversation
+        if step.field:
+            conv.answers[step.field] = value
+        if step.field == "consent" and value == "yes":
+            conv.answers["consent_at"] = now.isoformat()
+        if step.extract:
+            step.extract(conv.answers, value)
+        view = {**conv.answers, "_choice": value, "_editing": conv.editing}
+        dest = self.flows[conv.flow].next_state(conv.state, view)
+        self._move(turn, dest, now)
+
+    def _move(self, turn: Turn, dest: str, now: datetime) -> None:
+        conv = turn.conversation
+        spec = self.flows[conv.flow].spec
+        if conv.state != dest:
+            conv.history.append(conv.state)
+        conv.editing = conv.state == "change" or (conv.editing and dest != "review")
+        conv.state = dest
+        if dest == spec.finished:
+            conv.status = ConversationStatus.DONE
+            turn.story = build_story(conv, now)
+        elif dest == spec.declined:
+            conv.status, conv.answers = ConversationStatus.DECLINED, {}
+        turn.replies.append(self._prompt(conv))
+
+    # Words
+    def _step(self, conv: Conversation) -> Step:
+        return self.flows[conv.flow].spec.step(conv.state)
+
+    def _choices(self, conv: Conversation, step: Step) -> tuple[Choice, ...]:
+        if step.name == "change":
+            return tuple(c for c in step.choices if c.value in conv.history)
+        return step.choices
+
+    def _prompt(self, conv: Conversation) -> OutgoingMessage:
+        spec = self.flows[conv.flow].spec
+        key = next(k for k in self._prompt_keys(conv) if k in PROMPTS)
+        if conv.state in (spec.finished, spec.declined):
+            return self._say(conv, key)
+        step = spec.step(conv.state)
+        values = {"story": self.review(conv), "opening": conv.answers.get("opening", "")}
+        return OutgoingMessage(room_id=conv.key.room_id, text=say(key, **values),
+                               choices=self._choices(conv, step),
+                               multiple=step.kind is Kind.THEMES)
+
+    def _prompt_keys(self, conv: Conversation) -> list[str]:
+        keys = [f"{conv.flow}.{conv.state}", conv.state]
+        return [f"{conv.state}.opening", *keys] if "opening" in conv.answers else keys
+
+    def _say(self, conv: Conversation, key: str, choices: Sequence[Choice] = (),
+             **values: object) -> OutgoingMessage:
+        return OutgoingMessage(room_id=conv.key.room_id, text=say(key, **values),
+                               choices=tuple(choices))
+
+    def review(self, conv: Conversation) -> str:
+        """The story so far, as the person will see it before sending."""
+        lines: dict[str, str] = {}
+        for step in self.flows[conv.flow].spec.reviewable:
+            if step.name in conv.history and step.review_label not in lines:
+                shown = self._shown_answer(conv, step) or PROMPTS["review.nothing"]
+                lines[step.review_label or step.name] = shown
+        return "\n".join(f"\u2022 {label}: {value}" for label, value in lines.items())
+
+    def _shown_answer(self, conv: Conversation, step: Step) -> str | None:
+        value = conv.answers.get(step.field) if step.field else None
+        if isinstance(value, list):
+            return ", ".join(value) or None
+        if value and step.kind is Kind.CHOICE:
+            return CHOICE_LABELS.get(value, value)
+        return str(value) if value else None
+
+
+def _opens_with_attempt(text: str) -> bool:
+    if normalise(text) in ("tried", "share", "we tried something"):
+        return True
+    return len(text.split()) >= OPENING_WORDS and classify(text) is not Label.PROBLEM
+
+
+def build_story(conv: Conversation, now: datetime) -> Story:
+    """The finished story, from the answers of a conversation that reached its end."""
+    a: Answers = conv.answers
+    tried_by = a.get("tried_by")
+    return Story(
+        platform=conv.key.platform,
+        participant=conv.key.user_id,
+        flow=conv.flow,
+        situation=a.get("situation") or "",
+        tried=a.get("tried"),
+        tried_by=TriedBy(tried_by) if tried_by else None,
+        outcome=a.get("outcome"),
+        spread=a.get("spread"),
+        enhance=a.get("enhance"),
+        restore=a.get("restore"),
+        replace=a.get("replace"),
+        become=a.get("become"),
+        themes=tuple(a.get("themes") or ()),
+        role=Role(a["role"]),
+        place=a.get("place"),
+        consent=Consent(store=True, wording_version=CONSENT_WORDING_VERSION,
+                        given_at=datetime.fromisoformat(a["consent_at"])),
+        created_at=now,
+        updated_at=now,
+    )

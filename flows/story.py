@@ -1,0 +1,244 @@
+"""The two conversations storyloop has: tell a story, and share something we tried.
+
+Both are declared here as data (steps and guarded transitions) and compiled once by the engine.
+Guards and extractors are small pure functions of the answers so far.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.types import Choice, Role, TriedBy
+from flows.answers import normalise
+from flows.prompts import CHOICE_LABELS
+from flows.spec import Answers, FlowSpec, Guard, Kind, Step, go
+from flows.steering import Label, classify, guess_tried_by, says_nothing_tried
+
+KEEP_OPENING = {"yes", "y", "yes please", "keep it", "keep that", "that's it", "ok", "yep"}
+STORY = "story"
+TRIED = "tried"
+REFLECTION = ("enhance", "restore", "replace", "become")
+
+
+def choice(value: str, *aliases: str) -> Choice:
+    return Choice(value=value, label=CHOICE_LABELS[value], aliases=aliases)
+
+
+YES_NO_START = (choice("start", "yes", "ok", "okay", "sure", "y"), choice("not_now", "no", "n"))
+CONSENT = (
+    choice("yes", "ok", "okay", "sure", "y", "yes please", "fine"),
+    choice("more", "tell me more", "more", "what", "why"),
+    choice("no", "no thanks", "n", "nope"),
+)
+TRIED_BY = (
+    choice(TriedBy.ME.value, "i", "myself", "i did"),
+    choice(TriedBy.MY_TEAM.value, "team", "we", "us", "my colleagues"),
+    choice(TriedBy.SOMEONE_ELSE.value, "someone", "others", "they", "other"),
+)
+REFLECT = (choice("reflect", "yes", "ok", "sure", "y"), choice("no_reflect", "no", "n", "skip"))
+ROLES = (
+    choice(Role.CITIZEN.value, "public", "patient", "user", "someone who uses services"),
+    choice(Role.STAFF.value, "staff member", "work", "i work there", "nhs staff"),
+    choice(Role.BOTH.value, "both of those"),
+    choice(Role.RATHER_NOT_SAY.value, "rather not", "prefer not to say", "not say"),
+)
+REVIEW = (choice("send", "yes", "ok", "y", "confirm", "looks right"), choice("change", "edit"))
+
+
+# Extractors: derive fields from an answer (pure).
+def _read_situation(answers: Answers, text: Any) -> None:
+    """A situation that already tells what was tried doubles as the 'what was tried' answer.
+
+    If the person opened the conversation with their story, "yes" keeps those words.
+    """
+    opening = answers.pop("opening", None)
+    if opening and normalise(str(text)) in KEEP_OPENING:
+        answers["situation"] = text = opening
+    answers["steer"] = classify(str(text)).value
+    if answers["steer"] != Label.PROBLEM and not answers.get("tried_asked"):
+        answers["tried"] = text
+        answers["tried_by"] = _guess(text)
+
+
+def _read_tried(answers: Answers, text: Any) -> None:
+    answers["tried_asked"] = True
+    if text is None or says_nothing_tried(str(text)):
+        answers["tried_by"] = TriedBy.NOBODY.value
+    else:
+        answers["tried_by"] = _guess(text)
+
+
+def _guess(text: Any) -> str | None:
+    guess = guess_tried_by(str(text))
+    return None if guess is None or guess.value == TriedBy.NOBODY else guess.value
+
+
+def _take_opening(answers: Answers, value: Any) -> None:
+    """In the tried flow, what someone opened with is what they tried (kept only on consent)."""
+    if value == "more":
+        return
+    opening = answers.pop("opening", None)
+    if value == "yes" and opening:
+        answers["tried"] = opening
+        answers["tried_by"] = _guess(opening)
+
+
+# Guards (pure).
+def needs_steer(a: Answers) -> bool:
+    return a.get("steer") == Label.PROBLEM
+
+
+def nothing_tried(a: Answers) -> bool:
+    return a.get("tried_by") == TriedBy.NOBODY
+
+
+def who_unknown(a: Answers) -> bool:
+    return bool(a.get("tried")) and not a.get("tried_by")
+
+
+def has_tried(a: Answers) -> bool:
+    return bool(a.get("tried"))
+
+
+def chose(value: str) -> Guard:
+    def guard(a: Answers) -> bool:
+        return bool(a.get("_choice") == value)
+
+    guard.__name__ = f"chose_{value}"
+    return guard
+
+
+def _common_steps(themes: Sequence[str]) -> list[Step]:
+    theme_choices = tuple(Choice(value=t, label=t) for t in themes)
+    text = Kind.TEXT
+    return [
+        Step("consent", Kind.CHOICE, "consent", choices=CONSENT),
+        Step("consent_more", Kind.CHOICE, "consent", choices=CONSENT),
+        Step("tried_by", Kind.CHOICE, "tried_by", choices=TRIED_BY, review_label="Who tried it"),
+        Step("outcome", text, "outcome", optional=True, review_label="What happened"),
+        Step("spread", text, "spread", optional=True, review_label="What would help"),
+        Step("need", text, "spread", optional=True, review_label="What would help"),
+        Step("reflect_offer", Kind.CHOICE, None, choices=REFLECT),
+        *(Step(n, text, n, optional=True, review_label=_REFLECT_LABELS[n]) for n in REFLECTION),
+        Step("themes", Kind.THEMES, "themes", True, theme_choices, review_label="Themes"),
+        Step("place", text, "place", optional=True, review_label="Service or place"),
+        Step("role", Kind.CHOICE, "role", choices=ROLES, review_label="You are"),
+        Step("review", Kind.CHOICE, None, choices=REVIEW),
+        Step("change", Kind.CHOICE, None),
+    ]
+
+
+_REFLECT_LABELS = {
+    "enhance": "It could build on",
+    "restore": "It could bring back",
+    "replace": "It could replace",
+    "become": "It might become",
+}
+
+
+def _tail(reflection: bool) -> list[dict[str, Any]]:
+    """From 'what would help' to the end: shared by both flows."""
+    after_help = "reflect_offer" if reflection else "themes"
+    return [
+        go("outcome", "spread"),
+        go("spread", after_help),
+        go("need", after_help),
+        go("reflect_offer", "enhance", chose("reflect")),
+        go("reflect_offer", "themes"),
+        go("enhance", "restore"),
+        go("restore", "replace"),
+        go("replace", "become"),
+        go("become", "themes"),
+        go("themes", "place"),
+        go("place", "role"),
+        go("role", "review"),
+        go("review", "done", chose("send")),
+        go("review", "change"),
+    ]
+
+
+def _consent(after: str, *extra: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        *(go(s, "declined", chose("no")) for s in ("consent", "consent_more")),
+        go("consent", "consent_more", chose("more")),
+        go("consent_more", "consent_more", chose("more")),
+        *extra,
+        go("consent", after),
+        go("consent_more", after),
+    ]
+
+
+def story_flow(themes: Sequence[str], reflection: bool = True) -> FlowSpec:
+    """Tell a story: what's happening, then gently, what has been tried."""
+    steps = [
+        Step("welcome", Kind.CHOICE, None, choices=YES_NO_START),
+        Step("situation", Kind.TEXT, "situation", review_label="What's happening",
+             extract=_read_situation),
+        Step("tried", Kind.TEXT, "tried", optional=True, review_label="What was tried",
+             extract=_read_tried),
+        *_common_steps(themes),
+    ]
+    transitions = [
+        go("welcome", "consent", chose("start")),
+        go("welcome", "declined"),
+        *_consent("situation"),
+        go("situation", "tried", needs_steer),
+        go("situation", "tried_by", who_unknown),
+        go("situation", "outcome"),
+        go("tried", "need", nothing_tried),
+        go("tried", "tried_by", who_unknown),
+        go("tried", "outcome"),
+        go("tried_by", "outcome"),
+        *_tail(reflection),
+    ]
+    return _with_review_edits(FlowSpec(STORY, tuple(steps), tuple(transitions), "welcome"))
+
+
+def tried_flow(themes: Sequence[str], reflection: bool = True) -> FlowSpec:
+    """Share what we tried: starts from the experiment, then asks what it was fixing."""
+    steps = [
+        Step("welcome", Kind.CHOICE, None, choices=YES_NO_START),
+        Step("tried_first", Kind.TEXT, "tried", review_label="What was tried",
+             extract=_read_tried),
+        Step("tried_problem", Kind.TEXT, "situation", review_label="What it was fixing"),
+        *_common_steps(themes),
+    ]
+    _replace_extract(steps, "consent", _take_opening)
+    _replace_extract(steps, "consent_more", _take_opening)
+    transitions = [
+        go("welcome", "consent", chose("start")),
+        go("welcome", "declined"),
+        *_consent("tried_first", go("consent", "tried_problem", chose("yes"), has_tried),
+                  go("consent_more", "tried_problem", chose("yes"), has_tried)),
+        go("tried_first", "tried_problem"),
+        go("tried_problem", "tried_by", who_unknown),
+        go("tried_problem", "outcome"),
+        go("tried_by", "outcome"),
+        *_tail(reflection),
+    ]
+    return _with_review_edits(FlowSpec(TRIED, tuple(steps), tuple(transitions), "welcome"))
+
+
+def _replace_extract(steps: list[Step], name: str, extract: Any) -> None:
+    index = next(i for i, s in enumerate(steps) if s.name == name)
+    old = steps[index]
+    steps[index] = Step(old.name, old.kind, old.field, old.optional, old.choices,
+                        old.review_label, extract)
+
+
+def editing(a: Answers) -> bool:
+    return bool(a.get("_editing"))
+
+
+def _with_review_edits(spec: FlowSpec) -> FlowSpec:
+    """Changing an answer from the review goes to that question, then straight back."""
+    reviewable = spec.reviewable
+    change = Step("change", Kind.CHOICE, None,
+                  choices=tuple(Choice(value=s.name, label=s.review_label or s.name)
+                                for s in reviewable))
+    steps = tuple(change if s.name == "change" else s for s in spec.steps)
+    back_to_review = [go(s.name, "review", editing) for s in reviewable]
+    to_steps = [go("change", s.name, chose(s.name)) for s in reviewable]
+    transitions = (*back_to_review, *spec.transitions, *to_steps)
+    return FlowSpec(spec.name, steps, transitions, spec.initial)

@@ -1,0 +1,53 @@
+"""The storage interface: a small async Protocol, implemented by SQLite and by memory.
+
+A *turn* is everything one message changed: the conversation record, the id of the event that
+caused it (so it is never processed twice) and, when a conversation ends, the finished story.
+A store writes a turn all at once or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.types import Conversation, ConversationKey, EventId, Platform, Story, StoryStatus
+
+
+@dataclass(frozen=True)
+class TurnWrite:
+    conversation: Conversation
+    platform: Platform
+    event_id: EventId | None
+    story: Story | None = None
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A conversation as stored, and whether the event about to be applied was seen before."""
+
+    seen: bool
+    conversation: Conversation | None
+
+
+class Store(Protocol):
+    async def open(self) -> None:
+        """Connect and bring the schema up to date."""
+
+    async def close(self) -> None: ...
+
+    async def load_turn(self, key: ConversationKey, event_id: EventId | None) -> Loaded:
+        """The conversation for ``key``, and whether ``event_id`` was already processed."""
+
+    async def save_turn(self, turn: TurnWrite) -> bool:
+        """Write a turn atomically and durably. False (and nothing written) if its event was
+        already processed."""
+
+    async def list_stories(self, status: StoryStatus | None = None,
+                           since: datetime | None = None) -> list[Story]:
+        """Stories, oldest first."""
+
+    async def get_value(self, key: str) -> str | None:
+        """A small piece of adapter state (a sync token, say)."""
+
+    async def set_value(self, key: str, value: str) -> None: ...

@@ -1,0 +1,51 @@
+"""A store that keeps everything in memory: for tests and trying things out. It passes the same
+contract tests as the SQLite store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.types import Conversation, ConversationKey, EventId, Platform, Story, StoryStatus
+from storage.base import Loaded, TurnWrite
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._conversations: dict[ConversationKey, Conversation] = {}
+        self._events: set[tuple[Platform, EventId]] = set()
+        self._stories: list[Story] = []
+        self._values: dict[str, str] = {}
+
+    async def open(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def load_turn(self, key: ConversationKey, event_id: EventId | None) -> Loaded:
+        seen = event_id is not None and (key.platform, event_id) in self._events
+        conv = self._conversations.get(key)
+        return Loaded(seen, None if conv is None else conv.model_copy(deep=True))
+
+    async def save_turn(self, turn: TurnWrite) -> bool:
+        if turn.event_id is not None:
+            if (turn.platform, turn.event_id) in self._events:
+                return False
+            self._events.add((turn.platform, turn.event_id))
+        conv = turn.conversation
+        self._conversations[conv.key] = conv.model_copy(deep=True)
+        if turn.story is not None:
+            self._stories.append(turn.story.model_copy(update={"id": len(self._stories) + 1}))
+        return True
+
+    async def list_stories(self, status: StoryStatus | None = None,
+                           since: datetime | None = None) -> list[Story]:
+        return [s for s in self._stories
+                if (status is None or s.status == status)
+                and (since is None or s.created_at >= since)]
+
+    async def get_value(self, key: str) -> str | None:
+        return self._values.get(key)
+
+    async def set_value(self, key: str, value: str) -> None:
+        self._values[key] = value

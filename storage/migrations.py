@@ -1,0 +1,81 @@
+"""The database schema, as numbered migrations. Each runs in one transaction; the database's
+``PRAGMA user_version`` records the last one applied. Never edit a migration that has shipped:
+add the next one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "participants, conversations, stories, themes, processed events, adapter state", (
+        """CREATE TABLE participants (
+            id INTEGER PRIMARY KEY,
+            platform TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (platform, user_id)
+        )""",
+        """CREATE TABLE conversations (
+            platform TEXT NOT NULL,
+            room_id TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            flow TEXT NOT NULL,
+            state TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('active', 'paused', 'done', 'declined')),
+            data TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (platform, room_id, user_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE stories (
+            id INTEGER PRIMARY KEY,
+            participant_id INTEGER NOT NULL REFERENCES participants (id),
+            flow TEXT NOT NULL,
+            situation TEXT NOT NULL,
+            tried TEXT,
+            tried_by TEXT CHECK (tried_by IN ('me', 'my team', 'someone else', 'nobody yet')),
+            outcome TEXT,
+            spread TEXT,
+            enhance TEXT,
+            restore TEXT,
+            replace TEXT,
+            become TEXT,
+            role TEXT NOT NULL CHECK (role IN ('citizen', 'staff', 'both', 'rather not say')),
+            place TEXT,
+            consent_store INTEGER NOT NULL,
+            consent_version TEXT NOT NULL,
+            consent_at TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'hidden')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX stories_by_status ON stories (status, created_at)",
+        """CREATE TABLE story_themes (
+            story_id INTEGER NOT NULL REFERENCES stories (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            theme TEXT NOT NULL,
+            PRIMARY KEY (story_id, position)
+        )""",
+        "CREATE INDEX story_themes_by_theme ON story_themes (theme)",
+        """CREATE TABLE processed_events (
+            platform TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            processed_at TEXT NOT NULL,
+            PRIMARY KEY (platform, event_id)
+        ) WITHOUT ROWID""",
+        """CREATE TABLE adapter_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )""",
+    )),
+)
+
+LATEST = MIGRATIONS[-1].version

@@ -1,0 +1,295 @@
+"""The default store: one SQLite file, in WAL mode, through aiosqlite.
+
+Writes are grouped: turns that arrive while a commit is under way wait and are committed
+together in the next transaction, and each caller hears back only once its turn is durable
+(``synchronous=FULL``). One busy conversation or a thousand, every reply follows its write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Coroutine, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.errors import SchemaTooNewError, StorageError
+from bot.types import (
+    Consent,
+    Conversation,
+    ConversationKey,
+    ConversationStatus,
+    EventId,
+    Platform,
+    Role,
+    Story,
+    StoryStatus,
+    TriedBy,
+    UserId,
+)
+from storage.base import Loaded, TurnWrite
+from storage.migrations import LATEST, MIGRATIONS
+
+_LOAD = """
+SELECT (SELECT 1 FROM processed_events WHERE platform = ? AND event_id = ?),
+       c.flow, c.state, c.status, c.data, c.updated_at
+FROM (SELECT 1) LEFT JOIN conversations c
+  ON c.platform = ? AND c.room_id = ? AND c.user_id = ?
+"""
+_SAVE_EVENT = "INSERT INTO processed_events (platform, event_id, processed_at) VALUES (?, ?, ?)"
+_SAVE_CONVERSATION = """
+INSERT INTO conversations (platform, room_id, user_id, flow, state, status, data, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (platform, room_id, user_id) DO UPDATE SET
+  flow = excluded.flow, state = excluded.state, status = excluded.status,
+  data = excluded.data, updated_at = excluded.updated_at
+"""
+_STORY_COLUMNS = (
+    "flow, situation, tried, tried_by, outcome, spread, enhance, restore, replace, become, "
+    "role, place, consent_store, consent_version, consent_at, status, created_at, updated_at"
+)
+_SELECT_STORIES = f"""
+SELECT s.id, p.platform, p.user_id, {", ".join("s." + c for c in _STORY_COLUMNS.split(", "))},
+       (SELECT json_group_array(theme) FROM
+          (SELECT theme FROM story_themes WHERE story_id = s.id ORDER BY position))
+FROM stories s JOIN participants p ON p.id = s.participant_id
+"""
+
+
+class SQLiteStore:
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._db: aiosqlite.Connection | None = None
+        self._queue: list[tuple[TurnWrite, asyncio.Future[bool]]] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise StorageError("the store is not open; call open() first")
+        return self._db
+
+    async def open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON",
+                       "busy_timeout = 5000"):
+            await self.db.execute(f"PRAGMA {pragma}")
+        await self._migrate()
+        self._writer = asyncio.create_task(self._write_loop(), name="storyloop-sqlite-writer")
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+            self._writer = None
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        version = await self.schema_version()
+        if version > LATEST:
+            raise SchemaTooNewError(
+                f"{self.path} has schema version {version}, but this storyloop knows only up "
+                f"to {LATEST}; upgrade storyloop or use another database file")
+        for migration in MIGRATIONS:
+            if migration.version > version:
+                await self._transaction(
+                    [(s, ()) for s in migration.statements]
+                    + [(f"PRAGMA user_version = {migration.version}", ())])
+
+    async def _transaction(self, statements: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, params in statements:
+                await self.db.execute(sql, params)
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+        await self.db.execute("COMMIT")
+
+    # Conversations
+    async def load_turn(self, key: ConversationKey, event_id: EventId | None) -> Loaded:
+        params = (key.platform, event_id, key.platform, key.room_id, key.user_id)
+        async with self.db.execute(_LOAD, params) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        seen, flow = bool(row[0]), row[1]
+        return Loaded(seen, None if flow is None else _conversation(key, row))
+
+    async def save_turn(self, turn: TurnWrite) -> bool:
+        if self._writer is None or self._writer.done():
+            raise StorageError("the store is not open; call open() first")
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._queue.append((turn, future))
+        self._wake.set()
+        return await future
+
+    async def _write_loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            batch, self._queue = self._queue, []
+            if batch:
+                await self._write_batch(batch)
+
+    async def _write_batch(self, batch: list[tuple[TurnWrite, asyncio.Future[bool]]]) -> None:
+        try:
+            await self._write_together([turn for turn, _ in batch])
+        except sqlite3.IntegrityError:
+            for turn, future in batch:  # find which turn broke the batch
+                await self._settle(future, self._write_alone(turn))
+        except Exception as exc:
+            for _, future in batch:
+                _set(future, exc)
+        else:
+            for _, future in batch:
+                _set(future, True)
+
+    async def _settle(self, future: asyncio.Future[bool],
+                      write: Coroutine[Any, Any, bool]) -> None:
+        try:
+            _set(future, await write)
+        except Exception as exc:
+            _set(future, exc)
+
+    async def _write_together(self, turns: list[TurnWrite]) -> None:
+        """All turns in one transaction: a few statements, however many turns."""
+        await self.db.execute("BEGIN IMMEDIATE")
+        try:
+            events = [_event_row(t) for t in turns if t.event_id is not None]
+            await self.db.executemany(_SAVE_EVENT, events)
+            await self.db.executemany(_SAVE_CONVERSATION, [_conversation_row(t) for t in turns])
+            for turn in turns:
+                if turn.story is not None:
+                    await self._insert_story(turn.story)
+        except BaseException:
+            await self.db.execute("ROLLBACK")
+            raise
+        await self.db.execute("COMMIT")
+
+    async def _write_alone(self, turn: TurnWrite) -> bool:
+        """False if the turn's event was processed before; other failures are raised."""
+        try:
+            await self._write_together([turn])
+        except sqlite3.IntegrityError:
+            key = turn.conversation.key
+            if turn.event_id is not None and (await self.load_turn(key, turn.event_id)).seen:
+                return False
+            raise
+        return True
+
+    async def _insert_story(self, story: Story) -> None:
+        participant = await self._participant_id(story.platform, story.participant)
+        placeholders = ", ".join("?" * (len(_STORY_COLUMNS.split(", ")) + 1))
+        cursor = await self.db.execute(
+            f"INSERT INTO stories (participant_id, {_STORY_COLUMNS}) VALUES ({placeholders})",
+            (participant, *_story_values(story)))
+        await self.db.executemany(
+            "INSERT INTO story_themes (story_id, position, theme) VALUES (?, ?, ?)",
+            [(cursor.lastrowid, i, theme) for i, theme in enumerate(story.themes)])
+
+    async def _participant_id(self, platform: Platform, user_id: UserId) -> int:
+        await self.db.execute(
+            "INSERT INTO participants (platform, user_id, created_at) VALUES (?, ?, "
+            "strftime('%Y-%m-%dT%H:%M:%fZ')) ON CONFLICT DO NOTHING", (platform, user_id))
+        async with self.db.execute("SELECT id FROM participants WHERE platform = ? AND "
+                                   "user_id = ?", (platform, user_id)) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    # Stories
+    async def list_stories(self, status: StoryStatus | None = None,
+                           since: datetime | None = None) -> list[Story]:
+        where, params = _story_filter(status, since)
+        async with self.db.execute(f"{_SELECT_STORIES} {where} ORDER BY s.id", params) as cur:
+            return [_story(row) for row in await cur.fetchall()]
+
+    # Adapter state
+    async def get_value(self, key: str) -> str | None:
+        async with self.db.execute("SELECT value FROM adapter_state WHERE key = ?",
+                                   (key,)) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else str(row[0])
+
+    async def set_value(self, key: str, value: str) -> None:
+        await self._transaction([(
+            "INSERT INTO adapter_state (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))])
+
+
+def _set(future: asyncio.Future[bool], outcome: bool | Exception) -> None:
+    if future.done():
+        return
+    if isinstance(outcome, Exception):
+        future.set_exception(outcome)
+    else:
+        future.set_result(outcome)
+
+
+def _event_row(turn: TurnWrite) -> tuple[str, str, str]:
+    return (turn.platform, str(turn.event_id), turn.conversation.updated_at.isoformat())
+
+
+def _conversation_row(turn: TurnWrite) -> tuple[Any, ...]:
+    c = turn.conversation
+    data = json.dumps({"answers": c.answers, "history": c.history, "pending": c.pending,
+                       "editing": c.editing}, ensure_ascii=False, separators=(",", ":"))
+    return (c.key.platform, c.key.room_id, c.key.user_id, c.flow, c.state, c.status.value,
+            data, c.updated_at.isoformat())
+
+
+def _conversation(key: ConversationKey, row: Any) -> Conversation:
+    data = json.loads(row[4])
+    return Conversation(key=key, flow=row[1], state=row[2], status=ConversationStatus(row[3]),
+                        answers=data["answers"], history=data["history"],
+                        pending=data["pending"], editing=data["editing"],
+                        updated_at=datetime.fromisoformat(row[5]))
+
+
+def _story_values(s: Story) -> tuple[Any, ...]:
+    return (s.flow, s.situation, s.tried, s.tried_by and s.tried_by.value, s.outcome, s.spread,
+            s.enhance, s.restore, s.replace, s.become, s.role.value, s.place,
+            int(s.consent.store), s.consent.wording_version, s.consent.given_at.isoformat(),
+            s.status.value, s.created_at.isoformat(), s.updated_at.isoformat())
+
+
+def _story(row: Any) -> Story:
+    (id_, platform, user_id, flow, situation, tried, tried_by, outcome, spread, enhance,
+     restore, replace, become, role, place, consent_store, consent_version, consent_at,
+     status, created_at, updated_at, themes) = row
+    return Story(
+        id=id_, platform=Platform(platform), participant=UserId(user_id), flow=flow,
+        situation=situation, tried=tried, tried_by=TriedBy(tried_by) if tried_by else None,
+        outcome=outcome, spread=spread, enhance=enhance, restore=restore, replace=replace,
+        become=become, themes=tuple(json.loads(themes)), role=Role(role), place=place,
+        consent=Consent(store=bool(consent_store), wording_version=consent_version,
+                        given_at=datetime.fromisoformat(consent_at)),
+        status=StoryStatus(status), created_at=datetime.fromisoformat(created_at),
+        updated_at=datetime.fromisoformat(updated_at))
+
+
+def _story_filter(status: StoryStatus | None,
+                  since: datetime | None) -> tuple[str, tuple[Any, ...]]:
+    clauses, params = [], []
+    if status is not None:
+        clauses.append("s.status = ?")
+        params.append(status.value)
+    if since is not None:
+        clauses.append("s.created_at >= ?")
+        params.append(since.astimezone(UTC).isoformat())
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
+
+

@@ -1,0 +1,126 @@
+"""Fixtures shared by every test: a loopback-only network guard, a fake clock, stores, and a
+``Chat`` that plays one person talking to storyloop through ``App.handle``."""
+
+from __future__ import annotations
+
+import ipaddress
+import itertools
+import socket
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App, build_engine
+from bot.clock import FakeClock
+from bot.config import Config
+from bot.types import EventId, IncomingMessage, OutgoingMessage, Platform, RoomId, UserId
+from storage.base import Store
+from storage.memory import MemoryStore
+from storage.sqlite import SQLiteStore
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _loopback_only(address: Any) -> None:
+    if isinstance(address, str | bytes):  # a unix socket path
+        return
+    host = address[0]
+    if host == "localhost" or ipaddress.ip_address(host).is_loopback:
+        return
+    raise ConnectionRefusedError(f"tests may only connect to loopback, not {host!r}")
+
+
+def _guarded_connect(self: socket.socket, address: Any) -> None:
+    _loopback_only(address)
+    _real_connect(self, address)
+
+
+def _guarded_connect_ex(self: socket.socket, address: Any) -> int:
+    _loopback_only(address)
+    return _real_connect_ex(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def loopback_only() -> Iterator[None]:
+    """Fail any connection that would leave this machine."""
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+    yield
+    socket.socket.connect = _real_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """Each store implementation, for contract tests."""
+    chosen: Store = MemoryStore() if request.param == "memory" else SQLiteStore(
+        tmp_path / "stories.db")
+    await chosen.open()
+    yield chosen
+    await chosen.close()
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    chosen = SQLiteStore(tmp_path / "stories.db")
+    await chosen.open()
+    yield chosen
+    await chosen.close()
+
+
+_event_ids = itertools.count(1)
+
+
+class Chat:
+    """One person in a direct chat with storyloop, no platform in between."""
+
+    def __init__(self, app: App, person: str = "@alice:example.org",
+                 room: str = "!dm:example.org") -> None:
+        self.app, self.person, self.room = app, UserId(person), RoomId(room)
+        self.replies: list[OutgoingMessage] = []
+
+    def message(self, text: str, event_id: str | None = None) -> IncomingMessage:
+        return IncomingMessage(
+            platform=Platform("test"), room_id=self.room, sender_id=self.person,
+            event_id=EventId(event_id or f"$e{next(_event_ids)}"), text=text, is_direct=True,
+            timestamp=self.app.clock.now())
+
+    async def say(self, text: str, event_id: str | None = None) -> list[OutgoingMessage]:
+        replies = await self.app.handle(self.message(text, event_id))
+        self.replies += replies
+        return replies
+
+    async def script(self, *lines: str) -> None:
+        for line in lines:
+            await self.say(line)
+
+    @property
+    def last(self) -> OutgoingMessage:
+        return self.replies[-1]
+
+    @property
+    def last_text(self) -> str:
+        return self.replies[-1].text
+
+
+@pytest.fixture
+def config() -> Config:
+    return Config()
+
+
+@pytest.fixture
+def app(store: Store, clock: FakeClock, config: Config) -> App:
+    return App(store=store, engine=build_engine(config), clock=clock)
+
+
+@pytest.fixture
+def chat(app: App) -> Chat:
+    return Chat(app)

@@ -1,0 +1,125 @@
+"""The ``storyloop`` command, run as a real process against a real SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+STORYLOOP = Path(sys.executable).with_name("storyloop")
+SCRIPT = [
+    "hello",
+    "yes",
+    "yes",
+    "Our ward's handovers kept missing allergies.",
+    "We started a two-minute huddle at every shift change.",
+    "No missed allergies in three months.",
+    "Share the huddle card with other wards.",
+    "no",
+    "1, safety",
+    "Ward 7",
+    "staff",
+    "yes",
+]
+
+
+@pytest.fixture
+def config_file(tmp_path: Path) -> Path:
+    path = tmp_path / "storyloop.toml"
+    path.write_text(f'[storage]\npath = "{tmp_path / "stories.db"}"\n')
+    return path
+
+
+def storyloop(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(STORYLOOP), *args], input=stdin, capture_output=True,
+                          text=True, timeout=60, check=False)
+
+
+def test_a_scripted_conversation_is_stored_and_listed(config_file: Path) -> None:
+    chat = storyloop("--config", str(config_file), "chat", "--as", "sam",
+                     stdin="\n".join(SCRIPT) + "\n")
+    assert chat.returncode == 0, chat.stderr
+    assert "Shall we start?" in chat.stdout and "your story is saved" in chat.stdout
+    assert "  1. Yes, let's start" in chat.stdout
+    listed = storyloop("--config", str(config_file), "stories")
+    assert "Our ward's handovers kept missing allergies." in listed.stdout
+    assert "tried (my team): We started a two-minute huddle" in listed.stdout
+    assert "1 story in" in listed.stdout
+    exported = json.loads(storyloop("--config", str(config_file), "export").stdout)
+    assert exported[0]["themes"] == ["access", "safety"] and exported[0]["place"] == "Ward 7"
+    assert "sam" not in json.dumps(exported)
+
+
+def test_stopping_between_runs_loses_nothing(config_file: Path) -> None:
+    storyloop("--config", str(config_file), "chat", "--as", "sam",
+              stdin="\n".join(SCRIPT[:5]) + "\n")
+    second = storyloop("--config", str(config_file), "chat", "--as", "sam",
+                       stdin="\n".join(SCRIPT[5:]) + "\n")
+    assert "your story is saved" in second.stdout
+    listed = storyloop("--config", str(config_file), "stories")
+    assert "two-minute huddle" in listed.stdout and "1 story in" in listed.stdout
+
+
+async def test_a_killed_chat_continues_where_it_was(config_file: Path) -> None:
+    async def start() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            str(STORYLOOP), "--config", str(config_file), "chat", "--as", "kim",
+            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+    async def say(proc: asyncio.subprocess.Process, line: str, expect: str) -> None:
+        assert proc.stdin and proc.stdout
+        proc.stdin.write(f"{line}\n".encode())
+        await proc.stdin.drain()
+        seen = ""
+        while expect not in seen:  # wait for the bot's answer, line by line
+            chunk = await asyncio.wait_for(proc.stdout.readline(), 30)
+            assert chunk, f"storyloop exited before saying {expect!r}; it said {seen!r}"
+            seen += chunk.decode()
+
+    first = await start()
+    for line, expect in zip(SCRIPT[:4], ["Shall we start?", "Is that OK?",
+                                         "What's been happening?", "tried something"],
+                            strict=True):
+        await say(first, line, expect)
+    first.kill()  # no goodbye: the process we started dies mid-conversation
+    await first.wait()
+    second = await start()
+    await say(second, SCRIPT[4], "What happened after that?")
+    for line in SCRIPT[5:-1]:
+        await say(second, line, "\n\n")
+    await say(second, "yes", "your story is saved")
+    assert second.stdin
+    second.stdin.close()
+    assert await second.wait() == 0
+    listed = storyloop("--config", str(config_file), "stories")
+    assert "handovers kept missing allergies" in listed.stdout
+
+
+def test_check_config_names_the_bad_key(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[flows]\nidle_timeout_minutes = "soon"\nthemse = ["x"]\n')
+    result = storyloop("check-config", str(bad))
+    assert result.returncode == 2
+    assert "flows.idle_timeout_minutes: Input should be a valid integer" in result.stderr
+    assert "flows.themse: is not a known setting" in result.stderr
+
+
+def test_the_example_config_is_valid() -> None:
+    example = Path(__file__).parents[1] / "config.example.toml"
+    result = storyloop("check-config", str(example))
+    assert result.returncode == 0, result.stderr
+    assert "is fine" in result.stdout
+
+
+def test_csv_export_defuses_formulas(config_file: Path) -> None:
+    script = list(SCRIPT)
+    script[3] = "=HYPERLINK(\"http://evil\") the phones never work"
+    storyloop("--config", str(config_file), "chat", "--as", "sam", stdin="\n".join(script))
+    csv_text = storyloop("--config", str(config_file), "export", "--format", "csv").stdout
+    assert "'=HYPERLINK" in csv_text

@@ -233,8 +233,19 @@ class FlowEngine:
 
     def _choices(self, conv: Conversation, step: Step) -> tuple[Choice, ...]:
         if step.name == "change":
-            return tuple(c for c in step.choices if c.value in conv.history)
+            shown = {s.name for s in self._in_review(conv)}
+            return tuple(c for c in step.choices if c.value in shown)
         return step.choices
+
+    def _in_review(self, conv: Conversation) -> list[Step]:
+        """The answers a person has given or was asked for, one per label, in flow order."""
+        steps: dict[str, Step] = {}
+        for step in self.flows[conv.flow].spec.reviewable:
+            label = step.review_label or step.name
+            answered = step.field is not None and conv.answers.get(step.field) is not None
+            if label not in steps and (answered or step.name in conv.history):
+                steps[label] = step
+        return list(steps.values())
 
     def _prompt(self, conv: Conversation) -> OutgoingMessage:
         spec = self.flows[conv.flow].spec
@@ -258,19 +269,17 @@ class FlowEngine:
 
     def review(self, conv: Conversation) -> str:
         """The story so far, as the person will see it before sending."""
-        lines: dict[str, str] = {}
-        for step in self.flows[conv.flow].spec.reviewable:
-            if step.name in conv.history and step.review_label not in lines:
-                shown = self._shown_answer(conv, step) or PROMPTS["review.nothing"]
-                lines[step.review_label or step.name] = shown
-        return "\n".join(f"\u2022 {label}: {value}" for label, value in lines.items())
+        return "\n".join(
+            f"\u2022 {step.review_label}: "
+            f"{self._shown_answer(conv, step) or PROMPTS['review.nothing']}"
+            for step in self._in_review(conv))
 
     def _shown_answer(self, conv: Conversation, step: Step) -> str | None:
         value = conv.answers.get(step.field) if step.field else None
         if isinstance(value, list):
             return ", ".join(value) or None
         if value and step.kind is Kind.CHOICE:
-            return CHOICE_LABELS.get(value, value)
+            return CHOICE_LABELS.get(str(value), str(value))
         return str(value) if value else None
 
 

@@ -125,6 +125,7 @@ CHOICE_LABELS: dict[str, str] = {
     "me": "Me",
     "my team": "My team",
     "someone else": "Someone else",
+    "nobody yet": "Nobody yet",
     "reflect": "Yes, ask me",
     "no_reflect": "No, skip them",
     "citizen": "Someone who uses services",

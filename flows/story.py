@@ -64,7 +64,7 @@ def _read_situation(answers: Answers, text: Any) -> None:
 def _read_tried(answers: Answers, text: Any) -> None:
     answers["tried_asked"] = True
     if text is None or says_nothing_tried(str(text)):
-        answers["tried_by"] = TriedBy.NOBODY.value
+        answers["tried"], answers["tried_by"] = None, TriedBy.NOBODY.value
     else:
         answers["tried_by"] = _guess(text)
 

@@ -77,10 +77,14 @@ class SQLiteStore:
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
-        for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON",
-                       "busy_timeout = 5000"):
-            await self.db.execute(f"PRAGMA {pragma}")
-        await self._migrate()
+        try:
+            for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON",
+                           "busy_timeout = 5000"):
+                await self.db.execute(f"PRAGMA {pragma}")
+            await self._migrate()
+        except BaseException:
+            await self.close()
+            raise
         self._writer = asyncio.create_task(self._write_loop(), name="storyloop-sqlite-writer")
 
     async def close(self) -> None:

@@ -38,7 +38,7 @@ def story(situation: str = "It was slow.", at: datetime = T0, **extra: object) -
     return Story(platform=Platform("test"), participant=UserId("@a"), flow="story",
                  situation=situation, role=Role.CITIZEN, themes=("access", "my own"),
                  consent=Consent(store=True, wording_version="v1", given_at=at),
-                 created_at=at, updated_at=at, **extra)  # type: ignore[arg-type]
+                 created_at=at, updated_at=at, **extra)
 
 
 def turn(conv: Conversation, event: str | None, story: Story | None = None) -> TurnWrite:
@@ -122,7 +122,7 @@ async def test_a_database_from_a_newer_storyloop_is_refused_untouched(tmp_path: 
 
 async def test_a_failing_turn_writes_nothing_and_the_store_carries_on(
         sqlite_store: SQLiteStore) -> None:
-    broken = Consent.model_construct(store=True, wording_version=None, given_at=T0)
+    broken = Consent.model_construct(store=True, wording_version=None, given_at=T0)  # type: ignore[arg-type]
     bad = story().model_copy(update={"consent": broken})  # breaks a NOT NULL constraint
     with pytest.raises(sqlite3.IntegrityError):
         await sqlite_store.save_turn(turn(conversation("done"), "$bad", bad))

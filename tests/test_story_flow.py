@@ -29,7 +29,7 @@ async def to_review(chat: Chat) -> None:
 async def test_whole_story_is_stored_as_pending(chat: Chat, store: Store) -> None:
     await to_review(chat)
     review = chat.last_text
-    for part in (PROBLEM, ATTEMPT, "Fewer angry calls", "access, digital, phones",
+    for part in (PROBLEM, ATTEMPT, "Fewer angry calls", "access, communication, phones",
                  "Riverside Surgery", "Staff", "Someone else"):
         assert part in review
     await chat.say("yes")
@@ -40,7 +40,7 @@ async def test_whole_story_is_stored_as_pending(chat: Chat, store: Store) -> Non
         PROBLEM, ATTEMPT, "Fewer angry calls on Mondays.")
     assert story.tried_by is TriedBy.SOMEONE_ELSE
     assert story.spread == "Other practices could copy the template."
-    assert story.themes == ("access", "digital", "phones")
+    assert story.themes == ("access", "communication", "phones")
     assert (story.role, story.place, story.flow) == (Role.STAFF, "Riverside Surgery", "story")
     assert story.consent.store and story.consent.wording_version
     assert story.participant == chat.person

@@ -1,0 +1,164 @@
+"""How fast is one message through router -> flow -> SQLite, and what does an idle
+conversation cost?  Prints JSON.
+
+Three measurements, all through ``App.handle`` on a real SQLite file (WAL, synchronous=FULL):
+
+* ``saturated``: N conversations each send their next message the moment the last reply
+  arrives. This is the most the pipeline can do; latency here is mostly queueing.
+* ``paced``: the same N conversations, with people pausing between messages so that together
+  they offer ``--rate`` messages a second. This is the target scenario: its latency is what a
+  person waits for a reply.
+* ``idle``: Python memory held per conversation parked mid-story (tracemalloc), and the bytes
+  each takes on disk.
+
+    .venv/bin/python bench/pipeline.py [--conversations 1000] [--rate 5000] [--seconds 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import statistics
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+from bot.app import App, build_engine
+from bot.config import Config
+from bot.types import EventId, IncomingMessage, Platform, RoomId, UserId
+from storage.sqlite import SQLiteStore
+
+STORY = [
+    "hi", "yes", "yes",
+    "The surgery phone line is engaged from 8am every Monday and people give up.",
+    "The practice manager started a call-back list and texts people a time slot.",
+    "Fewer angry calls; receptionists say Mondays feel calmer.",
+    "Other practices could copy the template.", "no", "1, 3", "skip", "staff", "yes",
+]
+
+
+class Person:
+    def __init__(self, app: App, n: int) -> None:
+        self.app, self.n, self.sent = app, n, 0
+        self.user = UserId(f"@person{n}:bench")
+
+    async def send_next(self) -> float:
+        text = STORY[self.sent % len(STORY)]
+        msg = IncomingMessage(platform=Platform("bench"), room_id=RoomId(f"!dm{self.n}"),
+                              sender_id=self.user, event_id=EventId(f"${self.n}.{self.sent}"),
+                              text=text, timestamp=self.app.clock.now())
+        self.sent += 1
+        started = time.perf_counter()
+        replies = await self.app.handle(msg)
+        assert replies, f"no reply to {text!r}"
+        return time.perf_counter() - started
+
+
+async def open_app(path: Path) -> tuple[App, SQLiteStore]:
+    store = SQLiteStore(path)
+    await store.open()
+    return App(store=store, engine=build_engine(Config()), clock=_clock()), store
+
+
+def _clock() -> Any:
+    from bot.clock import SystemClock
+
+    return SystemClock()
+
+
+async def saturated(app: App, conversations: int, seconds: float) -> dict[str, float]:
+    people = [Person(app, n) for n in range(conversations)]
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def talk(person: Person) -> None:
+        while time.perf_counter() < deadline:
+            latencies.append(await person.send_next())
+
+    started = time.perf_counter()
+    await asyncio.gather(*(talk(p) for p in people))
+    return summary(latencies, time.perf_counter() - started)
+
+
+async def paced(app: App, conversations: int, rate: float, seconds: float) -> dict[str, float]:
+    """Each person sends every ``conversations / rate`` seconds (their pause is the pacing)."""
+    people = [Person(app, 10**6 + n) for n in range(conversations)]
+    interval = conversations / rate
+    latencies: list[float] = []
+    started = time.perf_counter()
+
+    async def talk(person: Person, offset: float) -> None:
+        due = started + offset
+        while due < started + seconds:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))  # a person pausing
+            latencies.append(await person.send_next())
+            due += interval
+
+    await asyncio.gather(*(talk(p, interval * i / conversations) for i, p in enumerate(people)))
+    result = summary(latencies, time.perf_counter() - started)
+    result["offered_per_s"] = rate
+    return result
+
+
+def summary(latencies: list[float], elapsed: float) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {
+        "messages": len(ordered),
+        "messages_per_s": round(len(ordered) / elapsed),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
+    }
+
+
+async def idle(path: Path, conversations: int) -> dict[str, float]:
+    """Start N conversations, leave each mid-story, and see what stays in memory."""
+    app, store = await open_app(path)
+    people = [Person(app, 2 * 10**6 + n) for n in range(conversations)]
+    for person in people[:10]:  # warm up caches and code paths before measuring
+        await person.send_next()
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for batch in range(0, conversations, 500):
+        await asyncio.gather(*(p.send_next() for p in people[batch:batch + 500]))
+        await asyncio.gather(*(p.send_next() for p in people[batch:batch + 500]))
+    del people
+    gc.collect()
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    await store.close()
+    return {"conversations": conversations,
+            "bytes_in_memory_per_idle_conversation": round(max(0, after - before) / conversations,
+                                                           1),
+            "bytes_on_disk_per_conversation": round(_disk(path) / conversations)}
+
+
+def _disk(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--conversations", type=int, default=1000)
+    parser.add_argument("--rate", type=float, default=5000)
+    parser.add_argument("--seconds", type=float, default=4)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        app, store = await open_app(Path(tmp) / "bench.db")
+        results: dict[str, Any] = {
+            "saturated": await saturated(app, args.conversations, args.seconds),
+            "paced": await paced(app, args.conversations, args.rate, args.seconds),
+        }
+        await store.close()
+        results["idle"] = await idle(Path(tmp) / "idle.db", 10_000)
+    results["targets"] = {"messages_per_s": ">= 5000", "p99_ms": "<= 20 (paced)",
+                          "bytes_per_idle_conversation": "<= 4096"}
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -3,6 +3,9 @@ conversation cost?  Prints JSON.
 
 Three measurements, all through ``App.handle`` on a real SQLite file (WAL, synchronous=FULL):
 
+Before timing, each conversation is moved a random number of messages into its story, so
+that, as in life, they are at different points of it.
+
 * ``saturated``: N conversations each send their next message the moment the last reply
   arrives. This is the most the pipeline can do; latency here is mostly queueing.
 * ``paced``: the same N conversations, with people pausing between messages so that together
@@ -20,6 +23,7 @@ import argparse
 import asyncio
 import gc
 import json
+import random
 import statistics
 import tempfile
 import time
@@ -70,8 +74,18 @@ def _clock() -> Any:
     return SystemClock()
 
 
+async def spread_out(people: list[Person]) -> None:
+    """Real conversations are at different points of their stories, not in lockstep: move
+    each person a (seeded) random number of messages in before anything is timed."""
+    rng = random.Random(7)
+    for person in people:
+        for _ in range(rng.randrange(len(STORY))):
+            await person.send_next()
+
+
 async def saturated(app: App, conversations: int, seconds: float) -> dict[str, float]:
     people = [Person(app, n) for n in range(conversations)]
+    await spread_out(people)
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
 
@@ -87,6 +101,7 @@ async def saturated(app: App, conversations: int, seconds: float) -> dict[str, f
 async def paced(app: App, conversations: int, rate: float, seconds: float) -> dict[str, float]:
     """Each person sends every ``conversations / rate`` seconds (their pause is the pacing)."""
     people = [Person(app, 10**6 + n) for n in range(conversations)]
+    await spread_out(people)
     interval = conversations / rate
     latencies: list[float] = []
     started = time.perf_counter()

@@ -83,7 +83,7 @@ class FlowEngine:
         text = msg.text.strip()
         if conv is None or conv.status in (ConversationStatus.DONE, ConversationStatus.DECLINED):
             return self._start(msg.key, text, now)
-        turn = Turn(conv.model_copy(deep=True, update={"updated_at": now}), [])
+        turn = Turn(_working_copy(conv, now), [])
         if turn.conversation.pending:
             self._answer_pending(turn, text, now)
         elif self._parked(conv, now):
@@ -281,6 +281,13 @@ class FlowEngine:
         if value and step.kind is Kind.CHOICE:
             return CHOICE_LABELS.get(str(value), str(value))
         return str(value) if value else None
+
+
+def _working_copy(conv: Conversation, now: datetime) -> Conversation:
+    """A copy to change freely: answers are replaced, never mutated in place, so one level
+    of copying is enough."""
+    return conv.model_copy(update={"answers": dict(conv.answers), "history": list(conv.history),
+                                   "updated_at": now})
 
 
 def _opens_with_attempt(text: str) -> bool:

@@ -37,7 +37,10 @@ class Store(Protocol):
     async def close(self) -> None: ...
 
     async def load_turn(self, key: ConversationKey, event_id: EventId | None) -> Loaded:
-        """The conversation for ``key``, and whether ``event_id`` was already processed."""
+        """The conversation for ``key``, and whether ``event_id`` was already processed.
+
+        ``seen`` may be False for an event processed before, if the store can tell at
+        ``save_turn`` instead; ``save_turn`` is the final word on duplicates."""
 
     async def save_turn(self, turn: TurnWrite) -> bool:
         """Write a turn atomically and durably. False (and nothing written) if its event was

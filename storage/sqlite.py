@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
+from collections import OrderedDict, deque
 from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,13 @@ from bot.types import (
 from storage.base import Loaded, TurnWrite
 from storage.migrations import LATEST, MIGRATIONS
 
+log = logging.getLogger(__name__)
+CHECKPOINT_EVERY = 500
+"""Turns written between WAL checkpoints."""
+RECENT_EVENTS = 8
+RECENT_CONVERSATIONS = 2000
+"""Conversations kept in memory after they are written (about 1 KiB each)."""
+
 _LOAD = """
 SELECT (SELECT 1 FROM processed_events WHERE platform = ? AND event_id = ?),
        c.flow, c.state, c.status, c.data, c.updated_at
@@ -48,10 +58,20 @@ ON CONFLICT (platform, room_id, user_id) DO UPDATE SET
   flow = excluded.flow, state = excluded.state, status = excluded.status,
   data = excluded.data, updated_at = excluded.updated_at
 """
+_SAVE_PARTICIPANT = """
+INSERT INTO participants (platform, user_id, created_at)
+VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ')) ON CONFLICT DO NOTHING
+"""
+_SAVE_THEME = "INSERT INTO story_themes (story_id, position, theme) VALUES (?, ?, ?)"
 _STORY_COLUMNS = (
     "flow, situation, tried, tried_by, outcome, spread, enhance, restore, replace, become, "
     "role, place, consent_store, consent_version, consent_at, status, created_at, updated_at"
 )
+_SAVE_STORY = f"""
+INSERT INTO stories (id, {_STORY_COLUMNS}, participant_id)
+SELECT ?, {", ".join("?" * len(_STORY_COLUMNS.split(", ")))}, id
+FROM participants WHERE platform = ? AND user_id = ?
+"""
 _SELECT_STORIES = f"""
 SELECT s.id, p.platform, p.user_id, {", ".join("s." + c for c in _STORY_COLUMNS.split(", "))},
        (SELECT json_group_array(theme) FROM
@@ -64,6 +84,12 @@ class SQLiteStore:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._db: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._checkpointer: aiosqlite.Connection | None = None
+        self._checkpoint: asyncio.Task[None] | None = None
+        self._turns_since_checkpoint = 0
+        self._recent: OrderedDict[ConversationKey, _Recent] = OrderedDict()
+        """Conversations as last committed, newest last: most messages continue one of these."""
         self._queue: list[tuple[TurnWrite, asyncio.Future[bool]]] = []
         self._writer: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
@@ -74,27 +100,39 @@ class SQLiteStore:
             raise StorageError("the store is not open; call open() first")
         return self._db
 
+    @property
+    def reader(self) -> aiosqlite.Connection:
+        """A second connection, for reads: WAL lets it read while the writer commits."""
+        if self._reader is None:
+            raise StorageError("the store is not open; call open() first")
+        return self._reader
+
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = await aiosqlite.connect(self.path, isolation_level=None)
         try:
             for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON",
-                           "busy_timeout = 5000"):
+                           "busy_timeout = 5000", "wal_autocheckpoint = 0"):
                 await self.db.execute(f"PRAGMA {pragma}")
             await self._migrate()
+            self._reader = await aiosqlite.connect(self.path, isolation_level=None)
+            await self._reader.execute("PRAGMA query_only = ON")
+            self._checkpointer = await aiosqlite.connect(self.path, isolation_level=None)
         except BaseException:
             await self.close()
             raise
         self._writer = asyncio.create_task(self._write_loop(), name="storyloop-sqlite-writer")
 
     async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            await asyncio.gather(self._writer, return_exceptions=True)
-            self._writer = None
-        if self._db is not None:
-            await self._db.close()
-            self._db = None
+        for task in (self._writer, self._checkpoint):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+        self._writer = self._checkpoint = None
+        for connection in (self._checkpointer, self._reader, self._db):
+            if connection is not None:
+                await connection.close()
+        self._db = self._reader = self._checkpointer = None
 
     async def schema_version(self) -> int:
         async with self.db.execute("PRAGMA user_version") as cursor:
@@ -125,10 +163,14 @@ class SQLiteStore:
 
     # Conversations
     async def load_turn(self, key: ConversationKey, event_id: EventId | None) -> Loaded:
+        """A recently written conversation comes from memory, with the last few events that
+        changed it. An older event seen long ago is refused by the primary key in
+        ``save_turn``."""
+        if (recent := self._recent.get(key)) is not None:
+            self._recent.move_to_end(key)
+            return Loaded(event_id in recent.events, recent.conversation)
         params = (key.platform, event_id, key.platform, key.room_id, key.user_id)
-        async with self.db.execute(_LOAD, params) as cursor:
-            row = await cursor.fetchone()
-        assert row is not None
+        [row] = await self.reader.execute_fetchall(_LOAD, params)  # one trip to the thread
         seen, flow = bool(row[0]), row[1]
         return Loaded(seen, None if flow is None else _conversation(key, row))
 
@@ -158,8 +200,40 @@ class SQLiteStore:
             for _, future in batch:
                 _set(future, exc)
         else:
-            for _, future in batch:
+            for turn, future in batch:
+                self._remember(turn)
                 _set(future, True)
+        self._maybe_checkpoint(len(batch))
+
+    def _remember(self, turn: TurnWrite) -> None:
+        key = turn.conversation.key
+        recent = self._recent.pop(key, None)
+        events = recent.events if recent else deque(maxlen=RECENT_EVENTS)
+        if turn.event_id is not None:
+            events.append(turn.event_id)
+        self._recent[key] = _Recent(turn.conversation, events)
+        if len(self._recent) > RECENT_CONVERSATIONS:
+            self._recent.popitem(last=False)
+
+    def _maybe_checkpoint(self, turns: int) -> None:
+        """Copy the WAL back into the database now and then, on a connection of its own.
+
+        SQLite's automatic checkpoint would run inside a commit and hold up every reply
+        waiting on it; a PASSIVE checkpoint elsewhere blocks neither writers nor readers.
+        """
+        self._turns_since_checkpoint += turns
+        busy = self._checkpoint is not None and not self._checkpoint.done()
+        if self._turns_since_checkpoint < CHECKPOINT_EVERY or busy or not self._checkpointer:
+            return
+        self._turns_since_checkpoint = 0
+        self._checkpoint = asyncio.create_task(self._run_checkpoint(self._checkpointer),
+                                               name="storyloop-sqlite-checkpoint")
+
+    async def _run_checkpoint(self, connection: aiosqlite.Connection) -> None:
+        try:
+            await connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:
+            log.warning("WAL checkpoint of %s failed; will try again", self.path, exc_info=True)
 
     async def _settle(self, future: asyncio.Future[bool],
                       write: Coroutine[Any, Any, bool]) -> None:
@@ -169,15 +243,13 @@ class SQLiteStore:
             _set(future, exc)
 
     async def _write_together(self, turns: list[TurnWrite]) -> None:
-        """All turns in one transaction: a few statements, however many turns."""
+        """All turns in one transaction, in the same eight statements however many turns."""
         await self.db.execute("BEGIN IMMEDIATE")
         try:
             events = [_event_row(t) for t in turns if t.event_id is not None]
             await self.db.executemany(_SAVE_EVENT, events)
             await self.db.executemany(_SAVE_CONVERSATION, [_conversation_row(t) for t in turns])
-            for turn in turns:
-                if turn.story is not None:
-                    await self._insert_story(turn.story)
+            await self._insert_stories([t.story for t in turns if t.story is not None])
         except BaseException:
             await self.db.execute("ROLLBACK")
             raise
@@ -187,32 +259,34 @@ class SQLiteStore:
         """False if the turn's event was processed before; other failures are raised."""
         try:
             await self._write_together([turn])
+            self._remember(turn)
         except sqlite3.IntegrityError:
-            key = turn.conversation.key
-            if turn.event_id is not None and (await self.load_turn(key, turn.event_id)).seen:
+            if turn.event_id is not None and await self._processed(turn.platform, turn.event_id):
                 return False
             raise
         return True
 
-    async def _insert_story(self, story: Story) -> None:
-        participant = await self._participant_id(story.platform, story.participant)
-        placeholders = ", ".join("?" * (len(_STORY_COLUMNS.split(", ")) + 1))
-        cursor = await self.db.execute(
-            f"INSERT INTO stories (participant_id, {_STORY_COLUMNS}) VALUES ({placeholders})",
-            (participant, *_story_values(story)))
-        await self.db.executemany(
-            "INSERT INTO story_themes (story_id, position, theme) VALUES (?, ?, ?)",
-            [(cursor.lastrowid, i, theme) for i, theme in enumerate(story.themes)])
+    async def _processed(self, platform: Platform, event_id: EventId) -> bool:
+        rows = await self.reader.execute_fetchall(
+            "SELECT 1 FROM processed_events WHERE platform = ? AND event_id = ?",
+            (platform, event_id))
+        return bool(list(rows))
 
-    async def _participant_id(self, platform: Platform, user_id: UserId) -> int:
-        await self.db.execute(
-            "INSERT INTO participants (platform, user_id, created_at) VALUES (?, ?, "
-            "strftime('%Y-%m-%dT%H:%M:%fZ')) ON CONFLICT DO NOTHING", (platform, user_id))
-        async with self.db.execute("SELECT id FROM participants WHERE platform = ? AND "
-                                   "user_id = ?", (platform, user_id)) as cursor:
+    async def _insert_stories(self, stories: list[Story]) -> None:
+        """Stories get their ids here: the write transaction holds the only write lock."""
+        if not stories:
+            return
+        await self.db.executemany(_SAVE_PARTICIPANT,
+                                  [(s.platform, s.participant) for s in stories])
+        async with self.db.execute("SELECT coalesce(max(id), 0) FROM stories") as cursor:
             row = await cursor.fetchone()
-        assert row is not None
-        return int(row[0])
+        first = int(row[0]) + 1 if row else 1
+        await self.db.executemany(_SAVE_STORY, [
+            (first + n, *_story_values(s), s.platform, s.participant)
+            for n, s in enumerate(stories)])
+        await self.db.executemany(_SAVE_THEME, [
+            (first + n, i, theme) for n, s in enumerate(stories)
+            for i, theme in enumerate(s.themes)])
 
     # Stories
     async def list_stories(self, status: StoryStatus | None = None,
@@ -232,6 +306,12 @@ class SQLiteStore:
         await self._transaction([(
             "INSERT INTO adapter_state (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))])
+
+
+@dataclass(frozen=True)
+class _Recent:
+    conversation: Conversation
+    events: deque[EventId]
 
 
 def _set(future: asyncio.Future[bool], outcome: bool | Exception) -> None:

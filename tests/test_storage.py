@@ -142,3 +142,17 @@ async def test_many_turns_at_once_are_all_written(sqlite_store: SQLiteStore) -> 
     assert results == [True] * 50 + [False]
     for k in keys:
         assert (await sqlite_store.load_turn(k, None)).conversation is not None
+
+
+async def test_an_old_event_is_refused_even_when_memory_has_forgotten_it(
+        sqlite_store: SQLiteStore, tmp_path: Path) -> None:
+    for n in range(12):  # more events than the store remembers per conversation
+        assert await sqlite_store.save_turn(turn(conversation(f"s{n}"), f"$old{n}"))
+    assert not (await sqlite_store.load_turn(KEY, EventId("$old0"))).seen  # only the key knows
+    assert not await sqlite_store.save_turn(turn(conversation("replayed"), "$old0"))
+    reopened = SQLiteStore(tmp_path / "stories.db")
+    await reopened.open()
+    loaded = await reopened.load_turn(KEY, EventId("$old0"))
+    await reopened.close()
+    assert loaded.seen and loaded.conversation is not None
+    assert loaded.conversation.state == "s11"

@@ -240,5 +240,5 @@ def _with_review_edits(spec: FlowSpec) -> FlowSpec:
     steps = tuple(change if s.name == "change" else s for s in spec.steps)
     back_to_review = [go(s.name, "review", editing) for s in reviewable]
     to_steps = [go("change", s.name, chose(s.name)) for s in reviewable]
-    transitions = (*back_to_review, *spec.transitions, *to_steps)
+    transitions = (*back_to_review, *spec.transitions, *to_steps, go("change", "review"))
     return FlowSpec(spec.name, steps, transitions, spec.initial)

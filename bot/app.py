@@ -1,8 +1,9 @@
 """The one seam every adapter calls: ``App.handle(message) -> replies``.
 
-For each message: take the conversation's lock, load its record (and whether this event was
-seen before), apply the message through the flow engine, save the turn durably, and only then
-hand back the replies. Tests call ``handle`` directly, with no platform at all.
+For a person's message: take the conversation's lock, load its record (and whether this event
+was seen before), apply the message through the flow engine, save the turn durably, and only
+then hand back the replies. Commands go to the command registry. Tests call ``handle``
+directly, with no platform at all.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.clock import Clock, SystemClock
+from bot.commands import Commands, Moderators, builtin_commands
 from bot.config import Config
 from bot.locks import KeyedLocks
-from bot.types import IncomingMessage, OutgoingMessage
-from flows.engine import FlowEngine
+from bot.types import Conversation, IncomingMessage, MessageKind, OutgoingMessage
+from flows.engine import FlowEngine, Turn
 from flows.prompts import say
 from flows.story import story_flow, tried_flow
 from storage.base import Store, TurnWrite
@@ -28,32 +30,53 @@ class App:
     store: Store
     engine: FlowEngine
     clock: Clock = field(default_factory=SystemClock)
+    commands: Commands | None = None
     locks: KeyedLocks = field(default_factory=KeyedLocks)
+
+    def __post_init__(self) -> None:
+        if self.commands is None:
+            self.commands = builtin_commands(Commands(Moderators()), self.store, self.clock)
 
     async def handle(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         """Apply one message; return what to say back (nothing for a duplicate)."""
-        if not msg.is_direct:
-            return self._in_group(msg)
         try:
-            async with self.locks.hold(msg.key):
-                return await self._apply(msg)
+            return await self._route(msg)
         except Exception:
             log.exception("could not handle %s event %s in %s", msg.platform, msg.event_id,
                           msg.room_id)
             return [OutgoingMessage(room_id=msg.room_id, text=say("sorry"))]
+
+    async def _route(self, msg: IncomingMessage) -> list[OutgoingMessage]:
+        assert self.commands is not None
+        if msg.kind is MessageKind.COMMAND and (not msg.is_direct or self.commands.knows(msg.text)):
+            return await self.commands.dispatch(msg)
+        if not msg.is_direct:
+            return self._in_group(msg)
+        async with self.locks.hold(msg.key):
+            return await self._apply(msg)
 
     async def _apply(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         loaded = await self.store.load_turn(msg.key, msg.event_id)
         if loaded.seen:
             log.info("skipping %s event %s: already handled", msg.platform, msg.event_id)
             return []
-        turn = self.engine.apply(loaded.conversation, msg, self.clock.now())
+        turn = self._turn(loaded.conversation, msg)
+        if turn is None:
+            return []
         write = TurnWrite(turn.conversation, msg.platform, msg.event_id, turn.story)
         return turn.replies if await self.store.save_turn(write) else []
 
+    def _turn(self, conv: Conversation | None, msg: IncomingMessage) -> Turn | None:
+        now = self.clock.now()
+        if msg.kind is MessageKind.JOINED:
+            return self.engine.apply(None, msg, now) if conv is None else None
+        if msg.kind is MessageKind.RETRACTED:
+            return self.engine.retract(conv, msg, now)
+        return self.engine.apply(conv, msg, now)
+
     def _in_group(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         """Stories are told one to one: in a shared room, offer a direct chat instead."""
-        if not msg.addressed:
+        if not msg.addressed or msg.kind is not MessageKind.MESSAGE:
             return []
         return [OutgoingMessage(room_id=msg.room_id, text=say("group.offer"))]
 

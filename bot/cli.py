@@ -21,7 +21,8 @@ DEFAULT_CONFIG = Path("storyloop.toml")
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=os.environ.get("STORYLOOP_LOG", "WARNING"),
+    default_level = "INFO" if args.command == "run" else "WARNING"
+    logging.basicConfig(level=os.environ.get("STORYLOOP_LOG", default_level),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "check-config":
         return _check_config(args.path)
@@ -47,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=FORMATS, default="json")
     export.add_argument("--status", choices=[s.value for s in StoryStatus])
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    sub.add_parser("run", help="run the bot on the configured chat platforms")
     check = sub.add_parser("check-config", help="check a config file and name any bad key")
     check.add_argument("path", type=Path)
     return parser
@@ -123,7 +125,19 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"chat": _chat, "stories": _stories, "export": _export}
+async def _run(config: Config, args: argparse.Namespace) -> int:
+    from bot.errors import ConfigError
+    from bot.runner import run
+
+    try:
+        await run(config)
+    except ConfigError as exc:
+        print(f"storyloop: the config has a problem:\n{exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+_COMMANDS = {"chat": _chat, "stories": _stories, "export": _export, "run": _run}
 
 
 if __name__ == "__main__":

@@ -6,11 +6,12 @@ Every section forbids unknown keys, so a typo fails at start-up with the key nam
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.errors import ConfigError
 
@@ -43,11 +44,42 @@ class FlowsConfig(Section):
 
 
 class MatrixConfig(Section):
-    """Filled in by the Matrix adapter; an empty section means Matrix is off."""
+    """The Matrix bot account and where it listens. An empty section means Matrix is off."""
+
+    homeserver: str = Field(pattern=r"^https?://")
+    user_id: str = Field(pattern=r"^@[^:]+:.+$")
+    password_env: str | None = "STORYLOOP_MATRIX_PASSWORD"
+    access_token_env: str | None = None
+    device_name: str = "storyloop"
+    store_path: Path = Path("matrix-store")
+    encryption: bool = True
+    moderators: tuple[str, ...] = ()
+    moderator_rooms: tuple[str, ...] = ()
+    staff_rooms: tuple[str, ...] = ()
+    allowed_inviters: tuple[str, ...] = ()
+    """Users (``@name:server``) or whole servers (``:server``) whose invites are accepted.
+    Empty: anyone's."""
+    command_prefix: str = Field(default="!", min_length=1)
 
 
 class SlackConfig(Section):
-    """Filled in by the Slack adapter; an empty section means Slack is off."""
+    """The Slack app and how it connects. An empty section means Slack is off."""
+
+    mode: Literal["socket", "http"] = "socket"
+    bot_token_env: str = "SLACK_BOT_TOKEN"
+    app_token_env: str = "SLACK_APP_TOKEN"
+    """Socket Mode only: the app-level token (xapp-...)."""
+    signing_secret_env: str = "SLACK_SIGNING_SECRET"
+    """HTTP mode only: the signing secret that proves a request came from Slack."""
+    host: str = "127.0.0.1"
+    port: int = Field(default=3000, ge=0, le=65535)
+    path: str = "/slack/events"
+    moderators: tuple[str, ...] = ()
+    moderator_groups: tuple[str, ...] = ()
+    moderator_channels: tuple[str, ...] = ()
+    staff_channels: tuple[str, ...] = ()
+    api_url: str | None = None
+    """Where the Slack Web API is; only for tests against a stand-in."""
 
 
 class DigestConfig(Section):
@@ -60,6 +92,21 @@ class Config(Section):
     matrix: MatrixConfig | None = None
     slack: SlackConfig | None = None
     digest: DigestConfig | None = None
+
+    @field_validator("matrix", "slack", "digest", mode="before")
+    @classmethod
+    def _empty_section_is_off(cls, value: Any) -> Any:
+        return None if value == {} else value
+
+
+def secret(key: str, env_name: str | None) -> str:
+    """A secret from the environment variable a setting names; ``key`` is that setting."""
+    if not env_name:
+        raise ConfigError(key, "is not set; name the environment variable holding the secret")
+    value = os.environ.get(env_name, "")
+    if not value:
+        raise ConfigError(key, f"the environment variable {env_name} is not set or empty")
+    return value
 
 
 def parse_config(data: dict[str, Any]) -> Config:

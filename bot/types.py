@@ -31,6 +31,18 @@ class ConversationKey(BaseModel):
         return f"{self.platform}:{self.room_id}:{self.user_id}"
 
 
+class MessageKind(StrEnum):
+    MESSAGE = "message"
+    """Something a person wrote."""
+    COMMAND = "command"
+    """A bot command (``!status`` on Matrix, ``/storyloop status`` on Slack); ``text`` holds it
+    without the platform's prefix."""
+    JOINED = "joined"
+    """The bot was invited into a direct chat and joined: time to say hello."""
+    RETRACTED = "retracted"
+    """The person deleted one of their messages: ``target_event_id`` says which."""
+
+
 class IncomingMessage(BaseModel):
     """One message from a person, whatever platform it came from."""
 
@@ -45,6 +57,8 @@ class IncomingMessage(BaseModel):
     timestamp: AwareDatetime
     addressed: bool = True
     """In a group room: was the bot mentioned or given a command? Always true in a direct chat."""
+    kind: MessageKind = MessageKind.MESSAGE
+    target_event_id: EventId | None = None
 
     @property
     def key(self) -> ConversationKey:

@@ -30,7 +30,7 @@ from bot.types import (
 )
 from flows.answers import Command, as_command, match_choice, normalise, read_themes
 from flows.prompts import CHOICE_LABELS, CONSENT_WORDING_VERSION, PROMPTS, say
-from flows.spec import Answers, FlowSpec, Kind, Step
+from flows.spec import SOURCES, Answers, FlowSpec, Kind, Step
 from flows.steering import Label, classify
 from flows.story import STORY, TRIED, choice
 
@@ -72,6 +72,8 @@ class Turn:
     conversation: Conversation
     replies: list[OutgoingMessage]
     story: Story | None = None
+    event_id: str | None = None
+    """The message being applied, remembered against each answer it gave."""
 
 
 class FlowEngine:
@@ -82,14 +84,34 @@ class FlowEngine:
     def apply(self, conv: Conversation | None, msg: IncomingMessage, now: datetime) -> Turn:
         text = msg.text.strip()
         if conv is None or conv.status in (ConversationStatus.DONE, ConversationStatus.DECLINED):
-            return self._start(msg.key, text, now)
-        turn = Turn(_working_copy(conv, now), [])
+            turn = self._start(msg.key, text, now)
+            if "opening" in turn.conversation.answers:
+                turn.conversation.answers[SOURCES] = {"opening": msg.event_id}
+            return turn
+        turn = Turn(_working_copy(conv, now), [], event_id=msg.event_id)
         if turn.conversation.pending:
             self._answer_pending(turn, text, now)
         elif self._parked(conv, now):
             self._welcome_back(turn, text, now)
         else:
             self._handle(turn, text, now)
+        return turn
+
+    def retract(self, conv: Conversation | None, msg: IncomingMessage,
+                now: datetime) -> Turn | None:
+        """The person deleted a message: forget every answer it gave (None if it gave none)."""
+        sources: dict[str, str] = conv.answers.get(SOURCES, {}) if conv else {}
+        fields = [f for f, event in sources.items() if event == msg.target_event_id]
+        if conv is None or not fields:
+            return None
+        turn = Turn(_working_copy(conv, now), [])
+        answers = turn.conversation.answers
+        answers[SOURCES] = {f: e for f, e in sources.items() if f not in fields}
+        for name in fields:
+            answers.pop(name, None)
+        turn.replies.append(self._say(turn.conversation, "retracted"))
+        if turn.conversation.status is ConversationStatus.ACTIVE:
+            turn.replies.append(self._prompt(turn.conversation))
         return turn
 
     # Starting, parking and resuming
@@ -205,6 +227,7 @@ class FlowEngine:
         conv = turn.conversation
         if step.field:
             conv.answers[step.field] = value
+            conv.answers[SOURCES] = {**conv.answers.get(SOURCES, {}), step.field: turn.event_id}
         if step.field == "consent" and value == "yes":
             conv.answers["consent_at"] = now.isoformat()
         if step.extract:

@@ -106,6 +106,7 @@ PROMPTS: dict[str, str] = {
         "Sorry, something went wrong on my side. Everything you wrote before is safe. "
         "Could you send that again in a moment?"
     ),
+    "retracted": "I've taken out the message you deleted; it won't be kept.",
     "terminal.banner": (
         "storyloop is listening. Say hello to start. Stories are kept in {path}. "
         "Press Ctrl-D to leave; you can carry on later."

@@ -16,6 +16,8 @@ from typing import Any
 from bot.types import Choice
 
 Answers = dict[str, Any]
+SOURCES = "_from"
+"""Answers key: which event gave each answer, so a deleted message takes its answer along."""
 Guard = Callable[[Answers], bool]
 Extractor = Callable[[Answers, Any], None]
 """Runs after an answer is recorded, to derive more fields from it (pure, no I/O)."""

@@ -12,7 +12,7 @@ from typing import Any
 from bot.types import Choice, Role, TriedBy
 from flows.answers import normalise
 from flows.prompts import CHOICE_LABELS
-from flows.spec import Answers, FlowSpec, Guard, Kind, Step, go
+from flows.spec import SOURCES, Answers, FlowSpec, Guard, Kind, Step, go
 from flows.steering import Label, classify, guess_tried_by, says_nothing_tried
 
 KEEP_OPENING = {"yes", "y", "yes please", "keep it", "keep that", "that's it", "ok", "yep"}
@@ -55,6 +55,7 @@ def _read_situation(answers: Answers, text: Any) -> None:
     opening = answers.pop("opening", None)
     if opening and normalise(str(text)) in KEEP_OPENING:
         answers["situation"] = text = opening
+        _same_source(answers, "opening", "situation")
     answers["steer"] = classify(str(text)).value
     if answers["steer"] != Label.PROBLEM and not answers.get("tried_asked"):
         answers["tried"] = text
@@ -69,6 +70,11 @@ def _read_tried(answers: Answers, text: Any) -> None:
         answers["tried_by"] = _guess(text)
 
 
+def _same_source(answers: Answers, source: str, field: str) -> None:
+    sources = answers.get(SOURCES, {})
+    answers[SOURCES] = {**sources, field: sources.get(source)}
+
+
 def _guess(text: Any) -> str | None:
     guess = guess_tried_by(str(text))
     return None if guess is None or guess.value == TriedBy.NOBODY else guess.value
@@ -81,6 +87,7 @@ def _take_opening(answers: Answers, value: Any) -> None:
     opening = answers.pop("opening", None)
     if value == "yes" and opening:
         answers["tried"] = opening
+        _same_source(answers, "opening", "tried")
         answers["tried_by"] = _guess(opening)
 
 

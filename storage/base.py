@@ -50,6 +50,9 @@ class Store(Protocol):
                            since: datetime | None = None) -> list[Story]:
         """Stories, oldest first."""
 
+    async def story_counts(self) -> dict[StoryStatus, int]:
+        """How many stories there are with each status."""
+
     async def get_value(self, key: str) -> str | None:
         """A small piece of adapter state (a sync token, say)."""
 

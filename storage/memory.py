@@ -44,6 +44,12 @@ class MemoryStore:
                 if (status is None or s.status == status)
                 and (since is None or s.created_at >= since)]
 
+    async def story_counts(self) -> dict[StoryStatus, int]:
+        counts: dict[StoryStatus, int] = {}
+        for story in self._stories:
+            counts[story.status] = counts.get(story.status, 0) + 1
+        return counts
+
     async def get_value(self, key: str) -> str | None:
         return self._values.get(key)
 

@@ -295,6 +295,11 @@ class SQLiteStore:
         async with self.db.execute(f"{_SELECT_STORIES} {where} ORDER BY s.id", params) as cur:
             return [_story(row) for row in await cur.fetchall()]
 
+    async def story_counts(self) -> dict[StoryStatus, int]:
+        rows = await self.reader.execute_fetchall(
+            "SELECT status, count(*) FROM stories GROUP BY status")
+        return {StoryStatus(status): int(n) for status, n in rows}
+
     # Adapter state
     async def get_value(self, key: str) -> str | None:
         async with self.db.execute("SELECT value FROM adapter_state WHERE key = ?",

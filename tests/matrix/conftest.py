@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from .bot import BotFactory, bot_factory
 from .people import Person, PersonFactory
 from .synapse import RegisteredUser, Synapse, UserFactory
 
@@ -79,3 +80,12 @@ async def matrix_person(synapse: Synapse, tmp_path: Path) -> AsyncIterator[Perso
     yield login
     for person in people:
         await person.close()
+
+
+@pytest.fixture
+async def matrix_bot(synapse: Synapse, tmp_path: Path,
+                     monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[BotFactory]:
+    """``await matrix_bot.start(**settings)`` runs storyloop's Matrix bot (a fresh bot user;
+    the same store and database each time it is started within a test)."""
+    async with bot_factory(synapse, tmp_path / "bot", monkeypatch) as factory:
+        yield factory

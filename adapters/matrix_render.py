@@ -1,0 +1,60 @@
+"""Replies as Matrix message content, and incoming bodies cleaned of reply fallbacks.
+
+Every reply is an ``m.notice`` (so other bots do not answer it) with a plain ``body`` and a
+``formatted_body`` in HTML. Everything a person wrote is escaped, and mentions are defused:
+``@room`` gets an invisible word joiner, and ``m.mentions`` is empty, so no reply pings anyone.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from bot.types import OutgoingMessage
+
+WORD_JOINER = "\u2060"
+_ROOM_MENTION = re.compile(r"@(room)\b", re.IGNORECASE)
+_FALLBACK_QUOTE = re.compile(r"\A(?:>[^\n]*\n)+\n?")
+
+
+def defuse(text: str) -> str:
+    """``@room`` that cannot notify a room."""
+    return _ROOM_MENTION.sub(f"@{WORD_JOINER}\\1", text)
+
+
+def plain(reply: OutgoingMessage) -> str:
+    lines = [reply.text]
+    if reply.choices:
+        lines += ["", *(f"{n}. {c.label}" for n, c in enumerate(reply.choices, start=1))]
+        lines.append(_hint(reply))
+    return defuse("\n".join(lines))
+
+
+def formatted(reply: OutgoingMessage) -> str:
+    body = html.escape(defuse(reply.text)).replace("\n", "<br>")
+    if not reply.choices:
+        return body
+    items = "".join(f"<li>{html.escape(defuse(c.label))}</li>" for c in reply.choices)
+    return f"{body}<ol>{items}</ol><em>{html.escape(_hint(reply))}</em>"
+
+
+def _hint(reply: OutgoingMessage) -> str:
+    if reply.multiple:
+        return "Reply with numbers like 1, 3, or in your own words."
+    return "Reply with a number or the words."
+
+
+def content_for(reply: OutgoingMessage) -> dict[str, Any]:
+    return {
+        "msgtype": "m.notice",
+        "body": plain(reply),
+        "format": "org.matrix.custom.html",
+        "formatted_body": formatted(reply),
+        "m.mentions": {},
+    }
+
+
+def strip_reply_fallback(body: str) -> str:
+    """A reply's body starts with the quoted message (``> <@someone> ...``): drop it."""
+    return _FALLBACK_QUOTE.sub("", body, count=1).strip() if body.startswith(">") else body

@@ -1,0 +1,85 @@
+"""``storyloop run``: start every configured adapter around one App and one store, and stop
+them all cleanly on Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Protocol
+
+from bot.app import App, build_engine
+from bot.commands import Commands, Moderators, builtin_commands
+from bot.config import Config
+from bot.errors import ConfigError
+from bot.types import Platform, UserId
+from storage.base import Store
+from storage.sqlite import SQLiteStore
+
+log = logging.getLogger(__name__)
+
+
+class Adapter(Protocol):
+    """A chat platform: runs until cancelled, handing each message to ``App.handle``."""
+
+    name: str
+
+    async def run(self) -> None: ...
+
+
+def build_app(config: Config, store: Store) -> App:
+    moderators = Moderators()
+    if config.matrix:
+        for user in config.matrix.moderators:
+            moderators.add(Platform("matrix"), UserId(user))
+    if config.slack:
+        for user in config.slack.moderators:
+            moderators.add(Platform("slack"), UserId(user))
+    app = App(store=store, engine=build_engine(config))
+    app.commands = builtin_commands(Commands(moderators), store, app.clock)
+    return app
+
+
+def build_adapters(config: Config, app: App, store: Store) -> list[Adapter]:
+    adapters: list[Adapter] = []
+    if config.matrix:
+        from adapters.matrix import MatrixAdapter
+
+        adapters.append(MatrixAdapter(config.matrix, app, store))
+    if config.slack:
+        from adapters.slack import SlackAdapter
+
+        adapters.append(SlackAdapter(config.slack, app, store))
+    if not adapters:
+        raise ConfigError("matrix / slack", "no chat platform is configured; fill in the "
+                          "[matrix] or [slack] section (see config.example.toml), or use "
+                          "`storyloop chat` to talk in the terminal")
+    return adapters
+
+
+async def run(config: Config) -> None:
+    store = SQLiteStore(config.storage.path)
+    await store.open()
+    try:
+        app = build_app(config, store)
+        adapters = build_adapters(config, app, store)
+        await _run_until_stopped(adapters)
+    finally:
+        await store.close()
+
+
+async def _run_until_stopped(adapters: list[Adapter]) -> None:
+    loop = asyncio.get_running_loop()
+    tasks = [asyncio.create_task(a.run(), name=f"storyloop-{a.name}") for a in adapters]
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    stopper = asyncio.create_task(stop.wait(), name="storyloop-stop")
+    done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+    for task in [*tasks, stopper]:
+        task.cancel()
+    await asyncio.gather(*tasks, stopper, return_exceptions=True)
+    for task in done:
+        if task is not stopper and not task.cancelled() and task.exception():
+            raise task.exception()  # type: ignore[misc]
+    log.info("storyloop stopped")

@@ -1,0 +1,93 @@
+"""storyloop's Matrix bot, running in the test process against the test Synapse."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from adapters.matrix import Backoff, MatrixAdapter
+from bot.app import App
+from bot.config import Config, MatrixConfig, StorageConfig
+from bot.runner import build_app
+from storage.sqlite import SQLiteStore
+
+from .people import Person
+from .synapse import RegisteredUser, Synapse
+
+PASSWORD_ENV = "STORYLOOP_TEST_MATRIX_PASSWORD"
+
+
+@dataclass
+class RunningBot:
+    adapter: MatrixAdapter
+    app: App
+    store: SQLiteStore
+    task: asyncio.Task[None]
+
+    @property
+    def user_id(self) -> str:
+        return self.adapter.config.user_id
+
+    async def stop(self) -> None:
+        """Stop as a crash or a deploy would: no goodbye, no logout."""
+        self.task.cancel()
+        await asyncio.gather(self.task, return_exceptions=True)
+        await self.store.close()
+
+
+class BotFactory:
+    def __init__(self, synapse: Synapse, user: RegisteredUser, base: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv(PASSWORD_ENV, user.password)
+        self.synapse, self.user, self.base = synapse, user, base
+        self.running: list[RunningBot] = []
+
+    def config(self, **settings: object) -> MatrixConfig:
+        return MatrixConfig(homeserver=self.synapse.url, user_id=self.user.user_id,
+                            password_env=PASSWORD_ENV, store_path=self.base / "matrix-store",
+                            **settings)
+
+    async def start(self, **settings: object) -> RunningBot:
+        matrix = self.config(**settings)
+        store = SQLiteStore(self.base / "storyloop.db")
+        await store.open()
+        config = Config(storage=StorageConfig(path=store.path), matrix=matrix)
+        app = build_app(config, store)
+        adapter = MatrixAdapter(matrix, app, store, Backoff(first=0.2, most=1.0))
+        task = asyncio.create_task(adapter.run(), name="test matrix bot")
+        bot = RunningBot(adapter, app, store, task)
+        self.running.append(bot)
+        ready = asyncio.create_task(adapter.ready.wait())
+        await asyncio.wait([task, ready], timeout=30, return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            task.result()  # the bot failed to start: show why
+        assert ready.done(), "the bot did not finish its first sync in 30 s"
+        return bot
+
+
+@asynccontextmanager
+async def bot_factory(synapse: Synapse, base: Path,
+                      monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[BotFactory]:
+    factory = BotFactory(synapse, synapse.register(), base, monkeypatch)
+    try:
+        yield factory
+    finally:
+        for bot in factory.running:
+            if not bot.task.done():
+                await bot.stop()
+
+
+def says(text: str) -> Callable[[object], bool]:
+    return lambda event: text in getattr(event, "body", "")
+
+
+async def talk(person: Person, room: str, line: str, expect: str, wait: float = 15) -> str:
+    """Send ``line`` and wait for the bot's reply containing ``expect``; return its body."""
+    await person.send(room, line)
+    event = await person.wait_for_message(room, says(expect), timeout=wait)
+    return str(event.body)

@@ -1,0 +1,123 @@
+"""What Matrix throws at a bot: edits, redactions, unwanted invites, failing handlers, and
+running as a real ``storyloop run`` process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from nio import RoomRedactResponse, RoomSendResponse
+
+from bot.commands import Command, CommandContext
+from bot.types import ConversationKey, Platform, RoomId, UserId
+
+from .bot import PASSWORD_ENV, BotFactory, says, talk
+from .people import Person, PersonFactory
+from .synapse import Synapse
+
+SITUATION = "The surgery phone line is engaged from 8am every Monday and people give up."
+
+
+async def started(bot_user: str, person: Person) -> str:
+    room = await person.create_dm(bot_user, encrypted=False)
+    await person.wait_for_message(room, says("Shall we start?"), timeout=20)
+    await talk(person, room, "yes", "Is that OK?")
+    await talk(person, room, "yes", "What's been happening?")
+    return room
+
+
+async def edit(person: Person, room: str, event_id: str, text: str) -> None:
+    content = {"msgtype": "m.text", "body": f"* {text}",
+               "m.new_content": {"msgtype": "m.text", "body": text},
+               "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}}
+    response = await person.client.room_send(room, "m.room.message", content)
+    assert isinstance(response, RoomSendResponse)
+
+
+async def test_an_edit_of_an_unanswered_message_uses_the_new_text(
+        matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
+    bot = await matrix_bot.start()
+    ivy = await matrix_person()
+    room = await started(bot.user_id, ivy)
+    await bot.stop()
+    first = await ivy.send(room, "The phone line is bad")
+    await edit(ivy, room, first, SITUATION)
+    bot = await matrix_bot.start()
+    await ivy.wait_for_message(room, says("tried something"), timeout=20)
+    await talk(ivy, room, "back", "What's been happening?")
+    assert [s.body for s in ivy.seen if "You said" in s.body] == [
+        f"Of course. You said: \u201c{SITUATION}\u201d"]
+
+
+async def test_deleting_a_message_removes_its_answer(
+        matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
+    bot = await matrix_bot.start()
+    jon = await matrix_person()
+    room = await started(bot.user_id, jon)
+    event_id = await jon.send(room, SITUATION)
+    await jon.wait_for_message(room, says("tried something"))
+    redacted = await jon.client.room_redact(room, event_id, reason="too personal")
+    assert isinstance(redacted, RoomRedactResponse)
+    await jon.wait_for_message(room, says("taken out the message you deleted"))
+    key = ConversationKey(platform=Platform("matrix"), room_id=RoomId(room),
+                          user_id=UserId(jon.user_id))
+    conversation = (await bot.store.load_turn(key, None)).conversation
+    assert conversation is not None and "situation" not in conversation.answers
+    assert SITUATION not in str(conversation.answers)
+
+
+async def test_invites_from_people_not_allowed_are_not_joined(
+        matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
+    kay, lee = await matrix_person(), await matrix_person()
+    bot = await matrix_bot.start(allowed_inviters=(lee.user_id,))
+    refused = await kay.client.room_create(is_direct=True, invite=[bot.user_id])
+    allowed = await lee.create_dm(bot.user_id, encrypted=False)
+    await lee.wait_for_message(allowed, says("Shall we start?"), timeout=20)
+    client = bot.adapter.client
+    assert client is not None and refused.room_id not in client.rooms
+
+
+async def test_a_failing_handler_gets_a_kind_reply_and_the_bot_carries_on(
+        matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
+    moderator = await matrix_person()
+    bot = await matrix_bot.start(moderators=(moderator.user_id,))
+
+    async def broken(ctx: CommandContext) -> str:
+        raise RuntimeError("a bug in a command")
+
+    assert bot.app.commands is not None
+    bot.app.commands.add(Command("broken", "always fails", broken))
+    other = await matrix_person()
+    room = await moderator.create_dm(bot.user_id, encrypted=False)
+    await moderator.client.room_invite(room, other.user_id)
+    await other.join(room)
+    await moderator.send(room, "!broken")
+    await moderator.wait_for_message(room, says("Sorry, something went wrong"), timeout=20)
+    await talk(moderator, room, "!status", "storyloop is running")
+    assert not bot.task.done()
+
+
+async def test_storyloop_run_talks_on_matrix_and_stops_on_sigterm(
+        synapse: Synapse, matrix_person: PersonFactory, tmp_path: Path) -> None:
+    bot_user = synapse.register()
+    config = tmp_path / "storyloop.toml"
+    config.write_text(
+        f'[storage]\npath = "{tmp_path / "run.db"}"\n\n[matrix]\nhomeserver = "{synapse.url}"\n'
+        f'user_id = "{bot_user.user_id}"\npassword_env = "{PASSWORD_ENV}"\n'
+        f'store_path = "{tmp_path / "store"}"\n')
+    proc = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).with_name("storyloop")), "--config", str(config), "run",
+        env={**os.environ, PASSWORD_ENV: bot_user.password}, stderr=asyncio.subprocess.PIPE)
+    try:
+        mia = await matrix_person(encrypted=True)
+        room = await mia.create_dm(bot_user.user_id, encrypted=True)
+        await mia.wait_for_message(room, says("Shall we start?"), timeout=30)
+        await talk(mia, room, "yes", "Is that OK?")
+    finally:
+        proc.send_signal(signal.SIGTERM)  # the process this test started
+        _, stderr = await proc.communicate()
+    assert proc.returncode == 0, stderr.decode()
+    assert (tmp_path / "store" / "login.json").exists()

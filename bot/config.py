@@ -142,8 +142,16 @@ class ConfigErrors(ConfigError):
         return "\n".join(f"{e.key}: {e.problem}" for e in self.errors)
 
 
+_HINTS = {
+    "matrix.homeserver": "should be the homeserver's URL, starting with http:// or https://",
+    "matrix.user_id": "should be the bot's full Matrix id, like @storyloop:example.org",
+}
+
+
 def _to_config_error(error: Any) -> ConfigError:
     key = ".".join(str(part) for part in error["loc"]) or "(top level)"
     if error["type"] == "extra_forbidden":
         return ConfigError(key, "is not a known setting (check the spelling)")
+    if key in _HINTS:
+        return ConfigError(key, f"{_HINTS[key]} (got {error.get('input')!r})")
     return ConfigError(key, f"{error['msg']} (got {error.get('input')!r})")

@@ -123,3 +123,28 @@ def test_csv_export_defuses_formulas(config_file: Path) -> None:
     storyloop("--config", str(config_file), "chat", "--as", "sam", stdin="\n".join(script))
     csv_text = storyloop("--config", str(config_file), "export", "--format", "csv").stdout
     assert "'=HYPERLINK" in csv_text
+
+
+def test_run_with_no_platform_configured_says_what_to_do(config_file: Path) -> None:
+    result = storyloop("--config", str(config_file), "run")
+    assert result.returncode == 2
+    assert "no chat platform is configured" in result.stderr
+
+
+def test_run_names_a_missing_secret(tmp_path: Path) -> None:
+    config = tmp_path / "matrix.toml"
+    config.write_text(f'[storage]\npath = "{tmp_path / "s.db"}"\n[matrix]\n'
+                      'homeserver = "http://127.0.0.1:9"\nuser_id = "@bot:example.org"\n'
+                      f'password_env = "STORYLOOP_UNSET_SECRET"\nstore_path = "{tmp_path}"\n')
+    result = storyloop("--config", str(config), "run")
+    assert result.returncode == 2
+    assert ("matrix.password_env: the environment variable STORYLOOP_UNSET_SECRET is not set"
+            in result.stderr)
+
+
+def test_check_config_explains_matrix_ids_and_urls(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[matrix]\nhomeserver = "localhost:8008"\nuser_id = "storyloop"\n')
+    result = storyloop("check-config", str(bad))
+    assert "matrix.homeserver: should be the homeserver's URL" in result.stderr
+    assert "matrix.user_id: should be the bot's full Matrix id" in result.stderr

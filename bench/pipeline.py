@@ -41,7 +41,7 @@ STORY = [
     "The surgery phone line is engaged from 8am every Monday and people give up.",
     "The practice manager started a call-back list and texts people a time slot.",
     "Fewer angry calls; receptionists say Mondays feel calmer.",
-    "Other practices could copy the template.", "no", "1, 3", "skip", "staff", "yes",
+    "Other practices could copy the template.", "no", "1, 3", "skip", "staff", "1", "yes",
 ]
 
 

@@ -108,11 +108,20 @@ class StoryStatus(StrEnum):
 
 
 class Consent(BaseModel):
-    """What the person agreed to, with the wording they were shown and when."""
+    """What the person agreed to, with the wording they were shown and when. Only ``store`` is
+    needed to take part; each of the others is theirs to give or not."""
 
     model_config = ConfigDict(frozen=True)
 
     store: bool
+    digest: bool = False
+    """Include the story, anonymised, in weekly summaries for staff."""
+    quote: bool = False
+    """Quote their words (anonymised)."""
+    contact: bool = False
+    """Contact them later to ask how it went (and tell them when it is approved)."""
+    name: bool = False
+    """Name them as someone who acted."""
     wording_version: str
     given_at: AwareDatetime
 
@@ -139,6 +148,8 @@ class Story(BaseModel):
     role: Role
     place: str | None = None
     consent: Consent
+    safeguarding: str | None = None
+    """Set when the conversation raised a safeguarding concern: never in a digest."""
     status: StoryStatus = StoryStatus.PENDING
     created_at: AwareDatetime
     updated_at: AwareDatetime

@@ -99,3 +99,24 @@ def _one_theme(token: str, themes: Sequence[str]) -> str | None:
         if normalise(theme) == said:
             return theme
     return token.strip()[:MAX_THEME_LENGTH]
+
+
+NONE_WORDS = {"none", "none of these", "no", "nothing", "neither", "no thanks"}
+
+
+def read_picks(text: str, choices: Sequence[Choice]) -> list[str] | None:
+    """Values of the choices picked ("1, 3", "quote and contact"); [] for none; None if any
+    part was not understood."""
+    if normalise(text) in NONE_WORDS:
+        return []
+    picked: list[str] = []
+    for part in _THEME_SPLIT.split(text):
+        for token in _expand_numbers(part.strip()):
+            if not normalise(token):
+                continue
+            choice = match_choice(token, choices)
+            if choice is None:
+                return None
+            if choice.value not in picked:
+                picked.append(choice.value)
+    return picked

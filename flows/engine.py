@@ -28,7 +28,14 @@ from bot.types import (
     Story,
     TriedBy,
 )
-from flows.answers import Command, as_command, match_choice, normalise, read_themes
+from flows.answers import (
+    Command,
+    as_command,
+    match_choice,
+    normalise,
+    read_picks,
+    read_themes,
+)
 from flows.prompts import CHOICE_LABELS, CONSENT_WORDING_VERSION, PROMPTS, say
 from flows.spec import SOURCES, Answers, FlowSpec, Kind, Step
 from flows.steering import Label, classify
@@ -220,6 +227,10 @@ class FlowEngine:
         if step.kind is Kind.THEMES:
             themes = read_themes(text, [c.label for c in step.choices])
             return themes, (None if themes else "themes.none")
+        if step.kind is Kind.PICKS:
+            picks = read_picks(text, step.choices)
+            return ([p for p in picks if p != "none"], None) if picks is not None else (
+                None, "not_understood")
         picked = match_choice(text, self._choices(conv, step))
         return (picked.value, None) if picked else (None, "not_understood")
 
@@ -279,7 +290,7 @@ class FlowEngine:
         values = {"story": self.review(conv), "opening": conv.answers.get("opening", "")}
         return OutgoingMessage(room_id=conv.key.room_id, text=say(key, **values),
                                choices=self._choices(conv, step),
-                               multiple=step.kind is Kind.THEMES)
+                               multiple=step.kind in (Kind.THEMES, Kind.PICKS))
 
     def _prompt_keys(self, conv: Conversation) -> list[str]:
         keys = [f"{conv.flow}.{conv.state}", conv.state]
@@ -299,6 +310,8 @@ class FlowEngine:
 
     def _shown_answer(self, conv: Conversation, step: Step) -> str | None:
         value = conv.answers.get(step.field) if step.field else None
+        if isinstance(value, list) and step.kind is Kind.PICKS:
+            return "; ".join(CHOICE_LABELS.get(v, v) for v in value) or "nothing more"
         if isinstance(value, list):
             return ", ".join(value) or None
         if value and step.kind is Kind.CHOICE:
@@ -317,6 +330,14 @@ def _opens_with_attempt(text: str) -> bool:
     if normalise(text) in ("tried", "share", "we tried something"):
         return True
     return len(text.split()) >= OPENING_WORDS and classify(text) is not Label.PROBLEM
+
+
+def _consent(a: Answers) -> Consent:
+    picked = set(a.get("permissions") or ())
+    return Consent(store=True, digest="digest" in picked, quote="quote" in picked,
+                   contact="contact" in picked, name="name" in picked,
+                   wording_version=CONSENT_WORDING_VERSION,
+                   given_at=datetime.fromisoformat(a["consent_at"]))
 
 
 def build_story(conv: Conversation, now: datetime) -> Story:
@@ -339,8 +360,7 @@ def build_story(conv: Conversation, now: datetime) -> Story:
         themes=tuple(a.get("themes") or ()),
         role=Role(a["role"]),
         place=a.get("place"),
-        consent=Consent(store=True, wording_version=CONSENT_WORDING_VERSION,
-                        given_at=datetime.fromisoformat(a["consent_at"])),
+        consent=_consent(a),
         created_at=now,
         updated_at=now,
     )

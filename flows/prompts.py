@@ -7,7 +7,7 @@ plain; one idea per message; always a way out.
 
 from __future__ import annotations
 
-CONSENT_WORDING_VERSION = "2026-11-v1"
+CONSENT_WORDING_VERSION = "2026-11-v2"
 
 PROMPTS: dict[str, str] = {
     # The story flow
@@ -23,14 +23,15 @@ PROMPTS: dict[str, str] = {
     ),
     "consent": (
         "Before you tell me anything: I'll keep your story so the team can learn from it. "
-        "Staff only see it after a moderator has read it, and weekly summaries never include "
-        "your name. Is that OK?"
+        "A moderator reads it first, and nothing I share ever shows your name. At the end "
+        "you choose what else may happen with it. Is that OK?"
     ),
     "consent_more": (
         "Here's what happens. I keep your answers and the role you tell me, never your name. "
         "A moderator reads each story first and can hide anything that identifies someone. "
-        "Approved stories go into a weekly summary for staff, without names. You can pause or "
-        "stop at any time, and nothing is sent until you say so at the end. Is that OK?"
+        "At the end you choose whether it may go, without your name, into a weekly summary "
+        "for staff, be quoted, or whether we may contact you later. You can pause or stop at "
+        "any time, nothing is sent until you say so, and 'forget me' erases it all. Is that OK?"
     ),
     "situation": "Thank you. What's been happening? Tell it in your own words.",
     "situation.opening": (
@@ -64,12 +65,16 @@ PROMPTS: dict[str, str] = {
     ),
     "place": "Which service or place is this about? Say skip if you'd rather not say.",
     "role": "Last question: are you telling this as someone who uses services, or as staff?",
+    "permissions": (
+        "Thank you. What else is OK with you? Pick any (like 1, 3), or say none. You can "
+        "still take part whatever you choose."
+    ),
     "review": "Here's your story as I'll keep it:\n\n{story}\n\nShall I send it?",
     "change": "Which answer would you like to change?",
     "done": (
-        "Thank you, your story is saved. A moderator will read it this week, and approved "
-        "stories go into a weekly summary for staff, without your name. Say hello any time "
-        "to tell another."
+        "Thank you, your story is saved. A moderator will read it this week. It only goes "
+        "further in the ways you agreed to, and never with your name. Say hello any time to "
+        "tell another, or 'my stories' to see what I keep."
     ),
     "declined": (
         "That's completely fine. Nothing you've said has been kept. Say hello any time "
@@ -134,6 +139,11 @@ CHOICE_LABELS: dict[str, str] = {
     "both": "Both",
     "rather not say": "I'd rather not say",
     "send": "Yes, send it",
+    "digest": "Include it in weekly summaries for staff, without my name",
+    "quote": "Quote my words, without my name",
+    "contact": "Contact me later to ask how it went",
+    "name": "Name me as someone who made a difference",
+    "none": "None of these",
     "change": "Change an answer",
     "carry_on": "Carry on",
     "start_again": "Start again",

@@ -27,6 +27,8 @@ class Kind(StrEnum):
     TEXT = "text"
     CHOICE = "choice"
     THEMES = "themes"
+    PICKS = "picks"
+    """Several of the given choices at once (numbers or words), or none."""
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,8 @@ ROLES = (
     choice(Role.BOTH.value, "both of those"),
     choice(Role.RATHER_NOT_SAY.value, "rather not", "prefer not to say", "not say"),
 )
+PERMISSIONS = (choice("digest", "summaries", "summary"), choice("quote", "quotes", "quoting"),
+               choice("contact", "contact me"), choice("name", "name me"), choice("none"))
 REVIEW = (choice("send", "yes", "ok", "y", "confirm", "looks right"), choice("change", "edit"))
 
 
@@ -131,6 +133,8 @@ def _common_steps(themes: Sequence[str]) -> list[Step]:
         Step("themes", Kind.THEMES, "themes", True, theme_choices, review_label="Themes"),
         Step("place", text, "place", optional=True, review_label="Service or place"),
         Step("role", Kind.CHOICE, "role", choices=ROLES, review_label="You are"),
+        Step("permissions", Kind.PICKS, "permissions", optional=True, choices=PERMISSIONS,
+             review_label="You agreed to"),
         Step("review", Kind.CHOICE, None, choices=REVIEW),
         Step("change", Kind.CHOICE, None),
     ]
@@ -159,7 +163,8 @@ def _tail(reflection: bool) -> list[dict[str, Any]]:
         go("become", "themes"),
         go("themes", "place"),
         go("place", "role"),
-        go("role", "review"),
+        go("role", "permissions"),
+        go("permissions", "review"),
         go("review", "done", chose("send")),
         go("review", "change"),
     ]

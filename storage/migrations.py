@@ -76,6 +76,25 @@ MIGRATIONS: tuple[Migration, ...] = (
             value TEXT NOT NULL
         )""",
     )),
+    Migration(2, "granular consent, safeguarding marks, append-only audit log", (
+        "ALTER TABLE stories ADD COLUMN consent_digest INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE stories ADD COLUMN consent_quote INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE stories ADD COLUMN consent_contact INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE stories ADD COLUMN consent_name INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE stories ADD COLUMN safeguarding TEXT",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            target TEXT,
+            reason TEXT
+        )""",
+        """CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+        """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+           BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
+    )),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -65,7 +65,8 @@ VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ')) ON CONFLICT DO NOTHING
 _SAVE_THEME = "INSERT INTO story_themes (story_id, position, theme) VALUES (?, ?, ?)"
 _STORY_COLUMNS = (
     "flow, situation, tried, tried_by, outcome, spread, enhance, restore, replace, become, "
-    "role, place, consent_store, consent_version, consent_at, status, created_at, updated_at"
+    "role, place, consent_store, consent_digest, consent_quote, consent_contact, consent_name, "
+    "consent_version, consent_at, safeguarding, status, created_at, updated_at"
 )
 _SAVE_STORY = f"""
 INSERT INTO stories (id, {_STORY_COLUMNS}, participant_id)
@@ -351,22 +352,26 @@ def _conversation(key: ConversationKey, row: Any) -> Conversation:
 def _story_values(s: Story) -> tuple[Any, ...]:
     return (s.flow, s.situation, s.tried, s.tried_by and s.tried_by.value, s.outcome, s.spread,
             s.enhance, s.restore, s.replace, s.become, s.role.value, s.place,
-            int(s.consent.store), s.consent.wording_version, s.consent.given_at.isoformat(),
-            s.status.value, s.created_at.isoformat(), s.updated_at.isoformat())
+            int(s.consent.store), int(s.consent.digest), int(s.consent.quote),
+            int(s.consent.contact), int(s.consent.name), s.consent.wording_version,
+            s.consent.given_at.isoformat(), s.safeguarding, s.status.value,
+            s.created_at.isoformat(), s.updated_at.isoformat())
 
 
 def _story(row: Any) -> Story:
     (id_, platform, user_id, flow, situation, tried, tried_by, outcome, spread, enhance,
-     restore, replace, become, role, place, consent_store, consent_version, consent_at,
-     status, created_at, updated_at, themes) = row
+     restore, replace, become, role, place, consent_store, digest, quote, contact, name,
+     consent_version, consent_at, safeguarding, status, created_at, updated_at, themes) = row
     return Story(
         id=id_, platform=Platform(platform), participant=UserId(user_id), flow=flow,
         situation=situation, tried=tried, tried_by=TriedBy(tried_by) if tried_by else None,
         outcome=outcome, spread=spread, enhance=enhance, restore=restore, replace=replace,
         become=become, themes=tuple(json.loads(themes)), role=Role(role), place=place,
-        consent=Consent(store=bool(consent_store), wording_version=consent_version,
+        consent=Consent(store=bool(consent_store), digest=bool(digest), quote=bool(quote),
+                        contact=bool(contact), name=bool(name), wording_version=consent_version,
                         given_at=datetime.fromisoformat(consent_at)),
-        status=StoryStatus(status), created_at=datetime.fromisoformat(created_at),
+        safeguarding=safeguarding, status=StoryStatus(status),
+        created_at=datetime.fromisoformat(created_at),
         updated_at=datetime.fromisoformat(updated_at))
 
 

@@ -24,6 +24,7 @@ SCRIPT = [
     "1, safety",
     "Ward 7",
     "staff",
+    "none",
     "yes",
 ]
 

@@ -22,7 +22,7 @@ async def to_review(chat: Chat) -> None:
     await start(chat)
     await chat.script(PROBLEM, ATTEMPT, "Fewer angry calls on Mondays.",
                       "Other practices could copy the template.", "no", "1, 3, phones",
-                      "Riverside Surgery", "staff")
+                      "Riverside Surgery", "staff", "1, 3")
     assert chat.last_text.startswith("Here's your story")
 
 
@@ -30,7 +30,9 @@ async def test_whole_story_is_stored_as_pending(chat: Chat, store: Store) -> Non
     await to_review(chat)
     review = chat.last_text
     for part in (PROBLEM, ATTEMPT, "Fewer angry calls", "access, communication, phones",
-                 "Riverside Surgery", "Staff", "Someone else"):
+                 "Riverside Surgery", "Staff", "Someone else",
+                 "You agreed to: Include it in weekly summaries for staff, without my name; "
+                 "Contact me later"):
         assert part in review
     await chat.say("yes")
     assert "your story is saved" in chat.last_text
@@ -43,6 +45,8 @@ async def test_whole_story_is_stored_as_pending(chat: Chat, store: Store) -> Non
     assert story.themes == ("access", "communication", "phones")
     assert (story.role, story.place, story.flow) == (Role.STAFF, "Riverside Surgery", "story")
     assert story.consent.store and story.consent.wording_version
+    assert (story.consent.digest, story.consent.quote, story.consent.contact,
+            story.consent.name) == (True, False, True, False)
     assert story.participant == chat.person
 
 
@@ -62,7 +66,7 @@ async def test_a_situation_that_includes_an_attempt_is_not_asked_again(
     assert "tried something" not in chat.last_text
     assert "What happened" in chat.last_text
     await chat.script("No missed allergies since.", "skip", "no", "skip", "skip", "citizen",
-                      "yes")
+                      "none", "yes")
     [story] = await store.list_stories()
     assert story.situation == story.tried == both
     assert story.tried_by is TriedBy.MY_TEAM
@@ -74,7 +78,7 @@ async def test_nothing_tried_yet_is_welcome_and_asks_what_would_help(
     await start(chat)
     await chat.script(PROBLEM, "No, nobody has tried anything yet")
     assert "nothing has been tried yet" in chat.last_text
-    await chat.script("A call-back system.", "no", "1", "skip", "both", "send")
+    await chat.script("A call-back system.", "no", "1", "skip", "both", "skip", "send")
     [story] = await store.list_stories()
     assert story.tried_by is TriedBy.NOBODY and story.tried is None
     assert story.spread == "A call-back system."
@@ -85,7 +89,7 @@ async def test_who_tried_is_asked_when_it_is_not_clear(chat: Chat, store: Store)
     await chat.script(PROBLEM, "A call-back list was set up.")
     assert "Who tried it?" in chat.last_text
     assert [c.label for c in chat.last.choices] == ["Me", "My team", "Someone else"]
-    await chat.script("2", "skip", "skip", "no", "skip", "skip", "rather not say", "1")
+    await chat.script("2", "skip", "skip", "no", "skip", "skip", "rather not say", "none", "1")
     [story] = await store.list_stories()
     assert story.tried_by is TriedBy.MY_TEAM and story.role is Role.RATHER_NOT_SAY
 
@@ -95,7 +99,8 @@ async def test_reflection_questions_are_offered_and_kept(chat: Chat, store: Stor
     await chat.script(PROBLEM, ATTEMPT, "Calmer Mondays.", "skip", "yes")
     assert "build on" in chat.last_text
     await chat.script("Reception's local knowledge.", "Phoning back, like we used to.",
-                      "skip", "A shared booking service.", "2", "skip", "staff", "yes")
+                      "skip", "A shared booking service.", "2", "skip", "staff", "none",
+                      "yes")
     [story] = await store.list_stories()
     assert story.enhance == "Reception's local knowledge."
     assert story.restore == "Phoning back, like we used to."
@@ -141,7 +146,7 @@ async def test_back_returns_to_the_previous_question_showing_the_answer(
     assert "What's been happening?" in chat.last_text
     await chat.say("The phone line is busy all morning.")
     assert "tried something" in chat.last_text
-    await chat.script(ATTEMPT, "skip", "skip", "no", "skip", "skip", "staff", "yes")
+    await chat.script(ATTEMPT, "skip", "skip", "no", "skip", "skip", "staff", "none", "yes")
     [story] = await store.list_stories()
     assert story.situation == "The phone line is busy all morning."
 
@@ -231,7 +236,7 @@ async def test_an_opening_story_is_kept_when_the_person_says_yes(
     assert PROBLEM in chat.last_text and "Shall I keep that" in chat.last_text
     await chat.say("yes")
     assert "tried something" in chat.last_text
-    await chat.script(ATTEMPT, "skip", "skip", "no", "skip", "skip", "staff", "yes")
+    await chat.script(ATTEMPT, "skip", "skip", "no", "skip", "skip", "staff", "none", "yes")
     [story] = await store.list_stories()
     assert story.situation == PROBLEM
 

@@ -15,7 +15,7 @@ async def test_opening_with_an_attempt_starts_the_tried_flow(chat: Chat, store: 
     assert "What was it trying to fix?" in chat.last_text
     await chat.script("People lost strength while they waited months.",
                       "Most kept walking weekly.", "A room at the leisure centre.", "no",
-                      "2", "skip", "staff")
+                      "2", "skip", "staff", "quote")
     review = chat.last_text
     assert "What it was fixing: People lost strength" in review
     assert f"What was tried: {TRIED}" in review
@@ -31,7 +31,8 @@ async def test_saying_tried_asks_what_was_tried(chat: Chat, store: Store) -> Non
     assert "What did you try?" in chat.last_text
     await chat.script("I printed the clinic map in large type.")
     assert "What was it trying to fix?" in chat.last_text
-    await chat.script("People got lost.", "skip", "skip", "no", "skip", "skip", "citizen", "1")
+    await chat.script("People got lost.", "skip", "skip", "no", "skip", "skip", "citizen",
+                      "none", "1")
     [story] = await store.list_stories()
     assert story.tried == "I printed the clinic map in large type."
     assert story.tried_by is not None and story.tried_by.value == "me"

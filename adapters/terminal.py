@@ -53,7 +53,7 @@ class Terminal:
 
     def _message(self, line: str) -> IncomingMessage:
         return IncomingMessage(
-            platform=PLATFORM, room_id=RoomId(f"terminal:{self._person}"),
+            platform=PLATFORM, room_id=RoomId("terminal"),
             sender_id=self._person, event_id=EventId(uuid.uuid4().hex), text=line,
             is_direct=True, timestamp=datetime.now(UTC))
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from bot.app import App, build_engine
 from bot.config import Config
+from bot.privacy import Pseudonymiser
 from bot.types import EventId, IncomingMessage, Platform, RoomId, UserId
 from storage.sqlite import SQLiteStore
 
@@ -65,7 +66,9 @@ class Person:
 async def open_app(path: Path) -> tuple[App, SQLiteStore]:
     store = SQLiteStore(path)
     await store.open()
-    return App(store=store, engine=build_engine(Config()), clock=_clock()), store
+    app = App(store=store, engine=build_engine(Config()), clock=_clock(),
+              pseudonymise=Pseudonymiser(b"benchmark pseudonym key, 32 bytes"))
+    return app, store
 
 
 def _clock() -> Any:

@@ -12,12 +12,14 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from bot import data_rights
 from bot.clock import Clock, SystemClock
 from bot.commands import Commands, Moderators, builtin_commands
 from bot.config import Config
 from bot.locks import KeyedLocks
-from bot.types import Conversation, IncomingMessage, MessageKind, OutgoingMessage
-from flows.engine import FlowEngine, Turn
+from bot.privacy import Pseudonymiser
+from bot.types import AuditEntry, Conversation, IncomingMessage, MessageKind, OutgoingMessage
+from flows.engine import DataRequest, FlowEngine, Turn
 from flows.prompts import say
 from flows.story import story_flow, tried_flow
 from storage.base import Store, TurnWrite
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 class App:
     store: Store
     engine: FlowEngine
+    pseudonymise: Pseudonymiser
+    """Platform ids never reach the flows or the store: only their keyed hashes do."""
     clock: Clock = field(default_factory=SystemClock)
     commands: Commands | None = None
     locks: KeyedLocks = field(default_factory=KeyedLocks)
@@ -52,8 +56,10 @@ class App:
             return await self.commands.dispatch(msg)
         if not msg.is_direct:
             return self._in_group(msg)
-        async with self.locks.hold(msg.key):
-            return await self._apply(msg)
+        private = msg.model_copy(
+            update={"sender_id": self.pseudonymise(msg.platform, msg.sender_id)})
+        async with self.locks.hold(private.key):
+            return await self._apply(private)
 
     async def _apply(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         loaded = await self.store.load_turn(msg.key, msg.event_id)
@@ -63,8 +69,26 @@ class App:
         turn = self._turn(loaded.conversation, msg)
         if turn is None:
             return []
+        if turn.request is DataRequest.FORGET:
+            return await self._forget(msg)
+        if turn.request is not None:
+            turn.replies.insert(0, await self._about_data(msg, turn))
         write = TurnWrite(turn.conversation, msg.platform, msg.event_id, turn.story)
         return turn.replies if await self.store.save_turn(write) else []
+
+    async def _about_data(self, msg: IncomingMessage, turn: Turn) -> OutgoingMessage:
+        stories = await self.store.stories_of(msg.platform, msg.sender_id)
+        if turn.request is DataRequest.EXPORT:
+            text = data_rights.export(stories, turn.conversation)
+        else:
+            text = data_rights.my_stories(stories)
+        return OutgoingMessage(room_id=msg.room_id, text=text)
+
+    async def _forget(self, msg: IncomingMessage) -> list[OutgoingMessage]:
+        """Erase the person; moderators see that an erasure happened, never what."""
+        entry = AuditEntry(at=self.clock.now(), actor="storyteller", action="erasure")
+        count = await self.store.forget(msg.platform, msg.sender_id, msg.event_id, entry)
+        return [OutgoingMessage(room_id=msg.room_id, text=data_rights.forgotten(count))]
 
     def _turn(self, conv: Conversation | None, msg: IncomingMessage) -> Turn | None:
         now = self.clock.now()

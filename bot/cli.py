@@ -73,7 +73,7 @@ def _check_config(path: Path) -> int:
 
 async def _chat(config: Config, args: argparse.Namespace) -> int:
     from adapters.terminal import Terminal
-    from bot.app import App, build_engine
+    from bot.runner import build_app
     from flows.prompts import say
 
     store = SQLiteStore(config.storage.path)
@@ -82,7 +82,7 @@ async def _chat(config: Config, args: argparse.Namespace) -> int:
         interactive = sys.stdin.isatty()
         if interactive:
             print(say("terminal.banner", path=config.storage.path) + "\n")
-        app = App(store=store, engine=build_engine(config))
+        app = build_app(config, store)
         await Terminal(app.handle, args.person, sys.stdin, sys.stdout,
                        echo=not interactive).run()
     finally:

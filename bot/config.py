@@ -43,6 +43,14 @@ class FlowsConfig(Section):
     """Offer the optional reflection questions (enhance, restore, replace, become)."""
 
 
+class PrivacyConfig(Section):
+    secret_env: str = "STORYLOOP_SECRET"
+    """The environment variable holding the key for pseudonyms of platform ids."""
+    retention_days: int = Field(default=0, ge=0)
+    """Stories older than this are anonymised or deleted by a daily job; 0 keeps them."""
+    retention: Literal["anonymise", "delete"] = "anonymise"
+
+
 class MatrixConfig(Section):
     """The Matrix bot account and where it listens. An empty section means Matrix is off."""
 
@@ -89,6 +97,7 @@ class DigestConfig(Section):
 class Config(Section):
     storage: StorageConfig = StorageConfig()
     flows: FlowsConfig = FlowsConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
     matrix: MatrixConfig | None = None
     slack: SlackConfig | None = None
     digest: DigestConfig | None = None

@@ -12,6 +12,7 @@ from bot.app import App, build_engine
 from bot.commands import Commands, Moderators, builtin_commands
 from bot.config import Config
 from bot.errors import ConfigError
+from bot.privacy import Pseudonymiser, load_secret
 from bot.types import Platform, UserId
 from storage.base import Store
 from storage.sqlite import SQLiteStore
@@ -35,7 +36,8 @@ def build_app(config: Config, store: Store) -> App:
     if config.slack:
         for user in config.slack.moderators:
             moderators.add(Platform("slack"), UserId(user))
-    app = App(store=store, engine=build_engine(config))
+    app = App(store=store, engine=build_engine(config),
+              pseudonymise=Pseudonymiser(load_secret(config)))
     app.commands = builtin_commands(Commands(moderators), store, app.clock)
     return app
 

@@ -180,3 +180,16 @@ class Conversation(BaseModel):
     updated_at: datetime
 
 
+
+
+class AuditEntry(BaseModel):
+    """One line of the append-only audit log: who did what, when, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None
+    at: AwareDatetime
+    actor: str
+    action: str
+    target: str | None = None
+    reason: str | None = None

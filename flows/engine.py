@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from transitions import Machine
@@ -48,6 +49,16 @@ OPENING_WORDS = 5
 TYPICAL_LENGTH = 12
 
 
+FORGET = (choice("forget_yes", "yes", "y", "erase", "forget me"),
+          choice("forget_no", "no", "n", "keep"))
+
+
+class DataRequest(StrEnum):
+    MY_STORIES = "my stories"
+    EXPORT = "export my data"
+    FORGET = "forget me"
+
+
 class FlowError(RuntimeError):
     """A flow spec has no way out of a state: a bug in the spec, caught by its tests."""
 
@@ -81,6 +92,8 @@ class Turn:
     story: Story | None = None
     event_id: str | None = None
     """The message being applied, remembered against each answer it gave."""
+    request: DataRequest | None = None
+    """Something about the person's data for the App to do (it has the store)."""
 
 
 class FlowEngine:
@@ -90,15 +103,21 @@ class FlowEngine:
 
     def apply(self, conv: Conversation | None, msg: IncomingMessage, now: datetime) -> Turn:
         text = msg.text.strip()
+        request = _data_request(text)
+        pending = conv is not None and conv.pending is not None
+        if request is not None and not pending:
+            return self._about_data(conv, msg, request, now)
+        if conv is not None and conv.pending:
+            turn = Turn(_working_copy(conv, now), [], event_id=msg.event_id)
+            self._answer_pending(turn, text, now)
+            return turn
         if conv is None or conv.status in (ConversationStatus.DONE, ConversationStatus.DECLINED):
             turn = self._start(msg.key, text, now)
             if "opening" in turn.conversation.answers:
                 turn.conversation.answers[SOURCES] = {"opening": msg.event_id}
             return turn
         turn = Turn(_working_copy(conv, now), [], event_id=msg.event_id)
-        if turn.conversation.pending:
-            self._answer_pending(turn, text, now)
-        elif self._parked(conv, now):
+        if self._parked(conv, now):
             self._welcome_back(turn, text, now)
         else:
             self._handle(turn, text, now)
@@ -145,8 +164,43 @@ class FlowEngine:
         prompt = self._prompt(conv).text
         turn.replies.append(self._say(conv, "resume", RESUME, prompt=prompt))
 
+    def _about_data(self, conv: Conversation | None, msg: IncomingMessage,
+                    request: DataRequest, now: datetime) -> Turn:
+        if conv is None:
+            conv = Conversation(key=msg.key, flow=STORY, state=self.flows[STORY].spec.initial,
+                                status=ConversationStatus.DONE, updated_at=now)
+        turn = Turn(_working_copy(conv, now), [], event_id=msg.event_id)
+        if request is DataRequest.FORGET:
+            turn.conversation.pending = "forget"
+            turn.replies.append(self._say(conv, "forget.confirm", FORGET))
+        else:
+            turn.request = request
+            self._carry_on(turn)
+        return turn
+
+    def _carry_on(self, turn: Turn) -> None:
+        """Repeat the question a conversation under way was waiting on."""
+        if turn.conversation.status is ConversationStatus.ACTIVE:
+            turn.replies.append(self._prompt(turn.conversation))
+
+    def _answer_forget(self, turn: Turn, text: str) -> None:
+        conv = turn.conversation
+        picked = match_choice(text, FORGET)
+        if picked is None:
+            turn.replies.append(self._say(conv, "not_understood", FORGET))
+            return
+        conv.pending = None
+        if picked.value == "forget_yes":
+            turn.request = DataRequest.FORGET
+        else:
+            turn.replies.append(self._say(conv, "forget.kept"))
+            self._carry_on(turn)
+
     def _answer_pending(self, turn: Turn, text: str, now: datetime) -> None:
         conv = turn.conversation
+        if conv.pending == "forget":
+            self._answer_forget(turn, text)
+            return
         options = RESUME if conv.pending == "resume" else RESTART
         picked = match_choice(text, options)
         if picked is None and conv.pending == "resume" and len(text.split()) >= 3:
@@ -311,12 +365,28 @@ class FlowEngine:
     def _shown_answer(self, conv: Conversation, step: Step) -> str | None:
         value = conv.answers.get(step.field) if step.field else None
         if isinstance(value, list) and step.kind is Kind.PICKS:
-            return "; ".join(CHOICE_LABELS.get(v, v) for v in value) or "nothing more"
+            return "; ".join(CHOICE_LABELS.get(str(v), str(v)) for v in value) or "nothing more"
         if isinstance(value, list):
             return ", ".join(value) or None
         if value and step.kind is Kind.CHOICE:
             return CHOICE_LABELS.get(str(value), str(value))
         return str(value) if value else None
+
+
+def _data_request(text: str) -> DataRequest | None:
+    said = normalise(text.lstrip("!/"))
+    for request, words in _DATA_WORDS.items():
+        if said in words:
+            return request
+    return None
+
+
+_DATA_WORDS = {
+    DataRequest.MY_STORIES: {"my stories", "my story", "what do you keep", "what do you have"},
+    DataRequest.EXPORT: {"export my data", "export", "my data", "send me my data"},
+    DataRequest.FORGET: {"forget me", "delete me", "erase me", "delete my data",
+                         "erase my data", "forget my data"},
+}
 
 
 def _working_copy(conv: Conversation, now: datetime) -> Conversation:

@@ -84,7 +84,7 @@ PROMPTS: dict[str, str] = {
     "help": (
         "You can answer in your own words. These always work: back (change your last answer), "
         "skip (leave out an optional question), pause (keep what you wrote and carry on later), "
-        "restart, and status."
+        "restart, and status. About your data: my stories, export my data, forget me."
     ),
     "skip.required": "I need this one to make sense of your story, but take your time.",
     "skip.done": "Skipped.",
@@ -112,6 +112,21 @@ PROMPTS: dict[str, str] = {
         "Could you send that again in a moment?"
     ),
     "retracted": "I've taken out the message you deleted; it won't be kept.",
+    "forget.confirm": (
+        "Do you want me to erase everything I keep from you: your stories, your answers and "
+        "the link to you? This can't be undone."
+    ),
+    "forget.kept": "OK, nothing was erased.",
+    "forget.done": (
+        "Done. I've erased {count} stor{plural}, your answers and the link to you. If you talk "
+        "to me again, we start afresh."
+    ),
+    "mydata.none": "I don't keep any stories from you.",
+    "mydata.list": (
+        "Here's what I keep from you:\n\n{stories}\n\nSay 'export my data' for all of it, or "
+        "'forget me' to erase it."
+    ),
+    "mydata.export": "Here is everything I keep from you, as JSON:\n\n{data}",
     "terminal.banner": (
         "storyloop is listening. Say hello to start. Stories are kept in {path}. "
         "Press Ctrl-D to leave; you can carry on later."
@@ -144,6 +159,8 @@ CHOICE_LABELS: dict[str, str] = {
     "contact": "Contact me later to ask how it went",
     "name": "Name me as someone who made a difference",
     "none": "None of these",
+    "forget_yes": "Yes, erase everything",
+    "forget_no": "No, keep it",
     "change": "Change an answer",
     "carry_on": "Carry on",
     "start_again": "Start again",

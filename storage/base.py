@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.types import Conversation, ConversationKey, EventId, Platform, Story, StoryStatus
+from bot.types import (
+    AuditEntry,
+    Conversation,
+    ConversationKey,
+    EventId,
+    Platform,
+    Story,
+    StoryStatus,
+    UserId,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,21 @@ class Store(Protocol):
     async def list_stories(self, status: StoryStatus | None = None,
                            since: datetime | None = None) -> list[Story]:
         """Stories, oldest first."""
+
+    async def stories_of(self, platform: Platform, participant: UserId) -> list[Story]:
+        """Everything one person told us, oldest first."""
+
+    async def forget(self, platform: Platform, participant: UserId, event_id: EventId | None,
+                     entry: AuditEntry) -> int:
+        """Erase a person's stories, answers, conversations and the link to them, record the
+        event that asked for it and an audit entry that does not say what was erased, all at
+        once; return how many stories were erased."""
+
+    async def audit(self, entry: AuditEntry) -> None:
+        """Append to the audit log."""
+
+    async def audit_entries(self, limit: int = 20) -> list[AuditEntry]:
+        """The newest audit entries, newest first."""
 
     async def story_counts(self) -> dict[StoryStatus, int]:
         """How many stories there are with each status."""

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.types import Conversation, ConversationKey, EventId, Platform, Story, StoryStatus
+from bot.types import (
+    AuditEntry,
+    Conversation,
+    ConversationKey,
+    EventId,
+    Platform,
+    Story,
+    StoryStatus,
+    UserId,
+)
 from storage.base import Loaded, TurnWrite
 
 
@@ -15,6 +24,7 @@ class MemoryStore:
         self._events: set[tuple[Platform, EventId]] = set()
         self._stories: list[Story] = []
         self._values: dict[str, str] = {}
+        self._audit: list[AuditEntry] = []
 
     async def open(self) -> None:
         return None
@@ -43,6 +53,27 @@ class MemoryStore:
         return [s for s in self._stories
                 if (status is None or s.status == status)
                 and (since is None or s.created_at >= since)]
+
+    async def stories_of(self, platform: Platform, participant: UserId) -> list[Story]:
+        return [s for s in self._stories
+                if s.platform == platform and s.participant == participant]
+
+    async def forget(self, platform: Platform, participant: UserId, event_id: EventId | None,
+                     entry: AuditEntry) -> int:
+        mine = await self.stories_of(platform, participant)
+        self._stories = [s for s in self._stories if s not in mine]
+        self._conversations = {k: c for k, c in self._conversations.items()
+                               if (k.platform, k.user_id) != (platform, participant)}
+        if event_id is not None:
+            self._events.add((platform, event_id))
+        await self.audit(entry)
+        return len(mine)
+
+    async def audit(self, entry: AuditEntry) -> None:
+        self._audit.append(entry.model_copy(update={"id": len(self._audit) + 1}))
+
+    async def audit_entries(self, limit: int = 20) -> list[AuditEntry]:
+        return list(reversed(self._audit))[:limit]
 
     async def story_counts(self) -> dict[StoryStatus, int]:
         counts: dict[StoryStatus, int] = {}

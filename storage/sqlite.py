@@ -12,7 +12,7 @@ import json
 import logging
 import sqlite3
 from collections import OrderedDict, deque
-from collections.abc import Coroutine, Iterable
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ import aiosqlite
 
 from bot.errors import SchemaTooNewError, StorageError
 from bot.types import (
+    AuditEntry,
     Consent,
     Conversation,
     ConversationKey,
@@ -38,6 +39,7 @@ from storage.base import Loaded, TurnWrite
 from storage.migrations import LATEST, MIGRATIONS
 
 log = logging.getLogger(__name__)
+Statements = list[tuple[str, tuple[Any, ...]]]
 CHECKPOINT_EVERY = 500
 """Turns written between WAL checkpoints."""
 RECENT_EVENTS = 8
@@ -62,6 +64,7 @@ _SAVE_PARTICIPANT = """
 INSERT INTO participants (platform, user_id, created_at)
 VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ')) ON CONFLICT DO NOTHING
 """
+_SAVE_AUDIT = "INSERT INTO audit_log (at, actor, action, target, reason) VALUES (?, ?, ?, ?, ?)"
 _SAVE_THEME = "INSERT INTO story_themes (story_id, position, theme) VALUES (?, ?, ?)"
 _STORY_COLUMNS = (
     "flow, situation, tried, tried_by, outcome, spread, enhance, restore, replace, become, "
@@ -91,7 +94,8 @@ class SQLiteStore:
         self._turns_since_checkpoint = 0
         self._recent: OrderedDict[ConversationKey, _Recent] = OrderedDict()
         """Conversations as last committed, newest last: most messages continue one of these."""
-        self._queue: list[tuple[TurnWrite, asyncio.Future[bool]]] = []
+        self._queue: list[tuple[TurnWrite | Statements, asyncio.Future[bool]]] = []
+        """Everything to write, in order; only the writer task touches the write connection."""
         self._writer: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
 
@@ -149,10 +153,10 @@ class SQLiteStore:
         for migration in MIGRATIONS:
             if migration.version > version:
                 await self._transaction(
-                    [(s, ()) for s in migration.statements]
+                    [(statement, ()) for statement in migration.statements]
                     + [(f"PRAGMA user_version = {migration.version}", ())])
 
-    async def _transaction(self, statements: Iterable[tuple[str, tuple[Any, ...]]]) -> None:
+    async def _transaction(self, statements: Statements) -> None:
         await self.db.execute("BEGIN IMMEDIATE")
         try:
             for sql, params in statements:
@@ -176,10 +180,17 @@ class SQLiteStore:
         return Loaded(seen, None if flow is None else _conversation(key, row))
 
     async def save_turn(self, turn: TurnWrite) -> bool:
+        return await self._enqueue(turn)
+
+    async def _write(self, statements: Statements) -> None:
+        """One transaction of other writes, in turn with the turns."""
+        await self._enqueue(statements)
+
+    async def _enqueue(self, work: TurnWrite | Statements) -> bool:
         if self._writer is None or self._writer.done():
             raise StorageError("the store is not open; call open() first")
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append((turn, future))
+        self._queue.append((work, future))
         self._wake.set()
         return await future
 
@@ -188,8 +199,16 @@ class SQLiteStore:
             await self._wake.wait()
             self._wake.clear()
             batch, self._queue = self._queue, []
-            if batch:
-                await self._write_batch(batch)
+            turns = [(w, f) for w, f in batch if isinstance(w, TurnWrite)]
+            if turns:
+                await self._write_batch(turns)
+            for work, future in batch:
+                if not isinstance(work, TurnWrite):
+                    await self._settle(future, self._run(work))
+
+    async def _run(self, statements: Statements) -> bool:
+        await self._transaction(statements)
+        return True
 
     async def _write_batch(self, batch: list[tuple[TurnWrite, asyncio.Future[bool]]]) -> None:
         try:
@@ -296,6 +315,42 @@ class SQLiteStore:
         async with self.db.execute(f"{_SELECT_STORIES} {where} ORDER BY s.id", params) as cur:
             return [_story(row) for row in await cur.fetchall()]
 
+    async def stories_of(self, platform: Platform, participant: UserId) -> list[Story]:
+        rows = await self.reader.execute_fetchall(
+            f"{_SELECT_STORIES} WHERE p.platform = ? AND p.user_id = ? ORDER BY s.id",
+            (platform, participant))
+        return [_story(row) for row in rows]
+
+    async def forget(self, platform: Platform, participant: UserId, event_id: EventId | None,
+                     entry: AuditEntry) -> int:
+        erased = len(await self.stories_of(platform, participant))
+        mine = "SELECT id FROM participants WHERE platform = ? AND user_id = ?"
+        who = (platform, participant)
+        statements: list[tuple[str, tuple[Any, ...]]] = [
+            (f"DELETE FROM story_themes WHERE story_id IN (SELECT id FROM stories WHERE "
+             f"participant_id IN ({mine}))", who),
+            (f"DELETE FROM stories WHERE participant_id IN ({mine})", who),
+            ("DELETE FROM participants WHERE platform = ? AND user_id = ?", who),
+            ("DELETE FROM conversations WHERE platform = ? AND user_id = ?", who),
+            (_SAVE_AUDIT, _audit_row(entry)),
+        ]
+        if event_id is not None:
+            statements.append((_SAVE_EVENT, (platform, event_id, entry.at.isoformat())))
+        await self._write(statements)
+        self._recent = OrderedDict((k, v) for k, v in self._recent.items()
+                                   if (k.platform, k.user_id) != who)
+        return erased
+
+    async def audit(self, entry: AuditEntry) -> None:
+        await self._write([(_SAVE_AUDIT, _audit_row(entry))])
+
+    async def audit_entries(self, limit: int = 20) -> list[AuditEntry]:
+        rows = await self.reader.execute_fetchall(
+            "SELECT id, at, actor, action, target, reason FROM audit_log "
+            "ORDER BY id DESC LIMIT ?", (limit,))
+        return [AuditEntry(id=r[0], at=datetime.fromisoformat(r[1]), actor=r[2], action=r[3],
+                           target=r[4], reason=r[5]) for r in rows]
+
     async def story_counts(self) -> dict[StoryStatus, int]:
         rows = await self.reader.execute_fetchall(
             "SELECT status, count(*) FROM stories GROUP BY status")
@@ -309,7 +364,7 @@ class SQLiteStore:
         return None if row is None else str(row[0])
 
     async def set_value(self, key: str, value: str) -> None:
-        await self._transaction([(
+        await self._write([(
             "INSERT INTO adapter_state (key, value) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))])
 
@@ -318,6 +373,10 @@ class SQLiteStore:
 class _Recent:
     conversation: Conversation
     events: deque[EventId]
+
+
+def _audit_row(entry: AuditEntry) -> tuple[Any, ...]:
+    return (entry.at.isoformat(), entry.actor, entry.action, entry.target, entry.reason)
 
 
 def _set(future: asyncio.Future[bool], outcome: bool | Exception) -> None:

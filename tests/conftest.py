@@ -15,7 +15,16 @@ import pytest
 from bot.app import App, build_engine
 from bot.clock import FakeClock
 from bot.config import Config
-from bot.types import EventId, IncomingMessage, OutgoingMessage, Platform, RoomId, UserId
+from bot.privacy import Pseudonymiser
+from bot.types import (
+    ConversationKey,
+    EventId,
+    IncomingMessage,
+    OutgoingMessage,
+    Platform,
+    RoomId,
+    UserId,
+)
 from storage.base import Store
 from storage.memory import MemoryStore
 from storage.sqlite import SQLiteStore
@@ -77,6 +86,7 @@ async def sqlite_store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
 
 
 _event_ids = itertools.count(1)
+PSEUDONYMS = Pseudonymiser(b"a key for tests only, 32 bytes..")
 
 
 class Chat:
@@ -86,6 +96,16 @@ class Chat:
                  room: str = "!dm:example.org") -> None:
         self.app, self.person, self.room = app, UserId(person), RoomId(room)
         self.replies: list[OutgoingMessage] = []
+
+    @property
+    def pseudonym(self) -> UserId:
+        return PSEUDONYMS(Platform("test"), self.person)
+
+    @property
+    def key(self) -> ConversationKey:
+        """Where the conversation is stored: under the pseudonym, never the platform id."""
+        return ConversationKey(platform=Platform("test"), room_id=self.room,
+                               user_id=self.pseudonym)
 
     def message(self, text: str, event_id: str | None = None) -> IncomingMessage:
         return IncomingMessage(
@@ -118,7 +138,7 @@ def config() -> Config:
 
 @pytest.fixture
 def app(store: Store, clock: FakeClock, config: Config) -> App:
-    return App(store=store, engine=build_engine(config), clock=clock)
+    return App(store=store, engine=build_engine(config), clock=clock, pseudonymise=PSEUDONYMS)
 
 
 @pytest.fixture

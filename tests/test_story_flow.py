@@ -47,7 +47,7 @@ async def test_whole_story_is_stored_as_pending(chat: Chat, store: Store) -> Non
     assert story.consent.store and story.consent.wording_version
     assert (story.consent.digest, story.consent.quote, story.consent.contact,
             story.consent.name) == (True, False, True, False)
-    assert story.participant == chat.person
+    assert story.participant == chat.pseudonym and "alice" not in story.participant
 
 
 async def test_a_problem_only_answer_is_steered_kindly_towards_what_was_tried(
@@ -112,7 +112,7 @@ async def test_declining_consent_keeps_nothing(chat: Chat, app: App, store: Stor
     assert "never your name" in chat.last_text
     await chat.say("no thanks")
     assert "Nothing you've said has been kept" in chat.last_text
-    loaded = await store.load_turn(chat.message("").key, None)
+    loaded = await store.load_turn(chat.key, None)
     assert loaded.conversation is not None and loaded.conversation.answers == {}
     assert await store.list_stories() == []
     await chat.say("hello again")
@@ -246,7 +246,7 @@ async def test_the_same_event_twice_is_answered_once(chat: Chat, store: Store) -
     first = await chat.say(PROBLEM, event_id="$same")
     again = await chat.say(PROBLEM, event_id="$same")
     assert first and again == []
-    loaded = await store.load_turn(chat.message("").key, None)
+    loaded = await store.load_turn(chat.key, None)
     assert loaded.conversation is not None
     assert loaded.conversation.answers["situation"] == PROBLEM
     assert loaded.conversation.state == "tried"

@@ -40,5 +40,5 @@ async def test_saying_tried_asks_what_was_tried(chat: Chat, store: Store) -> Non
 
 async def test_declining_in_the_tried_flow_forgets_the_opening(chat: Chat, store: Store) -> None:
     await chat.script(TRIED, "yes", "no")
-    loaded = await store.load_turn(chat.message("").key, None)
+    loaded = await store.load_turn(chat.key, None)
     assert loaded.conversation is not None and loaded.conversation.answers == {}

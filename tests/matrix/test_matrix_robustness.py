@@ -62,8 +62,8 @@ async def test_deleting_a_message_removes_its_answer(
     redacted = await jon.client.room_redact(room, event_id, reason="too personal")
     assert isinstance(redacted, RoomRedactResponse)
     await jon.wait_for_message(room, says("taken out the message you deleted"))
-    key = ConversationKey(platform=Platform("matrix"), room_id=RoomId(room),
-                          user_id=UserId(jon.user_id))
+    pseudonym = bot.app.pseudonymise(Platform("matrix"), UserId(jon.user_id))
+    key = ConversationKey(platform=Platform("matrix"), room_id=RoomId(room), user_id=pseudonym)
     conversation = (await bot.store.load_turn(key, None)).conversation
     assert conversation is not None and "situation" not in conversation.answers
     assert SITUATION not in str(conversation.answers)

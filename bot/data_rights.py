@@ -1,0 +1,42 @@
+"""What the App says when someone asks about their data: their stories, all of it as JSON,
+or that it is gone."""
+
+from __future__ import annotations
+
+import json
+
+from bot.types import Conversation, Story
+from flows.prompts import say
+
+PREVIEW = 80
+
+
+def my_stories(stories: list[Story]) -> str:
+    if not stories:
+        return say("mydata.none")
+    lines = [f"\u2022 {s.created_at:%d %b %Y} ({s.status}): {_short(s.situation)}" for s in stories]
+    return say("mydata.list", stories="\n".join(lines))
+
+
+def export(stories: list[Story], conversation: Conversation | None) -> str:
+    """Everything about the person, in their own words, without any platform id."""
+    data = {
+        "stories": [s.model_dump(mode="json", exclude={"participant", "platform"})
+                    for s in stories],
+        "conversation_in_progress": _answers(conversation),
+    }
+    return say("mydata.export", data=json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def forgotten(count: int) -> str:
+    return say("forget.done", count=count, plural="y" if count == 1 else "ies")
+
+
+def _answers(conversation: Conversation | None) -> dict[str, object]:
+    if conversation is None or conversation.status.value in ("done", "declined"):
+        return {}
+    return {k: v for k, v in conversation.answers.items() if not k.startswith("_")}
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= PREVIEW else text[:PREVIEW - 1] + "\u2026"

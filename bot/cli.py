@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--status", choices=[s.value for s in StoryStatus])
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
     sub.add_parser("run", help="run the bot on the configured chat platforms")
+    sub.add_parser("retention", help="apply the retention period now (run daily by 'run')")
     check = sub.add_parser("check-config", help="check a config file and name any bad key")
     check.add_argument("path", type=Path)
     return parser
@@ -137,7 +138,26 @@ async def _run(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"chat": _chat, "stories": _stories, "export": _export, "run": _run}
+async def _retention(config: Config, args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.retention import apply_retention
+
+    if config.privacy.retention_days == 0:
+        print("Retention is off (privacy.retention_days = 0): every story is kept.")
+        return 0
+    store = SQLiteStore(config.storage.path)
+    await store.open()
+    try:
+        count = await apply_retention(store, config.privacy, SystemClock())
+    finally:
+        await store.close()
+    print(f"{config.privacy.retention.capitalize()}d {count} stor{'y' if count == 1 else 'ies'} "
+          f"older than {config.privacy.retention_days} days.")
+    return 0
+
+
+_COMMANDS = {"chat": _chat, "stories": _stories, "export": _export, "run": _run,
+             "retention": _retention}
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from bot.commands import Commands, Moderators, builtin_commands
 from bot.config import Config
 from bot.errors import ConfigError
 from bot.privacy import Pseudonymiser, load_secret
+from bot.retention import run_daily
 from bot.types import Platform, UserId
 from storage.base import Store
 from storage.sqlite import SQLiteStore
@@ -65,7 +66,13 @@ async def run(config: Config) -> None:
     try:
         app = build_app(config, store)
         adapters = build_adapters(config, app, store)
-        await _run_until_stopped(adapters)
+        retention = asyncio.create_task(run_daily(store, config.privacy, app.clock),
+                                        name="storyloop-retention")
+        try:
+            await _run_until_stopped(adapters)
+        finally:
+            retention.cancel()
+            await asyncio.gather(retention, return_exceptions=True)
     finally:
         await store.close()
 

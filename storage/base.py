@@ -74,6 +74,10 @@ class Store(Protocol):
     async def audit_entries(self, limit: int = 20) -> list[AuditEntry]:
         """The newest audit entries, newest first."""
 
+    async def retire_stories(self, before: datetime, delete: bool, entry: AuditEntry) -> int:
+        """Stories created before ``before``: deleted, or anonymised (no longer linked to
+        anyone, their place removed). Returns how many; audits the count, not the content."""
+
     async def story_counts(self) -> dict[StoryStatus, int]:
         """How many stories there are with each status."""
 

@@ -17,6 +17,8 @@ from bot.types import (
 )
 from storage.base import Loaded, TurnWrite
 
+ANONYMOUS = UserId("anonymous")
+
 
 class MemoryStore:
     def __init__(self) -> None:
@@ -74,6 +76,18 @@ class MemoryStore:
 
     async def audit_entries(self, limit: int = 20) -> list[AuditEntry]:
         return list(reversed(self._audit))[:limit]
+
+    async def retire_stories(self, before: datetime, delete: bool, entry: AuditEntry) -> int:
+        old = [s for s in self._stories if s.created_at < before
+               and (delete or s.participant != ANONYMOUS)]
+        keep = [s for s in self._stories if s not in old]
+        if not delete:
+            keep += [s.model_copy(update={"participant": ANONYMOUS, "place": None}) for s in old]
+        self._stories = sorted(keep, key=lambda s: s.id or 0)
+        self._conversations = {k: c for k, c in self._conversations.items()
+                               if c.updated_at >= before}
+        await self.audit(entry.model_copy(update={"target": f"{len(old)} stories"}))
+        return len(old)
 
     async def story_counts(self) -> dict[StoryStatus, int]:
         counts: dict[StoryStatus, int] = {}

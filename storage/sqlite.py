@@ -351,6 +351,23 @@ class SQLiteStore:
         return [AuditEntry(id=r[0], at=datetime.fromisoformat(r[1]), actor=r[2], action=r[3],
                            target=r[4], reason=r[5]) for r in rows]
 
+    async def retire_stories(self, before: datetime, delete: bool, entry: AuditEntry) -> int:
+        cutoff = before.astimezone(UTC).isoformat()
+        old = ("SELECT id FROM stories WHERE created_at < ? AND participant_id NOT IN "
+               "(SELECT id FROM participants WHERE platform = 'anonymous')")
+        rows = await self.reader.execute_fetchall(old.replace("SELECT id", "SELECT count(*)", 1),
+                                                  (cutoff,))
+        count = int(next(iter(rows))[0])
+        entry = entry.model_copy(update={"target": f"{count} stories"})
+        await self._write([
+            (_SAVE_PARTICIPANT, ("anonymous", "anonymous")),
+            *(_retire_statements(old, cutoff, delete)),
+            ("DELETE FROM conversations WHERE updated_at < ?", (cutoff,)),
+            (_SAVE_AUDIT, _audit_row(entry)),
+        ])
+        self._recent.clear()  # some may be gone now: read them afresh
+        return count
+
     async def story_counts(self) -> dict[StoryStatus, int]:
         rows = await self.reader.execute_fetchall(
             "SELECT status, count(*) FROM stories GROUP BY status")
@@ -373,6 +390,15 @@ class SQLiteStore:
 class _Recent:
     conversation: Conversation
     events: deque[EventId]
+
+
+def _retire_statements(old: str, cutoff: str, delete: bool) -> Statements:
+    if delete:
+        return [(f"DELETE FROM story_themes WHERE story_id IN ({old})", (cutoff,)),
+                (f"DELETE FROM stories WHERE id IN ({old})", (cutoff,))]
+    anonymous = "(SELECT id FROM participants WHERE platform = 'anonymous')"
+    return [(f"UPDATE stories SET participant_id = {anonymous}, place = NULL "
+             f"WHERE id IN ({old})", (cutoff,))]
 
 
 def _audit_row(entry: AuditEntry) -> tuple[Any, ...]:

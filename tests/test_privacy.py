@@ -6,6 +6,9 @@ import json
 import sqlite3
 from pathlib import Path
 
+from bot.clock import FakeClock
+from bot.config import PrivacyConfig
+from bot.retention import apply_retention
 from storage.base import Store
 from storage.sqlite import SQLiteStore
 from tests.conftest import Chat
@@ -94,3 +97,30 @@ def test_forget_me_in_the_terminal(tmp_path: Path) -> None:
     assert "0 stories" in storyloop("--config", str(config), "stories").stdout
     with sqlite3.connect(tmp_path / "stories.db") as db:
         assert "handovers" not in "\n".join(db.iterdump())
+
+
+async def test_retention_anonymises_old_stories_and_clears_old_conversations(
+        chat: Chat, store: Store, clock: FakeClock) -> None:
+    await chat.script(*FINISH)
+    clock.advance(days=40)
+    await chat.script("hi", "yes", "yes", "Something half told.")
+    clock.advance(days=40)
+    privacy = PrivacyConfig(retention_days=60)
+    assert await apply_retention(store, privacy, clock) == 1
+    [story] = await store.list_stories()
+    assert story.participant != chat.pseudonym and story.place is None
+    assert story.situation.startswith("Our ward's handovers")  # the words stay, unlinked
+    assert await store.stories_of(chat.key.platform, chat.pseudonym) == []
+    assert (await store.load_turn(chat.key, None)).conversation is not None  # 40 days: kept
+    assert await apply_retention(store, privacy, clock) == 0  # idempotent
+    [entry, _] = await store.audit_entries()
+    assert (entry.action, entry.target) == ("retention: anonymise", "0 stories")
+
+
+async def test_retention_can_delete_instead(chat: Chat, store: Store, clock: FakeClock) -> None:
+    await chat.script(*FINISH)
+    clock.advance(days=31)
+    assert await apply_retention(store, PrivacyConfig(retention_days=30, retention="delete"),
+                                 clock) == 1
+    assert await store.list_stories() == []
+    assert (await store.load_turn(chat.key, None)).conversation is None

@@ -37,6 +37,7 @@ from nio import (
     MegolmEvent,
     RedactionEvent,
     RoomMessageText,
+    RoomResolveAliasResponse,
     RoomSendError,
     SyncError,
     SyncResponse,
@@ -88,6 +89,7 @@ class MatrixAdapter:
         self._token_key = f"matrix:{config.user_id}:next_batch"
         self._to_greet: dict[str, tuple[str, bool]] = {}
         self._undecrypted: list[tuple[str, MegolmEvent]] = []
+        self._aliases: dict[str, str] = {}
 
     # Running
     async def run(self) -> None:
@@ -275,10 +277,10 @@ class MatrixAdapter:
 
     async def send(self, reply: OutgoingMessage) -> str:
         """Send one reply as a notice, waiting out rate limits; return its event id."""
+        room_id = await self._room_id(reply.room_id)
         for _ in range(MAX_SEND_ATTEMPTS):
             response = await self._client.room_send(
-                reply.room_id, "m.room.message", content_for(reply),
-                ignore_unverified_devices=True)
+                room_id, "m.room.message", content_for(reply), ignore_unverified_devices=True)
             if not isinstance(response, RoomSendError):
                 return str(response.event_id)
             if response.status_code != "M_LIMIT_EXCEEDED":
@@ -287,6 +289,17 @@ class MatrixAdapter:
             log.info("rate limited in %s; waiting %.2f s as asked", reply.room_id, wait)
             await asyncio.sleep(wait)  # the homeserver asked us to wait this long
         raise PlatformError(f"still rate limited in {reply.room_id}; giving up on a reply")
+
+    async def _room_id(self, room: str) -> str:
+        """Configured rooms may be aliases (#moderators:example.org): resolve them once."""
+        if not room.startswith("#"):
+            return room
+        if room not in self._aliases:
+            response = await self._client.room_resolve_alias(room)
+            if not isinstance(response, RoomResolveAliasResponse):
+                raise PlatformError(f"the room alias {room} does not resolve: {response}")
+            self._aliases[room] = response.room_id
+        return self._aliases[room]
 
     # Invites
     async def _on_invite(self, room_id: str, invite: InviteInfo) -> None:

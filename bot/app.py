@@ -18,9 +18,18 @@ from bot.commands import Commands, Moderators, builtin_commands
 from bot.config import Config
 from bot.locks import KeyedLocks
 from bot.privacy import Pseudonymiser
-from bot.types import AuditEntry, Conversation, IncomingMessage, MessageKind, OutgoingMessage
+from bot.types import (
+    AuditEntry,
+    Conversation,
+    IncomingMessage,
+    MessageKind,
+    OutgoingMessage,
+    Platform,
+    RoomId,
+)
 from flows.engine import DataRequest, FlowEngine, Turn
 from flows.prompts import say
+from flows.safeguarding import load_rules
 from flows.story import story_flow, tried_flow
 from storage.base import Store, TurnWrite
 
@@ -35,6 +44,8 @@ class App:
     """Platform ids never reach the flows or the store: only their keyed hashes do."""
     clock: Clock = field(default_factory=SystemClock)
     commands: Commands | None = None
+    alert_rooms: dict[Platform, tuple[RoomId, ...]] = field(default_factory=dict)
+    """Where safeguarding alerts go, per platform: the moderators' rooms."""
     locks: KeyedLocks = field(default_factory=KeyedLocks)
 
     def __post_init__(self) -> None:
@@ -74,7 +85,18 @@ class App:
         if turn.request is not None:
             turn.replies.insert(0, await self._about_data(msg, turn))
         write = TurnWrite(turn.conversation, msg.platform, msg.event_id, turn.story)
-        return turn.replies if await self.store.save_turn(write) else []
+        if not await self.store.save_turn(write):
+            return []
+        return turn.replies + self._alerts(msg, turn.concern)
+
+    def _alerts(self, msg: IncomingMessage, concern: str | None) -> list[OutgoingMessage]:
+        """Tell the moderators someone may need care, without a word of what they wrote."""
+        if concern is None:
+            return []
+        log.warning("safeguarding concern (%s) in a %s conversation", concern, msg.platform)
+        text = say("safe.alert", platform=msg.platform, concern=concern)
+        return [OutgoingMessage(room_id=room, text=text)
+                for room in self.alert_rooms.get(msg.platform, ())]
 
     async def _about_data(self, msg: IncomingMessage, turn: Turn) -> OutgoingMessage:
         stories = await self.store.stories_of(msg.platform, msg.sender_id)
@@ -110,4 +132,5 @@ def build_engine(config: Config) -> FlowEngine:
     flows = config.flows
     return FlowEngine([story_flow(flows.themes, flows.reflection),
                        tried_flow(flows.themes, flows.reflection)],
-                      idle_timeout=timedelta(minutes=flows.idle_timeout_minutes))
+                      idle_timeout=timedelta(minutes=flows.idle_timeout_minutes),
+                      safety=load_rules(flows.safeguarding_rules))

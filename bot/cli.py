@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.config import Config, ConfigErrors, load_config
-from bot.export import FORMATS, export_stories
+from bot.export import FORMATS, export_stories, public_view
 from bot.types import StoryStatus
 from storage.sqlite import SQLiteStore
 
@@ -99,7 +99,7 @@ async def _stories(config: Config, args: argparse.Namespace) -> int:
         stories = await store.list_stories(status=status)
     finally:
         await store.close()
-    for story in stories:
+    for story in map(public_view, stories):
         print(f"#{story.id} [{story.status}] {story.created_at:%Y-%m-%d %H:%M} "
               f"{story.role} | {story.situation}")
         if story.tried:

@@ -41,6 +41,9 @@ class FlowsConfig(Section):
     idle_timeout_minutes: int = Field(default=60, gt=0)
     reflection: bool = True
     """Offer the optional reflection questions (enhance, restore, replace, become)."""
+    safeguarding_rules: Path | None = None
+    """A deployment's own safeguarding phrases and signposting (default: the built-in UK
+    ones in flows/safeguarding.toml)."""
 
 
 class PrivacyConfig(Section):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from bot.types import Story
+from flows.redaction import redact
 
 FORMATS = ("json", "csv")
 CSV_COLUMNS = ("id", "status", "created_at", "role", "place", "situation", "tried", "tried_by",
@@ -27,9 +28,20 @@ def export_stories(stories: Sequence[Story], fmt: str, out: TextIO) -> None:
             writer.writerow({k: safe_cell(v) for k, v in row.items() if k in CSV_COLUMNS})
 
 
+TEXT_FIELDS = ("situation", "tried", "outcome", "spread", "enhance", "restore", "replace",
+               "become", "place")
+
+
+def public_view(story: Story) -> Story:
+    """A story as others may see it: anything identifying (NHS numbers, phone numbers,
+    emails, postcodes, dates of birth, personal links, names after a title) redacted."""
+    return story.model_copy(update={f: redact(v) for f in TEXT_FIELDS
+                                    if isinstance(v := getattr(story, f), str)})
+
+
 def _public(story: Story) -> dict[str, Any]:
-    """A story without its teller's platform id."""
-    return story.model_dump(mode="json", exclude={"participant", "platform"})
+    """A story, redacted, without any pseudonym of its teller."""
+    return public_view(story).model_dump(mode="json", exclude={"participant", "platform"})
 
 
 def safe_cell(value: Any) -> str:

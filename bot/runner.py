@@ -14,7 +14,7 @@ from bot.config import Config
 from bot.errors import ConfigError
 from bot.privacy import Pseudonymiser, load_secret
 from bot.retention import run_daily
-from bot.types import Platform, UserId
+from bot.types import Platform, RoomId, UserId
 from storage.base import Store
 from storage.sqlite import SQLiteStore
 
@@ -38,9 +38,18 @@ def build_app(config: Config, store: Store) -> App:
         for user in config.slack.moderators:
             moderators.add(Platform("slack"), UserId(user))
     app = App(store=store, engine=build_engine(config),
-              pseudonymise=Pseudonymiser(load_secret(config)))
+              pseudonymise=Pseudonymiser(load_secret(config)), alert_rooms=_alert_rooms(config))
     app.commands = builtin_commands(Commands(moderators), store, app.clock)
     return app
+
+
+def _alert_rooms(config: Config) -> dict[Platform, tuple[RoomId, ...]]:
+    rooms: dict[Platform, tuple[RoomId, ...]] = {}
+    if config.matrix:
+        rooms[Platform("matrix")] = tuple(RoomId(r) for r in config.matrix.moderator_rooms)
+    if config.slack:
+        rooms[Platform("slack")] = tuple(RoomId(c) for c in config.slack.moderator_channels)
+    return rooms
 
 
 def build_adapters(config: Config, app: App, store: Store) -> list[Adapter]:

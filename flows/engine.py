@@ -24,6 +24,7 @@ from bot.types import (
     ConversationKey,
     ConversationStatus,
     IncomingMessage,
+    MessageKind,
     OutgoingMessage,
     Role,
     Story,
@@ -39,6 +40,8 @@ from flows.answers import (
 )
 from flows.prompts import CHOICE_LABELS, CONSENT_WORDING_VERSION, PROMPTS, say
 from flows.spec import SOURCES, Answers, FlowSpec, Kind, Step
+from flows.redaction import redact
+from flows.safeguarding import Rules, assess, load_rules, signposting
 from flows.steering import Label, classify
 from flows.story import STORY, TRIED, choice
 
@@ -49,6 +52,8 @@ OPENING_WORDS = 5
 TYPICAL_LENGTH = 12
 
 
+SAFE = (choice("safe_carry_on", "carry on", "continue", "yes", "go on"),
+        choice("safe_stop", "stop", "no", "stop here", "not now"))
 FORGET = (choice("forget_yes", "yes", "y", "erase", "forget me"),
           choice("forget_no", "no", "n", "keep"))
 
@@ -94,15 +99,22 @@ class Turn:
     """The message being applied, remembered against each answer it gave."""
     request: DataRequest | None = None
     """Something about the person's data for the App to do (it has the store)."""
+    concern: str | None = None
+    """A safeguarding concern this message raised: the App alerts the moderators."""
 
 
 class FlowEngine:
-    def __init__(self, flows: Sequence[FlowSpec], idle_timeout: timedelta) -> None:
+    def __init__(self, flows: Sequence[FlowSpec], idle_timeout: timedelta,
+                 safety: Rules | None = None) -> None:
         self.flows = {spec.name: CompiledFlow(spec) for spec in flows}
         self.idle_timeout = idle_timeout
+        self.safety = safety or load_rules()
 
     def apply(self, conv: Conversation | None, msg: IncomingMessage, now: datetime) -> Turn:
         text = msg.text.strip()
+        risk = assess(text, self.safety) if msg.kind is MessageKind.MESSAGE else None
+        if risk is not None:
+            return self._safeguard(conv, msg, risk.concern.value, now)
         request = _data_request(text)
         pending = conv is not None and conv.pending is not None
         if request is not None and not pending:
@@ -178,6 +190,35 @@ class FlowEngine:
             self._carry_on(turn)
         return turn
 
+    def _safeguard(self, conv: Conversation | None, msg: IncomingMessage, concern: str,
+                   now: datetime) -> Turn:
+        """Safety over flow: stop, help at once, and carry on only if the person wants to.
+        The message is not kept as an answer; the conversation is marked, so its story can
+        never reach a digest."""
+        if conv is None or conv.status in (ConversationStatus.DONE, ConversationStatus.DECLINED):
+            conv = self._start(msg.key, "", now).conversation
+        turn = Turn(_working_copy(conv, now), [], event_id=msg.event_id, concern=concern)
+        turn.conversation.answers["safeguarding"] = concern
+        turn.conversation.status = ConversationStatus.PAUSED
+        turn.conversation.pending = "safe"
+        turn.replies.append(OutgoingMessage(room_id=conv.key.room_id,
+                                            text=signposting(self.safety)))
+        turn.replies.append(self._say(conv, "safe.offer", SAFE))
+        return turn
+
+    def _answer_safe(self, turn: Turn, text: str, now: datetime) -> None:
+        conv = turn.conversation
+        picked = match_choice(text, SAFE)
+        if picked is None:
+            turn.replies.append(self._say(conv, "safe.offer", SAFE))
+            return
+        conv.pending = None
+        if picked.value == "safe_stop":
+            turn.replies.append(self._say(conv, "safe.stopped"))
+            return
+        conv.status = ConversationStatus.ACTIVE
+        turn.replies.append(self._prompt(conv))
+
     def _carry_on(self, turn: Turn) -> None:
         """Repeat the question a conversation under way was waiting on."""
         if turn.conversation.status is ConversationStatus.ACTIVE:
@@ -200,6 +241,9 @@ class FlowEngine:
         conv = turn.conversation
         if conv.pending == "forget":
             self._answer_forget(turn, text)
+            return
+        if conv.pending == "safe":
+            self._answer_safe(turn, text, now)
             return
         options = RESUME if conv.pending == "resume" else RESTART
         picked = match_choice(text, options)
@@ -356,11 +400,13 @@ class FlowEngine:
                                choices=tuple(choices))
 
     def review(self, conv: Conversation) -> str:
-        """The story so far, as the person will see it before sending."""
-        return "\n".join(
-            f"\u2022 {step.review_label}: "
-            f"{self._shown_answer(conv, step) or PROMPTS['review.nothing']}"
-            for step in self._in_review(conv))
+        """The story as others will see it, with anything identifying already hidden."""
+        lines = [f"\u2022 {step.review_label}: "
+                 f"{self._shown_answer(conv, step) or PROMPTS['review.nothing']}"
+                 for step in self._in_review(conv)]
+        shown = "\n".join(lines)
+        hidden = redact(shown)
+        return shown if hidden == shown else f"{hidden}\n\n{PROMPTS['review.redacted']}"
 
     def _shown_answer(self, conv: Conversation, step: Step) -> str | None:
         value = conv.answers.get(step.field) if step.field else None
@@ -431,6 +477,7 @@ def build_story(conv: Conversation, now: datetime) -> Story:
         role=Role(a["role"]),
         place=a.get("place"),
         consent=_consent(a),
+        safeguarding=a.get("safeguarding"),
         created_at=now,
         updated_at=now,
     )

@@ -69,7 +69,7 @@ PROMPTS: dict[str, str] = {
         "Thank you. What else is OK with you? Pick any (like 1, 3), or say none. You can "
         "still take part whatever you choose."
     ),
-    "review": "Here's your story as I'll keep it:\n\n{story}\n\nShall I send it?",
+    "review": "Here's your story as others will see it:\n\n{story}\n\nShall I send it?",
     "change": "Which answer would you like to change?",
     "done": (
         "Thank you, your story is saved. A moderator will read it this week. It only goes "
@@ -107,11 +107,25 @@ PROMPTS: dict[str, str] = {
     "empty": "I didn't catch anything there. Type your answer in your own words.",
     "themes.none": "I didn't catch a theme there. Pick numbers like 1, 3 or type your own words.",
     "review.nothing": "(skipped)",
+    "review.redacted": (
+        "I've hidden details that could identify someone, in [brackets]: this is how "
+        "moderators and staff would see it. To word it differently, say change an answer."
+    ),
     "sorry": (
         "Sorry, something went wrong on my side. Everything you wrote before is safe. "
         "Could you send that again in a moment?"
     ),
     "retracted": "I've taken out the message you deleted; it won't be kept.",
+    "safe.offer": (
+        "Your story can wait. If you'd like to carry on with it, now or another time, just "
+        "say so; there's no rush."
+    ),
+    "safe.stopped": "That's fine. Take care of yourself. I'm here whenever you want to talk.",
+    "safe.alert": (
+        "A conversation on {platform} may need a moderator's care ({concern}). The person "
+        "has been given support contacts and the story is paused. Their words are not shown "
+        "here."
+    ),
     "forget.confirm": (
         "Do you want me to erase everything I keep from you: your stories, your answers and "
         "the link to you? This can't be undone."
@@ -159,6 +173,8 @@ CHOICE_LABELS: dict[str, str] = {
     "contact": "Contact me later to ask how it went",
     "name": "Name me as someone who made a difference",
     "none": "None of these",
+    "safe_carry_on": "Carry on with my story",
+    "safe_stop": "Stop here for now",
     "forget_yes": "Yes, erase everything",
     "forget_no": "No, keep it",
     "change": "Change an answer",

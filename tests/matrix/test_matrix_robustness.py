@@ -121,3 +121,23 @@ async def test_storyloop_run_talks_on_matrix_and_stops_on_sigterm(
         _, stderr = await proc.communicate()
     assert proc.returncode == 0, stderr.decode()
     assert (tmp_path / "store" / "login.json").exists()
+
+
+async def test_safeguarding_help_arrives_at_once_and_moderators_are_told_without_the_words(
+        matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
+    moderator = await matrix_person()
+    other = await matrix_person()
+    mods_room = await moderator.create_dm(other.user_id, encrypted=False)
+    await other.join(mods_room)
+    bot = await matrix_bot.start(moderator_rooms=(mods_room,))
+    await moderator.client.room_invite(mods_room, bot.user_id)
+    nia = await matrix_person(encrypted=True)
+    room = await nia.create_dm(bot.user_id, encrypted=True)
+    await nia.wait_for_message(room, says("Shall we start?"), timeout=20)
+    await talk(nia, room, "yes", "Is that OK?")
+    await talk(nia, room, "yes", "What's been happening?")
+    await nia.send(room, "I've been hurting myself again since the clinic closed.")
+    await nia.wait_for_message(room, says("116 123"))
+    await nia.wait_for_message(room, says("no rush"))
+    alert = await moderator.wait_for_message(mods_room, says("may need a moderator's care"))
+    assert "hurting" not in alert.body and "clinic" not in alert.body

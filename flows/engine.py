@@ -39,9 +39,9 @@ from flows.answers import (
     read_themes,
 )
 from flows.prompts import CHOICE_LABELS, CONSENT_WORDING_VERSION, PROMPTS, say
-from flows.spec import SOURCES, Answers, FlowSpec, Kind, Step
 from flows.redaction import redact
 from flows.safeguarding import Rules, assess, load_rules, signposting
+from flows.spec import SOURCES, Answers, FlowSpec, Kind, Step
 from flows.steering import Label, classify
 from flows.story import STORY, TRIED, choice
 

@@ -124,3 +124,30 @@ async def test_retention_can_delete_instead(chat: Chat, store: Store, clock: Fak
                                  clock) == 1
     assert await store.list_stories() == []
     assert (await store.load_turn(chat.key, None)).conversation is None
+
+
+async def test_the_review_shows_redactions_before_anything_is_stored(
+        chat: Chat, store: Store) -> None:
+    await chat.script("hi", "yes", "yes",
+                      "Dr Patel at SW1A 1AA lost my referral; ring me on 07700 900123.",
+                      "nobody has tried anything", "skip", "no", "skip", "skip", "citizen",
+                      "none")
+    review = chat.last_text
+    assert "Dr [name removed] at [postcode removed] lost my referral; ring me on " \
+           "[phone removed]." in review
+    assert "I've hidden details that could identify someone" in review
+    assert "Patel" not in review and "07700" not in review
+    assert await store.list_stories() == []  # nothing stored until they say send
+
+
+def test_exports_and_listings_are_redacted_and_have_no_platform_ids(tmp_path: Path) -> None:
+    config = tmp_path / "storyloop.toml"
+    config.write_text(f'[storage]\npath = "{tmp_path / "stories.db"}"\n')
+    script = list(SCRIPT)
+    script[3] = "Nurse Okafor's number 07700 900123 was on the ward board."
+    storyloop("--config", str(config), "chat", "--as", "sam", stdin="\n".join(script) + "\n")
+    for output in (storyloop("--config", str(config), "export").stdout,
+                   storyloop("--config", str(config), "export", "--format", "csv").stdout,
+                   storyloop("--config", str(config), "stories").stdout):
+        assert "[phone removed]" in output and "07700" not in output
+        assert "Okafor" not in output and "sam" not in output and "p-" not in output

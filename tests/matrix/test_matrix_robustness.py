@@ -141,3 +141,28 @@ async def test_safeguarding_help_arrives_at_once_and_moderators_are_told_without
     await nia.wait_for_message(room, says("no rush"))
     alert = await moderator.wait_for_message(mods_room, says("may need a moderator's care"))
     assert "hurting" not in alert.body and "clinic" not in alert.body
+
+
+async def test_a_redacted_preview_and_forget_me_on_matrix(
+        matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
+    bot = await matrix_bot.start()
+    oli = await matrix_person(encrypted=True)
+    room = await oli.create_dm(bot.user_id, encrypted=True)
+    await oli.wait_for_message(room, says("Shall we start?"), timeout=20)
+    for line, expect in [("yes", "Is that OK?"), ("yes", "What's been happening?"),
+                         ("My GP at M1 1AE never calls back on 0161 496 0000.",
+                          "tried something"),
+                         ("nobody has tried anything", "What would help?"),
+                         ("skip", "four short extra"), ("no", "Which of these"),
+                         ("skip", "Which service"), ("skip", "Last question"),
+                         ("citizen", "What else is OK")]:
+        await talk(oli, room, line, expect)
+    review = await talk(oli, room, "none", "Shall I send it?")
+    assert "[postcode removed]" in review and "0161" not in review
+    await talk(oli, room, "yes", "your story is saved")
+    assert len(await bot.store.list_stories()) == 1
+    await talk(oli, room, "forget me", "can't be undone")
+    await talk(oli, room, "yes", "I've erased 1 story")
+    assert await bot.store.list_stories() == []
+    [entry] = await bot.store.audit_entries()
+    assert entry.action == "erasure" and entry.target is None

@@ -95,10 +95,12 @@ class MatrixAdapter:
     async def run(self) -> None:
         """Log in, catch up, then sync until cancelled. Never logs out."""
         self.client = await self._login()
+        self.app.senders[PLATFORM] = self.send
         try:
             await self._sync_forever()
         finally:
             self.ready.clear()
+            self.app.senders.pop(PLATFORM, None)
             await self.client.close()
 
     async def _sync_forever(self) -> None:

@@ -9,6 +9,7 @@ directly, with no platform at all.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -34,6 +35,9 @@ from flows.story import story_flow, tried_flow
 from storage.base import Store, TurnWrite
 
 log = logging.getLogger(__name__)
+START_WORDS = {"story", "start", "tell"}
+"""``!story`` and the like: not a moderator command, but a wish to tell a story."""
+Sender = Callable[[OutgoingMessage], Awaitable[object]]
 
 
 @dataclass
@@ -44,6 +48,8 @@ class App:
     """Platform ids never reach the flows or the store: only their keyed hashes do."""
     clock: Clock = field(default_factory=SystemClock)
     commands: Commands | None = None
+    senders: dict[Platform, Sender] = field(default_factory=dict)
+    """How to send to a room on each platform, outside a reply (adapters register here)."""
     alert_rooms: dict[Platform, tuple[RoomId, ...]] = field(default_factory=dict)
     """Where safeguarding alerts go, per platform: the moderators' rooms."""
     locks: KeyedLocks = field(default_factory=KeyedLocks)
@@ -63,6 +69,8 @@ class App:
 
     async def _route(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         assert self.commands is not None
+        if msg.kind is MessageKind.COMMAND and msg.text.strip().casefold() in START_WORDS:
+            msg = msg.model_copy(update={"kind": MessageKind.MESSAGE, "addressed": True})
         if msg.kind is MessageKind.COMMAND and (not msg.is_direct or self.commands.knows(msg.text)):
             return await self.commands.dispatch(msg)
         if not msg.is_direct:

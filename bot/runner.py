@@ -12,6 +12,7 @@ from bot.app import App, build_engine
 from bot.commands import Commands, Moderators, builtin_commands
 from bot.config import Config
 from bot.errors import ConfigError
+from bot.moderation import Moderation
 from bot.privacy import Pseudonymiser, load_secret
 from bot.retention import run_daily
 from bot.types import Platform, RoomId, UserId
@@ -40,6 +41,7 @@ def build_app(config: Config, store: Store) -> App:
     app = App(store=store, engine=build_engine(config),
               pseudonymise=Pseudonymiser(load_secret(config)), alert_rooms=_alert_rooms(config))
     app.commands = builtin_commands(Commands(moderators), store, app.clock)
+    Moderation(store, app.clock, app.senders).register(app.commands)
     return app
 
 

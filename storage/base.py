@@ -78,6 +78,17 @@ class Store(Protocol):
         """Stories created before ``before``: deleted, or anonymised (no longer linked to
         anyone, their place removed). Returns how many; audits the count, not the content."""
 
+    async def get_story(self, story_id: int) -> Story | None: ...
+
+    async def update_story(self, story: Story, entry: AuditEntry) -> None:
+        """Save a moderator's change to a story (status or text) with its audit entry."""
+
+    async def search_stories(self, words: str, limit: int = 20) -> list[Story]:
+        """Stories whose text contains every word, newest first."""
+
+    async def room_of(self, platform: Platform, participant: UserId) -> str | None:
+        """The room of the person's latest conversation, to tell them something."""
+
     async def story_counts(self) -> dict[StoryStatus, int]:
         """How many stories there are with each status."""
 

@@ -89,6 +89,24 @@ class MemoryStore:
         await self.audit(entry.model_copy(update={"target": f"{len(old)} stories"}))
         return len(old)
 
+    async def get_story(self, story_id: int) -> Story | None:
+        return next((s for s in self._stories if s.id == story_id), None)
+
+    async def update_story(self, story: Story, entry: AuditEntry) -> None:
+        self._stories = [story if s.id == story.id else s for s in self._stories]
+        await self.audit(entry)
+
+    async def search_stories(self, words: str, limit: int = 20) -> list[Story]:
+        wanted = words.casefold().split()
+        found = [s for s in reversed(self._stories)
+                 if all(w in _text(s).casefold() for w in wanted)]
+        return found[:limit]
+
+    async def room_of(self, platform: Platform, participant: UserId) -> str | None:
+        mine = [c for k, c in self._conversations.items()
+                if (k.platform, k.user_id) == (platform, participant)]
+        return max(mine, key=lambda c: c.updated_at).key.room_id if mine else None
+
     async def story_counts(self) -> dict[StoryStatus, int]:
         counts: dict[StoryStatus, int] = {}
         for story in self._stories:
@@ -100,3 +118,9 @@ class MemoryStore:
 
     async def set_value(self, key: str, value: str) -> None:
         self._values[key] = value
+
+
+def _text(story: Story) -> str:
+    fields = (story.situation, story.tried, story.outcome, story.spread, story.place,
+              " ".join(story.themes))
+    return " ".join(f for f in fields if f)

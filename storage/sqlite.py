@@ -368,6 +368,36 @@ class SQLiteStore:
         self._recent.clear()  # some may be gone now: read them afresh
         return count
 
+    async def get_story(self, story_id: int) -> Story | None:
+        rows = list(await self.reader.execute_fetchall(f"{_SELECT_STORIES} WHERE s.id = ?",
+                                                       (story_id,)))
+        return _story(rows[0]) if rows else None
+
+    async def update_story(self, story: Story, entry: AuditEntry) -> None:
+        columns = _STORY_COLUMNS.split(", ")
+        assignments = ", ".join(f"{c} = ?" for c in columns)
+        await self._write([
+            (f"UPDATE stories SET {assignments} WHERE id = ?", (*_story_values(story), story.id)),
+            (_SAVE_AUDIT, _audit_row(entry)),
+        ])
+
+    async def search_stories(self, words: str, limit: int = 20) -> list[Story]:
+        text = ("(coalesce(s.situation, '') || ' ' || coalesce(s.tried, '') || ' ' || "
+                "coalesce(s.outcome, '') || ' ' || coalesce(s.spread, '') || ' ' || "
+                "coalesce(s.place, '') || ' ' || coalesce((SELECT group_concat(theme, ' ') "
+                "FROM story_themes WHERE story_id = s.id), ''))")
+        wanted = words.split() or [""]
+        where = " AND ".join(f"instr(lower({text}), lower(?)) > 0" for _ in wanted)
+        rows = await self.reader.execute_fetchall(
+            f"{_SELECT_STORIES} WHERE {where} ORDER BY s.id DESC LIMIT ?", (*wanted, limit))
+        return [_story(row) for row in rows]
+
+    async def room_of(self, platform: Platform, participant: UserId) -> str | None:
+        rows = list(await self.reader.execute_fetchall(
+            "SELECT room_id FROM conversations WHERE platform = ? AND user_id = ? "
+            "ORDER BY updated_at DESC LIMIT 1", (platform, participant)))
+        return str(rows[0][0]) if rows else None
+
     async def story_counts(self) -> dict[StoryStatus, int]:
         rows = await self.reader.execute_fetchall(
             "SELECT status, count(*) FROM stories GROUP BY status")

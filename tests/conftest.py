@@ -14,12 +14,15 @@ import pytest
 
 from bot.app import App, build_engine
 from bot.clock import FakeClock
+from bot.commands import Commands, Moderators, builtin_commands
 from bot.config import Config
+from bot.moderation import Moderation
 from bot.privacy import Pseudonymiser
 from bot.types import (
     ConversationKey,
     EventId,
     IncomingMessage,
+    MessageKind,
     OutgoingMessage,
     Platform,
     RoomId,
@@ -118,6 +121,13 @@ class Chat:
         self.replies += replies
         return replies
 
+    async def command(self, text: str) -> list[OutgoingMessage]:
+        """A command such as ``story approve 1`` (``!story approve 1`` on Matrix)."""
+        msg = self.message(text).model_copy(update={"kind": MessageKind.COMMAND})
+        replies = await self.app.handle(msg)
+        self.replies += replies
+        return replies
+
     async def script(self, *lines: str) -> None:
         for line in lines:
             await self.say(line)
@@ -136,9 +146,17 @@ def config() -> Config:
     return Config()
 
 
+MODERATOR = UserId("@mod:example.org")
+
+
 @pytest.fixture
 def app(store: Store, clock: FakeClock, config: Config) -> App:
-    return App(store=store, engine=build_engine(config), clock=clock, pseudonymise=PSEUDONYMS)
+    """The App as ``storyloop run`` builds it, with one moderator, on a fake clock."""
+    made = App(store=store, engine=build_engine(config), clock=clock, pseudonymise=PSEUDONYMS)
+    made.commands = builtin_commands(Commands(Moderators({(Platform("test"), MODERATOR)})),
+                                     store, clock)
+    Moderation(store, clock, made.senders).register(made.commands)
+    return made
 
 
 @pytest.fixture

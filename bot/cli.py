@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Config, ConfigErrors, load_config
@@ -47,12 +48,21 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="write the stored stories as JSON or CSV")
     export.add_argument("--format", choices=FORMATS, default="json")
     export.add_argument("--status", choices=[s.value for s in StoryStatus])
+    export.add_argument("--since", type=_date, help="only stories told on or after DATE "
+                        "(YYYY-MM-DD)")
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
     sub.add_parser("run", help="run the bot on the configured chat platforms")
     sub.add_parser("retention", help="apply the retention period now (run daily by 'run')")
     check = sub.add_parser("check-config", help="check a config file and name any bad key")
     check.add_argument("path", type=Path)
     return parser
+
+
+def _date(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-24") from None
 
 
 def _config_path(given: Path | None) -> Path | None:
@@ -115,7 +125,7 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
     await store.open()
     try:
         status = StoryStatus(args.status) if args.status else None
-        stories = await store.list_stories(status=status)
+        stories = await store.list_stories(status=status, since=args.since)
     finally:
         await store.close()
     if args.output:

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from bot.types import Story
 from flows.redaction import redact
 
-FORMATS = ("json", "csv")
+FORMATS = ("json", "csv", "md")
 CSV_COLUMNS = ("id", "status", "created_at", "role", "place", "situation", "tried", "tried_by",
                "outcome", "spread", "enhance", "restore", "replace", "become", "themes")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -20,6 +20,8 @@ def export_stories(stories: Sequence[Story], fmt: str, out: TextIO) -> None:
     if fmt == "json":
         json.dump([_public(s) for s in stories], out, ensure_ascii=False, indent=2)
         out.write("\n")
+    elif fmt == "md":
+        out.write(markdown(stories))
     else:
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
         writer.writeheader()
@@ -48,3 +50,22 @@ def safe_cell(value: Any) -> str:
     """A CSV cell a spreadsheet will not run as a formula."""
     text = "" if value is None else str(value)
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+def markdown(stories: Sequence[Story]) -> str:
+    """Stories for a board paper: one section each, redacted, solutions first."""
+    parts = [f"# Stories ({len(stories)})\n"]
+    for story in map(public_view, stories):
+        parts.append(f"\n## #{story.id}: {_md(story.situation)}\n\n"
+                     f"*{story.created_at:%d %B %Y}, told as {story.role}, {story.status}*\n")
+        for label, value in (("What was tried", story.tried), ("By", story.tried_by),
+                             ("What happened", story.outcome), ("What would help", story.spread),
+                             ("Themes", ", ".join(story.themes)), ("Place", story.place)):
+            if value:
+                parts.append(f"- **{label}:** {_md(str(value))}\n")
+    return "".join(parts)
+
+
+def _md(text: str) -> str:
+    """Text that markdown shows as written (no links, no HTML, no headings)."""
+    return "".join(f"\\{c}" if c in "\\`*_[]<>#|" else c for c in text.replace("\n", " "))

@@ -149,3 +149,15 @@ def test_check_config_explains_matrix_ids_and_urls(tmp_path: Path) -> None:
     result = storyloop("check-config", str(bad))
     assert "matrix.homeserver: should be the homeserver's URL" in result.stderr
     assert "matrix.user_id: should be the bot's full Matrix id" in result.stderr
+
+
+def test_export_markdown_since_a_date_for_board_papers(config_file: Path) -> None:
+    storyloop("--config", str(config_file), "chat", "--as", "sam", stdin="\n".join(SCRIPT))
+    md = storyloop("--config", str(config_file), "export", "--format", "md").stdout
+    assert md.startswith("# Stories (1)")
+    assert "- **What was tried:** We started a two-minute huddle" in md
+    later = storyloop("--config", str(config_file), "export", "--format", "md",
+                      "--since", "2999-01-01").stdout
+    assert later.startswith("# Stories (0)")
+    bad = storyloop("--config", str(config_file), "export", "--since", "last week")
+    assert bad.returncode == 2 and "is not a date like" in bad.stderr

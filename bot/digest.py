@@ -1,0 +1,136 @@
+"""The weekly digest: what people tried, drawn from approved stories, solutions first.
+
+``draft`` is pure: given the stories of a period (and the weeks before, for the chart), it
+builds a :class:`Digest` that holds only what may be shown to staff:
+
+* only approved stories whose tellers agreed to summaries, never one marked for
+  safeguarding;
+* every text redacted (``bot.export.public_view``);
+* quotes only from people who agreed to be quoted;
+* people who acted counted, and named only if they agreed to be named (storyloop keeps no
+  names, so for now they are counted).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.export import public_view
+from bot.types import Role, Story, StoryStatus, TriedBy
+
+MAX_TRIED = 8
+MAX_QUOTES = 3
+MAX_QUESTIONS = 5
+QUOTE_LENGTH = 200
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Headline(Frozen):
+    stories: int
+    with_something_tried: int
+    staff: int
+    citizens: int
+
+
+class Tried(Frozen):
+    story_id: int
+    tried: str
+    by: str
+    outcome: str | None
+
+
+class Week(Frozen):
+    """One week of the chart: how many stories, and how many told of something tried."""
+
+    starts: date
+    stories: int
+    with_something_tried: int
+
+
+class Digest(Frozen):
+    period_start: datetime
+    period_end: datetime
+    story_ids: tuple[int, ...]
+    headline: Headline
+    tried: tuple[Tried, ...]
+    themes: tuple[tuple[str, int], ...]
+    quotes: tuple[str, ...]
+    people_who_acted: int
+    open_questions: tuple[str, ...]
+    weeks: tuple[Week, ...]
+    note: str | None = None
+    """A moderator's opening line."""
+
+
+def eligible(story: Story) -> bool:
+    """May this story be in a digest at all?"""
+    return (story.status is StoryStatus.APPROVED and story.consent.digest
+            and story.safeguarding is None)
+
+
+def draft(stories: Iterable[Story], start: datetime, end: datetime,
+          earlier: Sequence[Week] = (), note: str | None = None) -> Digest:
+    """The digest of the eligible stories created in [start, end)."""
+    chosen = [public_view(s) for s in stories
+              if eligible(s) and start <= s.created_at < end]
+    with_tried = [s for s in chosen if _acted(s)]
+    this_week = Week(starts=start.date(), stories=len(chosen),
+                     with_something_tried=len(with_tried))
+    return Digest(
+        period_start=start, period_end=end, note=note,
+        story_ids=tuple(s.id for s in chosen if s.id is not None),
+        headline=_headline(chosen, with_tried),
+        tried=tuple(_tried(s) for s in with_tried[:MAX_TRIED]),
+        themes=tuple(Counter(t for s in chosen for t in s.themes).most_common()),
+        quotes=tuple(_quote(s) for s in chosen if s.consent.quote)[:MAX_QUOTES],
+        people_who_acted=len(with_tried),
+        open_questions=tuple(_questions(chosen))[:MAX_QUESTIONS],
+        weeks=(*earlier, this_week),
+    )
+
+
+def week_of(stories: Iterable[Story], start: datetime) -> Week:
+    """One earlier week for the chart."""
+    chosen = [s for s in stories if eligible(s)
+              and start <= s.created_at < start + timedelta(days=7)]
+    return Week(starts=start.date(), stories=len(chosen),
+                with_something_tried=sum(_acted(s) for s in chosen))
+
+
+def _acted(story: Story) -> bool:
+    return bool(story.tried) and story.tried_by is not TriedBy.NOBODY
+
+
+def _headline(chosen: list[Story], with_tried: list[Story]) -> Headline:
+    roles = Counter(s.role for s in chosen)
+    return Headline(stories=len(chosen), with_something_tried=len(with_tried),
+                    staff=roles[Role.STAFF] + roles[Role.BOTH],
+                    citizens=roles[Role.CITIZEN] + roles[Role.BOTH])
+
+
+def _tried(story: Story) -> Tried:
+    return Tried(story_id=story.id or 0, tried=story.tried or "",
+                 by=(story.tried_by or TriedBy.SOMEONE_ELSE).value, outcome=story.outcome)
+
+
+def _quote(story: Story) -> str:
+    words = story.tried or story.situation
+    return words if len(words) <= QUOTE_LENGTH else words[:QUOTE_LENGTH - 1] + "\u2026"
+
+
+def _questions(chosen: list[Story]) -> Iterable[str]:
+    """What could be enhanced, restored, replaced, become: the service's open questions."""
+    asks = (("build on", "enhance"), ("bring back", "restore"), ("replace", "replace"),
+            ("become", "become"))
+    for story in chosen:
+        for verb, field in asks:
+            answer = getattr(story, field)
+            if answer:
+                yield f"Could we {verb}: {answer}"

@@ -25,7 +25,7 @@ explains the pattern language; in short:
    "i am", "can't"/"cant"/"cannot" -> "can not", "won't" -> "will not", "she's" -> "she is"),
    drop other apostrophes ("dad's" -> "dads"), "anymore" -> "any more", "no one" -> "nobody",
    "gonna" -> "going to". People in distress type fast; "im scared to go home" and
-   "I’m scared to go home" read the same.
+   "I\u2019m scared to go home" (curly apostrophe) read the same.
 2. *Guard*: blank out service talk and idioms ("self-harm clinic", "suicide prevention
    training", "at risk of falls", "I'd kill for a coffee"). Guards blank only their own words,
    never veto a message, so a person who mentions a clinic *and* a risk is still heard.
@@ -57,6 +57,11 @@ Limits
   die") triggers; that is the safety bias at work, not a bug.
 - Guards can hide a real phrase that sits inside service wording; they are kept narrow for
   that reason and a deployment should review them first.
+- Measured honestly: on sentences written after the rules and scored before fixing them
+  (tests/test_safeguarding.py), 46% of new positives were found and 9% of new look-alikes
+  triggered. The bench's labelled set passes in full because the rules were then fixed for it;
+  treat it as a regression check, not as real-world recall. Review real missed messages
+  (moderators see them) and add them to the set and the rules.
 - This is a first line, not an assessment: moderators and the people signposted to decide.
 
 Reading the rules file is the only I/O; after that every function is pure.
@@ -232,7 +237,7 @@ def _concern(key: str, table: Any, words: Mapping[str, str]) -> ConcernRules:
         raise ConfigError(key, "must be a table")
     _no_unknown_keys(key, table, _CONCERN_KEYS)
     try:
-        concern = Concern(table.get("name"))
+        concern = Concern(str(table.get("name")))
     except ValueError as error:
         choices = ", ".join(repr(str(concern)) for concern in Concern)
         raise ConfigError(f"{key}.name", f"must be one of {choices}") from error
@@ -282,7 +287,9 @@ def _no_unknown_keys(key: str, table: Mapping[str, Any], known: frozenset[str]) 
         raise ConfigError(where, f"unknown key; expected one of {sorted(known)}")
 
 
-def _combine(patterns: Iterable[tuple[str, str]], words: Mapping[str, str]) -> re.Pattern[str] | None:
+def _combine(
+    patterns: Iterable[tuple[str, str]], words: Mapping[str, str]
+) -> re.Pattern[str] | None:
     """One alternation of every pattern, each checked and compiled on its own first."""
     expanded = [_checked(key, pattern, words) for key, pattern in patterns]
     return re.compile("|".join(f"(?:{pattern})" for pattern in expanded)) if expanded else None

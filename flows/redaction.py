@@ -14,19 +14,21 @@ Public API
 
 Rules
 -----
-A number *stands alone* when it is not glued to a letter, digit, ``+ £ $ € # . / ,`` before
-it or to a digit just before a space or dash; and not followed by a letter, a digit, or
-``. , -`` plus a digit (so decimals, prices like £1,200.00, dates, times like 10:30, card
-numbers and longer runs are never read as part of one).
+A number *stands alone* when it is not glued before to a letter, a digit or one of
+``+ £ $ € # . / ,`` (a phone may follow "/", as in "07700 900123/07700 900456"), nor, for NHS
+numbers, to a digit and a space or dash; and when it is not followed by a letter, a digit, or
+``. , -`` and a digit. So decimals, prices like £1,200.00, dates, times like 10:30, card numbers
+and longer runs are never read as part of one. Its digits may be split by *gaps*: one or two
+spaces, or a dash (or en dash) with or without a space on each side.
 
 NHS_NUMBER
-  Ten digits standing alone, any single spaces or dashes between them (943 476 5919,
-  943-476-5919, 9434765919), whose tenth digit is the modulus-11 check digit of the first nine
+  Ten digits standing alone, gaps anywhere (943 476 5919, 943-476-5919, 9434765919,
+  94347 65919), whose tenth digit is the modulus-11 check digit of the first nine
   (weights 10..2; 11 counts as 0; 10 means no valid number). Ten identical digits (0000000000)
   are placeholders, not numbers.
 PHONE
   UK numbers standing alone: 0 then 1, 2, 3 or 7 then nine more digits (landlines 01/02,
-  non-geographic 03, mobiles 07) with single spaces or dashes anywhere; the area code may be
+  non-geographic 03, mobiles 07) with gaps or dots anywhere; the area code may be
   bracketed, "(0161) 496 0000"; international +44 or 0044, with or without "(0)". 08 and 09
   (freephone, premium) belong to services, not people, and are kept, as are short numbers
   (111, 999, 116 123).
@@ -36,8 +38,10 @@ Labelled reference numbers
   number / # / id / code / ref; or case, ticket, incident, serial, batch, lot, transaction,
   claim, policy, account, job, parcel followed by one of those words ("order no. 4012...").
 EMAIL
-  local@domain.tld; also "(at)" / "[at]" for @ and, when the @ is spelt, "name at domain dot
-  com" with a last part that is a known top-level domain (com, org, net, uk, nhs, ...).
+  local@domain.tld, the last part of the domain letters only; also "(at)" / "[at]" for @ and
+  "(dot)" / "[dot]" for dots; and, when both are spelt out, "jane dot doe at example dot com"
+  with a last part that is a known top-level domain (com, org, net, uk, nhs, ...). "at" alone
+  is not enough: "we looked at nhs.uk" is kept.
 POSTCODE
   A full UK postcode standing alone as a word, any case, with or without the space: an outward
   code in one of the six shapes (A9, A99, AA9, AA99, A9A, AA9A, using the letters the Royal
@@ -48,8 +52,9 @@ DATE_OF_BIRTH
   A date: 14/02/1975, 14.02.75, 14-2-1975, "12 March 1984", "12th of March", "March 12,
   1984", "March 1984" (bare years are kept: "born in 1984"). It is a date of birth only near
   a birth word (born, DOB, D.O.B., date of birth, birth date, birthday, b-day): the word up to
-  four words before the date, or up to three words after it, with no sentence end between.
-  Appointment and other dates are kept.
+  four words before the date, or up to three words after it, with no sentence end between;
+  or right after a date of birth, joined by a comma, "or", "not" ...: "her DOB is 03/04/1956,
+  not 04/03/1956" gives two. Appointment and other dates are kept.
 URL (personal link)
   A web address (http(s)://..., www...., or a bare domain followed by a path) that points at a
   person: a path or query holding "@" (an e-mail or @handle); a query key naming a person
@@ -64,15 +69,23 @@ NAME (best effort; the title or cue is kept, only the name words are removed)
     Miss, Mx, Prof (with or without a dot), Doctor, Professor, Nurse, Sister, Matron (the last
     four also in lowercase: "my sister Jane"). "Dr Patel" -> "Dr [name removed]".
   - "my name is / my name's / I'm / I am / call me" then a capitalised word or two.
-  - "my / our / his / her / their" + a relation or role (husband, mum, son, friend,
-    colleague, neighbour, carer, consultant, midwife ...) then a capitalised word or two.
+  - "my / our / his / her / their", perhaps one lowercase word, then a relation or role
+    (husband, mum, son, friend, colleague, neighbour, carer, manager, midwife ...) then a
+    capitalised word or two: "my husband Dave", "our ward manager Karen".
   - a person noun (nurse, doctor, lady, man, porter ...) + "called / named" + a capitalised
     word or two.
-  A capitalised word is a name word unless it is in ``_NOT_NAMES``: roles (Practitioner,
-  Specialist), sentence words (The, Then, She), weekdays and most months, nationalities,
+  A capitalised word is an uppercase letter then lowercase letters, allowing O'Brien,
+  McDonald, Smith-Jones. It is a name word unless it is in ``_NOT_NAMES``: roles
+  (Practitioner, Specialist), sentence and question words (The, Then, She, Why), weekdays and
+  months (not April, May, June, August: they are names too), nationalities,
   faiths and self-descriptions ("I'm British", "I'm Band 6") and brands or characters (Mr Men,
   Dr Who, Dr Google, Dr Martens, Mr Kipling). A first word in the list cancels the match; a
   second word in it is left out.
+
+Not detected
+------------
+Street addresses ("12 High Street"), hospital and staff numbers, outward-only postcodes ("the
+LS6 area"), bare @handles, and names with no title or cue ("Sarah said ...").
 
 Overlaps
 --------
@@ -115,16 +128,18 @@ def default_placeholder(kind: Kind) -> str:
 
 # Numbers -----------------------------------------------------------------------------------
 
-_ALONE_BEFORE = r"(?<![\w+£$€#./,])(?<!\d[ -])"
+_GLUED = r"(?<![\w+£$€#./,])"
+_ALONE_BEFORE = rf"{_GLUED}(?<!\d[ -])"
 _ALONE_AFTER = r"(?!\w|[.,-]\d)"
-_GAP = r"(?: {1,2}| ?[-–] ?)?"
+_GAP = r"(?: {1,2}| ?[-\u2013] ?)?"
 _NHS = re.compile(rf"{_ALONE_BEFORE}\d(?:{_GAP}\d){{9}}{_ALONE_AFTER}")
-_PHONE_GAP = r"(?: {1,2}| ?[-–.] ?)?"
+_PHONE_GAP = r"(?: {1,2}| ?[-\u2013.] ?)?"
 _PHONE = re.compile(
-    rf"{_ALONE_BEFORE}(?:(?:\+|00)44{_GAP}(?:\(0\){_GAP})?[1237](?:{_PHONE_GAP}\d){{9}}"
+    rf"(?<![\w+£$€#.,])(?<!\d-)(?:(?:\+|00)44{_GAP}(?:\(0\){_GAP})?[1237](?:{_PHONE_GAP}\d){{9}}"
     rf"|0[1237](?:{_PHONE_GAP}\d){{9}}|\(0[1237](?:\d\)(?:{_PHONE_GAP}\d){{8}}"
     rf"|\d\d\)(?:{_PHONE_GAP}\d){{7}}|\d{{3}}\)(?:{_PHONE_GAP}\d){{6}})){_ALONE_AFTER}"
 )
+_WEIGHTS = range(10, 1, -1)
 _NUMBER_WORD = r"(?:no\.?|nos\.?|number|num|#|id|code|ref(?:erence)?)"
 _REFERENCE_LABEL = re.compile(
     r"\b(?:(?:order|ref|reference|invoice|tracking|booking|confirmation|datix)"
@@ -139,7 +154,7 @@ def is_valid_nhs_number(digits: str) -> bool:
     plain = digits.replace(" ", "").replace("-", "")
     if len(plain) != 10 or not plain.isascii() or not plain.isdigit():
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(plain[:9], range(10, 1, -1)))
+    total = sum(int(digit) * weight for digit, weight in zip(plain[:9], _WEIGHTS, strict=True))
     check = (11 - total % 11) % 11
     return check != 10 and check == int(plain[9])
 
@@ -151,9 +166,9 @@ def _labelled_reference(text: str, start: int) -> bool:
 def _nhs_numbers(text: str) -> Iterator[Finding]:
     for match in _NHS.finditer(text):
         digits = re.sub(r"\D", "", match.group())
-        if is_valid_nhs_number(digits) and len(set(digits)) > 1:
-            if not _labelled_reference(text, match.start()):
-                yield _finding(Kind.NHS_NUMBER, match)
+        plausible = is_valid_nhs_number(digits) and len(set(digits)) > 1
+        if plausible and not _labelled_reference(text, match.start()):
+            yield _finding(Kind.NHS_NUMBER, match)
 
 
 def _phones(text: str) -> Iterator[Finding]:
@@ -262,9 +277,11 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _BIRTH = r"(?:\b(?:born|d\.?o\.?b|date of birth|birth ?date|birthdays?|b-?days?)\b\.?)"
-_BIRTH_BEFORE = re.compile(rf"{_BIRTH}[\s:,(–-]*(?:[\w'’]+[\s:,(–-]+){{0,4}}$", re.IGNORECASE)
-_CHAINED = re.compile(r"[\s,(–-]*(?:(?:not|or|nor|and|rather than|instead of)[\s,(–-]+)?")
-_BIRTH_AFTER = re.compile(rf"^[\s:,()–-]*(?:[\w'’]+[\s:,()–-]+){{0,3}}{_BIRTH}\b", re.IGNORECASE)
+_SEP = r"[\s:,()\u2013-]"
+_TOKEN = r"[\w'\u2019]+"
+_BIRTH_BEFORE = re.compile(rf"{_BIRTH}{_SEP}*(?:{_TOKEN}{_SEP}+){{0,4}}$", re.IGNORECASE)
+_BIRTH_AFTER = re.compile(rf"{_SEP}*(?:{_TOKEN}{_SEP}+){{0,3}}{_BIRTH}", re.IGNORECASE)
+_CHAINED = re.compile(rf"{_SEP}*(?:(?:not|or|nor|and|rather than|instead of){_SEP}+)?")
 
 
 def _dates_of_birth(text: str) -> Iterator[Finding]:
@@ -283,16 +300,16 @@ def _near_birth_word(text: str, date: re.Match[str]) -> bool:
 
 # Names -------------------------------------------------------------------------------------
 
-_WORD = r"(?:[A-Z]['’])?(?:Ma?c)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
+_WORD = r"(?:[A-Z]['\u2019])?(?:Ma?c)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?"
 _NAME = rf"(?P<first>(?:[A-Z]\.?[^\S\n]+)?{_WORD})(?:[^\S\n]+(?P<second>{_WORD}))?\b"
 _TITLE = (
     r"(?:\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof)\.?|\b(?:Doctor|Professor|Nurse|Sister|Matron)"
     r"|\b(?:doctor|nurse|sister|matron))"
 )
-_INTRO = r"(?:\b[Mm]y name is|\b[Mm]y name's|\b[Ii]['’]?m|\b[Ii] am|\b[Cc]all me)"
+_INTRO = r"(?:\b[Mm]y name is|\b[Mm]y name's|\b[Ii]['\u2019]?m|\b[Ii] am|\b[Cc]all me)"
 _RELATION = (
-    r"\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir) (?:[a-z]+ )?(?:husband|wife|partner|son|daughter|mum|"
-    r"mom|mother|dad|father|brother|grandson|granddaughter|grandma|grandmother|grandad|"
+    r"\b(?:[Mm]y|[Oo]ur|[Hh]is|[Hh]er|[Tt]heir) (?:[a-z]+ )?(?:husband|wife|partner|son|"
+    r"daughter|mum|mom|mother|dad|father|brother|grandson|granddaughter|grandma|grandmother|grandad|"
     r"granddad|grandfather|grandpa|nan|nana|gran|granny|friend|colleague|neighbour|carer|"
     r"baby|boyfriend|girlfriend|uncle|aunt|auntie|cousin|niece|nephew|manager|consultant|"
     r"midwife|GP|mentor|supervisor|named nurse|key worker|keyworker|social worker|"
@@ -304,7 +321,7 @@ _CALLED = (
     r"gentleman|patient|colleague|friend|cleaner|HCA|healthcare assistant) (?:called|named)"
 )
 _NAME_CUES = re.compile(rf"(?:{_TITLE}|{_INTRO}|{_RELATION}|{_CALLED})[^\S\n]+(?={_NAME})")
-_NOT_NAMES = frozenset("""
+_NOT_NAMES_TEXT = """
     A An And Or But On In At To For Of With From By As If So Not No Yes Just Also Still Now
     Then The This That These Those There Here It He She They We You I My Our His Her Their
     Your After Before When While Thank Thanks Please Anyway Today Tomorrow Yesterday Later
@@ -323,7 +340,8 @@ _NOT_NAMES = frozenset("""
     Catholic Hindu Sikh Buddhist Deaf Autistic Disabled Dyslexic Diabetic Epileptic Trans Gay
     Lesbian Bi Queer Type Really Very Back Sorry Happy Glad Fine Ok Okay Only Always Never
     Currently Retired Pregnant Registered Going Trying Looking Sure Writing Calling
-""".split())
+"""
+_NOT_NAMES = frozenset(_NOT_NAMES_TEXT.split())
 
 
 def _names(text: str) -> Iterator[Finding]:

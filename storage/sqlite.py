@@ -8,7 +8,6 @@ together in the next transaction, and each caller hears back only once its turn 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sqlite3
 from collections import OrderedDict, deque
@@ -23,66 +22,25 @@ import aiosqlite
 from bot.errors import SchemaTooNewError, StorageError
 from bot.types import (
     AuditEntry,
-    Consent,
     Conversation,
     ConversationKey,
-    ConversationStatus,
     EventId,
     Platform,
-    Role,
     Story,
     StoryStatus,
-    TriedBy,
     UserId,
 )
+from storage import sqlite_rows as sql
 from storage.base import Loaded, TurnWrite
 from storage.migrations import LATEST, MIGRATIONS
+from storage.sqlite_rows import Statements
 
 log = logging.getLogger(__name__)
-Statements = list[tuple[str, tuple[Any, ...]]]
 CHECKPOINT_EVERY = 500
 """Turns written between WAL checkpoints."""
 RECENT_EVENTS = 8
 RECENT_CONVERSATIONS = 2000
 """Conversations kept in memory after they are written (about 1 KiB each)."""
-
-_LOAD = """
-SELECT (SELECT 1 FROM processed_events WHERE platform = ? AND event_id = ?),
-       c.flow, c.state, c.status, c.data, c.updated_at
-FROM (SELECT 1) LEFT JOIN conversations c
-  ON c.platform = ? AND c.room_id = ? AND c.user_id = ?
-"""
-_SAVE_EVENT = "INSERT INTO processed_events (platform, event_id, processed_at) VALUES (?, ?, ?)"
-_SAVE_CONVERSATION = """
-INSERT INTO conversations (platform, room_id, user_id, flow, state, status, data, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (platform, room_id, user_id) DO UPDATE SET
-  flow = excluded.flow, state = excluded.state, status = excluded.status,
-  data = excluded.data, updated_at = excluded.updated_at
-"""
-_SAVE_PARTICIPANT = """
-INSERT INTO participants (platform, user_id, created_at)
-VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ')) ON CONFLICT DO NOTHING
-"""
-_SAVE_AUDIT = "INSERT INTO audit_log (at, actor, action, target, reason) VALUES (?, ?, ?, ?, ?)"
-_SAVE_THEME = "INSERT INTO story_themes (story_id, position, theme) VALUES (?, ?, ?)"
-_STORY_COLUMNS = (
-    "flow, situation, tried, tried_by, outcome, spread, enhance, restore, replace, become, "
-    "role, place, consent_store, consent_digest, consent_quote, consent_contact, consent_name, "
-    "consent_version, consent_at, safeguarding, status, created_at, updated_at"
-)
-_SAVE_STORY = f"""
-INSERT INTO stories (id, {_STORY_COLUMNS}, participant_id)
-SELECT ?, {", ".join("?" * len(_STORY_COLUMNS.split(", ")))}, id
-FROM participants WHERE platform = ? AND user_id = ?
-"""
-_SELECT_STORIES = f"""
-SELECT s.id, p.platform, p.user_id, {", ".join("s." + c for c in _STORY_COLUMNS.split(", "))},
-       (SELECT json_group_array(theme) FROM
-          (SELECT theme FROM story_themes WHERE story_id = s.id ORDER BY position))
-FROM stories s JOIN participants p ON p.id = s.participant_id
-"""
-
 
 class SQLiteStore:
     def __init__(self, path: Path | str) -> None:
@@ -175,9 +133,9 @@ class SQLiteStore:
             self._recent.move_to_end(key)
             return Loaded(event_id in recent.events, recent.conversation)
         params = (key.platform, event_id, key.platform, key.room_id, key.user_id)
-        [row] = await self.reader.execute_fetchall(_LOAD, params)  # one trip to the thread
+        [row] = await self.reader.execute_fetchall(sql.LOAD, params)  # one trip to the thread
         seen, flow = bool(row[0]), row[1]
-        return Loaded(seen, None if flow is None else _conversation(key, row))
+        return Loaded(seen, None if flow is None else sql.conversation(key, row))
 
     async def save_turn(self, turn: TurnWrite) -> bool:
         return await self._enqueue(turn)
@@ -266,9 +224,10 @@ class SQLiteStore:
         """All turns in one transaction, in the same eight statements however many turns."""
         await self.db.execute("BEGIN IMMEDIATE")
         try:
-            events = [_event_row(t) for t in turns if t.event_id is not None]
-            await self.db.executemany(_SAVE_EVENT, events)
-            await self.db.executemany(_SAVE_CONVERSATION, [_conversation_row(t) for t in turns])
+            events = [sql.event_row(t) for t in turns if t.event_id is not None]
+            await self.db.executemany(sql.SAVE_EVENT, events)
+            conversations = [sql.conversation_row(t) for t in turns]
+            await self.db.executemany(sql.SAVE_CONVERSATION, conversations)
             await self._insert_stories([t.story for t in turns if t.story is not None])
         except BaseException:
             await self.db.execute("ROLLBACK")
@@ -296,30 +255,30 @@ class SQLiteStore:
         """Stories get their ids here: the write transaction holds the only write lock."""
         if not stories:
             return
-        await self.db.executemany(_SAVE_PARTICIPANT,
+        await self.db.executemany(sql.SAVE_PARTICIPANT,
                                   [(s.platform, s.participant) for s in stories])
         async with self.db.execute("SELECT coalesce(max(id), 0) FROM stories") as cursor:
             row = await cursor.fetchone()
         first = int(row[0]) + 1 if row else 1
-        await self.db.executemany(_SAVE_STORY, [
-            (first + n, *_story_values(s), s.platform, s.participant)
+        await self.db.executemany(sql.SAVE_STORY, [
+            (first + n, *sql.story_values(s), s.platform, s.participant)
             for n, s in enumerate(stories)])
-        await self.db.executemany(_SAVE_THEME, [
+        await self.db.executemany(sql.SAVE_THEME, [
             (first + n, i, theme) for n, s in enumerate(stories)
             for i, theme in enumerate(s.themes)])
 
     # Stories
     async def list_stories(self, status: StoryStatus | None = None,
                            since: datetime | None = None) -> list[Story]:
-        where, params = _story_filter(status, since)
-        async with self.db.execute(f"{_SELECT_STORIES} {where} ORDER BY s.id", params) as cur:
-            return [_story(row) for row in await cur.fetchall()]
+        where, params = sql.story_filter(status, since)
+        async with self.db.execute(f"{sql.SELECT_STORIES} {where} ORDER BY s.id", params) as cur:
+            return [sql.story(row) for row in await cur.fetchall()]
 
     async def stories_of(self, platform: Platform, participant: UserId) -> list[Story]:
         rows = await self.reader.execute_fetchall(
-            f"{_SELECT_STORIES} WHERE p.platform = ? AND p.user_id = ? ORDER BY s.id",
+            f"{sql.SELECT_STORIES} WHERE p.platform = ? AND p.user_id = ? ORDER BY s.id",
             (platform, participant))
-        return [_story(row) for row in rows]
+        return [sql.story(row) for row in rows]
 
     async def forget(self, platform: Platform, participant: UserId, event_id: EventId | None,
                      entry: AuditEntry) -> int:
@@ -332,17 +291,17 @@ class SQLiteStore:
             (f"DELETE FROM stories WHERE participant_id IN ({mine})", who),
             ("DELETE FROM participants WHERE platform = ? AND user_id = ?", who),
             ("DELETE FROM conversations WHERE platform = ? AND user_id = ?", who),
-            (_SAVE_AUDIT, _audit_row(entry)),
+            (sql.SAVE_AUDIT, sql.audit_row(entry)),
         ]
         if event_id is not None:
-            statements.append((_SAVE_EVENT, (platform, event_id, entry.at.isoformat())))
+            statements.append((sql.SAVE_EVENT, (platform, event_id, entry.at.isoformat())))
         await self._write(statements)
         self._recent = OrderedDict((k, v) for k, v in self._recent.items()
                                    if (k.platform, k.user_id) != who)
         return erased
 
     async def audit(self, entry: AuditEntry) -> None:
-        await self._write([(_SAVE_AUDIT, _audit_row(entry))])
+        await self._write([(sql.SAVE_AUDIT, sql.audit_row(entry))])
 
     async def audit_entries(self, limit: int = 20) -> list[AuditEntry]:
         rows = await self.reader.execute_fetchall(
@@ -360,25 +319,26 @@ class SQLiteStore:
         count = int(next(iter(rows))[0])
         entry = entry.model_copy(update={"target": f"{count} stories"})
         await self._write([
-            (_SAVE_PARTICIPANT, ("anonymous", "anonymous")),
-            *(_retire_statements(old, cutoff, delete)),
+            (sql.SAVE_PARTICIPANT, ("anonymous", "anonymous")),
+            *(sql.retire_statements(old, cutoff, delete)),
             ("DELETE FROM conversations WHERE updated_at < ?", (cutoff,)),
-            (_SAVE_AUDIT, _audit_row(entry)),
+            (sql.SAVE_AUDIT, sql.audit_row(entry)),
         ])
         self._recent.clear()  # some may be gone now: read them afresh
         return count
 
     async def get_story(self, story_id: int) -> Story | None:
-        rows = list(await self.reader.execute_fetchall(f"{_SELECT_STORIES} WHERE s.id = ?",
+        rows = list(await self.reader.execute_fetchall(f"{sql.SELECT_STORIES} WHERE s.id = ?",
                                                        (story_id,)))
-        return _story(rows[0]) if rows else None
+        return sql.story(rows[0]) if rows else None
 
     async def update_story(self, story: Story, entry: AuditEntry) -> None:
-        columns = _STORY_COLUMNS.split(", ")
+        columns = sql.STORY_COLUMNS.split(", ")
         assignments = ", ".join(f"{c} = ?" for c in columns)
         await self._write([
-            (f"UPDATE stories SET {assignments} WHERE id = ?", (*_story_values(story), story.id)),
-            (_SAVE_AUDIT, _audit_row(entry)),
+            (f"UPDATE stories SET {assignments} WHERE id = ?",
+             (*sql.story_values(story), story.id)),
+            (sql.SAVE_AUDIT, sql.audit_row(entry)),
         ])
 
     async def search_stories(self, words: str, limit: int = 20) -> list[Story]:
@@ -389,8 +349,8 @@ class SQLiteStore:
         wanted = words.split() or [""]
         where = " AND ".join(f"instr(lower({text}), lower(?)) > 0" for _ in wanted)
         rows = await self.reader.execute_fetchall(
-            f"{_SELECT_STORIES} WHERE {where} ORDER BY s.id DESC LIMIT ?", (*wanted, limit))
-        return [_story(row) for row in rows]
+            f"{sql.SELECT_STORIES} WHERE {where} ORDER BY s.id DESC LIMIT ?", (*wanted, limit))
+        return [sql.story(row) for row in rows]
 
     async def room_of(self, platform: Platform, participant: UserId) -> str | None:
         rows = list(await self.reader.execute_fetchall(
@@ -422,17 +382,8 @@ class _Recent:
     events: deque[EventId]
 
 
-def _retire_statements(old: str, cutoff: str, delete: bool) -> Statements:
-    if delete:
-        return [(f"DELETE FROM story_themes WHERE story_id IN ({old})", (cutoff,)),
-                (f"DELETE FROM stories WHERE id IN ({old})", (cutoff,))]
-    anonymous = "(SELECT id FROM participants WHERE platform = 'anonymous')"
-    return [(f"UPDATE stories SET participant_id = {anonymous}, place = NULL "
-             f"WHERE id IN ({old})", (cutoff,))]
 
 
-def _audit_row(entry: AuditEntry) -> tuple[Any, ...]:
-    return (entry.at.isoformat(), entry.actor, entry.action, entry.target, entry.reason)
 
 
 def _set(future: asyncio.Future[bool], outcome: bool | Exception) -> None:
@@ -444,61 +395,15 @@ def _set(future: asyncio.Future[bool], outcome: bool | Exception) -> None:
         future.set_result(outcome)
 
 
-def _event_row(turn: TurnWrite) -> tuple[str, str, str]:
-    return (turn.platform, str(turn.event_id), turn.conversation.updated_at.isoformat())
 
 
-def _conversation_row(turn: TurnWrite) -> tuple[Any, ...]:
-    c = turn.conversation
-    data = json.dumps({"answers": c.answers, "history": c.history, "pending": c.pending,
-                       "editing": c.editing}, ensure_ascii=False, separators=(",", ":"))
-    return (c.key.platform, c.key.room_id, c.key.user_id, c.flow, c.state, c.status.value,
-            data, c.updated_at.isoformat())
 
 
-def _conversation(key: ConversationKey, row: Any) -> Conversation:
-    data = json.loads(row[4])
-    return Conversation(key=key, flow=row[1], state=row[2], status=ConversationStatus(row[3]),
-                        answers=data["answers"], history=data["history"],
-                        pending=data["pending"], editing=data["editing"],
-                        updated_at=datetime.fromisoformat(row[5]))
 
 
-def _story_values(s: Story) -> tuple[Any, ...]:
-    return (s.flow, s.situation, s.tried, s.tried_by and s.tried_by.value, s.outcome, s.spread,
-            s.enhance, s.restore, s.replace, s.become, s.role.value, s.place,
-            int(s.consent.store), int(s.consent.digest), int(s.consent.quote),
-            int(s.consent.contact), int(s.consent.name), s.consent.wording_version,
-            s.consent.given_at.isoformat(), s.safeguarding, s.status.value,
-            s.created_at.isoformat(), s.updated_at.isoformat())
 
 
-def _story(row: Any) -> Story:
-    (id_, platform, user_id, flow, situation, tried, tried_by, outcome, spread, enhance,
-     restore, replace, become, role, place, consent_store, digest, quote, contact, name,
-     consent_version, consent_at, safeguarding, status, created_at, updated_at, themes) = row
-    return Story(
-        id=id_, platform=Platform(platform), participant=UserId(user_id), flow=flow,
-        situation=situation, tried=tried, tried_by=TriedBy(tried_by) if tried_by else None,
-        outcome=outcome, spread=spread, enhance=enhance, restore=restore, replace=replace,
-        become=become, themes=tuple(json.loads(themes)), role=Role(role), place=place,
-        consent=Consent(store=bool(consent_store), digest=bool(digest), quote=bool(quote),
-                        contact=bool(contact), name=bool(name), wording_version=consent_version,
-                        given_at=datetime.fromisoformat(consent_at)),
-        safeguarding=safeguarding, status=StoryStatus(status),
-        created_at=datetime.fromisoformat(created_at),
-        updated_at=datetime.fromisoformat(updated_at))
 
 
-def _story_filter(status: StoryStatus | None,
-                  since: datetime | None) -> tuple[str, tuple[Any, ...]]:
-    clauses, params = [], []
-    if status is not None:
-        clauses.append("s.status = ?")
-        params.append(status.value)
-    if since is not None:
-        clauses.append("s.created_at >= ?")
-        params.append(since.astimezone(UTC).isoformat())
-    return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
 
 

@@ -32,7 +32,7 @@ CASES = _load()
 
 
 def _check_digit(nine: str) -> int:
-    total = sum(int(digit) * weight for digit, weight in zip(nine, range(10, 1, -1)))
+    total = sum(int(digit) * weight for digit, weight in zip(nine, range(10, 1, -1), strict=True))
     return (11 - total % 11) % 11
 
 
@@ -94,7 +94,7 @@ def test_is_valid_nhs_number(digits: str, expected: bool) -> None:
 
 def test_remainder_eleven_means_check_digit_zero() -> None:
     nine = next(f"{n:09}" for n in range(999_000_000, 999_100_000) if _check_digit(f"{n:09}") == 0)
-    total = sum(int(digit) * weight for digit, weight in zip(nine, range(10, 1, -1)))
+    total = sum(int(digit) * weight for digit, weight in zip(nine, range(10, 1, -1), strict=True))
     assert total % 11 == 0
     assert is_valid_nhs_number(nine + "0")
 

@@ -1,0 +1,127 @@
+"""The SQLite store's SQL and the conversion of rows to and from storyloop's types."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.types import (
+    AuditEntry,
+    Consent,
+    Conversation,
+    ConversationKey,
+    ConversationStatus,
+    Platform,
+    Role,
+    Story,
+    StoryStatus,
+    TriedBy,
+    UserId,
+)
+from storage.base import TurnWrite
+
+Statements = list[tuple[str, tuple[Any, ...]]]
+"""SQL statements with their parameters, run in one transaction."""
+
+LOAD = """
+SELECT (SELECT 1 FROM processed_events WHERE platform = ? AND event_id = ?),
+       c.flow, c.state, c.status, c.data, c.updated_at
+FROM (SELECT 1) LEFT JOIN conversations c
+  ON c.platform = ? AND c.room_id = ? AND c.user_id = ?
+"""
+SAVE_EVENT = "INSERT INTO processed_events (platform, event_id, processed_at) VALUES (?, ?, ?)"
+SAVE_CONVERSATION = """
+INSERT INTO conversations (platform, room_id, user_id, flow, state, status, data, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (platform, room_id, user_id) DO UPDATE SET
+  flow = excluded.flow, state = excluded.state, status = excluded.status,
+  data = excluded.data, updated_at = excluded.updated_at
+"""
+SAVE_PARTICIPANT = """
+INSERT INTO participants (platform, user_id, created_at)
+VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ')) ON CONFLICT DO NOTHING
+"""
+SAVE_AUDIT = "INSERT INTO audit_log (at, actor, action, target, reason) VALUES (?, ?, ?, ?, ?)"
+SAVE_THEME = "INSERT INTO story_themes (story_id, position, theme) VALUES (?, ?, ?)"
+STORY_COLUMNS = (
+    "flow, situation, tried, tried_by, outcome, spread, enhance, restore, replace, become, "
+    "role, place, consent_store, consent_digest, consent_quote, consent_contact, consent_name, "
+    "consent_version, consent_at, safeguarding, status, created_at, updated_at"
+)
+SAVE_STORY = f"""
+INSERT INTO stories (id, {STORY_COLUMNS}, participant_id)
+SELECT ?, {", ".join("?" * len(STORY_COLUMNS.split(", ")))}, id
+FROM participants WHERE platform = ? AND user_id = ?
+"""
+SELECT_STORIES = f"""
+SELECT s.id, p.platform, p.user_id, {", ".join("s." + c for c in STORY_COLUMNS.split(", "))},
+       (SELECT json_group_array(theme) FROM
+          (SELECT theme FROM story_themes WHERE story_id = s.id ORDER BY position))
+FROM stories s JOIN participants p ON p.id = s.participant_id
+"""
+
+
+
+def retire_statements(old: str, cutoff: str, delete: bool) -> Statements:
+    if delete:
+        return [(f"DELETE FROM story_themes WHERE story_id IN ({old})", (cutoff,)),
+                (f"DELETE FROM stories WHERE id IN ({old})", (cutoff,))]
+    anonymous = "(SELECT id FROM participants WHERE platform = 'anonymous')"
+    return [(f"UPDATE stories SET participant_id = {anonymous}, place = NULL "
+             f"WHERE id IN ({old})", (cutoff,))]
+
+def audit_row(entry: AuditEntry) -> tuple[Any, ...]:
+    return (entry.at.isoformat(), entry.actor, entry.action, entry.target, entry.reason)
+
+def event_row(turn: TurnWrite) -> tuple[str, str, str]:
+    return (turn.platform, str(turn.event_id), turn.conversation.updated_at.isoformat())
+
+def conversation_row(turn: TurnWrite) -> tuple[Any, ...]:
+    c = turn.conversation
+    data = json.dumps({"answers": c.answers, "history": c.history, "pending": c.pending,
+                       "editing": c.editing}, ensure_ascii=False, separators=(",", ":"))
+    return (c.key.platform, c.key.room_id, c.key.user_id, c.flow, c.state, c.status.value,
+            data, c.updated_at.isoformat())
+
+def conversation(key: ConversationKey, row: Any) -> Conversation:
+    data = json.loads(row[4])
+    return Conversation(key=key, flow=row[1], state=row[2], status=ConversationStatus(row[3]),
+                        answers=data["answers"], history=data["history"],
+                        pending=data["pending"], editing=data["editing"],
+                        updated_at=datetime.fromisoformat(row[5]))
+
+def story_values(s: Story) -> tuple[Any, ...]:
+    return (s.flow, s.situation, s.tried, s.tried_by and s.tried_by.value, s.outcome, s.spread,
+            s.enhance, s.restore, s.replace, s.become, s.role.value, s.place,
+            int(s.consent.store), int(s.consent.digest), int(s.consent.quote),
+            int(s.consent.contact), int(s.consent.name), s.consent.wording_version,
+            s.consent.given_at.isoformat(), s.safeguarding, s.status.value,
+            s.created_at.isoformat(), s.updated_at.isoformat())
+
+def story(row: Any) -> Story:
+    (id_, platform, user_id, flow, situation, tried, tried_by, outcome, spread, enhance,
+     restore, replace, become, role, place, consent_store, digest, quote, contact, name,
+     consent_version, consent_at, safeguarding, status, created_at, updated_at, themes) = row
+    return Story(
+        id=id_, platform=Platform(platform), participant=UserId(user_id), flow=flow,
+        situation=situation, tried=tried, tried_by=TriedBy(tried_by) if tried_by else None,
+        outcome=outcome, spread=spread, enhance=enhance, restore=restore, replace=replace,
+        become=become, themes=tuple(json.loads(themes)), role=Role(role), place=place,
+        consent=Consent(store=bool(consent_store), digest=bool(digest), quote=bool(quote),
+                        contact=bool(contact), name=bool(name), wording_version=consent_version,
+                        given_at=datetime.fromisoformat(consent_at)),
+        safeguarding=safeguarding, status=StoryStatus(status),
+        created_at=datetime.fromisoformat(created_at),
+        updated_at=datetime.fromisoformat(updated_at))
+
+def story_filter(status: StoryStatus | None,
+                  since: datetime | None) -> tuple[str, tuple[Any, ...]]:
+    clauses, params = [], []
+    if status is not None:
+        clauses.append("s.status = ?")
+        params.append(status.value)
+    if since is not None:
+        clauses.append("s.created_at >= ?")
+        params.append(since.astimezone(UTC).isoformat())
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)

@@ -28,7 +28,8 @@ from bot.types import (
     Platform,
     RoomId,
 )
-from flows.engine import DataRequest, FlowEngine, Turn
+from flows.answers import DataRequest
+from flows.engine import FlowEngine, Turn
 from flows.prompts import say
 from flows.safeguarding import load_rules
 from flows.story import story_flow, tried_flow

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.export import public_view
 from bot.types import Role, Story, StoryStatus, TriedBy
+from flows.redaction import redact
 
 MAX_TRIED = 8
 MAX_QUOTES = 3
@@ -88,7 +89,7 @@ def draft(stories: Iterable[Story], start: datetime, end: datetime,
         story_ids=tuple(s.id for s in chosen if s.id is not None),
         headline=_headline(chosen, with_tried),
         tried=tuple(_tried(s) for s in with_tried[:MAX_TRIED]),
-        themes=tuple(Counter(t for s in chosen for t in s.themes).most_common()),
+        themes=tuple(Counter(redact(t) for s in chosen for t in s.themes).most_common()),
         quotes=tuple(_quote(s) for s in chosen if s.consent.quote)[:MAX_QUOTES],
         people_who_acted=len(with_tried),
         open_questions=tuple(_questions(chosen))[:MAX_QUESTIONS],

@@ -13,6 +13,14 @@ _THEME_SPLIT = re.compile(r",|;|\band\b|\n")
 MAX_THEME_LENGTH = 40
 
 
+class DataRequest(StrEnum):
+    """A person asking about what storyloop keeps of theirs."""
+
+    MY_STORIES = "my stories"
+    EXPORT = "export my data"
+    FORGET = "forget me"
+
+
 class Command(StrEnum):
     """Words that work at any point of a conversation."""
 
@@ -120,3 +128,20 @@ def read_picks(text: str, choices: Sequence[Choice]) -> list[str] | None:
             if choice.value not in picked:
                 picked.append(choice.value)
     return picked
+
+
+def as_data_request(text: str) -> DataRequest | None:
+    """The data request a message is, if it is only one ("forget me", "!my stories")."""
+    said = normalise(text.lstrip("!/"))
+    for request, words in _DATA_WORDS.items():
+        if said in words:
+            return request
+    return None
+
+
+_DATA_WORDS = {
+    DataRequest.MY_STORIES: {"my stories", "my story", "what do you keep", "what do you have"},
+    DataRequest.EXPORT: {"export my data", "export", "my data", "send me my data"},
+    DataRequest.FORGET: {"forget me", "delete me", "erase me", "delete my data",
+                         "erase my data", "forget my data"},
+}

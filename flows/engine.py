@@ -12,33 +12,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from transitions import Machine
 
 from bot.types import (
     Choice,
-    Consent,
     Conversation,
     ConversationKey,
     ConversationStatus,
     IncomingMessage,
     MessageKind,
     OutgoingMessage,
-    Role,
     Story,
-    TriedBy,
 )
 from flows.answers import (
     Command,
+    DataRequest,
     as_command,
+    as_data_request,
     match_choice,
     normalise,
     read_picks,
     read_themes,
 )
-from flows.prompts import CHOICE_LABELS, CONSENT_WORDING_VERSION, PROMPTS, say
+from flows.prompts import CHOICE_LABELS, PROMPTS, say
+from flows.records import build_story
 from flows.redaction import redact
 from flows.safeguarding import Rules, assess, load_rules, signposting
 from flows.spec import SOURCES, Answers, FlowSpec, Kind, Step
@@ -56,12 +55,6 @@ SAFE = (choice("safe_carry_on", "carry on", "continue", "yes", "go on"),
         choice("safe_stop", "stop", "no", "stop here", "not now"))
 FORGET = (choice("forget_yes", "yes", "y", "erase", "forget me"),
           choice("forget_no", "no", "n", "keep"))
-
-
-class DataRequest(StrEnum):
-    MY_STORIES = "my stories"
-    EXPORT = "export my data"
-    FORGET = "forget me"
 
 
 class FlowError(RuntimeError):
@@ -115,7 +108,7 @@ class FlowEngine:
         risk = assess(text, self.safety) if msg.kind is MessageKind.MESSAGE else None
         if risk is not None:
             return self._safeguard(conv, msg, risk.concern.value, now)
-        request = _data_request(text)
+        request = as_data_request(text)
         pending = conv is not None and conv.pending is not None
         if request is not None and not pending:
             return self._about_data(conv, msg, request, now)
@@ -418,23 +411,6 @@ class FlowEngine:
             return CHOICE_LABELS.get(str(value), str(value))
         return str(value) if value else None
 
-
-def _data_request(text: str) -> DataRequest | None:
-    said = normalise(text.lstrip("!/"))
-    for request, words in _DATA_WORDS.items():
-        if said in words:
-            return request
-    return None
-
-
-_DATA_WORDS = {
-    DataRequest.MY_STORIES: {"my stories", "my story", "what do you keep", "what do you have"},
-    DataRequest.EXPORT: {"export my data", "export", "my data", "send me my data"},
-    DataRequest.FORGET: {"forget me", "delete me", "erase me", "delete my data",
-                         "erase my data", "forget my data"},
-}
-
-
 def _working_copy(conv: Conversation, now: datetime) -> Conversation:
     """A copy to change freely: answers are replaced, never mutated in place, so one level
     of copying is enough."""
@@ -446,38 +422,3 @@ def _opens_with_attempt(text: str) -> bool:
     if normalise(text) in ("tried", "share", "we tried something"):
         return True
     return len(text.split()) >= OPENING_WORDS and classify(text) is not Label.PROBLEM
-
-
-def _consent(a: Answers) -> Consent:
-    picked = set(a.get("permissions") or ())
-    return Consent(store=True, digest="digest" in picked, quote="quote" in picked,
-                   contact="contact" in picked, name="name" in picked,
-                   wording_version=CONSENT_WORDING_VERSION,
-                   given_at=datetime.fromisoformat(a["consent_at"]))
-
-
-def build_story(conv: Conversation, now: datetime) -> Story:
-    """The finished story, from the answers of a conversation that reached its end."""
-    a: Answers = conv.answers
-    tried_by = a.get("tried_by")
-    return Story(
-        platform=conv.key.platform,
-        participant=conv.key.user_id,
-        flow=conv.flow,
-        situation=a.get("situation") or "",
-        tried=a.get("tried"),
-        tried_by=TriedBy(tried_by) if tried_by else None,
-        outcome=a.get("outcome"),
-        spread=a.get("spread"),
-        enhance=a.get("enhance"),
-        restore=a.get("restore"),
-        replace=a.get("replace"),
-        become=a.get("become"),
-        themes=tuple(a.get("themes") or ()),
-        role=Role(a["role"]),
-        place=a.get("place"),
-        consent=_consent(a),
-        safeguarding=a.get("safeguarding"),
-        created_at=now,
-        updated_at=now,
-    )

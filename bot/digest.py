@@ -122,7 +122,8 @@ def _tried(story: Story) -> Tried:
 
 
 def _quote(story: Story) -> str:
-    words = story.tried or story.situation
+    """Their words about what happened (what was tried is listed already)."""
+    words = story.outcome or story.situation
     return words if len(words) <= QUOTE_LENGTH else words[:QUOTE_LENGTH - 1] + "\u2026"
 
 

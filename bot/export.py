@@ -37,8 +37,10 @@ TEXT_FIELDS = ("situation", "tried", "outcome", "spread", "enhance", "restore", 
 def public_view(story: Story) -> Story:
     """A story as others may see it: anything identifying (NHS numbers, phone numbers,
     emails, postcodes, dates of birth, personal links, names after a title) redacted."""
-    return story.model_copy(update={f: redact(v) for f in TEXT_FIELDS
-                                    if isinstance(v := getattr(story, f), str)})
+    changes: dict[str, object] = {f: redact(v) for f in TEXT_FIELDS
+                                  if isinstance(v := getattr(story, f), str)}
+    changes["themes"] = tuple(redact(t) for t in story.themes)  # people type their own
+    return story.model_copy(update=changes)
 
 
 def _public(story: Story) -> dict[str, Any]:

@@ -271,8 +271,9 @@ class SQLiteStore:
     async def list_stories(self, status: StoryStatus | None = None,
                            since: datetime | None = None) -> list[Story]:
         where, params = sql.story_filter(status, since)
-        async with self.db.execute(f"{sql.SELECT_STORIES} {where} ORDER BY s.id", params) as cur:
-            return [sql.story(row) for row in await cur.fetchall()]
+        found = await self.reader.execute_fetchall(
+            f"{sql.SELECT_STORIES} {where} ORDER BY s.id", params)
+        return [sql.story(row) for row in found]
 
     async def stories_of(self, platform: Platform, participant: UserId) -> list[Story]:
         rows = await self.reader.execute_fetchall(

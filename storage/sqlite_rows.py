@@ -97,7 +97,12 @@ def story_values(s: Story) -> tuple[Any, ...]:
             int(s.consent.store), int(s.consent.digest), int(s.consent.quote),
             int(s.consent.contact), int(s.consent.name), s.consent.wording_version,
             s.consent.given_at.isoformat(), s.safeguarding, s.status.value,
-            s.created_at.isoformat(), s.updated_at.isoformat())
+            _utc(s.created_at), _utc(s.updated_at))
+
+
+def _utc(moment: datetime) -> str:
+    """Times are stored in UTC, so that text comparisons order them."""
+    return moment.astimezone(UTC).isoformat()
 
 def story(row: Any) -> Story:
     (id_, platform, user_id, flow, situation, tried, tried_by, outcome, spread, enhance,

@@ -1,0 +1,280 @@
+"""A drafted :class:`~bot.digest.Digest` as people read it. Pure: no I/O, no global state.
+
+* :func:`to_text`: plain text (markdown-ish), readable in about two minutes, solutions first.
+* :func:`to_html`: the same as Matrix HTML, using only ``h3 p ul li strong em blockquote br``;
+  every piece of text escaped.
+* :func:`to_markdown_full`: the full list of a digest's stories, redacted, to attach as a file.
+* :func:`chart_png`: themes this week and the share of stories with something tried, by week.
+
+Text and HTML are built from the same sections, so they always say the same thing. Words
+that could ping a whole room (``@room``, ``@channel``, ``<!channel>``...) get an invisible
+word joiner; the platform adapters still escape for their own markup on top of this.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from bot.digest import Digest, Tried, Week, eligible
+from bot.export import public_view
+from bot.types import Role, Story
+from flows.redaction import redact
+
+WORD_JOINER = "\u2060"
+ITEM_LENGTH = 160
+"""Characters of one tried, outcome or question in the short digest."""
+MAX_THEMES_TEXT = 10
+MAX_THEMES_CHART = 8
+CHART_SIZE = (8.0, 4.0)
+CHART_DPI = 100
+"""800 x 400 pixels, always."""
+BLUE, ORANGE, VERMILLION, GREY = "#0072B2", "#E69F00", "#D55E00", "#333333"
+"""Okabe-Ito colours: told apart with any colour vision."""
+
+_PINGS = re.compile(r"@(?=(?:room|channel|here|everyone)\b)|<(?=[!@#])", re.IGNORECASE)
+_BY = {"me": "by the person who told it", "my team": "by their team",
+       "someone else": "by someone else"}
+_ROLES = {Role.STAFF: "staff", Role.CITIZEN: "someone who uses services",
+          Role.BOTH: "staff, and someone who uses services"}
+
+Style = Literal["note", "headline", "para", "list", "quote"]
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str | None
+    style: Style
+    lines: tuple[str, ...]
+
+
+# The words
+def sections(digest: Digest, link: str | None = None) -> list[Section]:
+    """What the digest says, in order, as plain unescaped words."""
+    parts = [Section(None, "note", (digest.note,))] if digest.note else []
+    parts.append(Section(None, "headline", (_headline(digest),)))
+    if digest.headline.stories:
+        parts += [_tried_section(digest.tried), _themes_section(digest.themes)]
+        if digest.quotes:
+            parts.append(Section("In their words", "quote", digest.quotes))
+        parts.append(_acted_section(digest.people_who_acted))
+        if digest.open_questions:
+            parts.append(Section("Open questions for the service", "list",
+                                 tuple(_clip(q) for q in digest.open_questions)))
+    parts.append(Section(None, "para", (_closing(digest, link),)))
+    return parts
+
+
+def _headline(digest: Digest) -> str:
+    h, when = digest.headline, _period(digest)
+    if not h.stories:
+        return f"No new stories {when}. Thank you to everyone who has shared one so far."
+    return (f"{_count(h.stories, 'story', 'stories')} {when}; "
+            f"{h.with_something_tried} {'tells' if h.with_something_tried == 1 else 'tell'} "
+            f"of something tried; {h.staff} from staff, "
+            f"{h.citizens} from people who use services.")
+
+
+def _period(digest: Digest) -> str:
+    if digest.period_end - digest.period_start <= timedelta(days=7, hours=1):
+        return "this week"
+    return f"since {digest.period_start.day} {digest.period_start:%B}"
+
+
+def _tried_section(tried: Sequence[Tried]) -> Section:
+    if not tried:
+        return Section("What people tried", "para", (
+            "Nobody has told us of something tried yet. The stories below may be where "
+            "it starts.",))
+    return Section("What people tried", "list", tuple(_tried_line(t) for t in tried))
+
+
+def _tried_line(tried: Tried) -> str:
+    by = _BY.get(tried.by, f"by {tried.by}")
+    outcome = (f"What happened: {_clip(tried.outcome)}" if tried.outcome and tried.outcome.strip()
+               else "Too early to say what happened.")
+    return f"{_clip(tried.tried).rstrip('.')} ({by}). {outcome}"
+
+
+def _themes_section(themes: Sequence[tuple[str, int]]) -> Section:
+    shown = [f"{theme} ({n})" for theme, n in themes[:MAX_THEMES_TEXT]]
+    if len(themes) > MAX_THEMES_TEXT:
+        shown.append(f"and {len(themes) - MAX_THEMES_TEXT} more")
+    return Section("Themes", "para", (", ".join(shown) if shown else "No themes picked.",))
+
+
+def _acted_section(people: int) -> Section:
+    if not people:
+        return Section("People who acted", "para", ("None told of yet: maybe next week.",))
+    return Section("People who acted", "para", (
+        f"{_count(people, 'story tells', 'stories tell')} of someone who acted to make "
+        "things better. We keep no names, so: thank you, all of you.",))
+
+
+def _closing(digest: Digest, link: str | None) -> str:
+    if not digest.headline.stories:
+        return "New stories will be in next week's digest."
+    where = f"is here: {link}" if link else "is attached"
+    return f"The full list of these stories, with anything identifying removed, {where}."
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _clip(text: str, length: int = ITEM_LENGTH) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[:length - 1].rstrip() + "\u2026"
+
+
+def defuse(text: str) -> str:
+    """Text that cannot ping a room or channel: a word joiner after ``@`` in ``@room``,
+    ``@channel``, ``@here``, ``@everyone``, and after ``<`` in ``<!channel>``, ``<@U1>``."""
+    return _PINGS.sub(lambda m: m.group(0) + WORD_JOINER, text)
+
+
+# Plain text
+def to_text(digest: Digest, link: str | None = None) -> str:
+    """The digest as plain text; ``link`` is where the full list is, if not attached."""
+    return "\n\n".join(_text_section(s) for s in sections(digest, link))
+
+
+def _text_section(section: Section) -> str:
+    lines = [" ".join(line.split()) for line in section.lines]
+    if section.style == "list":
+        lines = [f"- {line}" for line in lines]
+    elif section.style == "quote":
+        lines = [f"> \u201c{line}\u201d" for line in lines]
+    heading = [f"**{section.heading}**"] if section.heading else []
+    return defuse("\n".join(heading + lines))
+
+
+# HTML
+def to_html(digest: Digest, link: str | None = None) -> str:
+    """The digest as HTML for Matrix's ``formatted_body``."""
+    return "".join(_html_section(s) for s in sections(digest, link))
+
+
+def _html_section(section: Section) -> str:
+    heading = f"<h3>{_h(section.heading)}</h3>" if section.heading else ""
+    return heading + _html_body(section.style, [_h(line) for line in section.lines])
+
+
+def _html_body(style: Style, lines: list[str]) -> str:
+    if style == "list":
+        return "<ul>" + "".join(f"<li>{line}</li>" for line in lines) + "</ul>"
+    if style == "quote":
+        return "".join(f"<blockquote>\u201c{line}\u201d</blockquote>" for line in lines)
+    wrap = {"note": "<em>{}</em>", "headline": "<strong>{}</strong>"}.get(style, "{}")
+    return "".join(f"<p>{wrap.format(line)}</p>" for line in lines)
+
+
+def _h(text: str) -> str:
+    return html.escape(defuse(" ".join(text.split())))
+
+
+# The full list
+def to_markdown_full(stories: Sequence[Story]) -> str:
+    """Every story of the digest as markdown, redacted, with no teller, place or platform.
+    Stories that may not be in a digest (hidden, pending, safeguarding, no consent) are left
+    out even if passed in."""
+    shown = [public_view(s) for s in stories if eligible(s)]
+    head = [f"# Stories in this digest ({len(shown)})", "",
+            "Anything that could identify someone has been removed.", ""]
+    return "\n".join(head + [block for s in shown for block in _story_markdown(s)])
+
+
+def _story_markdown(story: Story) -> list[str]:
+    who = _ROLES.get(story.role)
+    title = f"## Story {story.id} \u00b7 {story.created_at:%Y-%m-%d}"
+    lines = [title + (f" \u00b7 told by {who}" if who else ""), ""]
+    if story.themes:
+        lines += [f"*Themes:* {_md(', '.join(redact(t) for t in story.themes))}", ""]
+    fields = (("What was happening", story.situation), ("What was tried", _with_by(story)),
+              ("What happened", story.outcome), ("What would help it spread", story.spread),
+              ("Could we build on", story.enhance), ("Could we bring back", story.restore),
+              ("Could we replace", story.replace), ("Could it become", story.become))
+    return lines + [f"**{label}:** {_md(text)}\n" for label, text in fields if text]
+
+
+def _with_by(story: Story) -> str | None:
+    if not story.tried:
+        return None
+    by = _BY.get(story.tried_by.value, "") if story.tried_by else ""
+    return f"{story.tried.rstrip('.')} ({by})." if by else story.tried
+
+
+def _md(text: str) -> str:
+    """Words that show as written: no markup, links, HTML or pings from a story."""
+    flat = html.escape(defuse(" ".join(text.split())), quote=False)
+    return re.sub(r"([\\`*_\[\]#|])", r"\\\1", flat)
+
+
+# The chart
+def chart_png(digest: Digest) -> bytes:
+    """An 800 x 400 PNG: themes this week (left), share of stories with something tried in
+    each week of ``digest.weeks`` (right)."""
+    figure = Figure(figsize=CHART_SIZE, dpi=CHART_DPI, layout="constrained")
+    themes, tried = figure.subplots(1, 2, width_ratios=(1.1, 1))
+    _themes_chart(themes, digest.themes[:MAX_THEMES_CHART])
+    _tried_chart(tried, digest.weeks)
+    figure.suptitle(f"{_count(digest.headline.stories, 'story', 'stories')} {_period(digest)}",
+                    fontsize=13, color=GREY)
+    out = io.BytesIO()
+    FigureCanvasAgg(figure).print_figure(out, format="png", metadata={"Software": None})
+    return out.getvalue()
+
+
+def _themes_chart(ax: Axes, themes: Sequence[tuple[str, int]]) -> None:
+    ax.set_title("Themes this week", fontsize=11, color=GREY, loc="left")
+    if not themes:
+        _empty(ax, "No themes this week")
+        return
+    labels = [_clip(theme, 22) for theme, _ in themes][::-1]
+    counts = [n for _, n in themes][::-1]
+    bars = ax.barh(labels, counts, color=BLUE)
+    ax.bar_label(bars, padding=3, fontsize=9, color=GREY)
+    ax.set_xlim(0, max(counts) * 1.18)
+    ax.xaxis.set_visible(False)
+    _plain_frame(ax)
+    ax.tick_params(axis="y", length=0, labelsize=9, labelcolor=GREY)
+
+
+def _tried_chart(ax: Axes, weeks: Sequence[Week]) -> None:
+    ax.set_title("Stories with something tried", fontsize=11, color=GREY, loc="left")
+    if not weeks:
+        _empty(ax, "No weeks yet")
+        return
+    shares = [100 * w.with_something_tried / w.stories if w.stories else 0.0 for w in weeks]
+    labels = [f"{w.starts.day} {w.starts:%b}" for w in weeks[:-1]] + ["this week"]
+    colours = [ORANGE] * (len(weeks) - 1) + [VERMILLION]
+    bars = ax.bar(range(len(weeks)), shares, color=colours, width=0.7)
+    ax.bar_label(bars, labels=[f"{s:.0f}%" if w.stories else "none" for s, w in
+                               zip(shares, weeks, strict=True)], padding=2, fontsize=8,
+                 color=GREY)
+    ax.set_xticks(range(len(weeks)), labels, rotation=45, ha="right", fontsize=8, color=GREY)
+    ax.set_ylim(0, 112)
+    ax.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"], fontsize=8,
+                  color=GREY)
+    ax.set_xlabel("week starting", fontsize=8, color=GREY)
+    _plain_frame(ax)
+
+
+def _plain_frame(ax: Axes) -> None:
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _empty(ax: Axes, words: str) -> None:
+    ax.text(0.5, 0.5, words, ha="center", va="center", fontsize=10, color=GREY,
+            transform=ax.transAxes)
+    ax.set_axis_off()

@@ -9,7 +9,6 @@ directly, with no platform at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -18,6 +17,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands import Commands, Moderators, builtin_commands
 from bot.config import Config
 from bot.locks import KeyedLocks
+from bot.ports import Publisher, Sender
 from bot.privacy import Pseudonymiser
 from bot.types import (
     AuditEntry,
@@ -38,7 +38,6 @@ from storage.base import Store, TurnWrite
 log = logging.getLogger(__name__)
 START_WORDS = {"story", "start", "tell"}
 """``!story`` and the like: not a moderator command, but a wish to tell a story."""
-Sender = Callable[[OutgoingMessage], Awaitable[object]]
 
 
 @dataclass
@@ -51,6 +50,8 @@ class App:
     commands: Commands | None = None
     senders: dict[Platform, Sender] = field(default_factory=dict)
     """How to send to a room on each platform, outside a reply (adapters register here)."""
+    publishers: dict[Platform, Publisher] = field(default_factory=dict)
+    """How to post a digest on each platform (adapters register here)."""
     alert_rooms: dict[Platform, tuple[RoomId, ...]] = field(default_factory=dict)
     """Where safeguarding alerts go, per platform: the moderators' rooms."""
     locks: KeyedLocks = field(default_factory=KeyedLocks)

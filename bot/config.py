@@ -10,6 +10,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -94,7 +95,20 @@ class SlackConfig(Section):
 
 
 class DigestConfig(Section):
-    """Filled in by the digest; an empty section means no digests."""
+    """When the weekly digest is drafted for the moderators. An empty section: no digests."""
+
+    schedule: str = Field(default="MON 09:00",
+                          pattern=r"^(MON|TUE|WED|THU|FRI|SAT|SUN) ([01]\d|2[0-3]):[0-5]\d$")
+    timezone: str = "Europe/London"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a time zone name like Europe/London") from None
+        return value
 
 
 class Config(Section):
@@ -157,6 +171,7 @@ class ConfigErrors(ConfigError):
 _HINTS = {
     "matrix.homeserver": "should be the homeserver's URL, starting with http:// or https://",
     "matrix.user_id": "should be the bot's full Matrix id, like @storyloop:example.org",
+    "digest.schedule": "should be a day and a 24-hour time, like \"MON 09:00\"",
 }
 
 

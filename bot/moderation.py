@@ -19,10 +19,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.app import Sender
 from bot.clock import Clock
 from bot.commands import Command, CommandContext, Commands
 from bot.export import TEXT_FIELDS, public_view
+from bot.ports import Sender
 from bot.types import AuditEntry, OutgoingMessage, Platform, RoomId, Story, StoryStatus
 from storage.base import Store
 

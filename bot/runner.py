@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.app import App, build_engine
 from bot.commands import Commands, Moderators, builtin_commands
 from bot.config import Config
+from bot.digests import DigestDesk
 from bot.errors import ConfigError
 from bot.moderation import Moderation
 from bot.privacy import Pseudonymiser, load_secret
@@ -42,7 +44,20 @@ def build_app(config: Config, store: Store) -> App:
               pseudonymise=Pseudonymiser(load_secret(config)), alert_rooms=_alert_rooms(config))
     app.commands = builtin_commands(Commands(moderators), store, app.clock)
     Moderation(store, app.clock, app.senders).register(app.commands)
+    if config.digest:
+        digest_desk(config, app).register(app.commands)
     return app
+
+
+def digest_desk(config: Config, app: App) -> DigestDesk:
+    assert config.digest is not None
+    staff: dict[Platform, tuple[RoomId, ...]] = {}
+    if config.matrix:
+        staff[Platform("matrix")] = tuple(RoomId(r) for r in config.matrix.staff_rooms)
+    if config.slack:
+        staff[Platform("slack")] = tuple(RoomId(c) for c in config.slack.staff_channels)
+    return DigestDesk(app.store, app.clock, config.digest, staff, app.alert_rooms,
+                      app.senders, app.publishers)
 
 
 def _alert_rooms(config: Config) -> dict[Platform, tuple[RoomId, ...]]:
@@ -77,15 +92,29 @@ async def run(config: Config) -> None:
     try:
         app = build_app(config, store)
         adapters = build_adapters(config, app, store)
-        retention = asyncio.create_task(run_daily(store, config.privacy, app.clock),
-                                        name="storyloop-retention")
+        jobs = [asyncio.create_task(run_daily(store, config.privacy, app.clock),
+                                    name="storyloop-retention")]
+        if config.digest:
+            jobs.append(asyncio.create_task(_every_minute(digest_desk(config, app).tick),
+                                            name="storyloop-digest"))
         try:
             await _run_until_stopped(adapters)
         finally:
-            retention.cancel()
-            await asyncio.gather(retention, return_exceptions=True)
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
     finally:
         await store.close()
+
+
+async def _every_minute(job: Callable[[], Awaitable[None]]) -> None:
+    """Run a job now and every minute until cancelled; a failure is logged, not fatal."""
+    while True:
+        try:
+            await job()
+        except Exception:
+            log.exception("a scheduled job failed; it runs again in a minute")
+        await asyncio.sleep(60)  # the schedule's granularity, not a wait for an event
 
 
 async def _run_until_stopped(adapters: list[Adapter]) -> None:

@@ -193,3 +193,39 @@ class AuditEntry(BaseModel):
     action: str
     target: str | None = None
     reason: str | None = None
+
+
+class DigestStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class DigestRecord(BaseModel):
+    """A digest as moderators shape it: a draft, then approved (its content frozen) or
+    rejected. Its stories are the eligible ones no posted digest has carried yet."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None
+    status: DigestStatus = DigestStatus.DRAFT
+    note: str | None = None
+    removed: tuple[int, ...] = ()
+    content: str | None = None
+    """The approved digest, as JSON, exactly as previewed."""
+    reason: str | None = None
+    created_at: AwareDatetime
+    decided_at: AwareDatetime | None = None
+    storytellers_told: bool = False
+
+
+class OutboxItem(BaseModel):
+    """One post of one digest to one room: sent once, whatever happens in between."""
+
+    model_config = ConfigDict(frozen=True)
+
+    digest_id: int
+    platform: Platform
+    room_id: RoomId
+    sent_at: AwareDatetime | None = None
+    remote_id: str | None = None

@@ -15,7 +15,9 @@ from bot.types import (
     AuditEntry,
     Conversation,
     ConversationKey,
+    DigestRecord,
     EventId,
+    OutboxItem,
     Platform,
     Story,
     StoryStatus,
@@ -88,6 +90,26 @@ class Store(Protocol):
 
     async def room_of(self, platform: Platform, participant: UserId) -> str | None:
         """The room of the person's latest conversation, to tell them something."""
+
+    # Digests
+    async def current_draft(self) -> DigestRecord | None:
+        """The digest being prepared, if there is one."""
+
+    async def save_digest(self, record: DigestRecord, entry: AuditEntry | None = None,
+                          story_ids: tuple[int, ...] = (),
+                          outbox: tuple[tuple[Platform, str], ...] = ()) -> DigestRecord:
+        """Insert or update a digest (with its id); on approval also record its stories and
+        one outbox item per target, all in one transaction."""
+
+    async def carried_story_ids(self) -> set[int]:
+        """Stories that an approved digest has already carried."""
+
+    async def unsent(self) -> list[OutboxItem]:
+        """Outbox items not yet confirmed by their platform, oldest digest first."""
+
+    async def mark_sent(self, item: OutboxItem, remote_id: str, at: datetime) -> None: ...
+
+    async def get_digest(self, digest_id: int) -> DigestRecord | None: ...
 
     async def story_counts(self) -> dict[StoryStatus, int]:
         """How many stories there are with each status."""

@@ -9,8 +9,12 @@ from bot.types import (
     AuditEntry,
     Conversation,
     ConversationKey,
+    DigestRecord,
+    DigestStatus,
     EventId,
+    OutboxItem,
     Platform,
+    RoomId,
     Story,
     StoryStatus,
     UserId,
@@ -27,6 +31,9 @@ class MemoryStore:
         self._stories: list[Story] = []
         self._values: dict[str, str] = {}
         self._audit: list[AuditEntry] = []
+        self._digests: dict[int, DigestRecord] = {}
+        self._carried: set[int] = set()
+        self._outbox: dict[tuple[int, Platform, RoomId], OutboxItem] = {}
 
     async def open(self) -> None:
         return None
@@ -106,6 +113,41 @@ class MemoryStore:
         mine = [c for k, c in self._conversations.items()
                 if (k.platform, k.user_id) == (platform, participant)]
         return max(mine, key=lambda c: c.updated_at).key.room_id if mine else None
+
+    # Digests
+    async def current_draft(self) -> DigestRecord | None:
+        drafts = [d for d in self._digests.values() if d.status is DigestStatus.DRAFT]
+        return drafts[-1] if drafts else None
+
+    async def get_digest(self, digest_id: int) -> DigestRecord | None:
+        return self._digests.get(digest_id)
+
+    async def save_digest(self, record: DigestRecord, entry: AuditEntry | None = None,
+                          story_ids: tuple[int, ...] = (),
+                          outbox: tuple[tuple[Platform, str], ...] = ()) -> DigestRecord:
+        if record.id is None:
+            record = record.model_copy(update={"id": len(self._digests) + 1})
+        assert record.id is not None
+        self._digests[record.id] = record
+        self._carried |= set(story_ids)
+        for platform, room in outbox:
+            key = (record.id, platform, RoomId(room))
+            self._outbox.setdefault(key, OutboxItem(digest_id=record.id, platform=platform,
+                                                    room_id=RoomId(room)))
+        if entry is not None:
+            await self.audit(entry)
+        return record
+
+    async def carried_story_ids(self) -> set[int]:
+        return set(self._carried)
+
+    async def unsent(self) -> list[OutboxItem]:
+        return sorted((i for i in self._outbox.values() if i.sent_at is None),
+                      key=lambda i: (i.digest_id, i.platform, i.room_id))
+
+    async def mark_sent(self, item: OutboxItem, remote_id: str, at: datetime) -> None:
+        key = (item.digest_id, item.platform, item.room_id)
+        self._outbox[key] = item.model_copy(update={"sent_at": at, "remote_id": remote_id})
 
     async def story_counts(self) -> dict[StoryStatus, int]:
         counts: dict[StoryStatus, int] = {}

@@ -95,6 +95,33 @@ MIGRATIONS: tuple[Migration, ...] = (
         """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
     )),
+    Migration(3, "digests, the stories in them, and an outbox of posts per target", (
+        """CREATE TABLE digests (
+            id INTEGER PRIMARY KEY,
+            status TEXT NOT NULL CHECK (status IN ('draft', 'approved', 'rejected')),
+            note TEXT,
+            removed TEXT NOT NULL DEFAULT '[]',
+            content TEXT,
+            reason TEXT,
+            created_at TEXT NOT NULL,
+            decided_at TEXT,
+            storytellers_told INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE digest_stories (
+            digest_id INTEGER NOT NULL REFERENCES digests (id),
+            story_id INTEGER NOT NULL,
+            PRIMARY KEY (digest_id, story_id)
+        )""",
+        "CREATE INDEX digest_stories_by_story ON digest_stories (story_id)",
+        """CREATE TABLE outbox (
+            digest_id INTEGER NOT NULL REFERENCES digests (id),
+            platform TEXT NOT NULL,
+            room_id TEXT NOT NULL,
+            sent_at TEXT,
+            remote_id TEXT,
+            PRIMARY KEY (digest_id, platform, room_id)
+        )""",
+    )),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -24,7 +24,9 @@ from bot.types import (
     AuditEntry,
     Conversation,
     ConversationKey,
+    DigestRecord,
     EventId,
+    OutboxItem,
     Platform,
     Story,
     StoryStatus,
@@ -358,6 +360,52 @@ class SQLiteStore:
             "SELECT room_id FROM conversations WHERE platform = ? AND user_id = ? "
             "ORDER BY updated_at DESC LIMIT 1", (platform, participant)))
         return str(rows[0][0]) if rows else None
+
+    # Digests
+    async def current_draft(self) -> DigestRecord | None:
+        found = list(await self.reader.execute_fetchall(
+            f"{sql.SELECT_DIGESTS} WHERE status = 'draft' ORDER BY id DESC LIMIT 1"))
+        return sql.digest(found[0]) if found else None
+
+    async def get_digest(self, digest_id: int) -> DigestRecord | None:
+        found = list(await self.reader.execute_fetchall(
+            f"{sql.SELECT_DIGESTS} WHERE id = ?", (digest_id,)))
+        return sql.digest(found[0]) if found else None
+
+    async def save_digest(self, record: DigestRecord, entry: AuditEntry | None = None,
+                          story_ids: tuple[int, ...] = (),
+                          outbox: tuple[tuple[Platform, str], ...] = ()) -> DigestRecord:
+        if record.id is None:
+            found = await self.reader.execute_fetchall("SELECT coalesce(max(id), 0) FROM digests")
+            record = record.model_copy(update={"id": int(next(iter(found))[0]) + 1})
+            statements: Statements = [(sql.INSERT_DIGEST, (record.id, *sql.digest_values(record)))]
+        else:
+            statements = [(sql.UPDATE_DIGEST, (*sql.digest_values(record), record.id))]
+        statements += [("INSERT INTO digest_stories (digest_id, story_id) VALUES (?, ?)",
+                        (record.id, story)) for story in story_ids]
+        statements += [("INSERT INTO outbox (digest_id, platform, room_id) VALUES (?, ?, ?) "
+                        "ON CONFLICT DO NOTHING", (record.id, platform, room))
+                       for platform, room in outbox]
+        if entry is not None:
+            statements.append((sql.SAVE_AUDIT, sql.audit_row(entry)))
+        await self._write(statements)
+        return record
+
+    async def carried_story_ids(self) -> set[int]:
+        found = await self.reader.execute_fetchall("SELECT story_id FROM digest_stories")
+        return {int(row[0]) for row in found}
+
+    async def unsent(self) -> list[OutboxItem]:
+        found = await self.reader.execute_fetchall(
+            f"{sql.SELECT_OUTBOX} WHERE sent_at IS NULL ORDER BY digest_id, platform, room_id")
+        return [sql.outbox_item(row) for row in found]
+
+    async def mark_sent(self, item: OutboxItem, remote_id: str, at: datetime) -> None:
+        await self._write([(
+            "UPDATE outbox SET sent_at = ?, remote_id = ? WHERE digest_id = ? AND platform = ? "
+            "AND room_id = ?",
+            (at.astimezone(UTC).isoformat(), remote_id, item.digest_id, item.platform,
+             item.room_id))])
 
     async def story_counts(self) -> dict[StoryStatus, int]:
         rows = await self.reader.execute_fetchall(

@@ -12,8 +12,12 @@ from bot.types import (
     Conversation,
     ConversationKey,
     ConversationStatus,
+    DigestRecord,
+    DigestStatus,
+    OutboxItem,
     Platform,
     Role,
+    RoomId,
     Story,
     StoryStatus,
     TriedBy,
@@ -130,3 +134,30 @@ def story_filter(status: StoryStatus | None,
         clauses.append("s.created_at >= ?")
         params.append(since.astimezone(UTC).isoformat())
     return ("WHERE " + " AND ".join(clauses) if clauses else ""), tuple(params)
+
+
+DIGEST_COLUMNS = "status, note, removed, content, reason, created_at, decided_at, storytellers_told"
+SELECT_DIGESTS = f"SELECT id, {DIGEST_COLUMNS} FROM digests"
+INSERT_DIGEST = f"INSERT INTO digests (id, {DIGEST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+UPDATE_DIGEST = (f"UPDATE digests SET ({DIGEST_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?) "
+                 "WHERE id = ?")
+SELECT_OUTBOX = "SELECT digest_id, platform, room_id, sent_at, remote_id FROM outbox"
+
+
+def digest_values(d: DigestRecord) -> tuple[Any, ...]:
+    return (d.status.value, d.note, json.dumps(list(d.removed)), d.content, d.reason,
+            _utc(d.created_at), d.decided_at and _utc(d.decided_at), int(d.storytellers_told))
+
+
+def digest(row: Any) -> DigestRecord:
+    return DigestRecord(id=row[0], status=DigestStatus(row[1]), note=row[2],
+                        removed=tuple(json.loads(row[3])), content=row[4], reason=row[5],
+                        created_at=datetime.fromisoformat(row[6]),
+                        decided_at=datetime.fromisoformat(row[7]) if row[7] else None,
+                        storytellers_told=bool(row[8]))
+
+
+def outbox_item(row: Any) -> OutboxItem:
+    return OutboxItem(digest_id=row[0], platform=Platform(row[1]), room_id=RoomId(row[2]),
+                      sent_at=datetime.fromisoformat(row[3]) if row[3] else None,
+                      remote_id=row[4])

@@ -1,0 +1,281 @@
+"""The digest desk: drafts on a schedule, moderators shape and approve them by command, and
+approved digests are posted exactly once to every staff room, through an outbox.
+
+    digest draft              make (or refresh) this week's draft and show it
+    digest preview            show the draft as staff would see it
+    digest remove N           leave story N out of this digest
+    digest note "<text>"      a moderator's opening line
+    digest approve            freeze the draft and post it to the staff rooms
+    digest reject <reason>    drop the draft
+
+A draft holds the approved stories that no digest has carried yet (from the last
+``LOOKBACK``), and nothing is posted until a moderator approves it. Each staff room gets one
+outbox row, marked sent only once its platform confirms; anything unsent is retried on the
+next tick, so a crash between two rooms posts the second on restart and never repeats the
+first.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil.rrule import WEEKLY, rrule, weekday
+
+from bot.clock import Clock
+from bot.commands import Command, CommandContext, Commands
+from bot.config import DigestConfig
+from bot.digest import Digest, draft, eligible, week_of
+from bot.digest_render import chart_png, to_html, to_markdown_full, to_text
+from bot.ports import Post, Publisher, Sender
+from bot.types import (
+    AuditEntry,
+    DigestRecord,
+    DigestStatus,
+    OutboxItem,
+    OutgoingMessage,
+    Platform,
+    RoomId,
+    Story,
+    StoryStatus,
+    UserId,
+)
+from storage.base import Store
+
+log = logging.getLogger(__name__)
+LOOKBACK = timedelta(weeks=8)
+WEEK = timedelta(days=7)
+DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+NEXT_DUE = "digest:next_due"
+NOTICED = "digest:last_noticed_story"
+_NOTE = re.compile(r'^"(?P<note>[^"]*)"$')
+IN_DIGEST_NOTE = ("Your story is in this week's digest for staff, without your name. Thank you "
+                  "for sharing what was tried.")
+
+
+@dataclass
+class DigestDesk:
+    store: Store
+    clock: Clock
+    config: DigestConfig
+    staff_rooms: dict[Platform, tuple[RoomId, ...]]
+    moderator_rooms: dict[Platform, tuple[RoomId, ...]]
+    senders: dict[Platform, Sender]
+    publishers: dict[Platform, Publisher] = field(default_factory=dict)
+
+    def register(self, commands: Commands) -> None:
+        commands.add(Command("digest", "digest draft|preview|remove N|note|approve|reject",
+                             self.command))
+
+    # The schedule
+    def next_run(self, after: datetime) -> datetime:
+        """The next scheduled time after ``after``, in UTC: the same local hour all year."""
+        day, _, clock_time = self.config.schedule.partition(" ")
+        hour, minute = (int(part) for part in clock_time.split(":"))
+        zone = ZoneInfo(self.config.timezone)
+        local = after.astimezone(zone).replace(tzinfo=None)
+        rule = rrule(WEEKLY, byweekday=weekday(DAYS.index(day)), byhour=hour,
+                     byminute=minute, bysecond=0, dtstart=local)
+        nxt: datetime = rule.after(local)
+        return nxt.replace(tzinfo=zone).astimezone(UTC)
+
+    async def tick(self) -> None:
+        """Everything time brings: a scheduled draft (late, if the bot was down), notices of
+        new stories for moderators, and any digest still to post."""
+        now = self.clock.now()
+        due = await self.store.get_value(NEXT_DUE)
+        if due is not None and now >= datetime.fromisoformat(due):
+            await self._scheduled_draft()
+        if due is None or now >= datetime.fromisoformat(due):
+            await self.store.set_value(NEXT_DUE, self.next_run(now).isoformat())
+        await self.notify_new_stories()
+        await self.post_pending()
+
+    async def _scheduled_draft(self) -> None:
+        record, digest = await self._draft()
+        text = f"This week's digest is ready for a moderator:\n\n{to_text(digest)}"
+        await self._to_moderators(f"{text}\n\n{_HOW}")
+        log.info("drafted digest %s on schedule", record.id)
+
+    # Commands
+    async def command(self, ctx: CommandContext) -> str:
+        action, _, rest = ctx.args.partition(" ")
+        handlers: dict[str, Callable[[CommandContext, str], Awaitable[str]]] = {
+            "draft": self._cmd_draft, "preview": self._cmd_preview,
+            "remove": self._cmd_remove, "note": self._cmd_note,
+            "approve": self._cmd_approve, "reject": self._cmd_reject}
+        handler = handlers.get(action)
+        return await handler(ctx, rest.strip()) if handler else _HOW
+
+    async def _cmd_draft(self, ctx: CommandContext, rest: str) -> str:
+        record, digest = await self._draft()
+        await self._audit(ctx, "digest draft", record)
+        return self._preview(record, digest)
+
+    async def _cmd_preview(self, ctx: CommandContext, rest: str) -> str:
+        record = await self.store.current_draft()
+        if record is None:
+            return "There is no draft digest. Say digest draft to make one."
+        return self._preview(record, await self._compose(record))
+
+    async def _cmd_remove(self, ctx: CommandContext, rest: str) -> str:
+        record = await self.store.current_draft()
+        if record is None or not rest.lstrip("#").isdigit():
+            return "Say which story to leave out of the draft, like: digest remove 12."
+        story = int(rest.lstrip("#"))
+        record = record.model_copy(update={"removed": (*record.removed, story)})
+        await self.store.save_digest(record, self._entry(ctx, "digest remove", record,
+                                                         f"story #{story}"))
+        return self._preview(record, await self._compose(record))
+
+    async def _cmd_note(self, ctx: CommandContext, rest: str) -> str:
+        record = await self.store.current_draft()
+        match = _NOTE.match(rest)
+        if record is None or match is None:
+            return 'Say digest note "Your opening line" while there is a draft.'
+        record = record.model_copy(update={"note": match.group("note") or None})
+        await self.store.save_digest(record, self._entry(ctx, "digest note", record))
+        return self._preview(record, await self._compose(record))
+
+    async def _cmd_approve(self, ctx: CommandContext, rest: str) -> str:
+        record = await self.store.current_draft()
+        if record is None:
+            return "There is no draft digest to approve. Say digest draft to make one."
+        digest = await self._compose(record)
+        targets = tuple((platform, room) for platform, rooms in self.staff_rooms.items()
+                        for room in rooms)
+        approved = record.model_copy(update={
+            "status": DigestStatus.APPROVED, "content": digest.model_dump_json(),
+            "decided_at": self.clock.now()})
+        await self.store.save_digest(approved, self._entry(ctx, "digest approve", approved),
+                                     story_ids=digest.story_ids, outbox=targets)
+        posted = await self.post_pending()
+        return (f"Digest #{approved.id} is approved: {len(digest.story_ids)} stories, "
+                f"posted to {posted} of {len(targets)} staff rooms.")
+
+    async def _cmd_reject(self, ctx: CommandContext, rest: str) -> str:
+        record = await self.store.current_draft()
+        if record is None:
+            return "There is no draft digest to reject."
+        if not rest:
+            return "Please give a reason: digest reject <reason>."
+        rejected = record.model_copy(update={"status": DigestStatus.REJECTED, "reason": rest,
+                                             "decided_at": self.clock.now()})
+        await self.store.save_digest(rejected,
+                                     self._entry(ctx, "digest reject", rejected, rest))
+        return f"Digest #{rejected.id} is rejected. Nothing was posted."
+
+    # Drafting
+    async def _draft(self) -> tuple[DigestRecord, Digest]:
+        record = await self.store.current_draft()
+        if record is None:
+            record = await self.store.save_digest(DigestRecord(created_at=self.clock.now()))
+        return record, await self._compose(record)
+
+    async def _compose(self, record: DigestRecord) -> Digest:
+        now = self.clock.now()
+        recent = await self.store.list_stories(status=StoryStatus.APPROVED, since=now - LOOKBACK)
+        skip = await self.store.carried_story_ids() | set(record.removed)
+        fresh = [s for s in recent if eligible(s) and s.id not in skip]
+        start = min((s.created_at for s in fresh), default=now - WEEK)
+        weeks = [week_of(recent, now - WEEK * n) for n in range(7, 0, -1)]
+        return draft(fresh, start, now + timedelta(seconds=1), weeks, record.note)
+
+    def _preview(self, record: DigestRecord, digest: Digest) -> str:
+        rooms = sum(len(r) for r in self.staff_rooms.values())
+        ids = ", ".join(f"#{n}" for n in digest.story_ids) or "none"
+        return (f"Draft digest #{record.id}, as staff would see it:\n\n{to_text(digest)}\n\n"
+                f"Stories in it: {ids}. It would go to {rooms} staff room(s). {_HOW}")
+
+    # Posting, exactly once per room
+    async def post_pending(self) -> int:
+        """Post every approved digest not yet confirmed in each of its rooms."""
+        posted, touched = 0, set()
+        for item in await self.store.unsent():
+            publish = self.publishers.get(item.platform)
+            if publish is None:
+                continue  # that platform is not connected now; the next tick tries again
+            try:
+                remote = await publish(item.room_id, await self._post(item))
+            except Exception:
+                log.exception("could not post digest %s to %s", item.digest_id, item.room_id)
+                continue
+            await self.store.mark_sent(item, remote, self.clock.now())
+            posted += 1
+            touched.add(item.digest_id)
+        for digest_id in sorted(touched):
+            await self._tell_storytellers(digest_id)
+        return posted
+
+    async def _approved(self, digest_id: int) -> tuple[DigestRecord, Digest]:
+        record = await self.store.get_digest(digest_id)
+        assert record is not None and record.content is not None
+        return record, Digest.model_validate_json(record.content)
+
+    async def _stories(self, digest: Digest) -> list[Story]:
+        found = [await self.store.get_story(n) for n in digest.story_ids]
+        return [s for s in found if s is not None]
+
+    async def _post(self, item: OutboxItem) -> Post:
+        _, digest = await self._approved(item.digest_id)
+        full_list = to_markdown_full(await self._stories(digest))
+        return Post(item.digest_id, to_text(digest), to_html(digest), chart_png(digest),
+                    full_list)
+
+    async def _tell_storytellers(self, digest_id: int) -> None:
+        """Once a digest is in every room, its storytellers who agreed hear that it is."""
+        if any(item.digest_id == digest_id for item in await self.store.unsent()):
+            return
+        record, digest = await self._approved(digest_id)
+        if record.storytellers_told:
+            return
+        for story in await self._stories(digest):
+            if story.consent.contact:
+                await self._tell(story.platform, story.participant)
+        await self.store.save_digest(record.model_copy(update={"storytellers_told": True}))
+
+    async def _tell(self, platform: Platform, participant: UserId) -> None:
+        send = self.senders.get(platform)
+        room = await self.store.room_of(platform, participant)
+        if send is not None and room is not None:
+            await send(OutgoingMessage(room_id=RoomId(room), text=IN_DIGEST_NOTE))
+
+    # Notices for moderators
+    async def notify_new_stories(self) -> None:
+        """One short notice for all the stories that arrived since the last one."""
+        seen = int(await self.store.get_value(NOTICED) or 0)
+        new = [s for s in await self.store.list_stories(status=StoryStatus.PENDING)
+               if (s.id or 0) > seen]
+        if not new:
+            return
+        count = len(new)
+        await self._to_moderators(
+            f"{count} new stor{'y is' if count == 1 else 'ies are'} waiting for a moderator. "
+            "Say stories pending to see them.")
+        await self.store.set_value(NOTICED, str(max(s.id or 0 for s in new)))
+
+    async def _to_moderators(self, text: str) -> None:
+        for platform, rooms in self.moderator_rooms.items():
+            send = self.senders.get(platform)
+            if send is None:
+                continue
+            for room in rooms:
+                await send(OutgoingMessage(room_id=room, text=text))
+
+    # Audit
+    def _entry(self, ctx: CommandContext, action: str, record: DigestRecord,
+               reason: str | None = None) -> AuditEntry:
+        return AuditEntry(at=self.clock.now(),
+                          actor=f"{ctx.message.platform}:{ctx.message.sender_id}",
+                          action=action, target=f"digest #{record.id}", reason=reason)
+
+    async def _audit(self, ctx: CommandContext, action: str, record: DigestRecord) -> None:
+        await self.store.audit(self._entry(ctx, action, record))
+
+
+_HOW = ('Say digest approve to post it, digest remove N to leave a story out, '
+        'digest note "..." for an opening line, or digest reject <reason>.')

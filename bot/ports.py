@@ -1,0 +1,31 @@
+"""What adapters offer the rest of the bot besides answering: sending to a room unprompted,
+and posting a digest."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.types import OutgoingMessage
+
+Sender = Callable[[OutgoingMessage], Awaitable[object]]
+"""Send one message to the room it names (a storyteller's chat, a moderators' room)."""
+
+
+@dataclass(frozen=True)
+class Post:
+    """A digest ready for one room: words for people and for clients, and its attachments."""
+
+    digest_id: int
+    text: str
+    html: str
+    chart: bytes
+    """A PNG."""
+    full_list: str
+    """Markdown: every story in the digest, redacted."""
+
+
+class Publisher(Protocol):
+    async def __call__(self, room_id: str, post: Post) -> str:
+        """Post the digest; return the platform's id for it once it has confirmed."""

@@ -44,10 +44,18 @@ from nio import (
     WhoamiResponse,
 )
 
+from adapters.matrix_digest import (
+    chart_content,
+    digest_content,
+    list_content,
+    transaction_id,
+    upload,
+)
 from adapters.matrix_render import content_for, strip_reply_fallback
 from bot.app import App
 from bot.config import MatrixConfig, secret
 from bot.errors import PlatformError
+from bot.ports import Post
 from bot.types import (
     EventId,
     IncomingMessage,
@@ -96,11 +104,13 @@ class MatrixAdapter:
         """Log in, catch up, then sync until cancelled. Never logs out."""
         self.client = await self._login()
         self.app.senders[PLATFORM] = self.send
+        self.app.publishers[PLATFORM] = self.publish
         try:
             await self._sync_forever()
         finally:
             self.ready.clear()
             self.app.senders.pop(PLATFORM, None)
+            self.app.publishers.pop(PLATFORM, None)
             await self.client.close()
 
     async def _sync_forever(self) -> None:
@@ -279,18 +289,33 @@ class MatrixAdapter:
 
     async def send(self, reply: OutgoingMessage) -> str:
         """Send one reply as a notice, waiting out rate limits; return its event id."""
-        room_id = await self._room_id(reply.room_id)
+        return await self._send(reply.room_id, content_for(reply))
+
+    async def publish(self, room_id: str, post: Post) -> str:
+        """Post a digest (chart, full list, then the digest); return the digest's event id."""
+        room_id = await self._room_id(room_id)
+        client = self._client
+        chart = await upload(client, room_id, post.chart, "image/png", "digest-chart.png")
+        await self._send(room_id, chart_content(chart), transaction_id(post, room_id, "chart"))
+        stories = await upload(client, room_id, post.full_list.encode(), "text/markdown",
+                               "digest-stories.md")
+        await self._send(room_id, list_content(stories), transaction_id(post, room_id, "list"))
+        return await self._send(room_id, digest_content(post),
+                                transaction_id(post, room_id, "digest"))
+
+    async def _send(self, room: str, content: dict[str, Any], tx_id: str | None = None) -> str:
+        room_id = await self._room_id(room)
         for _ in range(MAX_SEND_ATTEMPTS):
             response = await self._client.room_send(
-                room_id, "m.room.message", content_for(reply), ignore_unverified_devices=True)
+                room_id, "m.room.message", content, tx_id=tx_id, ignore_unverified_devices=True)
             if not isinstance(response, RoomSendError):
                 return str(response.event_id)
             if response.status_code != "M_LIMIT_EXCEEDED":
-                raise PlatformError(f"could not send to {reply.room_id}: {response.message}")
+                raise PlatformError(f"could not send to {room_id}: {response.message}")
             wait = (response.retry_after_ms or 1000) / 1000
-            log.info("rate limited in %s; waiting %.2f s as asked", reply.room_id, wait)
+            log.info("rate limited in %s; waiting %.2f s as asked", room_id, wait)
             await asyncio.sleep(wait)  # the homeserver asked us to wait this long
-        raise PlatformError(f"still rate limited in {reply.room_id}; giving up on a reply")
+        raise PlatformError(f"still rate limited in {room_id}; giving up on a message")
 
     async def _room_id(self, room: str) -> str:
         """Configured rooms may be aliases (#moderators:example.org): resolve them once."""

@@ -12,7 +12,7 @@ import pytest
 
 from adapters.matrix import Backoff, MatrixAdapter
 from bot.app import App
-from bot.config import Config, MatrixConfig, StorageConfig
+from bot.config import Config, DigestConfig, MatrixConfig, StorageConfig
 from bot.runner import build_app
 from storage.sqlite import SQLiteStore
 
@@ -52,11 +52,11 @@ class BotFactory:
                             password_env=PASSWORD_ENV, store_path=self.base / "matrix-store",
                             **settings)
 
-    async def start(self, **settings: object) -> RunningBot:
+    async def start(self, digest: DigestConfig | None = None, **settings: object) -> RunningBot:
         matrix = self.config(**settings)
         store = SQLiteStore(self.base / "storyloop.db")
         await store.open()
-        config = Config(storage=StorageConfig(path=store.path), matrix=matrix)
+        config = Config(storage=StorageConfig(path=store.path), matrix=matrix, digest=digest)
         app = build_app(config, store)
         adapter = MatrixAdapter(matrix, app, store, Backoff(first=0.2, most=1.0))
         task = asyncio.create_task(adapter.run(), name="test matrix bot")

@@ -21,6 +21,10 @@ from nio import (
     MatrixRoom,
     MegolmEvent,
     RoomCreateResponse,
+    RoomEncryptedFile,
+    RoomEncryptedImage,
+    RoomMessageFile,
+    RoomMessageImage,
     RoomMessageNotice,
     RoomMessageText,
     RoomSendResponse,
@@ -31,7 +35,12 @@ from nio.exceptions import EncryptionError
 from .synapse import RegisteredUser
 
 T = TypeVar("T")
-Message: TypeAlias = "RoomMessageText | RoomMessageNotice"
+Message: TypeAlias = (
+    "RoomMessageText | RoomMessageNotice | RoomMessageImage | RoomMessageFile"
+    " | RoomEncryptedImage | RoomEncryptedFile"
+)
+MESSAGE_TYPES = (RoomMessageText, RoomMessageNotice, RoomMessageImage, RoomMessageFile,
+                 RoomEncryptedImage, RoomEncryptedFile)
 MessagePredicate = Callable[[Message], bool]
 DEFAULT_TIMEOUT = 10.0
 LONG_POLL_MS = 30_000
@@ -88,7 +97,7 @@ class Person:
         self._changed = asyncio.Event()
         self._sync_errors: list[BaseException] = []
         self._sync_task: asyncio.Task[None] | None = None
-        client.add_event_callback(self._on_message, (RoomMessageText, RoomMessageNotice))
+        client.add_event_callback(self._on_message, MESSAGE_TYPES)
         client.add_event_callback(self._on_undecryptable, MegolmEvent)
         client.add_response_callback(self._on_sync, SyncResponse)
 
@@ -171,7 +180,7 @@ class Person:
             except EncryptionError:  # the key is still missing
                 self._undecrypted.append((room_id, event))
                 continue
-            if isinstance(decrypted, (RoomMessageText, RoomMessageNotice)):
+            if isinstance(decrypted, MESSAGE_TYPES):
                 self._on_message(self.client.rooms[room_id], decrypted)
 
     # -- waiting ---------------------------------------------------------------------------

@@ -1,0 +1,54 @@
+"""Posting a digest on Matrix: the chart as an image, the full list as a file, then the digest
+itself as a notice with plain and HTML bodies. In an encrypted room the uploads are
+encrypted too. The notice carries a transaction id made from the digest and room, so if a
+post is retried after a crash the homeserver does not show it twice."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from typing import Any
+
+from nio import AsyncClient, UploadResponse
+
+from bot.errors import PlatformError
+from bot.ports import Post
+
+CHART_SIZE = {"w": 800, "h": 400}
+
+
+async def upload(client: AsyncClient, room_id: str, data: bytes, mimetype: str,
+                 filename: str) -> dict[str, Any]:
+    """The content fields that point at an uploaded file (``url``, or ``file`` if the room is
+    encrypted)."""
+    room = client.rooms.get(room_id)
+    encrypted = bool(room and room.encrypted)
+    response, keys = await client.upload(lambda *_: io.BytesIO(data), content_type=mimetype,
+                                         filename=filename, encrypt=encrypted,
+                                         filesize=len(data))
+    if not isinstance(response, UploadResponse):
+        raise PlatformError(f"could not upload {filename}: {response}")
+    info = {"mimetype": mimetype, "size": len(data)}
+    if encrypted:
+        return {"file": {"url": response.content_uri, **(keys or {})}, "info": info}
+    return {"url": response.content_uri, "info": info}
+
+
+def chart_content(pointer: dict[str, Any]) -> dict[str, Any]:
+    info = {**pointer["info"], **CHART_SIZE}
+    return {"msgtype": "m.image", "body": "digest-chart.png", **pointer, "info": info}
+
+
+def list_content(pointer: dict[str, Any]) -> dict[str, Any]:
+    return {"msgtype": "m.file", "body": "digest-stories.md", "filename": "digest-stories.md",
+            **pointer}
+
+
+def digest_content(post: Post) -> dict[str, Any]:
+    return {"msgtype": "m.notice", "body": post.text, "format": "org.matrix.custom.html",
+            "formatted_body": post.html, "m.mentions": {}}
+
+
+def transaction_id(post: Post, room_id: str, part: str) -> str:
+    digest = hashlib.sha256(room_id.encode()).hexdigest()[:16]
+    return f"storyloop-digest-{post.digest_id}-{part}-{digest}"

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
 
 import pytest
 from aiohttp import web
@@ -10,7 +14,13 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slack.standin import SIGNING_SECRET, SlackStandIn
+from adapters.slack import SlackAdapter
+from bot.config import Config, SlackConfig, StorageConfig
+from bot.runner import build_app
+from storage.sqlite import SQLiteStore
+from tests.slack.payloads import SIGNING_SECRET
+from tests.slack.people import Http, Person, Socket
+from tests.slack.standin import APP_TOKEN, BOT_TOKEN, SlackStandIn
 
 ServeBolt = Callable[[AsyncApp], Awaitable[str]]
 
@@ -67,3 +77,96 @@ async def socket_handler(
         yield handler
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]
+
+
+# -- storyloop's own Slack adapter, run for real against the stand-in ----------------------
+
+
+@dataclass
+class RunningBot:
+    """storyloop as `storyloop run` starts it: Config -> SQLiteStore -> App -> SlackAdapter."""
+
+    adapter: SlackAdapter
+    store: SQLiteStore
+    task: asyncio.Task[None]
+    stopped: bool = False
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.adapter.port}{self.adapter.config.path}"
+
+    async def stop(self) -> None:
+        """Cancel the adapter as the runner does; it must end cancelled, not failed."""
+        if self.stopped:
+            return
+        self.stopped = True
+        self.task.cancel()
+        await asyncio.wait([self.task], timeout=5)
+        try:
+            assert self.task.cancelled(), f"the adapter ended with {self.task.exception()!r}"
+        finally:
+            await self.store.close()
+
+
+class StartBot(Protocol):
+    async def __call__(self, mode: str = "http", **slack: Any) -> RunningBot: ...
+
+
+@pytest.fixture
+def slack_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The tokens and secrets the adapter reads, as an operator would export them."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    monkeypatch.setenv("SLACK_APP_TOKEN", APP_TOKEN)
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", SIGNING_SECRET)
+    monkeypatch.setenv("STORYLOOP_SECRET", "a pseudonym key for the slack tests only")
+
+
+@pytest.fixture
+async def start_bot(
+    slack_standin: SlackStandIn, slack_env: None, tmp_path: Path
+) -> AsyncIterator[StartBot]:
+    """Start storyloop's Slack adapter (HTTP or Socket Mode) on one SQLite file; a second
+    start uses the same file, as a restart would."""
+    bots: list[RunningBot] = []
+
+    async def start(mode: str = "http", **slack: Any) -> RunningBot:
+        fields = {"mode": mode, "api_url": slack_standin.api_url, "port": 0, **slack}
+        config = Config(storage=StorageConfig(path=tmp_path / "s.db"),
+                        slack=SlackConfig.model_validate(fields))
+        assert config.slack is not None
+        store = SQLiteStore(config.storage.path)
+        await store.open()
+        adapter = SlackAdapter(config.slack, build_app(config, store), store)
+        bot = RunningBot(adapter, store, asyncio.create_task(adapter.run(), name="slack-bot"))
+        bots.append(bot)
+        await _ready(bot)
+        return bot
+
+    yield start
+    for bot in bots:
+        await bot.stop()
+
+
+async def _ready(bot: RunningBot) -> None:
+    ready = asyncio.create_task(bot.adapter.ready.wait())
+    await asyncio.wait([ready, bot.task], timeout=5, return_when=asyncio.FIRST_COMPLETED)
+    ready.cancel()
+    if bot.task.done():
+        raise AssertionError(f"the adapter stopped while starting: {bot.task.exception()!r}")
+    assert bot.adapter.ready.is_set(), "the adapter did not get ready within 5 s"
+
+
+@pytest.fixture
+def http_person(slack_standin: SlackStandIn) -> Callable[[RunningBot, str], Person]:
+    def person(bot: RunningBot, user: str = "U0PERSON01") -> Person:
+        return Person(slack_standin, Http(bot.url, SIGNING_SECRET), user)
+
+    return person
+
+
+@pytest.fixture
+def socket_person(slack_standin: SlackStandIn) -> Callable[[str], Person]:
+    def person(user: str = "U0PERSON01") -> Person:
+        return Person(slack_standin, Socket(slack_standin), user)
+
+    return person

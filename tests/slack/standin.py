@@ -6,8 +6,7 @@ rate limits are HTTP 429 with an integer `Retry-After`, `auth.test` answers cons
 and Socket Mode says `hello`, sends envelopes and collects `{"envelope_id": ...}` acks.
 Every Web API call is recorded; tests wait on an `asyncio.Condition`, never on time.
 
-The module also builds realistic payloads (events, block actions, slash commands) and signs
-HTTP requests the way Slack does (`v0=` HMAC-SHA256 over `v0:{timestamp}:{raw body}`).
+Payload builders and request signing live in `tests.slack.payloads`.
 
 The waiters take a `timeout` (ruff ASYNC109): a test helper that can hang forever is worse
 than a composable one, so each waiter bounds itself and says what it was waiting for.
@@ -16,43 +15,31 @@ than a composable one, so each waiter bounds itself and says what it was waiting
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import itertools
 import json
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeVar
-from urllib.parse import urlencode, urlsplit
 
-import aiohttp
 from aiohttp import WSCloseCode, WSMsgType, web
 
-JsonDict = dict[str, Any]
+from tests.slack.payloads import APP_ID, BOT_USER_ID, TEAM_ID, JsonDict
+
 Handler = Callable[[JsonDict], JsonDict]
 _T = TypeVar("_T")
 
-TEAM_ID: Final = "T0STANDIN"
-APP_ID: Final = "A0STANDIN"
-BOT_USER_ID: Final = "U0STANDBOT"
 BOT_ID: Final = "B0STANDIN"
 BOT_TOKEN: Final = "xoxb-0000-standin-bot-token"
 APP_TOKEN: Final = "xapp-1-A0STANDIN-0000-standin-app-token"
-SIGNING_SECRET: Final = "standin-signing-secret"
-VERIFICATION_TOKEN: Final = "standin-verification-token"
 UPLOAD_CALL: Final = "<upload>"
 RESPONSE_URL_CALL: Final = "<response_url>"
-# Loopback port 9 (discard) refuses connections: a payload built without a real response_url
-# can never send traffic off this machine.
-DEAD_RESPONSE_URL: Final = "http://127.0.0.1:9/response/unset"
 
 _CHANNEL_ID = re.compile(r"^[CDG][A-Z0-9]{2,}$")
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _TS_BASE_MICROS: Final = 1_700_000_000_000_000
-_event_ts_counter = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -118,6 +105,7 @@ class SlackStandIn:
         self.views: list[JsonDict] = []
         self.files: dict[str, UploadedFile] = {}
         self.users: dict[str, JsonDict] = {}  # users.info overrides, merged over defaults
+        self.usergroups: dict[str, list[str]] = {}  # usergroups.users.list: group id -> users
         self._channels = set(channels)
         self._any_channel_id = any_channel_id
         self._messages: dict[str, dict[str, JsonDict]] = {}
@@ -189,6 +177,30 @@ class SlackStandIn:
     ) -> list[Call]:
         await self._wait(lambda: len(self.calls_to(method)) >= count, timeout, f"{count}x {method}")
         return self.calls_to(method)
+
+    async def wait_until(
+        self,
+        predicate: Callable[[], bool],
+        what: str,
+        timeout: float = 5.0,  # noqa: ASYNC109 (see top)
+    ) -> None:
+        """Wait until `predicate()` holds; it is checked after every call the stand-in gets."""
+        await self._wait(predicate, timeout, what)
+
+    async def wait_for_response(
+        self,
+        key: str = "default",
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 (see top)
+    ) -> list[Call]:
+        """Wait for `count` posts to `response_url(key)`; returns all of them."""
+        path = f"/response/{key}"
+
+        def posted() -> list[Call]:
+            return [c for c in self.calls_to(RESPONSE_URL_CALL) if c.path == path]
+
+        await self._wait(lambda: len(posted()) >= count, timeout, f"{count}x {path}")
+        return posted()
 
     async def wait_for_socket(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         await self._wait(lambda: bool(self._sockets), timeout, "a Socket Mode connection")
@@ -288,6 +300,7 @@ class SlackStandIn:
             "views.open": lambda args: self._store_view(args, "trigger_id"),
             "views.publish": lambda args: self._store_view(args, "user_id"),
             "users.info": self._user_info,
+            "usergroups.users.list": self._usergroup_users,
             "files.getUploadURLExternal": self._upload_url,
             "files.completeUploadExternal": self._complete_upload,
         }
@@ -369,6 +382,12 @@ class SlackStandIn:
         if not _USER_ID.match(user):
             raise ApiError("user_not_found")
         return {"ok": True, "user": self._user(user)}
+
+    def _usergroup_users(self, args: JsonDict) -> JsonDict:
+        group = str(args.get("usergroup", ""))
+        if group not in self.usergroups:
+            raise ApiError("no_such_subteam")
+        return {"ok": True, "users": list(self.usergroups[group])}
 
     def _user(self, user: str) -> JsonDict:
         real_name = f"User {user}"
@@ -613,224 +632,3 @@ def socket_envelope(
     if envelope_type == "events_api":
         envelope |= {"retry_attempt": retry_attempt, "retry_reason": retry_reason}
     return envelope
-
-
-# -- payload builders ----------------------------------------------------------------------
-
-
-def event_ts() -> str:
-    """A unique, current Slack-style timestamp ("1700000000.000001")."""
-    return f"{int(time.time())}.{next(_event_ts_counter) % 1_000_000:06d}"
-
-
-def event_callback(
-    event: JsonDict,
-    *,
-    event_id: str | None = None,
-    team_id: str = TEAM_ID,
-    api_app_id: str = APP_ID,
-    bot_user_id: str = BOT_USER_ID,
-) -> JsonDict:
-    """The Events API envelope (`type: event_callback`) around `event`."""
-    authorization = {
-        "enterprise_id": None,
-        "team_id": team_id,
-        "user_id": bot_user_id,
-        "is_bot": True,
-        "is_enterprise_install": False,
-    }
-    return {
-        "token": VERIFICATION_TOKEN,
-        "team_id": team_id,
-        "context_team_id": team_id,
-        "api_app_id": api_app_id,
-        "event": event,
-        "type": "event_callback",
-        "event_id": event_id or f"Ev{uuid.uuid4().hex[:12].upper()}",
-        "event_time": int(time.time()),
-        "authorizations": [authorization],
-        "is_ext_shared_channel": False,
-    }
-
-
-def message_event(
-    user: str,
-    channel: str,
-    text: str,
-    *,
-    channel_type: str = "im",
-    ts: str | None = None,
-    subtype: str | None = None,
-    thread_ts: str | None = None,
-    team: str = TEAM_ID,
-    **fields: Any,
-) -> JsonDict:
-    """A `message` event; extra keyword `fields` (e.g. bot_id, files) are merged in."""
-    ts = ts or event_ts()
-    event: JsonDict = {
-        "type": "message",
-        "user": user,
-        "text": text,
-        "ts": ts,
-        "event_ts": ts,
-        "channel": channel,
-        "channel_type": channel_type,
-        "team": team,
-        "client_msg_id": str(uuid.uuid4()),
-    }
-    optional = {"subtype": subtype, "thread_ts": thread_ts}
-    return event | {key: value for key, value in optional.items() if value} | fields
-
-
-def app_mention_event(
-    user: str,
-    channel: str,
-    text: str,
-    *,
-    ts: str | None = None,
-    thread_ts: str | None = None,
-    bot_user_id: str = BOT_USER_ID,
-    team: str = TEAM_ID,
-) -> JsonDict:
-    """An `app_mention` event; `text` gets the leading `<@bot>` unless it already mentions it."""
-    mention = f"<@{bot_user_id}>"
-    ts = ts or event_ts()
-    event: JsonDict = {
-        "type": "app_mention",
-        "user": user,
-        "ts": ts,
-        "event_ts": ts,
-        "channel": channel,
-        "text": text if mention in text else f"{mention} {text}",
-        "team": team,
-    }
-    return event | ({"thread_ts": thread_ts} if thread_ts else {})
-
-
-def block_actions_payload(
-    user: str,
-    channel: str,
-    message_ts: str,
-    action_id: str,
-    value: str,
-    *,
-    block_id: str = "actions",
-    response_url: str = DEAD_RESPONSE_URL,
-    team_id: str = TEAM_ID,
-    api_app_id: str = APP_ID,
-    message: JsonDict | None = None,
-) -> JsonDict:
-    """An interactive `block_actions` payload for a button click on a message."""
-    action = {
-        "action_id": action_id,
-        "block_id": block_id,
-        "value": value,
-        "type": "button",
-        "text": {"type": "plain_text", "text": value},
-        "action_ts": event_ts(),
-    }
-    container = {
-        "type": "message",
-        "message_ts": message_ts,
-        "channel_id": channel,
-        "is_ephemeral": False,
-    }
-    return {
-        "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
-        "api_app_id": api_app_id,
-        "token": VERIFICATION_TOKEN,
-        "container": container,
-        "trigger_id": f"{int(time.time())}.{uuid.uuid4().hex[:12]}",
-        "team": {"id": team_id, "domain": "standin"},
-        "channel": {"id": channel, "name": channel},
-        "message": message or {"type": "message", "ts": message_ts, "text": ""},
-        "response_url": response_url,
-        "actions": [action],
-    }
-
-
-def slash_command_form(
-    command: str,
-    text: str,
-    user_id: str,
-    channel_id: str,
-    *,
-    response_url: str = DEAD_RESPONSE_URL,
-    team_id: str = TEAM_ID,
-    api_app_id: str = APP_ID,
-    user_name: str = "someone",
-    channel_name: str = "directmessage",
-) -> dict[str, str]:
-    """The fields of a slash command (form-encoded over HTTP, a JSON object in Socket Mode)."""
-    return {
-        "token": VERIFICATION_TOKEN,
-        "team_id": team_id,
-        "team_domain": "standin",
-        "channel_id": channel_id,
-        "channel_name": channel_name,
-        "user_id": user_id,
-        "user_name": user_name,
-        "command": command,
-        "text": text,
-        "api_app_id": api_app_id,
-        "is_enterprise_install": "false",
-        "response_url": response_url,
-        "trigger_id": f"{int(time.time())}.{uuid.uuid4().hex[:12]}",
-    }
-
-
-def form_body(fields: Mapping[str, str]) -> bytes:
-    return urlencode(fields).encode()
-
-
-def interactive_body(payload: JsonDict) -> bytes:
-    """How Slack posts interactivity over HTTP: `payload=<url-encoded JSON>`."""
-    return form_body({"payload": json.dumps(payload)})
-
-
-# -- request signing (HTTP Events API) -----------------------------------------------------
-
-
-def sign(body: bytes, timestamp: int, secret: str) -> str:
-    base = b"v0:" + str(timestamp).encode() + b":" + body
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-
-
-def signed_headers(
-    body: bytes,
-    secret: str,
-    timestamp: int | None = None,
-    content_type: str = "application/json",
-) -> dict[str, str]:
-    ts = int(time.time()) if timestamp is None else timestamp
-    return {
-        "Content-Type": content_type,
-        "X-Slack-Request-Timestamp": str(ts),
-        "X-Slack-Signature": sign(body, ts, secret),
-    }
-
-
-async def post_signed(
-    url: str,
-    body: bytes,
-    secret: str,
-    *,
-    content_type: str = "application/json",
-    extra_headers: Mapping[str, str] | None = None,
-    timestamp: int | None = None,
-) -> tuple[int, str]:
-    """POST `body` to a loopback `url` signed like Slack; returns (status, response text)."""
-    headers = signed_headers(body, secret, timestamp, content_type) | dict(extra_headers or {})
-    return await post_raw(url, body, headers)
-
-
-async def post_raw(url: str, body: bytes, headers: Mapping[str, str]) -> tuple[int, str]:
-    """POST exactly these bytes and headers to a loopback `url` (e.g. unsigned requests)."""
-    if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
-        raise ValueError(f"refusing to post outside loopback: {url}")
-    async with (
-        aiohttp.ClientSession() as session,
-        session.post(url, data=body, headers=dict(headers)) as response,
-    ):
-        return response.status, await response.text()

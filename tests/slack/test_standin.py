@@ -19,14 +19,10 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slack.standin import (
-    APP_TOKEN,
-    BOT_ID,
+from tests.slack.payloads import (
     BOT_USER_ID,
-    RESPONSE_URL_CALL,
     SIGNING_SECRET,
     TEAM_ID,
-    SlackStandIn,
     block_actions_payload,
     event_callback,
     interactive_body,
@@ -35,6 +31,12 @@ from tests.slack.standin import (
     post_signed,
     sign,
     slash_command_form,
+)
+from tests.slack.standin import (
+    APP_TOKEN,
+    BOT_ID,
+    RESPONSE_URL_CALL,
+    SlackStandIn,
 )
 
 ServeBolt = Callable[[AsyncApp], Awaitable[str]]
@@ -326,3 +328,14 @@ async def test_socket_mode_handler_closes_cleanly(
     await socket_handler.close_async()  # type: ignore[no-untyped-call]
     await slack_standin.wait_for_no_socket()
     assert len(slack_standin.calls_to("apps.connections.open")) == 1
+
+
+async def test_usergroups_users_list_answers_members_or_no_such_subteam(
+    slack_client: AsyncWebClient, slack_standin: SlackStandIn
+) -> None:
+    slack_standin.usergroups["S0MODS"] = [HUMAN]
+    listed = await slack_client.usergroups_users_list(usergroup="S0MODS")
+    with pytest.raises(SlackApiError) as raised:
+        await slack_client.usergroups_users_list(usergroup="S0NOPE")
+    assert listed["users"] == [HUMAN]
+    assert raised.value.response["error"] == "no_such_subteam"

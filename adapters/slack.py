@@ -1,0 +1,302 @@
+"""The Slack adapter: slack-bolt's async app, over Socket Mode or the HTTP Events API.
+
+Payloads become IncomingMessages (``slack_events``), ``App.handle`` answers, and the replies
+are posted as blocks (``slack_blocks``). What Slack demands, and where it is handled:
+
+* Acknowledge within 3 s: bolt acks events before our listener runs; commands and button
+  presses call ``ack()`` first and work afterwards.
+* Retried deliveries carry the same event id, so the store applies them once.
+* Rate limits: the Web API client waits out 429s (``Retry-After``) itself; replies to one
+  channel are posted in order under a per-channel lock.
+* A used question's buttons are replaced by the answer; a press on a question that has moved
+  on (the newest question's ts is kept in the store) is not taken as an answer.
+* Slack errors (``{"ok": false}``) are logged with the method and error; a reply refused for
+  its blocks is posted again as plain text. Stopping lets answers in progress finish.
+
+Replies to ``/storyloop`` are ephemeral (only the person who typed it sees them) and go
+through the command's ``response_url``, so they work in any channel, even where the bot is
+not a member. ``/story`` opens the person's direct message with the bot and starts there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack_blocks import CHOICE_ACTION, answered, render
+from adapters.slack_events import (
+    PLATFORM,
+    choice_from_payload,
+    command_message,
+    joined,
+    mention_from_event,
+    message_from_event,
+)
+from bot.app import App
+from bot.commands import Commands
+from bot.config import SlackConfig, secret
+from bot.errors import PlatformError
+from bot.locks import KeyedLocks
+from bot.types import IncomingMessage, OutgoingMessage, RoomId, UserId
+from flows.prompts import say
+from storage.base import Store
+
+log = logging.getLogger(__name__)
+JsonDict = dict[str, Any]
+DRAIN_SECONDS = 10.0
+"""How long stopping waits for listeners still answering."""
+STORY_ACK = "Let's talk one to one: I'm in your direct messages with storyloop."
+_WORTH_A_PLAIN_RETRY = {"invalid_blocks", "invalid_blocks_format", "msg_too_long",
+                        "msg_blocks_too_long", "internal_error", "fatal_error",
+                        "service_unavailable", "request_timeout"}
+
+
+class SlackAdapter:
+    name = "slack"
+
+    def __init__(self, config: SlackConfig, app: App, store: Store) -> None:
+        self.config, self.app, self.store = config, app, store
+        self.client = web_client(config)
+        self.bolt = self._bolt_app()
+        self.ready = asyncio.Event()
+        """Set once listening (HTTP) or connected (Socket Mode)."""
+        self.port: int | None = None
+        """The HTTP port actually bound (``port = 0`` picks a free one)."""
+        self._locks = KeyedLocks()
+        self._working: set[asyncio.Task[Any]] = set()
+
+    # Running
+    async def run(self) -> None:
+        """Connect (or listen) and serve until cancelled; then close cleanly."""
+        await self._add_moderator_groups()
+        try:
+            if self.config.mode == "socket":
+                await self._run_socket()
+            else:
+                await self._run_http()
+        finally:
+            self.ready.clear()
+
+    async def _run_socket(self) -> None:
+        token = secret("slack.app_token_env", self.config.app_token_env)
+        handler = AsyncSocketModeHandler(self.bolt, app_token=token)
+        try:
+            await _connect(handler)
+            log.info("connected to Slack over Socket Mode")
+            self.ready.set()
+            await _until_cancelled()
+        finally:
+            await self._drain()
+            await handler.close_async()  # type: ignore[no-untyped-call]
+
+    async def _run_http(self) -> None:
+        runner = web.AppRunner(self.bolt.web_app(path=self.config.path), shutdown_timeout=2.0)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.config.host, self.config.port).start()
+            self.port = int(runner.addresses[0][1])
+            log.info("listening for Slack on http://%s:%d%s", self.config.host, self.port,
+                     self.config.path)
+            self.ready.set()
+            await _until_cancelled()
+        finally:
+            await self._drain()
+            await runner.cleanup()
+
+    async def _add_moderator_groups(self) -> None:
+        """Members of the configured user groups moderate, as found at start-up."""
+        for group in self.config.moderator_groups:
+            try:
+                found = await self.client.usergroups_users_list(usergroup=group)
+            except SlackApiError as exc:
+                log.warning("could not list moderator group %s: %s", group, _api_failure(exc))
+                continue
+            for user in found.get("users") or []:
+                self._commands.moderators.add(PLATFORM, UserId(user))
+
+    @asynccontextmanager
+    async def _work(self) -> AsyncIterator[None]:
+        """Mark the current listener as busy, so stopping lets it finish first."""
+        task = asyncio.current_task()
+        if task is not None:
+            self._working.add(task)
+        try:
+            yield
+        finally:
+            self._working.discard(task)
+
+    async def _drain(self) -> None:
+        """On the way out: let replies to turns already saved reach the person."""
+        if self._working:
+            log.info("letting %d Slack listener(s) finish", len(self._working))
+            await asyncio.wait(set(self._working), timeout=DRAIN_SECONDS)
+
+    @property
+    def _commands(self) -> Commands:
+        if self.app.commands is None:
+            raise PlatformError("the App has no command registry")
+        return self.app.commands
+
+    # Wiring bolt
+    def _bolt_app(self) -> AsyncApp:
+        http = self.config.mode == "http"
+        signing = secret("slack.signing_secret_env", self.config.signing_secret_env) if http \
+            else ""
+        bolt = AsyncApp(client=self.client, signing_secret=signing,
+                        request_verification_enabled=http)
+        bolt.event("message")(self._on_message)
+        bolt.event("app_mention")(self._on_mention)
+        bolt.command("/story")(self._on_story)
+        bolt.command("/storyloop")(self._on_command)
+        bolt.action(CHOICE_ACTION)(self._on_choice)
+        bolt.error(self._on_error)
+        return bolt
+
+    async def _on_message(self, event: JsonDict, context: AsyncBoltContext) -> None:
+        msg = message_from_event(event, context.bot_user_id)
+        if msg is not None:
+            await self._deliver(msg)
+
+    async def _on_mention(self, event: JsonDict, context: AsyncBoltContext) -> None:
+        msg = mention_from_event(event, context.bot_user_id)
+        thread = None if msg.is_direct else event.get("thread_ts") or event.get("ts")
+        await self._deliver(msg, thread)
+
+    async def _on_story(self, ack: AsyncAck, command: JsonDict, respond: AsyncRespond) -> None:
+        await ack(text=STORY_ACK)
+        try:
+            opened = await self.client.conversations_open(users=command["user_id"])
+        except SlackApiError as exc:
+            log.warning("could not open a DM for /story: %s", _api_failure(exc))
+            await respond(text=say("sorry"))
+            return
+        dm = RoomId(opened["channel"]["id"])
+        await self._deliver(joined(dm, command, self.app.clock.now()))
+
+    async def _on_command(self, ack: AsyncAck, command: JsonDict,
+                          respond: AsyncRespond) -> None:
+        await ack()
+        async with self._work():
+            for reply in await self.app.handle(command_message(command, self.app.clock.now())):
+                rendered = render(reply)
+                await respond(text=rendered.text, blocks=rendered.blocks)
+
+    async def _on_choice(self, ack: AsyncAck, body: JsonDict, action: JsonDict) -> None:
+        await ack()
+        msg = choice_from_payload(body, action)
+        message_ts = body["container"]["message_ts"]
+        async with self._work(), self._locks.hold(msg.room_id):
+            live = await self.store.get_value(_asking_key(msg.room_id)) == message_ts
+            await self._show_answer(body, msg.text if live else None)
+            if live:
+                await self._answer(msg)
+
+    async def _on_error(self, error: Exception, body: JsonDict) -> None:
+        what = body.get("event", {}).get("type") or body.get("type") or body.get("command")
+        if isinstance(error, SlackApiError):
+            log.error("Slack %s while handling %s", _api_failure(error), what)
+        else:
+            log.error("could not handle a Slack %s", what, exc_info=error)
+
+    # Answering
+    async def _deliver(self, msg: IncomingMessage, thread_ts: str | None = None) -> None:
+        async with self._work(), self._locks.hold(msg.room_id):
+            await self._answer(msg, thread_ts)
+
+    async def _answer(self, msg: IncomingMessage, thread_ts: str | None = None) -> None:
+        replies = await self.app.handle(msg)
+        log.debug("%s event %s: %d replies", msg.kind, msg.event_id, len(replies))
+        for reply in replies:
+            await self.post(reply, thread_ts)
+
+    async def post(self, reply: OutgoingMessage, thread_ts: str | None = None) -> str | None:
+        """Post one reply; return its ts (None if Slack would not take it)."""
+        rendered = render(reply)
+        ts, error = await self._send(reply.room_id, rendered.text, rendered.blocks, thread_ts)
+        if error in _WORTH_A_PLAIN_RETRY:  # the person still gets their question, as text
+            ts, error = await self._send(reply.room_id, rendered.text, None, thread_ts)
+        if ts is not None:
+            await self.store.set_value(_asking_key(reply.room_id), ts if reply.choices else "")
+        return ts
+
+    async def _send(self, channel: str, text: str, blocks: list[JsonDict] | None,
+                    thread_ts: str | None) -> tuple[str | None, str | None]:
+        """(ts, None) once posted; (None, Slack's error) if not."""
+        try:
+            posted = await self.client.chat_postMessage(channel=channel, text=text,
+                                                        blocks=blocks, thread_ts=thread_ts)
+        except SlackApiError as exc:
+            log.error("Slack %s posting to %s", _api_failure(exc), channel)
+            return None, str(exc.response.get("error"))
+        return str(posted["ts"]), None
+
+    async def _show_answer(self, body: JsonDict, label: str | None) -> None:
+        """Replace a question's buttons by the answer given, so the chat reads cleanly."""
+        message = body.get("message") or {}
+        container = body["container"]
+        try:
+            await self.client.chat_update(
+                channel=container["channel_id"], ts=container["message_ts"],
+                text=message.get("text") or " ", blocks=answered(message.get("blocks", []), label))
+        except SlackApiError as exc:
+            log.warning("Slack %s replacing buttons", _api_failure(exc))
+
+
+def web_client(config: SlackConfig) -> AsyncWebClient:
+    """The Web API client, retrying lost connections and waiting out rate limits."""
+    handlers = [AsyncConnectionErrorRetryHandler(max_retry_count=2),
+                AsyncRateLimitErrorRetryHandler(max_retry_count=5)]
+    base_url = config.api_url or AsyncWebClient.BASE_URL
+    return AsyncWebClient(token=secret("slack.bot_token_env", config.bot_token_env),
+                          base_url=base_url.rstrip("/") + "/", retry_handlers=handlers)
+
+
+def _asking_key(channel: str) -> str:
+    """Where the ts of the channel's newest question with buttons is kept."""
+    return f"slack:{channel}:asking"
+
+
+def _api_failure(exc: SlackApiError) -> str:
+    method = str(getattr(exc.response, "api_url", "")).rsplit("/", 1)[-1] or "request"
+    return f"{method}: {exc.response.get('error')}"
+
+
+async def _connect(handler: AsyncSocketModeHandler) -> None:
+    """Connect; a refused app token stops here (slack_sdk itself would retry it forever), while
+    an unreachable Slack is retried by slack_sdk until it answers."""
+    try:
+        handler.client.wss_uri = await handler.client.issue_new_wss_url()
+    except SlackApiError as exc:
+        raise PlatformError(f"Slack refused {_api_failure(exc)}") from exc
+    except (OSError, aiohttp.ClientError) as exc:
+        log.warning("could not reach Slack (%s); trying again", exc)
+    await handler.connect_async()  # type: ignore[no-untyped-call]  # unannotated in bolt
+
+
+async def _until_cancelled() -> None:
+    await asyncio.Event().wait()
+
+
+class _SkipClientTokenNotice(logging.Filter):
+    """bolt warns that the token is unused when SLACK_BOT_TOKEN is set and a client is given;
+    giving it the client (with our retry handlers) is deliberate."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_SkipClientTokenNotice())

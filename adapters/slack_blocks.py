@@ -1,0 +1,139 @@
+"""Slack text both ways: incoming markup made plain, replies rendered as safe mrkdwn blocks.
+
+Slack sends what people type with ``&``, ``<`` and ``>`` escaped, and mentions and links in
+angle brackets (``<!channel>``, ``<@U123>``, ``<https://x|label>``); :func:`plain_text` turns
+that into the words a person would read. Going out, :func:`escape` makes any text inert: a
+story that contains ``<!channel>`` or ``<https://evil|click>`` cannot ping a channel or forge
+a link, and ``@channel`` typed as words gets an invisible word joiner.
+
+A reply becomes a ``text`` (for notifications: the words and a numbered list of choices) and
+blocks: sections for the words, buttons for the choices, within Block Kit's limits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from bot.types import OutgoingMessage
+
+Block = dict[str, Any]
+
+MAX_BUTTONS = 25
+"""Elements in one actions block."""
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_SECTION_TEXT = 3000
+MAX_BLOCKS = 50
+CHOICE_ACTION = re.compile(r"^storyloop-choice-\d+$")
+WORD_JOINER = "\u2060"
+MULTIPLE_HINT = "You can pick one here, or type several, like 1, 3."
+
+_MARKUP = re.compile(r"<([^<>]*)>")
+_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    blocks: list[Block]
+
+
+# Incoming
+def plain_text(markup: str) -> str:
+    """What a person typed, from Slack's markup: links, mentions and entities made plain."""
+    text = _MARKUP.sub(lambda m: _plain_markup(m.group(1)), markup)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _plain_markup(inner: str) -> str:
+    target, _, label = inner.partition("|")
+    if target.startswith("!"):
+        return label or "@" + target[1:].split("^")[0]
+    if target.startswith(("@", "#")):
+        return target[0] + label.lstrip("@#") if label else target
+    if not label or target.endswith(label):
+        return target.removeprefix("mailto:")
+    return f"{label} ({target})"
+
+
+def without_mention_of(user_id: str | None, markup: str) -> str:
+    """``<@BOT> hello`` -> ``hello``: the mention that addressed the bot is not the message."""
+    if not user_id:
+        return markup
+    return re.sub(rf"^\s*<@{re.escape(user_id)}(?:\|[^>]*)?>[\s:,]*", "", markup, count=1)
+
+
+# Outgoing
+def escape(text: str) -> str:
+    """Text that Slack shows as it is: no mentions, no links, no broadcasts."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _BROADCAST.sub(f"@{WORD_JOINER}\\1", text)
+
+
+def render(reply: OutgoingMessage) -> Rendered:
+    blocks = [_section(part) for part in split_text(escape(reply.text))]
+    if reply.choices:
+        blocks += _buttons(reply)
+        if reply.multiple:
+            blocks.append(_context(MULTIPLE_HINT))
+    return Rendered(fallback_text(reply), blocks[:MAX_BLOCKS])
+
+
+def fallback_text(reply: OutgoingMessage) -> str:
+    """The words and a numbered list of the choices, for notifications and old clients."""
+    lines = [reply.text]
+    if reply.choices:
+        lines += ["", *(f"{n}. {c.label}" for n, c in enumerate(reply.choices, start=1))]
+    return escape("\n".join(lines))
+
+
+def split_text(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
+    """Pieces of at most ``limit`` characters, broken at a line end (or a space) if possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = _cut_point(text, limit)
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    return [*pieces, text] if text or not pieces else pieces
+
+
+def _cut_point(text: str, limit: int) -> int:
+    for sep in ("\n", " "):
+        at = text.rfind(sep, limit // 2, limit)
+        if at > 0:
+            return at
+    amp = text.rfind("&", limit - len("&amp;"), limit)  # never split an entity
+    return amp if amp > 0 and ";" not in text[amp:limit] else limit
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text or " "}}
+
+
+def _context(mrkdwn: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn}]}
+
+
+def _buttons(reply: OutgoingMessage) -> list[Block]:
+    buttons = [_button(n, c.label) for n, c in enumerate(reply.choices)]
+    return [{"type": "actions", "elements": buttons[i:i + MAX_BUTTONS]}
+            for i in range(0, len(buttons), MAX_BUTTONS)]
+
+
+def _button(number: int, label: str) -> Block:
+    return {"type": "button", "action_id": f"storyloop-choice-{number}",
+            "text": {"type": "plain_text", "text": _shorten(label, MAX_BUTTON_TEXT)},
+            "value": label[:MAX_BUTTON_VALUE]}
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
+def answered(blocks: list[Block], label: str | None) -> list[Block]:
+    """A question's blocks once answered: the buttons give way to the answer chosen (or just
+    go, for a question that has moved on)."""
+    kept = [b for b in blocks if b.get("type") not in ("actions", "context")]
+    return [*kept, _context(f"\u2713 {escape(label)}")] if label else kept

@@ -1,0 +1,134 @@
+"""Slack text both ways, as a table: markup made plain, replies made inert and within limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.slack_blocks import (
+    CHOICE_ACTION,
+    MAX_BUTTON_TEXT,
+    MAX_BUTTONS,
+    MAX_SECTION_TEXT,
+    MULTIPLE_HINT,
+    WORD_JOINER,
+    answered,
+    escape,
+    fallback_text,
+    plain_text,
+    render,
+    split_text,
+    without_mention_of,
+)
+from bot.types import Choice, OutgoingMessage, RoomId
+
+WJ = WORD_JOINER
+
+
+@pytest.mark.parametrize(("text", "escaped"), [
+    ("plain words", "plain words"),
+    ("A&E", "A&amp;E"),
+    ("a < b > c", "a &lt; b &gt; c"),
+    ("<!channel>", "&lt;!channel&gt;"),
+    ("<!here> and <!everyone>", "&lt;!here&gt; and &lt;!everyone&gt;"),
+    ("<https://evil|click>", "&lt;https://evil|click&gt;"),
+    ("<@U0BOSS01> look", "&lt;@U0BOSS01&gt; look"),
+    ("&lt;already&gt;", "&amp;lt;already&amp;gt;"),
+    ("hey @channel and @Here", f"hey @{WJ}channel and @{WJ}Here"),
+    ("@everyone!", f"@{WJ}everyone!"),
+    ("@channels are words", "@channels are words"),
+])
+def test_escape_makes_text_inert(text: str, escaped: str) -> None:
+    assert escape(text) == escaped
+
+
+@pytest.mark.parametrize(("markup", "plain"), [
+    ("just words", "just words"),
+    ("&lt;!channel&gt; &amp; more", "<!channel> & more"),
+    ("<!channel> please", "@channel please"),
+    ("<!here|@here>", "@here"),
+    ("<!subteam^S0MODS|@moderators>", "@moderators"),
+    ("<@U0BOSS01> said", "@U0BOSS01 said"),
+    ("<@U0BOSS01|boss>", "@boss"),
+    ("in <#C0GENERAL1|general>", "in #general"),
+    ("<#C0GENERAL1>", "#C0GENERAL1"),
+    ("<https://nhs.uk>", "https://nhs.uk"),
+    ("<https://nhs.uk|nhs.uk>", "https://nhs.uk"),
+    ("<https://evil|click>", "click (https://evil)"),
+    ("<mailto:a@b.org|a@b.org>", "a@b.org"),
+    ("&lt;https://x|y&gt;", "<https://x|y>"),
+])
+def test_plain_text_reads_as_the_person_typed(markup: str, plain: str) -> None:
+    assert plain_text(markup) == plain
+
+
+@pytest.mark.parametrize(("markup", "left"), [
+    ("<@U0STANDBOT> hi", "hi"),
+    ("  <@U0STANDBOT|storyloop>: hi", "hi"),
+    ("<@U0OTHER001> was great", "<@U0OTHER001> was great"),
+    ("hi <@U0STANDBOT>", "hi <@U0STANDBOT>"),
+])
+def test_only_a_leading_mention_of_the_bot_is_dropped(markup: str, left: str) -> None:
+    assert without_mention_of("U0STANDBOT", markup) == left
+
+
+def reply(text: str = "Pick one", labels: tuple[str, ...] = (),
+          multiple: bool = False) -> OutgoingMessage:
+    return OutgoingMessage(room_id=RoomId("D0PERSON1"), text=text, multiple=multiple,
+                           choices=tuple(Choice(value=label, label=label) for label in labels))
+
+
+def test_choices_are_buttons_in_blocks_of_25_with_unique_action_ids() -> None:
+    labels = tuple(f"theme {n}" for n in range(30))
+    blocks = render(reply(labels=labels)).blocks
+    assert [b["type"] for b in blocks] == ["section", "actions", "actions"]
+    buttons = blocks[1]["elements"] + blocks[2]["elements"]
+    assert len(blocks[1]["elements"]) == MAX_BUTTONS
+    assert [b["value"] for b in buttons] == list(labels)
+    ids = [b["action_id"] for b in buttons]
+    assert len(set(ids)) == 30 and all(CHOICE_ACTION.match(i) for i in ids)
+
+
+def test_a_long_label_is_shortened_on_the_button_but_kept_whole_as_its_value() -> None:
+    label = "Include it in weekly summaries for staff, without my name, and also " * 2
+    [button] = render(reply(labels=(label,))).blocks[1]["elements"]
+    assert len(button["text"]["text"]) == MAX_BUTTON_TEXT
+    assert button["text"]["text"].endswith("\u2026") and button["value"] == label
+
+
+def test_long_text_is_split_into_sections_within_the_limit() -> None:
+    text = "\n".join(f"\u2022 line {n}: " + " ".join(["words"] * 20) for n in range(60))
+    sections = render(reply(text)).blocks
+    assert len(sections) > 2
+    assert all(len(s["text"]["text"]) <= MAX_SECTION_TEXT for s in sections)
+    assert "\n".join(s["text"]["text"] for s in sections) == escape(text)
+
+
+def test_splitting_never_breaks_an_entity() -> None:
+    pieces = split_text(escape("&" * 1000), limit=MAX_SECTION_TEXT)
+    assert all(len(p) <= MAX_SECTION_TEXT and p.count("&") == p.count("&amp;") for p in pieces)
+    assert "".join(pieces) == "&amp;" * 1000
+
+
+def test_several_choices_say_that_several_can_be_typed() -> None:
+    blocks = render(reply(labels=("access", "staffing"), multiple=True)).blocks
+    assert blocks[-1] == {"type": "context",
+                          "elements": [{"type": "mrkdwn", "text": MULTIPLE_HINT}]}
+    assert render(reply(labels=("yes", "no"))).blocks[-1]["type"] == "actions"
+
+
+def test_the_fallback_text_is_escaped_with_a_numbered_list() -> None:
+    out = reply("Is <!channel> OK?", ("Yes", "No <b>"))
+    assert fallback_text(out) == "Is &lt;!channel&gt; OK?\n\n1. Yes\n2. No &lt;b&gt;"
+    assert render(out).text == fallback_text(out)
+
+
+def test_a_reply_without_choices_is_one_section() -> None:
+    assert render(reply("Thanks & bye")).blocks == [
+        {"type": "section", "text": {"type": "mrkdwn", "text": "Thanks &amp; bye"}}]
+
+
+def test_answered_replaces_buttons_by_the_answer() -> None:
+    blocks = render(reply(labels=("a", "b"), multiple=True)).blocks
+    chosen = {"type": "context", "elements": [{"type": "mrkdwn", "text": "\u2713 &lt;b&gt;"}]}
+    assert answered(blocks, "<b>") == [blocks[0], chosen]
+    assert answered(blocks, None) == [blocks[0]]

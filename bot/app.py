@@ -76,7 +76,7 @@ class App:
         if msg.kind is MessageKind.COMMAND and (not msg.is_direct or self.commands.knows(msg.text)):
             return await self.commands.dispatch(msg)
         if not msg.is_direct:
-            return self._in_group(msg)
+            return await self._in_group(msg)
         private = msg.model_copy(
             update={"sender_id": self.pseudonymise(msg.platform, msg.sender_id)})
         async with self.locks.hold(private.key):
@@ -125,14 +125,17 @@ class App:
     def _turn(self, conv: Conversation | None, msg: IncomingMessage) -> Turn | None:
         now = self.clock.now()
         if msg.kind is MessageKind.JOINED:
-            return self.engine.apply(None, msg, now) if conv is None else None
+            return self.engine.rejoin(conv, msg, now)
         if msg.kind is MessageKind.RETRACTED:
             return self.engine.retract(conv, msg, now)
         return self.engine.apply(conv, msg, now)
 
-    def _in_group(self, msg: IncomingMessage) -> list[OutgoingMessage]:
-        """Stories are told one to one: in a shared room, offer a direct chat instead."""
+    async def _in_group(self, msg: IncomingMessage) -> list[OutgoingMessage]:
+        """Stories are told one to one: in a shared room, offer a direct chat instead (once
+        per message, however often the platform delivers it)."""
         if not msg.addressed or msg.kind is not MessageKind.MESSAGE:
+            return []
+        if not await self.store.record_event(msg.platform, msg.event_id, self.clock.now()):
             return []
         return [OutgoingMessage(room_id=msg.room_id, text=say("group.offer"))]
 

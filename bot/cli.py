@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check-config":
         return _check_config(args.path)
     try:
-        config = load_config(_config_path(args.config))
+        config = load_config(_config_path(getattr(args, "config", None)))
     except ConfigErrors as exc:
         print(f"storyloop: the config has a problem:\n{exc}", file=sys.stderr)
         return 2
@@ -36,23 +36,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="storyloop", description=__doc__)
-    parser.add_argument("--config", type=Path, help="config file (default: storyloop.toml "
-                        "if it exists, else the embedded defaults)")
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", type=Path, default=argparse.SUPPRESS,
+                        help="config file (default: storyloop.toml if it exists, else the "
+                        "embedded defaults)")
+    parser = argparse.ArgumentParser(prog="storyloop", description=__doc__, parents=[config])
     sub = parser.add_subparsers(dest="command", required=True)
-    chat = sub.add_parser("chat", help="tell a story in the terminal")
+
+    def command(name: str, help_: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_, parents=[config])
+
+    chat = command("chat", "tell a story in the terminal")
     chat.add_argument("--as", dest="person", default=getpass.getuser(),
                       help="who is typing (default: your login name)")
-    stories = sub.add_parser("stories", help="list the stored stories")
+    stories = command("stories", "list the stored stories")
     stories.add_argument("--status", choices=[s.value for s in StoryStatus])
-    export = sub.add_parser("export", help="write the stored stories as JSON or CSV")
+    export = command("export", "write the stored stories as JSON, CSV or markdown")
     export.add_argument("--format", choices=FORMATS, default="json")
     export.add_argument("--status", choices=[s.value for s in StoryStatus])
     export.add_argument("--since", type=_date, help="only stories told on or after DATE "
                         "(YYYY-MM-DD)")
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
-    sub.add_parser("run", help="run the bot on the configured chat platforms")
-    sub.add_parser("retention", help="apply the retention period now (run daily by 'run')")
+    command("run", "run the bot on the configured chat platforms")
+    command("retention", "apply the retention period now (run daily by 'run')")
     check = sub.add_parser("check-config", help="check a config file and name any bad key")
     check.add_argument("path", type=Path)
     return parser

@@ -128,6 +128,18 @@ class FlowEngine:
             self._handle(turn, text, now)
         return turn
 
+    def rejoin(self, conv: Conversation | None, msg: IncomingMessage, now: datetime) -> Turn:
+        """The person (re)opened a chat with us: greet a newcomer, remind anyone mid-story
+        where we were, and welcome back someone who paused."""
+        if conv is None or conv.status in (ConversationStatus.DONE, ConversationStatus.DECLINED):
+            return self._start(msg.key, "", now)
+        turn = Turn(_working_copy(conv, now), [], event_id=msg.event_id)
+        if conv.status is ConversationStatus.PAUSED and not conv.pending:
+            self._welcome_back(turn, "", now)
+        elif not conv.pending:
+            turn.replies.append(self._prompt(turn.conversation))
+        return turn
+
     def retract(self, conv: Conversation | None, msg: IncomingMessage,
                 now: datetime) -> Turn | None:
         """The person deleted a message: forget every answer it gave (None if it gave none)."""

@@ -57,6 +57,9 @@ class Store(Protocol):
         """Write a turn atomically and durably. False (and nothing written) if its event was
         already processed."""
 
+    async def record_event(self, platform: Platform, event_id: EventId, at: datetime) -> bool:
+        """Note an event that changes no conversation; False if it was noted before."""
+
     async def list_stories(self, status: StoryStatus | None = None,
                            since: datetime | None = None) -> list[Story]:
         """Stories, oldest first."""

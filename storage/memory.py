@@ -57,6 +57,12 @@ class MemoryStore:
             self._stories.append(turn.story.model_copy(update={"id": len(self._stories) + 1}))
         return True
 
+    async def record_event(self, platform: Platform, event_id: EventId, at: datetime) -> bool:
+        if (platform, event_id) in self._events:
+            return False
+        self._events.add((platform, event_id))
+        return True
+
     async def list_stories(self, status: StoryStatus | None = None,
                            since: datetime | None = None) -> list[Story]:
         return [s for s in self._stories

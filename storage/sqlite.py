@@ -269,6 +269,13 @@ class SQLiteStore:
             (first + n, i, theme) for n, s in enumerate(stories)
             for i, theme in enumerate(s.themes)])
 
+    async def record_event(self, platform: Platform, event_id: EventId, at: datetime) -> bool:
+        if await self._processed(platform, event_id):
+            return False
+        await self._write([(sql.SAVE_EVENT.replace("INSERT", "INSERT OR IGNORE", 1),
+                            (platform, event_id, at.astimezone(UTC).isoformat()))])
+        return True
+
     # Stories
     async def list_stories(self, status: StoryStatus | None = None,
                            since: datetime | None = None) -> list[Story]:

@@ -161,3 +161,9 @@ def test_export_markdown_since_a_date_for_board_papers(config_file: Path) -> Non
     assert later.startswith("# Stories (0)")
     bad = storyloop("--config", str(config_file), "export", "--since", "last week")
     assert bad.returncode == 2 and "is not a date like" in bad.stderr
+
+
+def test_config_can_follow_the_command(config_file: Path) -> None:
+    storyloop("--config", str(config_file), "chat", "--as", "sam", stdin="\n".join(SCRIPT))
+    after = storyloop("stories", "--config", str(config_file))
+    assert after.returncode == 0 and "1 story in" in after.stdout

@@ -266,3 +266,22 @@ async def test_group_rooms_get_an_offer_of_a_direct_chat_only_when_addressed(
     assert await app.handle(quiet) == []
     [reply] = await app.handle(loud)
     assert "direct message" in reply.text
+
+
+async def test_a_mention_delivered_twice_gets_one_offer(app: App, chat: Chat) -> None:
+    loud = chat.message("@storyloop hello", event_id="$mention").model_copy(
+        update={"is_direct": False})
+    assert len(await app.handle(loud)) == 1
+    assert await app.handle(loud) == []
+
+
+async def test_opening_the_chat_again_mid_story_repeats_the_question(
+        app: App, chat: Chat) -> None:
+    from bot.types import MessageKind
+
+    await start(chat)
+    await chat.say(PROBLEM)
+    joined = chat.message("", event_id="$joined-again").model_copy(
+        update={"kind": MessageKind.JOINED})
+    [reminder] = await app.handle(joined)
+    assert "tried something" in reminder.text

@@ -37,7 +37,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack_blocks import CHOICE_ACTION, answered, render
+from adapters.slack_blocks import CHOICE_ACTION, answered, digest_messages, escape, render
 from adapters.slack_events import (
     PLATFORM,
     choice_from_payload,
@@ -51,6 +51,7 @@ from bot.commands import Commands
 from bot.config import SlackConfig, secret
 from bot.errors import PlatformError
 from bot.locks import KeyedLocks
+from bot.ports import Post
 from bot.types import IncomingMessage, OutgoingMessage, RoomId, UserId
 from flows.prompts import say
 from storage.base import Store
@@ -83,6 +84,8 @@ class SlackAdapter:
     async def run(self) -> None:
         """Connect (or listen) and serve until cancelled; then close cleanly."""
         await self._add_moderator_groups()
+        self.app.senders[PLATFORM] = self.post
+        self.app.publishers[PLATFORM] = self.publish
         try:
             if self.config.mode == "socket":
                 await self._run_socket()
@@ -90,6 +93,8 @@ class SlackAdapter:
                 await self._run_http()
         finally:
             self.ready.clear()
+            self.app.senders.pop(PLATFORM, None)
+            self.app.publishers.pop(PLATFORM, None)
 
     async def _run_socket(self) -> None:
         token = secret("slack.app_token_env", self.config.app_token_env)
@@ -232,6 +237,23 @@ class SlackAdapter:
         if ts is not None:
             await self.store.set_value(_asking_key(reply.room_id), ts if reply.choices else "")
         return ts
+
+    async def publish(self, room_id: str, post: Post) -> str:
+        """Post a digest: the chart and full list as files, then the digest in Block Kit
+        (several messages if it is long); return the first message's ts."""
+        await self.client.files_upload_v2(channel=room_id, file_uploads=[
+            {"content": post.chart, "filename": "digest-chart.png",
+             "title": "This week's themes, and what was tried"},
+            {"content": post.full_list, "filename": "digest-stories.md",
+             "title": "Every story in this digest"}])
+        first: str | None = None
+        for blocks in digest_messages(post.text):
+            posted = await self.client.chat_postMessage(channel=room_id, blocks=blocks,
+                                                        text=escape(post.text[:300]))
+            first = first or str(posted["ts"])
+        if first is None:
+            raise PlatformError(f"the digest for {room_id} was empty")
+        return first
 
     async def _send(self, channel: str, text: str, blocks: list[JsonDict] | None,
                     thread_ts: str | None) -> tuple[str | None, str | None]:

@@ -137,3 +137,15 @@ def answered(blocks: list[Block], label: str | None) -> list[Block]:
     go, for a question that has moved on)."""
     kept = [b for b in blocks if b.get("type") not in ("actions", "context")]
     return [*kept, _context(f"\u2713 {escape(label)}")] if label else kept
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def digest_messages(text: str) -> list[list[Block]]:
+    """A digest as Block Kit: escaped, ``**headings**`` as Slack's ``*bold*``, sections of at
+    most 3,000 characters, and as many messages of at most 50 blocks as it needs."""
+    mrkdwn = _BOLD.sub(r"*\1*", escape(text))
+    blocks = [_section(piece) for paragraph in mrkdwn.split("\n\n")
+              for piece in split_text(paragraph)]
+    return [blocks[i:i + MAX_BLOCKS] for i in range(0, len(blocks), MAX_BLOCKS)]

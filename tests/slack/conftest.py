@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import SlackAdapter
-from bot.config import Config, SlackConfig, StorageConfig
+from bot.config import Config, DigestConfig, SlackConfig, StorageConfig
 from bot.runner import build_app
 from storage.sqlite import SQLiteStore
 from tests.slack.payloads import SIGNING_SECRET
@@ -109,7 +109,8 @@ class RunningBot:
 
 
 class StartBot(Protocol):
-    async def __call__(self, mode: str = "http", **slack: Any) -> RunningBot: ...
+    async def __call__(self, mode: str = "http", digest: DigestConfig | None = None,
+                       **slack: Any) -> RunningBot: ...
 
 
 @pytest.fixture
@@ -129,10 +130,11 @@ async def start_bot(
     start uses the same file, as a restart would."""
     bots: list[RunningBot] = []
 
-    async def start(mode: str = "http", **slack: Any) -> RunningBot:
+    async def start(mode: str = "http", digest: DigestConfig | None = None,
+                    **slack: Any) -> RunningBot:
         fields = {"mode": mode, "api_url": slack_standin.api_url, "port": 0, **slack}
         config = Config(storage=StorageConfig(path=tmp_path / "s.db"),
-                        slack=SlackConfig.model_validate(fields))
+                        slack=SlackConfig.model_validate(fields), digest=digest)
         assert config.slack is not None
         store = SQLiteStore(config.storage.path)
         await store.open()

@@ -1,0 +1,60 @@
+"""A digest on Slack: approved by slash command, posted to the staff channel once, with its
+chart and full list as files, in Block Kit within Slack's limits, and harmless text."""
+
+from __future__ import annotations
+
+from adapters.slack_blocks import MAX_BLOCKS, MAX_SECTION_TEXT, digest_messages
+from bot.config import DigestConfig
+
+from .conftest import StartBot
+from .payloads import SIGNING_SECRET
+from .people import Http, Person
+from .standin import SlackStandIn
+from .test_slack_adapter import TYPED
+
+NASTY = "<!channel> <https://evil.example|click> the phone is engaged every Monday."
+WARD = "C0WARD7STAFF"
+
+
+async def test_a_digest_is_approved_by_command_and_posted_once_to_staff(
+        start_bot: StartBot, slack_standin: SlackStandIn) -> None:
+    bot = await start_bot("http", digest=DigestConfig(), moderators=("U0MOD00001",),
+                          staff_channels=(WARD,), moderator_channels=("C0MODS0001",))
+    teller = Person(slack_standin, Http(bot.url, SIGNING_SECRET), "U0PERSON01")
+    for line in (*TYPED[:3], NASTY, *TYPED[4:]):
+        await teller.says(line)
+    await slack_standin.wait_until(
+        lambda: any("your story is saved" in t for t in teller.bot_texts()), "story saved")
+    moderator = Person(slack_standin, Http(bot.url, SIGNING_SECRET), "U0MOD00001")
+
+    async def command(text: str) -> str:
+        await moderator.slash("/storyloop", text, channel="C0MODS0001", response_key=text)
+        return str((await slack_standin.wait_for_response(text))[-1].args["text"])
+
+    assert (await command("story approve 1")).startswith("Story #1 is approved")
+    assert (await command("digest draft")).startswith("Draft digest #1")
+    assert (await command("digest approve")).endswith("posted to 1 of 1 staff rooms.")
+    posted = [c for c in slack_standin.calls_to("chat.postMessage") if c.args["channel"] == WARD]
+    assert len(posted) == 1
+    every_text = str(posted[0].args)
+    assert "<!channel>" not in every_text and "<https://evil" not in every_text
+    assert "*What people tried*" in str(posted[0].args["blocks"])
+    uploads = slack_standin.calls_to("files.completeUploadExternal")
+    assert WARD in str(uploads[-1].args)
+    names = {f.filename for f in slack_standin.files.values()}
+    assert {"digest-chart.png", "digest-stories.md"} <= names
+    assert any(f.data and f.data.startswith(b"\x89PNG") for f in slack_standin.files.values())
+    await slack_standin.wait_until(
+        lambda: any("in this week's digest" in t for t in teller.bot_texts()), "teller told")
+    await command("digest draft")
+    assert len([c for c in slack_standin.calls_to("chat.postMessage")
+                if c.args["channel"] == WARD]) == 1  # never posted twice
+
+
+def test_long_digests_are_split_within_block_kit_limits() -> None:
+    text = "\n\n".join(f"**Part {n}**\n" + "word " * 900 for n in range(60))
+    messages = digest_messages(text)
+    assert len(messages) > 1 and all(len(m) <= MAX_BLOCKS for m in messages)
+    sections = [b["text"]["text"] for m in messages for b in m]
+    assert all(len(s) <= MAX_SECTION_TEXT for s in sections)
+    assert sections[0].startswith("*Part 0*")

@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Config, ConfigErrors, load_config
-from bot.export import FORMATS, export_stories, public_view
+from bot.export import FORMATS, export_audit, export_stories, public_view
 from bot.types import StoryStatus
 from storage.sqlite import SQLiteStore
 
 DEFAULT_CONFIG = Path("storyloop.toml")
+AUDIT_LIMIT = 1_000_000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -54,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     export = command("export", "write the stored stories as JSON, CSV or markdown")
     export.add_argument("--format", choices=FORMATS, default="json")
     export.add_argument("--status", choices=[s.value for s in StoryStatus])
+    export.add_argument("--audit", action="store_true",
+                        help="write the moderation audit log instead of stories")
     export.add_argument("--since", type=_date, help="only stories told on or after DATE "
                         "(YYYY-MM-DD)")
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
@@ -127,6 +130,8 @@ async def _stories(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _export(config: Config, args: argparse.Namespace) -> int:
+    if args.audit:
+        return await _export_audit(config, args)
     store = SQLiteStore(config.storage.path)
     await store.open()
     try:
@@ -151,6 +156,22 @@ async def _run(config: Config, args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(f"storyloop: the config has a problem:\n{exc}", file=sys.stderr)
         return 2
+    return 0
+
+
+async def _export_audit(config: Config, args: argparse.Namespace) -> int:
+    store = SQLiteStore(config.storage.path)
+    await store.open()
+    try:
+        entries = list(reversed(await store.audit_entries(limit=AUDIT_LIMIT)))
+    finally:
+        await store.close()
+    out = args.output.open("w", encoding="utf-8", newline="") if args.output else sys.stdout
+    try:
+        export_audit(entries, args.format, out)
+    finally:
+        if args.output:
+            out.close()
     return 0
 
 

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from bot.types import Story
+from bot.types import AuditEntry, Story
 from flows.redaction import redact
 
 FORMATS = ("json", "csv", "md")
@@ -71,3 +71,24 @@ def markdown(stories: Sequence[Story]) -> str:
 def _md(text: str) -> str:
     """Text that markdown shows as written (no links, no HTML, no headings)."""
     return "".join(f"\\{c}" if c in "\\`*_[]<>#|" else c for c in text.replace("\n", " "))
+
+
+AUDIT_COLUMNS = ("id", "at", "actor", "action", "target", "reason")
+
+
+def export_audit(entries: Sequence[AuditEntry], fmt: str, out: TextIO) -> None:
+    """The audit log, oldest first: who did what, when, and why."""
+    rows = [e.model_dump(mode="json") for e in entries]
+    if fmt == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt == "md":
+        out.write("# Audit log\n\n| when | who | what | on | why |\n|---|---|---|---|---|\n")
+        for e in entries:
+            out.write(f"| {e.at:%Y-%m-%d %H:%M} | {_md(e.actor)} | {_md(e.action)} | "
+                      f"{_md(e.target or '')} | {_md(e.reason or '')} |\n")
+    else:
+        writer = csv.DictWriter(out, fieldnames=AUDIT_COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: safe_cell(row[k]) for k in AUDIT_COLUMNS})

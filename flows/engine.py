@@ -39,7 +39,7 @@ from flows.answers import (
 from flows.prompts import CHOICE_LABELS, PROMPTS, say
 from flows.records import build_story
 from flows.redaction import redact
-from flows.safeguarding import Rules, assess, load_rules, signposting
+from flows.safeguarding import Risk, Rules, assess, load_rules, signposting
 from flows.spec import SOURCES, Answers, FlowSpec, Kind, Step
 from flows.steering import Label, classify
 from flows.story import STORY, TRIED, choice
@@ -49,6 +49,8 @@ RESTART = (choice("restart_yes", "yes", "y", "start again"), choice("restart_no"
 OPENING_WORDS = 5
 """A first message at least this long is the start of a story, kept rather than ignored."""
 TYPICAL_LENGTH = 12
+SHORT_ANSWER = 24
+SHORT_ANSWERS_KEPT = 10_000
 
 
 SAFE = (choice("safe_carry_on", "carry on", "continue", "yes", "go on"),
@@ -102,10 +104,11 @@ class FlowEngine:
         self.flows = {spec.name: CompiledFlow(spec) for spec in flows}
         self.idle_timeout = idle_timeout
         self.safety = safety or load_rules()
+        self._short_answers: dict[str, Risk | None] = {}
 
     def apply(self, conv: Conversation | None, msg: IncomingMessage, now: datetime) -> Turn:
         text = msg.text.strip()
-        risk = assess(text, self.safety) if msg.kind is MessageKind.MESSAGE else None
+        risk = self._risk(text) if msg.kind is MessageKind.MESSAGE else None
         if risk is not None:
             return self._safeguard(conv, msg, risk.concern.value, now)
         request = as_data_request(text)
@@ -127,6 +130,17 @@ class FlowEngine:
         else:
             self._handle(turn, text, now)
         return turn
+
+    def _risk(self, text: str) -> Risk | None:
+        """The safeguarding check, remembered for short answers ("yes", "skip", "2"), which
+        many people give; anything longer is always checked afresh."""
+        if len(text) > SHORT_ANSWER:
+            return assess(text, self.safety)
+        if text not in self._short_answers:
+            if len(self._short_answers) >= SHORT_ANSWERS_KEPT:
+                self._short_answers.clear()
+            self._short_answers[text] = assess(text, self.safety)
+        return self._short_answers[text]
 
     def rejoin(self, conv: Conversation | None, msg: IncomingMessage, now: datetime) -> Turn:
         """The person (re)opened a chat with us: greet a newcomer, remind anyone mid-story
@@ -390,7 +404,9 @@ class FlowEngine:
         if conv.state in (spec.finished, spec.declined):
             return self._say(conv, key)
         step = spec.step(conv.state)
-        values = {"story": self.review(conv), "opening": conv.answers.get("opening", "")}
+        values: dict[str, object] = {"opening": conv.answers.get("opening", "")}
+        if conv.state == "review":
+            values["story"] = self.review(conv)
         return OutgoingMessage(room_id=conv.key.room_id, text=say(key, **values),
                                choices=self._choices(conv, step),
                                multiple=step.kind in (Kind.THEMES, Kind.PICKS))

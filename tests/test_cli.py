@@ -167,3 +167,13 @@ def test_config_can_follow_the_command(config_file: Path) -> None:
     storyloop("--config", str(config_file), "chat", "--as", "sam", stdin="\n".join(SCRIPT))
     after = storyloop("stories", "--config", str(config_file))
     assert after.returncode == 0 and "1 story in" in after.stdout
+
+
+def test_export_audit_writes_the_log_of_actions(config_file: Path) -> None:
+    storyloop("--config", str(config_file), "chat", "--as", "sam",
+              stdin="\n".join([*SCRIPT, "forget me", "yes"]))
+    log = json.loads(storyloop("export", "--audit", "--config", str(config_file)).stdout)
+    assert [(e["actor"], e["action"]) for e in log] == [("storyteller", "erasure")]
+    csv_text = storyloop("export", "--audit", "--format", "csv", "--config",
+                         str(config_file)).stdout
+    assert csv_text.splitlines()[0] == "id,at,actor,action,target,reason"

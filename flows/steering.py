@@ -72,6 +72,8 @@ import re
 from collections.abc import Iterator
 from enum import Enum, StrEnum
 
+from bot.types import TriedBy
+
 
 class Label(StrEnum):
     """What an answer describes."""
@@ -79,15 +81,6 @@ class Label(StrEnum):
     PROBLEM = "problem"
     EXPERIMENT = "experiment"
     BOTH = "both"
-
-
-class TriedBy(StrEnum):
-    """Who made an attempt, in the words the bot offers."""
-
-    ME = "me"
-    MY_TEAM = "my team"
-    SOMEONE_ELSE = "someone else"
-    NOBODY = "nobody yet"
 
 
 class _Mood(Enum):

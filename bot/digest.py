@@ -7,8 +7,7 @@ builds a :class:`Digest` that holds only what may be shown to staff:
   safeguarding;
 * every text redacted (``bot.export.public_view``);
 * quotes only from people who agreed to be quoted;
-* people who acted counted, and named only if they agreed to be named (storyloop keeps no
-  names, so for now they are counted).
+* people who acted counted, and named only if they agreed to be named (and as they asked).
 """
 
 from __future__ import annotations
@@ -64,6 +63,8 @@ class Digest(Frozen):
     themes: tuple[tuple[str, int], ...]
     quotes: tuple[str, ...]
     people_who_acted: int
+    named: tuple[str, ...] = ()
+    """People who acted and agreed to be named, as they asked to be named."""
     open_questions: tuple[str, ...]
     weeks: tuple[Week, ...]
     note: str | None = None
@@ -92,6 +93,7 @@ def draft(stories: Iterable[Story], start: datetime, end: datetime,
         themes=tuple(Counter(redact(t) for s in chosen for t in s.themes).most_common()),
         quotes=tuple(_quote(s) for s in chosen if s.consent.quote)[:MAX_QUOTES],
         people_who_acted=len(with_tried),
+        named=tuple(s.acted_name for s in with_tried if s.consent.name and s.acted_name),
         open_questions=tuple(_questions(chosen))[:MAX_QUESTIONS],
         weeks=(*earlier, this_week),
     )

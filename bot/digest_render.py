@@ -66,7 +66,7 @@ def sections(digest: Digest, link: str | None = None) -> list[Section]:
         parts += [_tried_section(digest.tried), _themes_section(digest.themes)]
         if digest.quotes:
             parts.append(Section("In their words", "quote", digest.quotes))
-        parts.append(_acted_section(digest.people_who_acted))
+        parts.append(_acted_section(digest.people_who_acted, digest.named))
         if digest.open_questions:
             parts.append(Section("Open questions for the service", "list",
                                  tuple(_clip(q) for q in digest.open_questions)))
@@ -112,12 +112,14 @@ def _themes_section(themes: Sequence[tuple[str, int]]) -> Section:
     return Section("Themes", "para", (", ".join(shown) if shown else "No themes picked.",))
 
 
-def _acted_section(people: int) -> Section:
+def _acted_section(people: int, named: Sequence[str] = ()) -> Section:
     if not people:
         return Section("People who acted", "para", ("None told of yet: maybe next week.",))
+    thanks = (f"Among them, and happy to be named: {', '.join(named)}. Thank you, all of you."
+              if named else "Thank you, all of you.")
     return Section("People who acted", "para", (
         f"{_count(people, 'story tells', 'stories tell')} of someone who acted to make "
-        "things better. We keep no names, so: thank you, all of you.",))
+        f"things better. {thanks}",))
 
 
 def _closing(digest: Digest, link: str | None) -> str:

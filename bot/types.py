@@ -150,6 +150,8 @@ class Story(BaseModel):
     consent: Consent
     safeguarding: str | None = None
     """Set when the conversation raised a safeguarding concern: never in a digest."""
+    acted_name: str | None = None
+    """How to name them as someone who acted: only asked, and kept, with that consent."""
     status: StoryStatus = StoryStatus.PENDING
     created_at: AwareDatetime
     updated_at: AwareDatetime

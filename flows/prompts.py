@@ -69,6 +69,10 @@ PROMPTS: dict[str, str] = {
         "Thank you. What else is OK with you? Pick any (like 1, 3), or say none. You can "
         "still take part whatever you choose."
     ),
+    "acted_name": (
+        "Thank you. How should we name you as someone who made a difference? For example, "
+        "your first name and team. Say skip to stay unnamed after all."
+    ),
     "review": "Here's your story as others will see it:\n\n{story}\n\nShall I send it?",
     "change": "Which answer would you like to change?",
     "done": (

@@ -39,6 +39,7 @@ def build_story(conv: Conversation, now: datetime) -> Story:
         place=a.get("place"),
         consent=consent_from(a),
         safeguarding=a.get("safeguarding"),
+        acted_name=a.get("acted_name") if "name" in (a.get("permissions") or ()) else None,
         created_at=now,
         updated_at=now,
     )

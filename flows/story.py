@@ -135,6 +135,8 @@ def _common_steps(themes: Sequence[str]) -> list[Step]:
         Step("role", Kind.CHOICE, "role", choices=ROLES, review_label="You are"),
         Step("permissions", Kind.PICKS, "permissions", optional=True, choices=PERMISSIONS,
              review_label="You agreed to"),
+        Step("acted_name", Kind.TEXT, "acted_name", optional=True,
+             review_label="Name to use"),
         Step("review", Kind.CHOICE, None, choices=REVIEW),
         Step("change", Kind.CHOICE, None),
     ]
@@ -164,7 +166,9 @@ def _tail(reflection: bool) -> list[dict[str, Any]]:
         go("themes", "place"),
         go("place", "role"),
         go("role", "permissions"),
+        go("permissions", "acted_name", agreed_to_be_named),
         go("permissions", "review"),
+        go("acted_name", "review"),
         go("review", "done", chose("send")),
         go("review", "change"),
     ]
@@ -237,6 +241,10 @@ def _replace_extract(steps: list[Step], name: str, extract: Any) -> None:
     old = steps[index]
     steps[index] = Step(old.name, old.kind, old.field, old.optional, old.choices,
                         old.review_label, extract)
+
+
+def agreed_to_be_named(a: Answers) -> bool:
+    return "name" in (a.get("permissions") or ())
 
 
 def editing(a: Answers) -> bool:

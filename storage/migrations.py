@@ -122,6 +122,9 @@ MIGRATIONS: tuple[Migration, ...] = (
             PRIMARY KEY (digest_id, platform, room_id)
         )""",
     )),
+    Migration(4, "the name a storyteller who acted agreed to be named by", (
+        "ALTER TABLE stories ADD COLUMN acted_name TEXT",
+    )),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -51,7 +51,7 @@ SAVE_THEME = "INSERT INTO story_themes (story_id, position, theme) VALUES (?, ?,
 STORY_COLUMNS = (
     "flow, situation, tried, tried_by, outcome, spread, enhance, restore, replace, become, "
     "role, place, consent_store, consent_digest, consent_quote, consent_contact, consent_name, "
-    "consent_version, consent_at, safeguarding, status, created_at, updated_at"
+    "consent_version, consent_at, safeguarding, status, created_at, updated_at, acted_name"
 )
 SAVE_STORY = f"""
 INSERT INTO stories (id, {STORY_COLUMNS}, participant_id)
@@ -101,7 +101,7 @@ def story_values(s: Story) -> tuple[Any, ...]:
             int(s.consent.store), int(s.consent.digest), int(s.consent.quote),
             int(s.consent.contact), int(s.consent.name), s.consent.wording_version,
             s.consent.given_at.isoformat(), s.safeguarding, s.status.value,
-            _utc(s.created_at), _utc(s.updated_at))
+            _utc(s.created_at), _utc(s.updated_at), s.acted_name)
 
 
 def _utc(moment: datetime) -> str:
@@ -111,7 +111,8 @@ def _utc(moment: datetime) -> str:
 def story(row: Any) -> Story:
     (id_, platform, user_id, flow, situation, tried, tried_by, outcome, spread, enhance,
      restore, replace, become, role, place, consent_store, digest, quote, contact, name,
-     consent_version, consent_at, safeguarding, status, created_at, updated_at, themes) = row
+     consent_version, consent_at, safeguarding, status, created_at, updated_at, acted_name,
+     themes) = row
     return Story(
         id=id_, platform=Platform(platform), participant=UserId(user_id), flow=flow,
         situation=situation, tried=tried, tried_by=TriedBy(tried_by) if tried_by else None,
@@ -120,7 +121,7 @@ def story(row: Any) -> Story:
         consent=Consent(store=bool(consent_store), digest=bool(digest), quote=bool(quote),
                         contact=bool(contact), name=bool(name), wording_version=consent_version,
                         given_at=datetime.fromisoformat(consent_at)),
-        safeguarding=safeguarding, status=StoryStatus(status),
+        safeguarding=safeguarding, status=StoryStatus(status), acted_name=acted_name,
         created_at=datetime.fromisoformat(created_at),
         updated_at=datetime.fromisoformat(updated_at))
 

@@ -183,3 +183,14 @@ def test_the_chart_is_the_same_every_time() -> None:
                     with_something_tried=n // 2) for n in range(7, 0, -1)]
     digest = draft([tried(1), story(2)], START, END, earlier=earlier)
     assert chart_png(digest) == chart_png(digest)
+
+
+def test_people_who_acted_are_named_only_with_their_consent() -> None:
+    named = tried(1, "A rota swap board.").model_copy(update={
+        "consent": tried(1, "x").consent.model_copy(update={"name": True}),
+        "acted_name": "Sam, ward 7"})
+    unnamed = tried(2, "A quiet room.").model_copy(update={"acted_name": "Should not show"})
+    digest = week_digest(named, unnamed)
+    assert digest.named == ("Sam, ward 7",)
+    assert "happy to be named: Sam, ward 7" in to_text(digest)
+    assert "Should not show" not in to_text(digest)

@@ -285,3 +285,23 @@ async def test_opening_the_chat_again_mid_story_repeats_the_question(
         update={"kind": MessageKind.JOINED})
     [reminder] = await app.handle(joined)
     assert "tried something" in reminder.text
+
+
+async def test_someone_who_agrees_to_be_named_is_asked_how(chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "I started a call-back list.", "skip", "skip", "no", "skip",
+                      "skip", "staff", "1, 4")
+    assert "How should we name you" in chat.last_text
+    await chat.say("Sam, ward 7 reception")
+    assert "Name to use: Sam, ward 7 reception" in chat.last_text
+    await chat.say("yes")
+    [story] = await store.list_stories()
+    assert story.consent.name and story.acted_name == "Sam, ward 7 reception"
+
+
+async def test_nobody_is_asked_for_a_name_without_agreeing(chat: Chat, store: Store) -> None:
+    await to_review(chat)
+    assert "Name to use" not in chat.last_text
+    await chat.say("yes")
+    [story] = await store.list_stories()
+    assert story.acted_name is None

@@ -25,7 +25,7 @@ def defuse(text: str) -> str:
 
 def plain(reply: OutgoingMessage) -> str:
     lines = [reply.text]
-    if reply.choices:
+    if reply.choices and not reply.commands:
         lines += ["", *(f"{n}. {c.label}" for n, c in enumerate(reply.choices, start=1))]
         lines.append(_hint(reply))
     return defuse("\n".join(lines))
@@ -33,7 +33,7 @@ def plain(reply: OutgoingMessage) -> str:
 
 def formatted(reply: OutgoingMessage) -> str:
     body = html.escape(defuse(reply.text)).replace("\n", "<br>")
-    if not reply.choices:
+    if not reply.choices or reply.commands:
         return body
     items = "".join(f"<li>{html.escape(defuse(c.label))}</li>" for c in reply.choices)
     return f"{body}<ol>{items}</ol><em>{html.escape(_hint(reply))}</em>"

@@ -37,10 +37,18 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack_blocks import CHOICE_ACTION, answered, digest_messages, escape, render
+from adapters.slack_blocks import (
+    CHOICE_ACTION,
+    COMMAND_ACTION,
+    answered,
+    digest_messages,
+    escape,
+    render,
+)
 from adapters.slack_events import (
     PLATFORM,
     choice_from_payload,
+    command_from_payload,
     command_message,
     joined,
     mention_from_event,
@@ -168,6 +176,7 @@ class SlackAdapter:
         bolt.command("/story")(self._on_story)
         bolt.command("/storyloop")(self._on_command)
         bolt.action(CHOICE_ACTION)(self._on_choice)
+        bolt.action(COMMAND_ACTION)(self._on_command_button)
         bolt.error(self._on_error)
         return bolt
 
@@ -209,6 +218,12 @@ class SlackAdapter:
             await self._show_answer(body, msg.text if live else None)
             if live:
                 await self._answer(msg)
+
+    async def _on_command_button(self, ack: AsyncAck, body: JsonDict, action: JsonDict) -> None:
+        """A button on a moderators' notice: run its command as the person who pressed it
+        (the App's command registry decides whether they may)."""
+        await ack()
+        await self._deliver(command_from_payload(body, action))
 
     async def _on_error(self, error: Exception, body: JsonDict) -> None:
         what = body.get("event", {}).get("type") or body.get("type") or body.get("command")

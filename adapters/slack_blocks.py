@@ -27,6 +27,7 @@ MAX_BUTTON_VALUE = 2000
 MAX_SECTION_TEXT = 3000
 MAX_BLOCKS = 50
 CHOICE_ACTION = re.compile(r"^storyloop-choice-\d+$")
+COMMAND_ACTION = re.compile(r"^storyloop-command-\d+$")
 WORD_JOINER = "\u2060"
 MULTIPLE_HINT = "You can pick one here, or type several, like 1, 3."
 
@@ -84,7 +85,7 @@ def render(reply: OutgoingMessage) -> Rendered:
 def fallback_text(reply: OutgoingMessage) -> str:
     """The words and a numbered list of the choices, for notifications and old clients."""
     lines = [reply.text]
-    if reply.choices:
+    if reply.choices and not reply.commands:
         lines += ["", *(f"{n}. {c.label}" for n, c in enumerate(reply.choices, start=1))]
     return escape("\n".join(lines))
 
@@ -117,15 +118,17 @@ def _context(mrkdwn: str) -> Block:
 
 
 def _buttons(reply: OutgoingMessage) -> list[Block]:
-    buttons = [_button(n, c.label) for n, c in enumerate(reply.choices)]
+    kind = "command" if reply.commands else "choice"
+    buttons = [_button(n, c.label, c.value if reply.commands else c.label, kind)
+               for n, c in enumerate(reply.choices)]
     return [{"type": "actions", "elements": buttons[i:i + MAX_BUTTONS]}
             for i in range(0, len(buttons), MAX_BUTTONS)]
 
 
-def _button(number: int, label: str) -> Block:
-    return {"type": "button", "action_id": f"storyloop-choice-{number}",
+def _button(number: int, label: str, value: str, kind: str = "choice") -> Block:
+    return {"type": "button", "action_id": f"storyloop-{kind}-{number}",
             "text": {"type": "plain_text", "text": _shorten(label, MAX_BUTTON_TEXT)},
-            "value": label[:MAX_BUTTON_VALUE]}
+            "value": value[:MAX_BUTTON_VALUE]}
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -47,6 +47,11 @@ def choice_from_payload(body: JsonDict, action: JsonDict) -> IncomingMessage:
         is_direct=channel.startswith("D"), timestamp=_time(action["action_ts"]))
 
 
+def command_from_payload(body: JsonDict, action: JsonDict) -> IncomingMessage:
+    """A command button (on a moderators' notice) is that command, typed by whoever pressed."""
+    return choice_from_payload(body, action).model_copy(update={"kind": MessageKind.COMMAND})
+
+
 def command_message(command: JsonDict, now: datetime) -> IncomingMessage:
     """``/storyloop status`` -> a COMMAND ``status`` (an empty one asks for help)."""
     channel = command["channel_id"]

@@ -34,6 +34,7 @@ from bot.digest_render import chart_png, to_html, to_markdown_full, to_text
 from bot.ports import Post, Publisher, Sender
 from bot.types import (
     AuditEntry,
+    Choice,
     DigestRecord,
     DigestStatus,
     OutboxItem,
@@ -50,6 +51,8 @@ log = logging.getLogger(__name__)
 LOOKBACK = timedelta(weeks=8)
 WEEK = timedelta(days=7)
 DAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+NOTICE_BUTTONS = 5
+"""Stories a notice offers buttons for (show, approve); the rest are a command away."""
 NEXT_DUE = "digest:next_due"
 NOTICED = "digest:last_noticed_story"
 _NOTE = re.compile(r'^"(?P<note>[^"]*)"$')
@@ -253,18 +256,23 @@ class DigestDesk:
         if not new:
             return
         count = len(new)
+        offers = [Choice(value="stories pending", label="Show all pending")]
+        for story in new[:NOTICE_BUTTONS]:
+            offers += [Choice(value=f"story show {story.id}", label=f"Show #{story.id}"),
+                       Choice(value=f"story approve {story.id}", label=f"Approve #{story.id}")]
         await self._to_moderators(
             f"{count} new stor{'y is' if count == 1 else 'ies are'} waiting for a moderator. "
-            "Say stories pending to see them.")
+            "Say stories pending to see them.", tuple(offers))
         await self.store.set_value(NOTICED, str(max(s.id or 0 for s in new)))
 
-    async def _to_moderators(self, text: str) -> None:
+    async def _to_moderators(self, text: str, offers: tuple[Choice, ...] = ()) -> None:
         for platform, rooms in self.moderator_rooms.items():
             send = self.senders.get(platform)
             if send is None:
                 continue
             for room in rooms:
-                await send(OutgoingMessage(room_id=room, text=text))
+                await send(OutgoingMessage(room_id=room, text=text, choices=offers,
+                                           commands=bool(offers)))
 
     # Audit
     def _entry(self, ctx: CommandContext, action: str, record: DigestRecord,

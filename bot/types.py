@@ -85,6 +85,9 @@ class OutgoingMessage(BaseModel):
     choices: tuple[Choice, ...] = ()
     multiple: bool = False
     """True when several choices may be picked at once (themes)."""
+    commands: bool = False
+    """The choices are commands to run (their ``value``), not answers: a moderator's notice
+    can offer "Approve #12" as a button where the platform has buttons."""
 
 
 class Role(StrEnum):

@@ -58,3 +58,44 @@ def test_long_digests_are_split_within_block_kit_limits() -> None:
     sections = [b["text"]["text"] for m in messages for b in m]
     assert all(len(s) <= MAX_SECTION_TEXT for s in sections)
     assert sections[0].startswith("*Part 0*")
+
+
+async def test_the_moderators_notice_has_buttons_that_only_moderators_can_use(
+        start_bot: StartBot, slack_standin: SlackStandIn) -> None:
+    from bot.digests import DigestDesk
+    from bot.types import Platform, RoomId, StoryStatus
+
+    from .payloads import block_actions_payload
+
+    bot = await start_bot("http", moderators=("U0MOD00001",),
+                          moderator_channels=("C0MODS0001",))
+    app = bot.adapter.app
+    desk = DigestDesk(bot.store, app.clock, DigestConfig(), {},
+                      {Platform("slack"): (RoomId("C0MODS0001"),)}, app.senders, app.publishers)
+    teller = Person(slack_standin, Http(bot.url, SIGNING_SECRET), "U0PERSON01")
+    for line in TYPED:
+        await teller.says(line)
+    await slack_standin.wait_until(
+        lambda: any("your story is saved" in t for t in teller.bot_texts()), "story saved")
+    await desk.tick()
+    [notice] = slack_standin.messages("C0MODS0001")
+    buttons = {e["text"]["text"]: e for b in notice["blocks"] if b["type"] == "actions"
+               for e in b["elements"]}
+    assert set(buttons) == {"Show all pending", "Show #1", "Approve #1"}
+
+    async def press(user: str, label: str) -> None:
+        button = buttons[label]
+        await Http(bot.url, SIGNING_SECRET).interactive(block_actions_payload(
+            user, "C0MODS0001", notice["ts"], button["action_id"], button["value"],
+            message=notice))
+
+    await press("U0PERSON01", "Approve #1")
+    await slack_standin.wait_until(
+        lambda: any("only moderators" in m["text"]
+                    for m in slack_standin.messages("C0MODS0001")), "refusal")
+    assert (await bot.store.list_stories())[0].status is StoryStatus.PENDING
+    await press("U0MOD00001", "Approve #1")
+    await slack_standin.wait_until(
+        lambda: any("Story #1 is approved" in m["text"]
+                    for m in slack_standin.messages("C0MODS0001")), "approval")
+    assert (await bot.store.list_stories())[0].status is StoryStatus.APPROVED

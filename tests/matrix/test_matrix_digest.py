@@ -51,3 +51,60 @@ async def test_a_moderator_approves_a_digest_and_staff_get_it_once_with_its_char
     await talk(moderator, mods, "!digest preview", "There is no draft digest")
     from_bot = [s for s in nurse.seen if s.sender == bot.user_id and s.room_id == ward]
     assert len(from_bot) == 3  # chart, list, digest: once each
+
+
+async def test_a_scheduled_digest_survives_a_failure_between_two_staff_rooms(
+        matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
+    from datetime import UTC, datetime
+
+    from bot.clock import FakeClock
+    from bot.digests import DigestDesk
+    from bot.types import Platform, RoomId
+
+    moderator, colleague, nurse = (await matrix_person(), await matrix_person(),
+                                   await matrix_person())
+    mods = await moderator.create_dm(colleague.user_id, encrypted=False)
+    await colleague.join(mods)
+    ward_a = await nurse.create_dm(colleague.user_id, encrypted=False)
+    ward_b = await nurse.create_dm(moderator.user_id, encrypted=False)
+    settings = {"moderators": (moderator.user_id,), "moderator_rooms": (mods,),
+                "staff_rooms": (ward_a, ward_b)}
+    bot = await matrix_bot.start(digest=DigestConfig(), **settings)
+    await moderator.client.room_invite(mods, bot.user_id)
+    await nurse.client.room_invite(ward_a, bot.user_id)  # not to ward_b yet: posting fails
+    await nurse.wait_for_join(ward_a, bot.user_id, timeout=20)
+    teller = await matrix_person()
+    room = await teller.create_dm(bot.user_id, encrypted=False)
+    await teller.wait_for_message(room, says("Shall we start?"), timeout=20)
+    for line in ("yes", "yes", "The ward phone rings out at night.", "We added a night rota.",
+                 "skip", "skip", "no", "skip", "skip", "staff", "1"):
+        await teller.send(room, line)
+    await teller.wait_for_message(room, says("Shall I send it?"), timeout=30)
+    await talk(teller, room, "yes", "your story is saved")
+    await talk(moderator, mods, "!story approve 1", "Story #1 is approved")
+
+    clock = FakeClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    staff = {Platform("matrix"): (RoomId(ward_a), RoomId(ward_b))}
+    mod_rooms = {Platform("matrix"): (RoomId(mods),)}
+
+    def desk() -> DigestDesk:
+        """The running bot's digest desk, on a clock the test moves."""
+        return DigestDesk(bot.store, clock, DigestConfig(), staff, mod_rooms, bot.app.senders,
+                          bot.app.publishers)
+
+    schedule = desk()
+    await schedule.tick()  # the schedule is set: next Monday 09:00 London
+    clock.advance(days=7)
+    await schedule.tick()  # ... which has come: the draft goes to the moderators
+    await moderator.wait_for_message(mods, says("This week's digest is ready"), timeout=20)
+    await talk(moderator, mods, "!digest approve", "posted to 1 of 2 staff rooms", wait=30)
+    await nurse.wait_for_message(ward_a, says("What people tried"), timeout=20)
+
+    await bot.stop()  # restart, after letting the bot into the second room
+    await nurse.client.room_invite(ward_b, matrix_bot.user.user_id)
+    bot = await matrix_bot.start(digest=DigestConfig(), **settings)
+    await nurse.wait_for_join(ward_b, bot.user_id, timeout=20)
+    await desk().tick()
+    await nurse.wait_for_message(ward_b, says("What people tried"), timeout=20)
+    posts = [s for s in nurse.seen if s.sender == bot.user_id and "What people tried" in s.body]
+    assert sorted(p.room_id for p in posts) == sorted([ward_a, ward_b])  # once each

@@ -84,8 +84,9 @@ async def test_a_scheduled_digest_survives_a_failure_between_two_staff_rooms(
     await talk(moderator, mods, "!story approve 1", "Story #1 is approved")
 
     clock = FakeClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
-    staff = {Platform("matrix"): (RoomId(ward_a), RoomId(ward_b))}
-    mod_rooms = {Platform("matrix"): (RoomId(mods),)}
+    staff: dict[Platform, tuple[RoomId, ...]] = {
+        Platform("matrix"): (RoomId(ward_a), RoomId(ward_b))}
+    mod_rooms: dict[Platform, tuple[RoomId, ...]] = {Platform("matrix"): (RoomId(mods),)}
 
     def desk() -> DigestDesk:
         """The running bot's digest desk, on a clock the test moves."""

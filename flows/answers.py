@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from enum import StrEnum
+from functools import lru_cache
 
 from bot.types import Choice
 
@@ -50,8 +51,10 @@ _COMMAND_WORDS = {
 }
 
 
+@lru_cache(maxsize=4096)
 def normalise(text: str) -> str:
-    """Lower case, single spaces, no surrounding punctuation: for matching, never for storing."""
+    """Lower case, single spaces, no surrounding punctuation: for matching, never for storing.
+    (Pure, so remembered: the same few answers and choice labels come again and again.)"""
     if text.strip() == "?":
         return "?"
     cleaned = _PUNCTUATION.sub(" ", text.replace("\u2019", "'").casefold())
@@ -76,8 +79,10 @@ def match_choice(text: str, choices: Sequence[Choice]) -> Choice | None:
     return starting[0] if len(said) >= 3 and len(starting) == 1 else None
 
 
-def _names(choice: Choice) -> set[str]:
-    return {normalise(choice.label), normalise(choice.value), *map(normalise, choice.aliases)}
+@lru_cache(maxsize=1024)
+def _names(choice: Choice) -> frozenset[str]:
+    return frozenset({normalise(choice.label), normalise(choice.value),
+                      *map(normalise, choice.aliases)})
 
 
 def read_themes(text: str, themes: Sequence[str]) -> list[str]:

@@ -3,8 +3,13 @@ chart and full list as files, in Block Kit within Slack's limits, and harmless t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from adapters.slack_blocks import MAX_BLOCKS, MAX_SECTION_TEXT, digest_messages
+from bot.clock import FakeClock
 from bot.config import DigestConfig
+from bot.digests import DigestDesk
+from bot.types import Platform, RoomId
 
 from .conftest import StartBot
 from .payloads import SIGNING_SECRET
@@ -32,7 +37,18 @@ async def test_a_digest_is_approved_by_command_and_posted_once_to_staff(
         return str((await slack_standin.wait_for_response(text))[-1].args["text"])
 
     assert (await command("story approve 1")).startswith("Story #1 is approved")
-    assert (await command("digest draft")).startswith("Draft digest #1")
+    clock = FakeClock(datetime(2026, 1, 5, 9, 0, tzinfo=UTC))
+    app = bot.adapter.app
+    desk = DigestDesk(bot.store, clock, DigestConfig(), {Platform("slack"): (RoomId(WARD),)},
+                      {Platform("slack"): (RoomId("C0MODS0001"),)}, app.senders,
+                      app.publishers)
+    await desk.tick()  # sets the schedule: next Monday, 09:00 London
+    clock.advance(days=7)
+    await desk.tick()  # the draft is shown to the moderators, not yet to staff
+    assert any("This week's digest is ready" in m["text"]
+               for m in slack_standin.messages("C0MODS0001"))
+    assert slack_standin.messages(WARD) == []
+    assert (await command("digest preview")).startswith("Draft digest #1")
     assert (await command("digest approve")).endswith("posted to 1 of 1 staff rooms.")
     posted = [c for c in slack_standin.calls_to("chat.postMessage") if c.args["channel"] == WARD]
     assert len(posted) == 1
@@ -62,8 +78,7 @@ def test_long_digests_are_split_within_block_kit_limits() -> None:
 
 async def test_the_moderators_notice_has_buttons_that_only_moderators_can_use(
         start_bot: StartBot, slack_standin: SlackStandIn) -> None:
-    from bot.digests import DigestDesk
-    from bot.types import Platform, RoomId, StoryStatus
+    from bot.types import StoryStatus
 
     from .payloads import block_actions_payload
 

@@ -32,7 +32,17 @@ class Adapter(Protocol):
     async def run(self) -> None: ...
 
 
+Job = Callable[[], Awaitable[None]]
+"""Work that ``storyloop run`` repeats every minute (the digest schedule)."""
+
+
 def build_app(config: Config, store: Store) -> App:
+    """The App with its commands, as ``storyloop run`` wires it."""
+    return build(config, store)[0]
+
+
+def build(config: Config, store: Store) -> tuple[App, list[Job]]:
+    """The App, and the jobs to repeat: the digest desk is made once for both."""
     moderators = Moderators()
     if config.matrix:
         for user in config.matrix.moderators:
@@ -44,9 +54,12 @@ def build_app(config: Config, store: Store) -> App:
               pseudonymise=Pseudonymiser(load_secret(config)), alert_rooms=_alert_rooms(config))
     app.commands = builtin_commands(Commands(moderators), store, app.clock)
     Moderation(store, app.clock, app.senders).register(app.commands)
+    jobs: list[Job] = []
     if config.digest:
-        digest_desk(config, app).register(app.commands)
-    return app
+        desk = digest_desk(config, app)
+        desk.register(app.commands)
+        jobs.append(desk.tick)
+    return app, jobs
 
 
 def digest_desk(config: Config, app: App) -> DigestDesk:
@@ -90,13 +103,12 @@ async def run(config: Config) -> None:
     store = SQLiteStore(config.storage.path)
     await store.open()
     try:
-        app = build_app(config, store)
+        app, repeated = build(config, store)
         adapters = build_adapters(config, app, store)
         jobs = [asyncio.create_task(run_daily(store, config.privacy, app.clock),
                                     name="storyloop-retention")]
-        if config.digest:
-            jobs.append(asyncio.create_task(_every_minute(digest_desk(config, app).tick),
-                                            name="storyloop-digest"))
+        jobs += [asyncio.create_task(_every_minute(job), name="storyloop-schedule")
+                 for job in repeated]
         try:
             await _run_until_stopped(adapters)
         finally:
@@ -107,7 +119,7 @@ async def run(config: Config) -> None:
         await store.close()
 
 
-async def _every_minute(job: Callable[[], Awaitable[None]]) -> None:
+async def _every_minute(job: Job) -> None:
     """Run a job now and every minute until cancelled; a failure is logged, not fatal."""
     while True:
         try:

@@ -272,7 +272,7 @@ class SQLiteStore:
     async def record_event(self, platform: Platform, event_id: EventId, at: datetime) -> bool:
         if await self._processed(platform, event_id):
             return False
-        await self._write([(sql.SAVE_EVENT.replace("INSERT", "INSERT OR IGNORE", 1),
+        await self._write([(sql.NOTE_EVENT,
                             (platform, event_id, at.astimezone(UTC).isoformat()))])
         return True
 

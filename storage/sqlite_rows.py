@@ -35,6 +35,9 @@ FROM (SELECT 1) LEFT JOIN conversations c
   ON c.platform = ? AND c.room_id = ? AND c.user_id = ?
 """
 SAVE_EVENT = "INSERT INTO processed_events (platform, event_id, processed_at) VALUES (?, ?, ?)"
+NOTE_EVENT = ("INSERT OR IGNORE INTO processed_events (platform, event_id, processed_at) "
+              "VALUES (?, ?, ?)")
+"""For events that change no conversation: noting one twice is harmless."""
 SAVE_CONVERSATION = """
 INSERT INTO conversations (platform, room_id, user_id, flow, state, status, data, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)

@@ -34,6 +34,7 @@ from typing import Any
 from bot.app import App, build_engine
 from bot.config import Config
 from bot.privacy import Pseudonymiser
+from bot.runner import settle_heap
 from bot.types import EventId, IncomingMessage, Platform, RoomId, UserId
 from storage.sqlite import SQLiteStore
 
@@ -68,6 +69,7 @@ async def open_app(path: Path) -> tuple[App, SQLiteStore]:
     await store.open()
     app = App(store=store, engine=build_engine(Config()), clock=_clock(),
               pseudonymise=Pseudonymiser(b"benchmark pseudonym key, 32 bytes"))
+    settle_heap()  # as `storyloop run` does once it has started
     return app, store
 
 

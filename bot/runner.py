@@ -4,6 +4,7 @@ them all cleanly on Ctrl-C or SIGTERM."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -105,6 +106,7 @@ async def run(config: Config) -> None:
     try:
         app, repeated = build(config, store)
         adapters = build_adapters(config, app, store)
+        settle_heap()
         jobs = [asyncio.create_task(run_daily(store, config.privacy, app.clock),
                                     name="storyloop-retention")]
         jobs += [asyncio.create_task(_every_minute(job), name="storyloop-schedule")
@@ -117,6 +119,15 @@ async def run(config: Config) -> None:
             await asyncio.gather(*jobs, return_exceptions=True)
     finally:
         await store.close()
+
+
+def settle_heap() -> None:
+    """Take what start-up made (modules, compiled flows, pydantic schemas, safeguarding rules)
+    out of the garbage collector's sight: it lives as long as the process does. Scanning it
+    made every full collection a pause of about 12 ms for each reply then waiting; frozen, the
+    pause is about 2.5 ms (``bench/pipeline.py``)."""
+    gc.collect()
+    gc.freeze()
 
 
 async def _every_minute(job: Job) -> None:

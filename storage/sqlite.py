@@ -1,8 +1,10 @@
-"""The default store: one SQLite file, in WAL mode, through aiosqlite.
+"""The default store: one SQLite file, in WAL mode.
 
-Writes are grouped: turns that arrive while a commit is under way wait and are committed
-together in the next transaction, and each caller hears back only once its turn is durable
-(``synchronous=FULL``). One busy conversation or a thousand, every reply follows its write.
+Reads go through aiosqlite, on a connection of their own. Writes are grouped: turns that arrive
+while a commit is under way wait and are committed together in the next transaction, sent whole
+to the write connection's thread (``storage/sqlite_writer.py``), and each caller hears back
+only once its turn is durable (``synchronous=FULL``). One busy conversation or a thousand,
+every reply follows its write.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from storage import sqlite_rows as sql
 from storage.base import Loaded, TurnWrite
 from storage.migrations import LATEST, MIGRATIONS
 from storage.sqlite_rows import Statements
+from storage.sqlite_writer import NewStory, Writer
 
 log = logging.getLogger(__name__)
 CHECKPOINT_EVERY = 500
@@ -47,7 +50,8 @@ RECENT_CONVERSATIONS = 2000
 class SQLiteStore:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
-        self._db: aiosqlite.Connection | None = None
+        self._writes = Writer(self.path)
+        """The one write connection: only the writer task below uses it."""
         self._reader: aiosqlite.Connection | None = None
         self._checkpointer: aiosqlite.Connection | None = None
         self._checkpoint: asyncio.Task[None] | None = None
@@ -60,12 +64,6 @@ class SQLiteStore:
         self._wake = asyncio.Event()
 
     @property
-    def db(self) -> aiosqlite.Connection:
-        if self._db is None:
-            raise StorageError("the store is not open; call open() first")
-        return self._db
-
-    @property
     def reader(self) -> aiosqlite.Connection:
         """A second connection, for reads: WAL lets it read while the writer commits."""
         if self._reader is None:
@@ -74,11 +72,8 @@ class SQLiteStore:
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = await aiosqlite.connect(self.path, isolation_level=None)
         try:
-            for pragma in ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON",
-                           "busy_timeout = 5000", "wal_autocheckpoint = 0"):
-                await self.db.execute(f"PRAGMA {pragma}")
+            await self._writes.open()
             await self._migrate()
             self._reader = await aiosqlite.connect(self.path, isolation_level=None)
             await self._reader.execute("PRAGMA query_only = ON")
@@ -94,14 +89,14 @@ class SQLiteStore:
                 task.cancel()
                 await asyncio.gather(task, return_exceptions=True)
         self._writer = self._checkpoint = None
-        for connection in (self._checkpointer, self._reader, self._db):
+        for connection in (self._checkpointer, self._reader):
             if connection is not None:
                 await connection.close()
-        self._db = self._reader = self._checkpointer = None
+        self._reader = self._checkpointer = None
+        await self._writes.close()
 
     async def schema_version(self) -> int:
-        async with self.db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
+        row = await self._writes.run(lambda db: db.execute("PRAGMA user_version").fetchone())
         return int(row[0]) if row else 0
 
     async def _migrate(self) -> None:
@@ -112,19 +107,9 @@ class SQLiteStore:
                 f"to {LATEST}; upgrade storyloop or use another database file")
         for migration in MIGRATIONS:
             if migration.version > version:
-                await self._transaction(
+                await self._writes.transaction(
                     [(statement, ()) for statement in migration.statements]
                     + [(f"PRAGMA user_version = {migration.version}", ())])
-
-    async def _transaction(self, statements: Statements) -> None:
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            for sql, params in statements:
-                await self.db.execute(sql, params)
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        await self.db.execute("COMMIT")
 
     # Conversations
     async def load_turn(self, key: ConversationKey, event_id: EventId | None) -> Loaded:
@@ -167,7 +152,7 @@ class SQLiteStore:
                     await self._settle(future, self._run(work))
 
     async def _run(self, statements: Statements) -> bool:
-        await self._transaction(statements)
+        await self._writes.transaction(statements)
         return True
 
     async def _write_batch(self, batch: list[tuple[TurnWrite, asyncio.Future[bool]]]) -> None:
@@ -223,18 +208,12 @@ class SQLiteStore:
             _set(future, exc)
 
     async def _write_together(self, turns: list[TurnWrite]) -> None:
-        """All turns in one transaction, in the same eight statements however many turns."""
-        await self.db.execute("BEGIN IMMEDIATE")
-        try:
-            events = [sql.event_row(t) for t in turns if t.event_id is not None]
-            await self.db.executemany(sql.SAVE_EVENT, events)
-            conversations = [sql.conversation_row(t) for t in turns]
-            await self.db.executemany(sql.SAVE_CONVERSATION, conversations)
-            await self._insert_stories([t.story for t in turns if t.story is not None])
-        except BaseException:
-            await self.db.execute("ROLLBACK")
-            raise
-        await self.db.execute("COMMIT")
+        """All turns in one transaction: one trip to the writer's thread however many."""
+        stories: list[NewStory] = [
+            (sql.story_values(t.story), (t.story.platform, t.story.participant),
+             tuple(t.story.themes)) for t in turns if t.story is not None]
+        await self._writes.turns([sql.event_row(t) for t in turns if t.event_id is not None],
+                                 [sql.conversation_row(t) for t in turns], stories)
 
     async def _write_alone(self, turn: TurnWrite) -> bool:
         """False if the turn's event was processed before; other failures are raised."""
@@ -252,22 +231,6 @@ class SQLiteStore:
             "SELECT 1 FROM processed_events WHERE platform = ? AND event_id = ?",
             (platform, event_id))
         return bool(list(rows))
-
-    async def _insert_stories(self, stories: list[Story]) -> None:
-        """Stories get their ids here: the write transaction holds the only write lock."""
-        if not stories:
-            return
-        await self.db.executemany(sql.SAVE_PARTICIPANT,
-                                  [(s.platform, s.participant) for s in stories])
-        async with self.db.execute("SELECT coalesce(max(id), 0) FROM stories") as cursor:
-            row = await cursor.fetchone()
-        first = int(row[0]) + 1 if row else 1
-        await self.db.executemany(sql.SAVE_STORY, [
-            (first + n, *sql.story_values(s), s.platform, s.participant)
-            for n, s in enumerate(stories)])
-        await self.db.executemany(sql.SAVE_THEME, [
-            (first + n, i, theme) for n, s in enumerate(stories)
-            for i, theme in enumerate(s.themes)])
 
     async def record_event(self, platform: Platform, event_id: EventId, at: datetime) -> bool:
         if await self._processed(platform, event_id):
@@ -421,10 +384,9 @@ class SQLiteStore:
 
     # Adapter state
     async def get_value(self, key: str) -> str | None:
-        async with self.db.execute("SELECT value FROM adapter_state WHERE key = ?",
-                                   (key,)) as cursor:
-            row = await cursor.fetchone()
-        return None if row is None else str(row[0])
+        rows = list(await self.reader.execute_fetchall(
+            "SELECT value FROM adapter_state WHERE key = ?", (key,)))
+        return str(rows[0][0]) if rows else None
 
     async def set_value(self, key: str, value: str) -> None:
         await self._write([(
@@ -438,10 +400,6 @@ class _Recent:
     events: deque[EventId]
 
 
-
-
-
-
 def _set(future: asyncio.Future[bool], outcome: bool | Exception) -> None:
     if future.done():
         return
@@ -449,17 +407,3 @@ def _set(future: asyncio.Future[bool], outcome: bool | Exception) -> None:
         future.set_exception(outcome)
     else:
         future.set_result(outcome)
-
-
-
-
-
-
-
-
-
-
-
-
-
-

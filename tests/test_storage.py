@@ -156,3 +156,30 @@ async def test_an_old_event_is_refused_even_when_memory_has_forgotten_it(
     await reopened.close()
     assert loaded.seen and loaded.conversation is not None
     assert loaded.conversation.state == "s11"
+
+
+async def test_stories_finished_together_each_get_their_own_id_and_themes(
+        sqlite_store: SQLiteStore) -> None:
+    import asyncio
+
+    tellers = [UserId(f"@t{n}") for n in range(5)]
+    await asyncio.gather(*(
+        sqlite_store.save_turn(TurnWrite(
+            conversation("done").model_copy(update={"key": KEY.model_copy(update={"user_id": u})}),
+            Platform("test"), EventId(f"$s{n}"),
+            story(f"Story {n}").model_copy(update={"participant": u, "themes": (f"t{n}",)})))
+        for n, u in enumerate(tellers)))
+    stored = await sqlite_store.list_stories()
+    assert sorted(s.id for s in stored if s.id is not None) == [1, 2, 3, 4, 5]
+    assert {(s.participant, s.situation, s.themes) for s in stored} == {
+        (u, f"Story {n}", (f"t{n}",)) for n, u in enumerate(tellers)}
+
+
+async def test_closing_the_store_ends_its_write_thread(tmp_path: Path) -> None:
+    import threading
+
+    store = SQLiteStore(tmp_path / "t.db")
+    await store.open()
+    assert any(t.name.startswith("storyloop-sqlite") for t in threading.enumerate())
+    await store.close()
+    assert not any(t.name.startswith("storyloop-sqlite") for t in threading.enumerate())

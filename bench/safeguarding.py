@@ -11,6 +11,11 @@ Targets (issue 6): recall >= 0.97, false-positive rate <= 0.05. The set was writ
 the rules, so these are in-sample numbers: sentences worded unlike any in the set are missed
 more often (see ``tests/test_safeguarding.py``).
 
+``held_out`` scores ``tests/data/safeguarding_heldout.jsonl`` the same way: 160 sentences
+written blind (by someone who had not seen the rules) and never used to change them. That is
+the honest estimate of real-world recall, and it has no target: it is reported, not tuned for.
+Do not fix the rules from its misses; once it has been used that way, write a new blind round.
+
     .venv/bin/python bench/safeguarding.py [--cases tests/data/safeguarding_cases.jsonl]
 """
 
@@ -26,6 +31,7 @@ from typing import Any
 from flows.safeguarding import Concern, assess
 
 CASES = Path(__file__).parents[1] / "tests" / "data" / "safeguarding_cases.jsonl"
+HELD_OUT = CASES.with_name("safeguarding_heldout.jsonl")
 RECALL_TARGET = 0.97
 FALSE_POSITIVE_TARGET = 0.05
 
@@ -90,6 +96,9 @@ def main() -> int:
     report["targets"] = {"recall": RECALL_TARGET, "false_positive_rate": FALSE_POSITIVE_TARGET}
     report["met"] = (report["recall"] >= RECALL_TARGET
                      and report["false_positive_rate"] <= FALSE_POSITIVE_TARGET)
+    held_out = score(read_cases(HELD_OUT))
+    report["held_out"] = {key: held_out[key] for key in (
+        "cases", "recall", "recall_same_concern", "false_positive_rate", "per_concern")}
     print(json.dumps(report, indent=2))
     return 0 if report["met"] else 1
 

@@ -57,11 +57,15 @@ Limits
   die") triggers; that is the safety bias at work, not a bug.
 - Guards can hide a real phrase that sits inside service wording; they are kept narrow for
   that reason and a deployment should review them first.
-- Measured honestly: on sentences written after the rules and scored before fixing them
-  (tests/test_safeguarding.py), 46% of new positives were found and 9% of new look-alikes
-  triggered. The bench's labelled set passes in full because the rules were then fixed for it;
-  treat it as a regression check, not as real-world recall. Review real missed messages
-  (moderators see them) and add them to the set and the rules.
+- Measured honestly, and it is the weak point: phrase lists catch the wording they were
+  written for and miss much else. Two blind rounds (written by someone who had not seen the
+  rules) scored 47% and 29% recall before any change. Fixing the rules for the first round
+  (without loosening them into single words) raised the untouched second round only to 41%,
+  with 4% of its look-alikes triggering. That round is kept unfixed in
+  ``tests/data/safeguarding_heldout.jsonl`` and ``bench/safeguarding.py`` reports it as
+  ``held_out``; the labelled set passes in full only because the rules were fixed for it.
+  Review real missed messages (moderators see them) and add them to the set and the rules;
+  measure on a new blind round, never on the one you tuned for.
 - This is a first line, not an assessment: moderators and the people signposted to decide.
 
 Reading the rules file is the only I/O; after that every function is pure.

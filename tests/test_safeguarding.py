@@ -1,11 +1,14 @@
 """Tests for flows.safeguarding: the labelled set, the decisions, and deployment rules files.
 
 ``tests/data/safeguarding_cases.jsonl`` holds one sentence a line with the concern it must
-raise (or null for a look-alike that must not). It was written in four rounds, and every round
+raise (or null for a look-alike that must not). It was written in five rounds, and every round
 after the first was scored before the rules were changed for it, as a fair measure of wording
 the rules had not seen: 38 of 82 new positives found (46%), 6 of 65 new look-alikes triggered
-(9%). The rules were then fixed, not the cases, so the set passes in full; ``bench`` numbers on
-it are in-sample and flatter the rules.
+(9%); the fifth round, 157 sentences written blind by someone who had not seen the rules, 42 of
+90 (47%) and 5 of 70. The rules were then fixed, not the cases, so the set passes in full;
+``bench`` numbers on it are in-sample and flatter the rules. A sixth blind round is kept
+unfixed as ``safeguarding_heldout.jsonl``: ``bench/safeguarding.py`` reports it, no test
+asserts on it, and nobody should tune the rules to it.
 Left out as truly ambiguous (the rules' answer is the safety-biased one, see the module
 docstring): hyperbole that is word for word a threat or a wish to die ("I could kill him",
 "this rota makes me want to die"), and a staff member reporting a patient's past words

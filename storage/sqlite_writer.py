@@ -65,7 +65,11 @@ class Writer:
         return await asyncio.get_running_loop().run_in_executor(self._thread, work)
 
     async def transaction(self, statements: Statements) -> None:
-        await self.run(lambda connection: _in_transaction(connection, statements))
+        def write(connection: sqlite3.Connection) -> None:
+            for statement, params in statements:
+                connection.execute(statement, params)
+
+        await self.run(lambda connection: _in_transaction(connection, write))
 
     async def turns(self, events: Sequence[tuple[Any, ...]],
                     conversations: Sequence[tuple[Any, ...]],
@@ -85,14 +89,11 @@ NewStory = tuple[tuple[Any, ...], tuple[str, str], tuple[str, ...]]
 
 
 def _in_transaction(connection: sqlite3.Connection,
-                    work: Statements | Callable[[sqlite3.Connection], None]) -> None:
+                    work: Callable[[sqlite3.Connection], None]) -> None:
+    """``work`` committed whole, or rolled back whole if it raises."""
     connection.execute("BEGIN IMMEDIATE")
     try:
-        if callable(work):
-            work(connection)
-        else:
-            for statement, params in work:
-                connection.execute(statement, params)
+        work(connection)
     except BaseException:
         connection.execute("ROLLBACK")
         raise

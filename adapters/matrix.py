@@ -53,10 +53,10 @@ from adapters.matrix_digest import (
 )
 from adapters.matrix_render import content_for, strip_reply_fallback
 from bot.app import App
-from bot.config import MatrixConfig, secret
-from bot.errors import PlatformError
-from bot.ports import Post
-from bot.types import (
+from bot.core.config import MatrixConfig, secret
+from bot.core.errors import PlatformError
+from bot.core.ports import Post
+from bot.core.types import (
     EventId,
     IncomingMessage,
     MessageKind,

@@ -11,8 +11,8 @@ from typing import Any
 
 from nio import AsyncClient, UploadResponse
 
-from bot.errors import PlatformError
-from bot.ports import Post
+from bot.core.errors import PlatformError
+from bot.core.ports import Post
 
 CHART_SIZE = {"w": 800, "h": 400}
 

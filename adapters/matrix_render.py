@@ -11,7 +11,7 @@ import html
 import re
 from typing import Any
 
-from bot.types import OutgoingMessage
+from bot.core.types import OutgoingMessage
 
 WORD_JOINER = "\u2060"
 _ROOM_MENTION = re.compile(r"@(room)\b", re.IGNORECASE)

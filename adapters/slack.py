@@ -56,11 +56,11 @@ from adapters.slack_events import (
 )
 from bot.app import App
 from bot.commands import Commands
-from bot.config import SlackConfig, secret
-from bot.errors import PlatformError
-from bot.locks import KeyedLocks
-from bot.ports import Post
-from bot.types import IncomingMessage, OutgoingMessage, RoomId, UserId
+from bot.core.config import SlackConfig, secret
+from bot.core.errors import PlatformError
+from bot.core.locks import KeyedLocks
+from bot.core.ports import Post
+from bot.core.types import IncomingMessage, OutgoingMessage, RoomId, UserId
 from flows.prompts import say
 from storage.base import Store
 

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.types import OutgoingMessage
+from bot.core.types import OutgoingMessage
 
 Block = dict[str, Any]
 

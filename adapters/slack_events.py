@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from adapters.slack_blocks import plain_text, without_mention_of
-from bot.types import EventId, IncomingMessage, MessageKind, Platform, RoomId, UserId
+from bot.core.types import EventId, IncomingMessage, MessageKind, Platform, RoomId, UserId
 
 JsonDict = dict[str, Any]
 PLATFORM = Platform("slack")

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TextIO
 
-from bot.types import EventId, IncomingMessage, OutgoingMessage, Platform, RoomId, UserId
+from bot.core.types import EventId, IncomingMessage, OutgoingMessage, Platform, RoomId, UserId
 
 PLATFORM = Platform("terminal")
 Handler = Callable[[IncomingMessage], Awaitable[list[OutgoingMessage]]]

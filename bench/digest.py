@@ -35,9 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.digest import draft, week_of
-from bot.digest_render import chart_png, to_html, to_markdown_full, to_text
-from bot.types import (
+from bot.core.types import (
     Consent,
     Conversation,
     ConversationKey,
@@ -50,6 +48,8 @@ from bot.types import (
     TriedBy,
     UserId,
 )
+from bot.features.digest.content import draft, week_of
+from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_text
 from storage.base import TurnWrite
 from storage.sqlite import SQLiteStore
 

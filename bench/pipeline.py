@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import App, build_engine
-from bot.config import Config
-from bot.privacy import Pseudonymiser
+from bot.core.config import Config
+from bot.core.types import EventId, IncomingMessage, Platform, RoomId, UserId
+from bot.features.privacy import Pseudonymiser
 from bot.runner import settle_heap
-from bot.types import EventId, IncomingMessage, Platform, RoomId, UserId
 from storage.sqlite import SQLiteStore
 
 STORY = [
@@ -74,7 +74,7 @@ async def open_app(path: Path) -> tuple[App, SQLiteStore]:
 
 
 def _clock() -> Any:
-    from bot.clock import SystemClock
+    from bot.core.clock import SystemClock
 
     return SystemClock()
 

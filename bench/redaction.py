@@ -20,10 +20,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from flows.redaction import Kind, find
+from flows.redaction import Identifier, find
 
 CASES_FILE = Path(__file__).resolve().parent.parent / "tests" / "data" / "redaction_cases.jsonl"
-TARGET_KINDS = (Kind.NHS_NUMBER, Kind.PHONE, Kind.EMAIL, Kind.POSTCODE)
+TARGET_KINDS = (Identifier.NHS_NUMBER, Identifier.PHONE, Identifier.EMAIL, Identifier.POSTCODE)
 TARGETS = {"recall": 0.98, "precision": 0.95}
 
 
@@ -34,7 +34,7 @@ def load_cases(path: Path = CASES_FILE) -> list[dict[str, Any]]:
 
 def count(cases: list[dict[str, Any]]) -> dict[str, Counter[str]]:
     """Per-kind true positives, false positives and false negatives."""
-    tally: dict[str, Counter[str]] = {kind.value: Counter() for kind in Kind}
+    tally: dict[str, Counter[str]] = {kind.value: Counter() for kind in Identifier}
     for case in cases:
         expected = Counter((item["kind"], item["text"]) for item in case["expect"])
         found = Counter((finding.kind.value, finding.text) for finding in find(case["text"]))

@@ -12,14 +12,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from bot import data_rights
-from bot.clock import Clock, SystemClock
 from bot.commands import Commands, Moderators, builtin_commands
-from bot.config import Config
-from bot.locks import KeyedLocks
-from bot.ports import Publisher, Sender
-from bot.privacy import Pseudonymiser
-from bot.types import (
+from bot.core.clock import Clock, SystemClock
+from bot.core.config import Config
+from bot.core.locks import KeyedLocks
+from bot.core.ports import Publisher, Sender
+from bot.core.types import (
     AuditEntry,
     Conversation,
     IncomingMessage,
@@ -28,6 +26,8 @@ from bot.types import (
     Platform,
     RoomId,
 )
+from bot.features import data_rights
+from bot.features.privacy import Pseudonymiser
 from flows.answers import DataRequest
 from flows.engine import FlowEngine, Turn
 from flows.prompts import say

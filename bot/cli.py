@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.config import Config, ConfigErrors, load_config
-from bot.export import FORMATS, export_audit, export_stories, public_view
-from bot.types import StoryStatus
+from bot.core.config import Config, ConfigErrors, load_config
+from bot.core.types import StoryStatus
+from bot.features.export import FORMATS, export_audit, export_stories, public_view
 from storage.sqlite import SQLiteStore
 
 DEFAULT_CONFIG = Path("storyloop.toml")
@@ -148,7 +148,7 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _run(config: Config, args: argparse.Namespace) -> int:
-    from bot.errors import ConfigError
+    from bot.core.errors import ConfigError
     from bot.runner import run
 
     try:
@@ -176,8 +176,8 @@ async def _export_audit(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _retention(config: Config, args: argparse.Namespace) -> int:
-    from bot.clock import SystemClock
-    from bot.retention import apply_retention
+    from bot.core.clock import SystemClock
+    from bot.features.retention import apply_retention
 
     if config.privacy.retention_days == 0:
         print("Retention is off (privacy.retention_days = 0): every story is kept.")

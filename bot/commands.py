@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.clock import Clock
-from bot.types import IncomingMessage, OutgoingMessage, Platform, StoryStatus, UserId
+from bot.core.clock import Clock
+from bot.core.types import IncomingMessage, OutgoingMessage, Platform, StoryStatus, UserId
 from storage.base import Store
 
 

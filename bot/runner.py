@@ -12,13 +12,13 @@ from typing import Protocol
 
 from bot.app import App, build_engine
 from bot.commands import Commands, Moderators, builtin_commands
-from bot.config import Config
-from bot.digests import DigestDesk
-from bot.errors import ConfigError
-from bot.moderation import Moderation
-from bot.privacy import Pseudonymiser, load_secret
-from bot.retention import run_daily
-from bot.types import Platform, RoomId, UserId
+from bot.core.config import Config
+from bot.core.errors import ConfigError
+from bot.core.types import Platform, RoomId, UserId
+from bot.features.digest.desk import DigestDesk
+from bot.features.moderation import Moderation
+from bot.features.privacy import Pseudonymiser, load_secret
+from bot.features.retention import run_daily
 from storage.base import Store
 from storage.sqlite import SQLiteStore
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from enum import StrEnum
 from functools import lru_cache
 
-from bot.types import Choice
+from bot.core.types import Choice
 
 _PUNCTUATION = re.compile(r"[^\w\s'-]+")
 _THEME_SPLIT = re.compile(r",|;|\band\b|\n")
@@ -22,7 +22,7 @@ class DataRequest(StrEnum):
     FORGET = "forget me"
 
 
-class Command(StrEnum):
+class Control(StrEnum):
     """Words that work at any point of a conversation."""
 
     HELP = "help"
@@ -33,21 +33,21 @@ class Command(StrEnum):
     STATUS = "status"
 
 
-_COMMAND_WORDS = {
-    "help": Command.HELP,
-    "?": Command.HELP,
-    "back": Command.BACK,
-    "go back": Command.BACK,
-    "skip": Command.SKIP,
-    "pass": Command.SKIP,
-    "pause": Command.PAUSE,
-    "stop": Command.PAUSE,
-    "later": Command.PAUSE,
-    "restart": Command.RESTART,
-    "start again": Command.RESTART,
-    "start over": Command.RESTART,
-    "status": Command.STATUS,
-    "where am i": Command.STATUS,
+_CONTROL_WORDS = {
+    "help": Control.HELP,
+    "?": Control.HELP,
+    "back": Control.BACK,
+    "go back": Control.BACK,
+    "skip": Control.SKIP,
+    "pass": Control.SKIP,
+    "pause": Control.PAUSE,
+    "stop": Control.PAUSE,
+    "later": Control.PAUSE,
+    "restart": Control.RESTART,
+    "start again": Control.RESTART,
+    "start over": Control.RESTART,
+    "status": Control.STATUS,
+    "where am i": Control.STATUS,
 }
 
 
@@ -61,9 +61,9 @@ def normalise(text: str) -> str:
     return " ".join(cleaned.split())
 
 
-def as_command(text: str) -> Command | None:
+def as_control(text: str) -> Control | None:
     """The command a message is, if it is only a command word (``!help`` and ``/help`` too)."""
-    return _COMMAND_WORDS.get(normalise(text.lstrip("!/")))
+    return _CONTROL_WORDS.get(normalise(text.lstrip("!/")))
 
 
 def match_choice(text: str, choices: Sequence[Choice]) -> Choice | None:

@@ -40,7 +40,7 @@ def document(specs: list[FlowSpec]) -> str:
 if __name__ == "__main__":
     from pathlib import Path
 
-    from bot.config import Config
+    from bot.core.config import Config
     from flows.story import story_flow, tried_flow
 
     themes = Config().flows.themes

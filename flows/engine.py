@@ -16,7 +16,7 @@ from typing import Any
 
 from transitions import Machine
 
-from bot.types import (
+from bot.core.types import (
     Choice,
     Conversation,
     ConversationKey,
@@ -27,9 +27,9 @@ from bot.types import (
     Story,
 )
 from flows.answers import (
-    Command,
+    Control,
     DataRequest,
-    as_command,
+    as_control,
     as_data_request,
     match_choice,
     normalise,
@@ -40,7 +40,7 @@ from flows.prompts import CHOICE_LABELS, PROMPTS, say
 from flows.records import build_story
 from flows.redaction import redact
 from flows.safeguarding import Risk, Rules, assess, load_rules, signposting
-from flows.spec import SOURCES, Answers, FlowSpec, Kind, Step
+from flows.spec import SOURCES, AnswerKind, Answers, FlowSpec, Step
 from flows.steering import Label, classify
 from flows.story import STORY, TRIED, choice
 
@@ -186,7 +186,7 @@ class FlowEngine:
 
     def _welcome_back(self, turn: Turn, text: str, now: datetime) -> None:
         conv = turn.conversation
-        if as_command(text) is None and len(text.split()) >= 3:
+        if as_control(text) is None and len(text.split()) >= 3:
             conv.status = ConversationStatus.ACTIVE
             turn.replies.append(self._say(conv, "resume.carry_on"))
             self._handle(turn, text, now)
@@ -285,28 +285,28 @@ class FlowEngine:
 
     # Commands and answers
     def _handle(self, turn: Turn, text: str, now: datetime) -> None:
-        command = as_command(text)
+        command = as_control(text)
         if command is None:
             self._answer(turn, text, now)
         else:
             self._command(turn, command, now)
 
-    def _command(self, turn: Turn, command: Command, now: datetime) -> None:
+    def _command(self, turn: Turn, command: Control, now: datetime) -> None:
         conv = turn.conversation
         step = self._step(conv)
-        if command is Command.HELP:
+        if command is Control.HELP:
             turn.replies += [self._say(conv, "help"), self._prompt(conv)]
-        elif command is Command.BACK:
+        elif command is Control.BACK:
             self._back(turn)
-        elif command is Command.SKIP and step.optional:
+        elif command is Control.SKIP and step.optional:
             turn.replies.append(self._say(conv, "skip.done"))
             self._record(turn, step, None, now)
-        elif command is Command.SKIP:
+        elif command is Control.SKIP:
             turn.replies += [self._say(conv, "skip.required"), self._prompt(conv)]
-        elif command is Command.PAUSE:
+        elif command is Control.PAUSE:
             conv.status = ConversationStatus.PAUSED
             turn.replies.append(self._say(conv, "pause"))
-        elif command is Command.RESTART:
+        elif command is Control.RESTART:
             conv.pending = "restart"
             turn.replies.append(self._say(conv, "restart.confirm", RESTART))
         else:
@@ -339,12 +339,12 @@ class FlowEngine:
     def _read(self, conv: Conversation, step: Step, text: str) -> tuple[Any, str | None]:
         if not text:
             return None, "empty"
-        if step.kind is Kind.TEXT:
+        if step.kind is AnswerKind.TEXT:
             return text, None
-        if step.kind is Kind.THEMES:
+        if step.kind is AnswerKind.THEMES:
             themes = read_themes(text, [c.label for c in step.choices])
             return themes, (None if themes else "themes.none")
-        if step.kind is Kind.PICKS:
+        if step.kind is AnswerKind.PICKS:
             picks = read_picks(text, step.choices)
             return ([p for p in picks if p != "none"], None) if picks is not None else (
                 None, "not_understood")
@@ -409,7 +409,7 @@ class FlowEngine:
             values["story"] = self.review(conv)
         return OutgoingMessage(room_id=conv.key.room_id, text=say(key, **values),
                                choices=self._choices(conv, step),
-                               multiple=step.kind in (Kind.THEMES, Kind.PICKS))
+                               multiple=step.kind in (AnswerKind.THEMES, AnswerKind.PICKS))
 
     def _prompt_keys(self, conv: Conversation) -> list[str]:
         keys = [f"{conv.flow}.{conv.state}", conv.state]
@@ -431,11 +431,11 @@ class FlowEngine:
 
     def _shown_answer(self, conv: Conversation, step: Step) -> str | None:
         value = conv.answers.get(step.field) if step.field else None
-        if isinstance(value, list) and step.kind is Kind.PICKS:
+        if isinstance(value, list) and step.kind is AnswerKind.PICKS:
             return "; ".join(CHOICE_LABELS.get(str(v), str(v)) for v in value) or "nothing more"
         if isinstance(value, list):
             return ", ".join(value) or None
-        if value and step.kind is Kind.CHOICE:
+        if value and step.kind is AnswerKind.CHOICE:
             return CHOICE_LABELS.get(str(value), str(value))
         return str(value) if value else None
 

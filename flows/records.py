@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.types import Consent, Conversation, Role, Story, TriedBy
+from bot.core.types import Consent, Conversation, Role, Story, TriedBy
 from flows.prompts import CONSENT_WORDING_VERSION
 from flows.spec import Answers
 

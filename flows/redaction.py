@@ -89,8 +89,9 @@ LS6 area"), bare @handles, and names with no title or cue ("Sarah said ...").
 
 Overlaps
 --------
-When findings overlap, the longest wins; on a tie, the kind listed first in ``Kind`` wins. So a
-personal link holding an e-mail address is one personal link, and "+44 7700 900123" is a phone.
+When findings overlap, the longest wins; on a tie, the kind listed first in ``Identifier``
+wins. So a personal link holding an e-mail address is one personal link, and
+"+44 7700 900123" is a phone.
 """
 
 import re
@@ -99,7 +100,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
-class Kind(StrEnum):
+class Identifier(StrEnum):
     """What a finding is; the value names it in placeholders."""
 
     NHS_NUMBER = "nhs number"
@@ -115,13 +116,13 @@ class Kind(StrEnum):
 class Finding:
     """One identifying span: ``text == original[start:end]``."""
 
-    kind: Kind
+    kind: Identifier
     start: int
     end: int
     text: str
 
 
-def default_placeholder(kind: Kind) -> str:
+def default_placeholder(kind: Identifier) -> str:
     """"[nhs number removed]", "[phone removed]", ..."""
     return f"[{kind.value} removed]"
 
@@ -168,13 +169,13 @@ def _nhs_numbers(text: str) -> Iterator[Finding]:
         digits = re.sub(r"\D", "", match.group())
         plausible = is_valid_nhs_number(digits) and len(set(digits)) > 1
         if plausible and not _labelled_reference(text, match.start()):
-            yield _finding(Kind.NHS_NUMBER, match)
+            yield _finding(Identifier.NHS_NUMBER, match)
 
 
 def _phones(text: str) -> Iterator[Finding]:
     for match in _PHONE.finditer(text):
         if not _labelled_reference(text, match.start()):
-            yield _finding(Kind.PHONE, match)
+            yield _finding(Identifier.PHONE, match)
 
 
 # E-mail and links --------------------------------------------------------------------------
@@ -219,14 +220,14 @@ _PERSON_QUERY = re.compile(
 
 def _emails(text: str) -> Iterator[Finding]:
     for match in _EMAIL.finditer(text):
-        yield _finding(Kind.EMAIL, match)
+        yield _finding(Identifier.EMAIL, match)
 
 
 def _links(text: str) -> Iterator[Finding]:
     for match in _URL.finditer(text):
         url = match.group().rstrip(_URL_TRAILING)
         if _is_personal_link(url):
-            yield Finding(Kind.URL, match.start(), match.start() + len(url), url)
+            yield Finding(Identifier.URL, match.start(), match.start() + len(url), url)
 
 
 def _is_personal_link(url: str) -> bool:
@@ -259,7 +260,7 @@ def _postcodes(text: str) -> Iterator[Finding]:
         inward = match.group()[-2:]
         mixed = any(char.islower() for char in letters) and any(c.isupper() for c in letters)
         if not mixed and inward not in _LOWER_INWARD_WORDS:
-            yield _finding(Kind.POSTCODE, match)
+            yield _finding(Identifier.POSTCODE, match)
 
 
 # Dates of birth ----------------------------------------------------------------------------
@@ -290,7 +291,7 @@ def _dates_of_birth(text: str) -> Iterator[Finding]:
         chained = previous >= 0 and _CHAINED.fullmatch(text, previous, match.start())
         if chained or _near_birth_word(text, match):
             previous = match.end()
-            yield _finding(Kind.DATE_OF_BIRTH, match)
+            yield _finding(Identifier.DATE_OF_BIRTH, match)
 
 
 def _near_birth_word(text: str, date: re.Match[str]) -> bool:
@@ -352,7 +353,7 @@ def _names(text: str) -> Iterator[Finding]:
         last = "first" if second is None or second in _NOT_NAMES else "second"
         end = match.end(last)
         start = match.start("first")
-        yield Finding(Kind.NAME, start, end, text[start:end])
+        yield Finding(Identifier.NAME, start, end, text[start:end])
 
 
 # Putting it together -----------------------------------------------------------------------
@@ -360,10 +361,10 @@ def _names(text: str) -> Iterator[Finding]:
 _DETECTORS: tuple[Callable[[str], Iterator[Finding]], ...] = (
     _nhs_numbers, _phones, _emails, _links, _postcodes, _dates_of_birth, _names,
 )
-_RANK = {kind: rank for rank, kind in enumerate(Kind)}
+_RANK = {kind: rank for rank, kind in enumerate(Identifier)}
 
 
-def _finding(kind: Kind, match: re.Match[str]) -> Finding:
+def _finding(kind: Identifier, match: re.Match[str]) -> Finding:
     return Finding(kind, match.start(), match.end(), match.group())
 
 
@@ -377,7 +378,7 @@ def find(text: str) -> list[Finding]:
     return sorted(chosen, key=lambda f: f.start)
 
 
-def redact(text: str, placeholder: Callable[[Kind], str] = default_placeholder) -> str:
+def redact(text: str, placeholder: Callable[[Identifier], str] = default_placeholder) -> str:
     """``text`` with every finding replaced by ``placeholder(kind)``."""
     parts: list[str] = []
     last = 0

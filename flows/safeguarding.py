@@ -83,7 +83,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 
 class Concern(StrEnum):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from bot.types import Choice
+from bot.core.types import Choice
 
 Answers = dict[str, Any]
 SOURCES = "_from"
@@ -23,7 +23,7 @@ Extractor = Callable[[Answers, Any], None]
 """Runs after an answer is recorded, to derive more fields from it (pure, no I/O)."""
 
 
-class Kind(StrEnum):
+class AnswerKind(StrEnum):
     TEXT = "text"
     CHOICE = "choice"
     THEMES = "themes"
@@ -34,7 +34,7 @@ class Kind(StrEnum):
 @dataclass(frozen=True)
 class Step:
     name: str
-    kind: Kind
+    kind: AnswerKind
     field: str | None = None
     """Where the answer is kept in the conversation's answers (None: not kept)."""
     optional: bool = False

@@ -72,7 +72,7 @@ import re
 from collections.abc import Iterator
 from enum import Enum, StrEnum
 
-from bot.types import TriedBy
+from bot.core.types import TriedBy
 
 
 class Label(StrEnum):

@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.types import Choice, Role, TriedBy
+from bot.core.types import Choice, Role, TriedBy
 from flows.answers import normalise
 from flows.prompts import CHOICE_LABELS
-from flows.spec import SOURCES, Answers, FlowSpec, Guard, Kind, Step, go
+from flows.spec import SOURCES, AnswerKind, Answers, FlowSpec, Guard, Step, go
 from flows.steering import Label, classify, guess_tried_by, says_nothing_tried
 
 KEEP_OPENING = {"yes", "y", "yes please", "keep it", "keep that", "that's it", "ok", "yep"}
@@ -120,25 +120,26 @@ def chose(value: str) -> Guard:
 
 def _common_steps(themes: Sequence[str]) -> list[Step]:
     theme_choices = tuple(Choice(value=t, label=t) for t in themes)
-    text = Kind.TEXT
+    text = AnswerKind.TEXT
     return [
-        Step("consent", Kind.CHOICE, "consent", choices=CONSENT),
-        Step("consent_more", Kind.CHOICE, "consent", choices=CONSENT),
-        Step("tried_by", Kind.CHOICE, "tried_by", choices=TRIED_BY, review_label="Who tried it"),
+        Step("consent", AnswerKind.CHOICE, "consent", choices=CONSENT),
+        Step("consent_more", AnswerKind.CHOICE, "consent", choices=CONSENT),
+        Step("tried_by", AnswerKind.CHOICE, "tried_by", choices=TRIED_BY,
+             review_label="Who tried it"),
         Step("outcome", text, "outcome", optional=True, review_label="What happened"),
         Step("spread", text, "spread", optional=True, review_label="What would help"),
         Step("need", text, "spread", optional=True, review_label="What would help"),
-        Step("reflect_offer", Kind.CHOICE, None, choices=REFLECT),
+        Step("reflect_offer", AnswerKind.CHOICE, None, choices=REFLECT),
         *(Step(n, text, n, optional=True, review_label=_REFLECT_LABELS[n]) for n in REFLECTION),
-        Step("themes", Kind.THEMES, "themes", True, theme_choices, review_label="Themes"),
+        Step("themes", AnswerKind.THEMES, "themes", True, theme_choices, review_label="Themes"),
         Step("place", text, "place", optional=True, review_label="Service or place"),
-        Step("role", Kind.CHOICE, "role", choices=ROLES, review_label="You are"),
-        Step("permissions", Kind.PICKS, "permissions", optional=True, choices=PERMISSIONS,
+        Step("role", AnswerKind.CHOICE, "role", choices=ROLES, review_label="You are"),
+        Step("permissions", AnswerKind.PICKS, "permissions", optional=True, choices=PERMISSIONS,
              review_label="You agreed to"),
-        Step("acted_name", Kind.TEXT, "acted_name", optional=True,
+        Step("acted_name", AnswerKind.TEXT, "acted_name", optional=True,
              review_label="Name to use"),
-        Step("review", Kind.CHOICE, None, choices=REVIEW),
-        Step("change", Kind.CHOICE, None),
+        Step("review", AnswerKind.CHOICE, None, choices=REVIEW),
+        Step("change", AnswerKind.CHOICE, None),
     ]
 
 
@@ -188,10 +189,10 @@ def _consent(after: str, *extra: dict[str, Any]) -> list[dict[str, Any]]:
 def story_flow(themes: Sequence[str], reflection: bool = True) -> FlowSpec:
     """Tell a story: what's happening, then gently, what has been tried."""
     steps = [
-        Step("welcome", Kind.CHOICE, None, choices=YES_NO_START),
-        Step("situation", Kind.TEXT, "situation", review_label="What's happening",
+        Step("welcome", AnswerKind.CHOICE, None, choices=YES_NO_START),
+        Step("situation", AnswerKind.TEXT, "situation", review_label="What's happening",
              extract=_read_situation),
-        Step("tried", Kind.TEXT, "tried", optional=True, review_label="What was tried",
+        Step("tried", AnswerKind.TEXT, "tried", optional=True, review_label="What was tried",
              extract=_read_tried),
         *_common_steps(themes),
     ]
@@ -214,10 +215,10 @@ def story_flow(themes: Sequence[str], reflection: bool = True) -> FlowSpec:
 def tried_flow(themes: Sequence[str], reflection: bool = True) -> FlowSpec:
     """Share what we tried: starts from the experiment, then asks what it was fixing."""
     steps = [
-        Step("welcome", Kind.CHOICE, None, choices=YES_NO_START),
-        Step("tried_first", Kind.TEXT, "tried", review_label="What was tried",
+        Step("welcome", AnswerKind.CHOICE, None, choices=YES_NO_START),
+        Step("tried_first", AnswerKind.TEXT, "tried", review_label="What was tried",
              extract=_read_tried),
-        Step("tried_problem", Kind.TEXT, "situation", review_label="What it was fixing"),
+        Step("tried_problem", AnswerKind.TEXT, "situation", review_label="What it was fixing"),
         *_common_steps(themes),
     ]
     _replace_extract(steps, "consent", _take_opening)
@@ -254,7 +255,7 @@ def editing(a: Answers) -> bool:
 def _with_review_edits(spec: FlowSpec) -> FlowSpec:
     """Changing an answer from the review goes to that question, then straight back."""
     reviewable = spec.reviewable
-    change = Step("change", Kind.CHOICE, None,
+    change = Step("change", AnswerKind.CHOICE, None,
                   choices=tuple(Choice(value=s.name, label=s.review_label or s.name)
                                 for s in reviewable))
     steps = tuple(change if s.name == "change" else s for s in spec.steps)

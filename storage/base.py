@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from bot.types import (
+from bot.core.types import (
     AuditEntry,
     Conversation,
     ConversationKey,

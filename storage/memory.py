@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.types import (
+from bot.core.types import (
     AuditEntry,
     Conversation,
     ConversationKey,

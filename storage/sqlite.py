@@ -21,8 +21,8 @@ from typing import Any
 
 import aiosqlite
 
-from bot.errors import SchemaTooNewError, StorageError
-from bot.types import (
+from bot.core.errors import SchemaTooNewError, StorageError
+from bot.core.types import (
     AuditEntry,
     Conversation,
     ConversationKey,

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.types import (
+from bot.core.types import (
     AuditEntry,
     Consent,
     Conversation,

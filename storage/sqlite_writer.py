@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.errors import StorageError
+from bot.core.errors import StorageError
 from storage import sqlite_rows as sql
 from storage.sqlite_rows import Statements
 

@@ -13,12 +13,10 @@ from typing import Any
 import pytest
 
 from bot.app import App, build_engine
-from bot.clock import FakeClock
 from bot.commands import Commands, Moderators, builtin_commands
-from bot.config import Config
-from bot.moderation import Moderation
-from bot.privacy import Pseudonymiser
-from bot.types import (
+from bot.core.clock import FakeClock
+from bot.core.config import Config
+from bot.core.types import (
     ConversationKey,
     EventId,
     IncomingMessage,
@@ -28,6 +26,8 @@ from bot.types import (
     RoomId,
     UserId,
 )
+from bot.features.moderation import Moderation
+from bot.features.privacy import Pseudonymiser
 from storage.base import Store
 from storage.memory import MemoryStore
 from storage.sqlite import SQLiteStore

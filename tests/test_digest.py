@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from matplotlib.image import imread
 
-from bot.digest import Digest, Week, draft, week_of
-from bot.digest_render import chart_png, to_html, to_markdown_full, to_text
-from bot.types import Consent, Platform, Role, Story, StoryStatus, TriedBy, UserId
+from bot.core.types import Consent, Platform, Role, Story, StoryStatus, TriedBy, UserId
+from bot.features.digest.content import Digest, Week, draft, week_of
+from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_text
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 END = START + timedelta(days=7)

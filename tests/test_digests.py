@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.config import DigestConfig
-from bot.digests import NEXT_DUE, DigestDesk
-from bot.ports import Post
-from bot.types import OutgoingMessage, Platform, RoomId
+from bot.core.clock import FakeClock
+from bot.core.config import DigestConfig
+from bot.core.ports import Post
+from bot.core.types import OutgoingMessage, Platform, RoomId
+from bot.features.digest.desk import NEXT_DUE, DigestDesk
 from storage.base import Store
 from tests.conftest import MODERATOR, Chat
 

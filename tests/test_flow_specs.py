@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Config
+from bot.core.config import Config
 from flows.diagram import document
 from flows.prompts import PROMPTS
 from flows.spec import FlowSpec

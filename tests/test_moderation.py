@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.types import OutgoingMessage, Platform, StoryStatus
+from bot.core.types import OutgoingMessage, Platform, StoryStatus
 from storage.base import Store
 from tests.conftest import MODERATOR, Chat
 

@@ -6,9 +6,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-from bot.clock import FakeClock
-from bot.config import PrivacyConfig
-from bot.retention import apply_retention
+from bot.core.clock import FakeClock
+from bot.core.config import PrivacyConfig
+from bot.features.retention import apply_retention
 from storage.base import Store
 from storage.sqlite import SQLiteStore
 from tests.conftest import Chat

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from flows.redaction import Finding, Kind, find, is_valid_nhs_number, redact
+from flows.redaction import Finding, Identifier, find, is_valid_nhs_number, redact
 
 CASES_FILE = Path(__file__).parent / "data" / "redaction_cases.jsonl"
 
@@ -47,7 +47,7 @@ def test_case_findings_are_exactly_the_expected_ones(case: dict[str, Any]) -> No
 def test_the_set_is_big_and_covers_every_kind_and_look_alikes() -> None:
     kinds = {item["kind"] for case in CASES for item in case["expect"]}
     assert len(CASES) >= 200
-    assert kinds == {kind.value for kind in Kind}
+    assert kinds == {kind.value for kind in Identifier}
     assert sum(not case["expect"] for case in CASES) >= 80
 
 
@@ -129,12 +129,12 @@ def test_redact_leaves_text_without_findings_alone() -> None:
 
 def test_findings_carry_their_offsets() -> None:
     text = "Email jo@example.com now"
-    assert find(text) == [Finding(Kind.EMAIL, 6, 20, "jo@example.com")]
+    assert find(text) == [Finding(Identifier.EMAIL, 6, 20, "jo@example.com")]
 
 
 def test_overlaps_go_to_the_longest_finding() -> None:
     text = "See https://forms.example.com/s?email=jo@example.com or +44 7700 900123."
     assert [(f.kind, f.text) for f in find(text)] == [
-        (Kind.URL, "https://forms.example.com/s?email=jo@example.com"),
-        (Kind.PHONE, "+44 7700 900123"),
+        (Identifier.URL, "https://forms.example.com/s?email=jo@example.com"),
+        (Identifier.PHONE, "+44 7700 900123"),
     ]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 from flows.safeguarding import (
     DEFAULT,
     Concern,

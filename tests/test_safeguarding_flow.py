@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.types import ConversationStatus, Platform, RoomId
+from bot.core.types import ConversationStatus, Platform, RoomId
 from storage.base import Store
 from tests.conftest import Chat
 from tests.test_cli import SCRIPT, storyloop

@@ -7,7 +7,7 @@ is a failed attempt to use a service, so it is PROBLEM, not an experiment.
 
 import pytest
 
-from bot.types import TriedBy
+from bot.core.types import TriedBy
 from flows.steering import Label, classify, guess_tried_by, says_nothing_tried
 
 P, E, B = Label.PROBLEM, Label.EXPERIMENT, Label.BOTH

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import SchemaTooNewError
-from bot.types import (
+from bot.core.errors import SchemaTooNewError
+from bot.core.types import (
     Consent,
     Conversation,
     ConversationKey,

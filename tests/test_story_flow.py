@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.app import App
-from bot.clock import FakeClock
-from bot.types import Role, StoryStatus, TriedBy
+from bot.core.clock import FakeClock
+from bot.core.types import Role, StoryStatus, TriedBy
 from storage.base import Store
 from tests.conftest import Chat
 
@@ -277,7 +277,7 @@ async def test_a_mention_delivered_twice_gets_one_offer(app: App, chat: Chat) ->
 
 async def test_opening_the_chat_again_mid_story_repeats_the_question(
         app: App, chat: Chat) -> None:
-    from bot.types import MessageKind
+    from bot.core.types import MessageKind
 
     await start(chat)
     await chat.say(PROBLEM)

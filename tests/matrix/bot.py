@@ -12,7 +12,7 @@ import pytest
 
 from adapters.matrix import Backoff, MatrixAdapter
 from bot.app import App
-from bot.config import Config, DigestConfig, MatrixConfig, StorageConfig
+from bot.core.config import Config, DigestConfig, MatrixConfig, StorageConfig
 from bot.runner import build_app
 from storage.sqlite import SQLiteStore
 

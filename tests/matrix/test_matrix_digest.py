@@ -3,7 +3,7 @@ chart, and nothing a storyteller wrote can ping or inject anything."""
 
 from __future__ import annotations
 
-from bot.config import DigestConfig
+from bot.core.config import DigestConfig
 
 from .bot import BotFactory, says, talk
 from .people import PersonFactory
@@ -57,9 +57,9 @@ async def test_a_scheduled_digest_survives_a_failure_between_two_staff_rooms(
         matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
     from datetime import UTC, datetime
 
-    from bot.clock import FakeClock
-    from bot.digests import DigestDesk
-    from bot.types import Platform, RoomId
+    from bot.core.clock import FakeClock
+    from bot.core.types import Platform, RoomId
+    from bot.features.digest.desk import DigestDesk
 
     moderator, colleague, nurse = (await matrix_person(), await matrix_person(),
                                    await matrix_person())

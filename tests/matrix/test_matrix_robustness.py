@@ -12,7 +12,7 @@ from pathlib import Path
 from nio import RoomRedactResponse, RoomSendResponse
 
 from bot.commands import Command, CommandContext
-from bot.types import ConversationKey, Platform, RoomId, UserId
+from bot.core.types import ConversationKey, Platform, RoomId, UserId
 
 from .bot import PASSWORD_ENV, BotFactory, says, talk
 from .people import Person, PersonFactory

@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import SlackAdapter
-from bot.config import Config, DigestConfig, SlackConfig, StorageConfig
+from bot.core.config import Config, DigestConfig, SlackConfig, StorageConfig
 from bot.runner import build_app
 from storage.sqlite import SQLiteStore
 from tests.slack.payloads import SIGNING_SECRET

@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 from adapters.slack_blocks import fallback_text
 from bot.app import App, build_engine
-from bot.config import Config
-from bot.types import OutgoingMessage
+from bot.core.config import Config
+from bot.core.types import OutgoingMessage
 from storage.memory import MemoryStore
 from tests.conftest import PSEUDONYMS, Chat
 from tests.slack.payloads import (

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import aiohttp
 import pytest
 
-from bot.types import StoryStatus
+from bot.core.types import StoryStatus
 from tests.slack.conftest import RunningBot, StartBot
 from tests.slack.payloads import (
     SIGNING_SECRET,

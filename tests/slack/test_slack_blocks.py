@@ -19,7 +19,7 @@ from adapters.slack_blocks import (
     split_text,
     without_mention_of,
 )
-from bot.types import Choice, OutgoingMessage, RoomId
+from bot.core.types import Choice, OutgoingMessage, RoomId
 
 WJ = WORD_JOINER
 

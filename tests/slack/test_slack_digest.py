@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from adapters.slack_blocks import MAX_BLOCKS, MAX_SECTION_TEXT, digest_messages
-from bot.clock import FakeClock
-from bot.config import DigestConfig
-from bot.digests import DigestDesk
-from bot.types import Platform, RoomId
+from bot.core.clock import FakeClock
+from bot.core.config import DigestConfig
+from bot.core.types import Platform, RoomId
+from bot.features.digest.desk import DigestDesk
 
 from .conftest import StartBot
 from .payloads import SIGNING_SECRET
@@ -78,7 +78,7 @@ def test_long_digests_are_split_within_block_kit_limits() -> None:
 
 async def test_the_moderators_notice_has_buttons_that_only_moderators_can_use(
         start_bot: StartBot, slack_standin: SlackStandIn) -> None:
-    from bot.types import StoryStatus
+    from bot.core.types import StoryStatus
 
     from .payloads import block_actions_payload
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from adapters.slack import STORY_ACK, SlackAdapter
-from bot.config import Config, SlackConfig, StorageConfig
-from bot.errors import ConfigError, PlatformError
+from bot.core.config import Config, SlackConfig, StorageConfig
+from bot.core.errors import ConfigError, PlatformError
 from bot.runner import build_app
 from storage.sqlite import SQLiteStore
 from tests.slack.conftest import RunningBot, StartBot

@@ -15,8 +15,8 @@ import os
 import secrets
 from pathlib import Path
 
-from bot.config import Config
-from bot.types import Platform, UserId
+from bot.core.config import Config
+from bot.core.types import Platform, UserId
 
 log = logging.getLogger(__name__)
 MIN_SECRET_BYTES = 16

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from bot.types import AuditEntry, Story
+from bot.core.types import AuditEntry, Story
 from flows.redaction import redact
 
 FORMATS = ("json", "csv", "md")

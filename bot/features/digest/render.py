@@ -1,4 +1,5 @@
-"""A drafted :class:`~bot.digest.Digest` as people read it. Pure: no I/O, no global state.
+"""A drafted :class:`~bot.features.digest.content.Digest` as people read it. Pure: no I/O,
+no global state.
 
 * :func:`to_text`: plain text (markdown-ish), readable in about two minutes, solutions first.
 * :func:`to_html`: the same as Matrix HTML, using only ``h3 p ul li strong em blockquote br``;
@@ -25,9 +26,9 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.digest import Digest, Tried, Week, eligible
-from bot.export import public_view
-from bot.types import Role, Story
+from bot.core.types import Role, Story
+from bot.features.digest.content import Digest, Tried, Week, eligible
+from bot.features.export import public_view
 from flows.redaction import redact
 
 WORD_JOINER = "\u2060"
@@ -51,26 +52,26 @@ Style = Literal["note", "headline", "para", "list", "quote"]
 
 
 @dataclass(frozen=True)
-class Section:
+class DigestPart:
     heading: str | None
     style: Style
     lines: tuple[str, ...]
 
 
 # The words
-def sections(digest: Digest, link: str | None = None) -> list[Section]:
+def sections(digest: Digest, link: str | None = None) -> list[DigestPart]:
     """What the digest says, in order, as plain unescaped words."""
-    parts = [Section(None, "note", (digest.note,))] if digest.note else []
-    parts.append(Section(None, "headline", (_headline(digest),)))
+    parts = [DigestPart(None, "note", (digest.note,))] if digest.note else []
+    parts.append(DigestPart(None, "headline", (_headline(digest),)))
     if digest.headline.stories:
         parts += [_tried_section(digest.tried), _themes_section(digest.themes)]
         if digest.quotes:
-            parts.append(Section("In their words", "quote", digest.quotes))
+            parts.append(DigestPart("In their words", "quote", digest.quotes))
         parts.append(_acted_section(digest.people_who_acted, digest.named))
         if digest.open_questions:
-            parts.append(Section("Open questions for the service", "list",
+            parts.append(DigestPart("Open questions for the service", "list",
                                  tuple(_clip(q) for q in digest.open_questions)))
-    parts.append(Section(None, "para", (_closing(digest, link),)))
+    parts.append(DigestPart(None, "para", (_closing(digest, link),)))
     return parts
 
 
@@ -90,12 +91,12 @@ def _period(digest: Digest) -> str:
     return f"since {digest.period_start.day} {digest.period_start:%B}"
 
 
-def _tried_section(tried: Sequence[Tried]) -> Section:
+def _tried_section(tried: Sequence[Tried]) -> DigestPart:
     if not tried:
-        return Section("What people tried", "para", (
+        return DigestPart("What people tried", "para", (
             "Nobody has told us of something tried yet. The stories below may be where "
             "it starts.",))
-    return Section("What people tried", "list", tuple(_tried_line(t) for t in tried))
+    return DigestPart("What people tried", "list", tuple(_tried_line(t) for t in tried))
 
 
 def _tried_line(tried: Tried) -> str:
@@ -105,19 +106,19 @@ def _tried_line(tried: Tried) -> str:
     return f"{_clip(tried.tried).rstrip('.')} ({by}). {outcome}"
 
 
-def _themes_section(themes: Sequence[tuple[str, int]]) -> Section:
+def _themes_section(themes: Sequence[tuple[str, int]]) -> DigestPart:
     shown = [f"{theme} ({n})" for theme, n in themes[:MAX_THEMES_TEXT]]
     if len(themes) > MAX_THEMES_TEXT:
         shown.append(f"and {len(themes) - MAX_THEMES_TEXT} more")
-    return Section("Themes", "para", (", ".join(shown) if shown else "No themes picked.",))
+    return DigestPart("Themes", "para", (", ".join(shown) if shown else "No themes picked.",))
 
 
-def _acted_section(people: int, named: Sequence[str] = ()) -> Section:
+def _acted_section(people: int, named: Sequence[str] = ()) -> DigestPart:
     if not people:
-        return Section("People who acted", "para", ("None told of yet: maybe next week.",))
+        return DigestPart("People who acted", "para", ("None told of yet: maybe next week.",))
     thanks = (f"Among them, and happy to be named: {', '.join(named)}. Thank you, all of you."
               if named else "Thank you, all of you.")
-    return Section("People who acted", "para", (
+    return DigestPart("People who acted", "para", (
         f"{_count(people, 'story tells', 'stories tell')} of someone who acted to make "
         f"things better. {thanks}",))
 
@@ -150,7 +151,7 @@ def to_text(digest: Digest, link: str | None = None) -> str:
     return "\n\n".join(_text_section(s) for s in sections(digest, link))
 
 
-def _text_section(section: Section) -> str:
+def _text_section(section: DigestPart) -> str:
     lines = [" ".join(line.split()) for line in section.lines]
     if section.style == "list":
         lines = [f"- {line}" for line in lines]
@@ -166,7 +167,7 @@ def to_html(digest: Digest, link: str | None = None) -> str:
     return "".join(_html_section(s) for s in sections(digest, link))
 
 
-def _html_section(section: Section) -> str:
+def _html_section(section: DigestPart) -> str:
     heading = f"<h3>{_h(section.heading)}</h3>" if section.heading else ""
     return heading + _html_body(section.style, [_h(line) for line in section.lines])
 

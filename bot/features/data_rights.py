@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from bot.types import Conversation, Story
+from bot.core.types import Conversation, Story
 from flows.prompts import say
 
 PREVIEW = 80

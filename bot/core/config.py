@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.errors import ConfigError
+from bot.core.errors import ConfigError
 
 DEFAULT_THEMES = (
     "access",
@@ -28,16 +28,16 @@ DEFAULT_THEMES = (
 )
 
 
-class Section(BaseModel):
+class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class StorageConfig(Section):
+class StorageConfig(Settings):
     path: Path = Path("storyloop.db")
     """The SQLite file. Relative paths are relative to the working directory."""
 
 
-class FlowsConfig(Section):
+class FlowsConfig(Settings):
     themes: tuple[str, ...] = Field(default=DEFAULT_THEMES, min_length=1)
     idle_timeout_minutes: int = Field(default=60, gt=0)
     reflection: bool = True
@@ -47,7 +47,7 @@ class FlowsConfig(Section):
     ones in flows/safeguarding.toml)."""
 
 
-class PrivacyConfig(Section):
+class PrivacyConfig(Settings):
     secret_env: str = "STORYLOOP_SECRET"
     """The environment variable holding the key for pseudonyms of platform ids."""
     retention_days: int = Field(default=0, ge=0)
@@ -55,7 +55,7 @@ class PrivacyConfig(Section):
     retention: Literal["anonymise", "delete"] = "anonymise"
 
 
-class MatrixConfig(Section):
+class MatrixConfig(Settings):
     """The Matrix bot account and where it listens. An empty section means Matrix is off."""
 
     homeserver: str = Field(pattern=r"^https?://")
@@ -74,7 +74,7 @@ class MatrixConfig(Section):
     command_prefix: str = Field(default="!", min_length=1)
 
 
-class SlackConfig(Section):
+class SlackConfig(Settings):
     """The Slack app and how it connects. An empty section means Slack is off."""
 
     mode: Literal["socket", "http"] = "socket"
@@ -94,7 +94,7 @@ class SlackConfig(Section):
     """Where the Slack Web API is; only for tests against a stand-in."""
 
 
-class DigestConfig(Section):
+class DigestConfig(Settings):
     """When the weekly digest is drafted for the moderators. An empty section: no digests."""
 
     schedule: str = Field(default="MON 09:00",
@@ -111,7 +111,7 @@ class DigestConfig(Section):
         return value
 
 
-class Config(Section):
+class Config(Settings):
     storage: StorageConfig = StorageConfig()
     flows: FlowsConfig = FlowsConfig()
     privacy: PrivacyConfig = PrivacyConfig()

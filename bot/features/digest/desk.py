@@ -26,13 +26,11 @@ from zoneinfo import ZoneInfo
 
 from dateutil.rrule import WEEKLY, rrule, weekday
 
-from bot.clock import Clock
 from bot.commands import Command, CommandContext, Commands
-from bot.config import DigestConfig
-from bot.digest import Digest, draft, eligible, week_of
-from bot.digest_render import chart_png, to_html, to_markdown_full, to_text
-from bot.ports import Post, Publisher, Sender
-from bot.types import (
+from bot.core.clock import Clock
+from bot.core.config import DigestConfig
+from bot.core.ports import Post, Publisher, Sender
+from bot.core.types import (
     AuditEntry,
     Choice,
     DigestRecord,
@@ -45,6 +43,8 @@ from bot.types import (
     StoryStatus,
     UserId,
 )
+from bot.features.digest.content import Digest, draft, eligible, week_of
+from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_text
 from storage.base import Store
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ builds a :class:`Digest` that holds only what may be shown to staff:
 
 * only approved stories whose tellers agreed to summaries, never one marked for
   safeguarding;
-* every text redacted (``bot.export.public_view``);
+* every text redacted (``bot.features.export.public_view``);
 * quotes only from people who agreed to be quoted;
 * people who acted counted, and named only if they agreed to be named (and as they asked).
 """
@@ -18,8 +18,8 @@ from datetime import date, datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.export import public_view
-from bot.types import Role, Story, StoryStatus, TriedBy
+from bot.core.types import Role, Story, StoryStatus, TriedBy
+from bot.features.export import public_view
 from flows.redaction import redact
 
 MAX_TRIED = 8

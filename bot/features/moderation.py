@@ -8,7 +8,7 @@
     stories search <words>
     audit [N]
 
-Moderators only ever see stories redacted (``bot.export.public_view``) and never a platform
+Moderators only ever see stories redacted (``bot.features.export.public_view``) and never a platform
 id. A storyteller who agreed to be contacted hears in their own chat when their story is
 approved.
 """
@@ -19,11 +19,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.clock import Clock
 from bot.commands import Command, CommandContext, Commands
-from bot.export import TEXT_FIELDS, public_view
-from bot.ports import Sender
-from bot.types import AuditEntry, OutgoingMessage, Platform, RoomId, Story, StoryStatus
+from bot.core.clock import Clock
+from bot.core.ports import Sender
+from bot.core.types import AuditEntry, OutgoingMessage, Platform, RoomId, Story, StoryStatus
+from bot.features.export import TEXT_FIELDS, public_view
 from storage.base import Store
 
 _REDACT = re.compile(r'^(\d+)\s+"(?P<text>[^"]+)"\s*->\s*"(?P<replacement>[^"]*)"\s*$')

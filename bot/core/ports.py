@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.types import OutgoingMessage
+from bot.core.types import OutgoingMessage
 
 Sender = Callable[[OutgoingMessage], Awaitable[object]]
 """Send one message to the room it names (a storyteller's chat, a moderators' room)."""

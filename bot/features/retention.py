@@ -7,9 +7,9 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.config import PrivacyConfig
-from bot.types import AuditEntry
+from bot.core.clock import Clock
+from bot.core.config import PrivacyConfig
+from bot.core.types import AuditEntry
 from storage.base import Store
 
 log = logging.getLogger(__name__)

@@ -87,7 +87,8 @@ def event_row(turn: TurnWrite) -> tuple[str, str, str]:
 def conversation_row(turn: TurnWrite) -> tuple[Any, ...]:
     c = turn.conversation
     data = json.dumps({"answers": c.answers, "history": c.history, "pending": c.pending,
-                       "editing": c.editing}, ensure_ascii=False, separators=(",", ":"))
+                       "editing": c.editing, "locale": c.locale},
+                      ensure_ascii=False, separators=(",", ":"))
     return (c.key.platform, c.key.room_id, c.key.user_id, c.flow, c.state, c.status.value,
             data, c.updated_at.isoformat())
 
@@ -96,7 +97,7 @@ def conversation(key: ConversationKey, row: Any) -> Conversation:
     return Conversation(key=key, flow=row[1], state=row[2], status=ConversationStatus(row[3]),
                         answers=data["answers"], history=data["history"],
                         pending=data["pending"], editing=data["editing"],
-                        updated_at=datetime.fromisoformat(row[5]))
+                        locale=data.get("locale", "en"), updated_at=datetime.fromisoformat(row[5]))
 
 def story_values(s: Story) -> tuple[Any, ...]:
     return (s.flow, s.situation, s.tried, s.tried_by and s.tried_by.value, s.outcome, s.spread,

@@ -126,6 +126,8 @@ class Consent(BaseModel):
     name: bool = False
     """Name them as someone who acted."""
     wording_version: str
+    locale: str = "en"
+    """The language the consent wording was shown in (a catalogue's locale)."""
     given_at: AwareDatetime
 
 
@@ -182,9 +184,9 @@ class Conversation(BaseModel):
     """A question about the conversation itself awaiting an answer (resume? restart?)."""
     editing: bool = False
     """True while the person changes one answer from the review; the flow then returns there."""
+    locale: str = "en"
+    """The language this conversation is held in: which word catalogue it reads and speaks."""
     updated_at: datetime
-
-
 
 
 class AuditEntry(BaseModel):

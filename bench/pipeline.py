@@ -31,7 +31,8 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-from bot.app import App, build_engine
+from bot.app import App
+from bot.compose import compose
 from bot.core.config import Config
 from bot.core.types import EventId, IncomingMessage, Platform, RoomId, UserId
 from bot.features.privacy import Pseudonymiser
@@ -67,8 +68,8 @@ class Person:
 async def open_app(path: Path) -> tuple[App, SQLiteStore]:
     store = SQLiteStore(path)
     await store.open()
-    app = App(store=store, engine=build_engine(Config()), clock=_clock(),
-              pseudonymise=Pseudonymiser(b"benchmark pseudonym key, 32 bytes"))
+    app = compose(Config(), store, clock=_clock(),
+                  pseudonymise=Pseudonymiser(b"benchmark pseudonym key, 32 bytes")).app
     settle_heap()  # as `storyloop run` does once it has started
     return app, store
 

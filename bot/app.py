@@ -4,22 +4,24 @@ For a person's message: take the conversation's lock, load its record (and wheth
 was seen before), apply the message through the flow engine, save the turn durably, and only
 then hand back the replies. Commands go to the command registry. Tests call ``handle``
 directly, with no platform at all.
+
+``App.start_flow`` is the other way in: the bot itself starts a named flow for a person it
+already knows (a follow-up weeks later, say), under the same lock, saved the same way.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from bot.commands import Commands, Moderators, builtin_commands
 from bot.core.clock import Clock, SystemClock
-from bot.core.config import Config
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Publisher, Sender
 from bot.core.types import (
     AuditEntry,
     Conversation,
+    ConversationKey,
     IncomingMessage,
     MessageKind,
     OutgoingMessage,
@@ -29,10 +31,9 @@ from bot.core.types import (
 from bot.features import data_rights
 from bot.features.privacy import Pseudonymiser
 from flows.answers import DataRequest
-from flows.engine import FlowEngine, Turn
+from flows.engine import FlowEngine
 from flows.prompts import say
-from flows.safeguarding import load_rules
-from flows.story import story_flow, tried_flow
+from flows.turn import Turn
 from storage.base import Store, TurnWrite
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,19 @@ class App:
             return []
         return turn.replies + self._alerts(msg, turn.concern)
 
+    async def start_flow(self, key: ConversationKey, flow: str) -> list[OutgoingMessage] | None:
+        """Start the flow named ``flow`` for a person the bot knows (``key`` holds their
+        pseudonym and room), under the conversation's lock, durably; return its first words
+        for the caller to send. None, with nothing changed, while the person has a
+        conversation that has not ended (active or paused): it is never overwritten."""
+        async with self.locks.hold(key):
+            conv = (await self.store.load_turn(key, None)).conversation
+            if conv is not None and not self.engine.ended(conv):
+                return None
+            turn = self.engine.start(key, self.engine.flows[flow].spec, self.clock.now())
+            await self.store.save_turn(TurnWrite(turn.conversation, key.platform, None))
+            return turn.replies
+
     def _alerts(self, msg: IncomingMessage, concern: str | None) -> list[OutgoingMessage]:
         """Tell the moderators someone may need care, without a word of what they wrote."""
         if concern is None:
@@ -138,12 +152,3 @@ class App:
         if not await self.store.record_event(msg.platform, msg.event_id, self.clock.now()):
             return []
         return [OutgoingMessage(room_id=msg.room_id, text=say("group.offer"))]
-
-
-def build_engine(config: Config) -> FlowEngine:
-    """Compile the flows once, from the configured themes and options."""
-    flows = config.flows
-    return FlowEngine([story_flow(flows.themes, flows.reflection),
-                       tried_flow(flows.themes, flows.reflection)],
-                      idle_timeout=timedelta(minutes=flows.idle_timeout_minutes),
-                      safety=load_rules(flows.safeguarding_rules))

@@ -93,7 +93,7 @@ def _check_config(path: Path) -> int:
 
 async def _chat(config: Config, args: argparse.Namespace) -> int:
     from adapters.terminal import Terminal
-    from bot.runner import build_app
+    from bot.compose import compose
     from flows.prompts import say
 
     store = SQLiteStore(config.storage.path)
@@ -102,7 +102,7 @@ async def _chat(config: Config, args: argparse.Namespace) -> int:
         interactive = sys.stdin.isatty()
         if interactive:
             print(say("terminal.banner", path=config.storage.path) + "\n")
-        app = build_app(config, store)
+        app = compose(config, store).app
         await Terminal(app.handle, args.person, sys.stdin, sys.stdout,
                        echo=not interactive).run()
     finally:

@@ -6,8 +6,11 @@ import re
 from collections.abc import Sequence
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 from bot.core.types import Choice
+from flows.prompts import CHOICE_LABELS
+from flows.spec import AnswerKind, Step
 
 _PUNCTUATION = re.compile(r"[^\w\s'-]+")
 _THEME_SPLIT = re.compile(r",|;|\band\b|\n")
@@ -49,6 +52,11 @@ _CONTROL_WORDS = {
     "status": Control.STATUS,
     "where am i": Control.STATUS,
 }
+
+
+def choice(value: str, *aliases: str) -> Choice:
+    """A quick answer, labelled in the catalogue's words, with the other words people use."""
+    return Choice(value=value, label=CHOICE_LABELS[value], aliases=aliases)
 
 
 @lru_cache(maxsize=4096)
@@ -150,3 +158,21 @@ _DATA_WORDS = {
     DataRequest.FORGET: {"forget me", "delete me", "erase me", "delete my data",
                          "erase my data", "forget my data"},
 }
+
+
+def read_answer(step: Step, choices: Sequence[Choice], text: str) -> tuple[Any, str | None]:
+    """What an answer to ``step`` means, or the words to say when it is not understood."""
+    if not text:
+        return None, "empty"
+    if step.kind is AnswerKind.TEXT:
+        return text, None
+    if step.kind is AnswerKind.THEMES:
+        themes = read_themes(text, [c.label for c in step.choices])
+        return themes, (None if themes else "themes.none")
+    if step.kind is AnswerKind.PICKS:
+        picks = read_picks(text, step.choices)
+        if picks is None:
+            return None, "not_understood"
+        return [p for p in picks if p != "none"], None
+    picked = match_choice(text, choices)
+    return (picked.value, None) if picked else (None, "not_understood")

@@ -29,9 +29,9 @@ def _id(state: str) -> str:
 def document(specs: list[FlowSpec]) -> str:
     """``docs/flows.md``: every flow, drawn. Regenerate with ``python -m flows.diagram``."""
     parts = ["# storyloop's flows\n",
-             "Drawn from the flow specs in `flows/story.py` by `python -m flows.diagram`; "
-             "a test fails if this file is out of date. Not drawn: a question changed from the "
-             "review goes straight back to the review.\n"]
+             "Drawn from the flow specs registered in `flows/registry.py` by "
+             "`python -m flows.diagram`; a test fails if this file is out of date. Not drawn: "
+             "a question changed from the review goes straight back to the review.\n"]
     for spec in specs:
         parts.append(f"\n## `{spec.name}`\n\n```mermaid\n{mermaid(spec)}```\n")
     return "".join(parts)
@@ -41,8 +41,8 @@ if __name__ == "__main__":
     from pathlib import Path
 
     from bot.core.config import Config
-    from flows.story import story_flow, tried_flow
+    from flows.registry import build_flows
+    from flows.spec import FlowOptions
 
-    themes = Config().flows.themes
-    text = document([story_flow(themes), tried_flow(themes)])
+    text = document(build_flows(FlowOptions(themes=tuple(Config().flows.themes))))
     Path(__file__).parents[1].joinpath("docs", "flows.md").write_text(text)

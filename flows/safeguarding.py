@@ -340,3 +340,25 @@ def assess(text: str, rules: Rules = DEFAULT) -> Risk | None:
 def signposting(rules: Rules = DEFAULT) -> str:
     """The reply sent at once when a concern is found."""
     return rules.signposting
+
+
+SHORT_ANSWER = 24
+SHORT_ANSWERS_KEPT = 10_000
+
+
+class Screen:
+    """The safeguarding check for every message, remembered for short answers ("yes", "skip",
+    "2"), which many people give; anything longer is always checked afresh."""
+
+    def __init__(self, rules: Rules) -> None:
+        self.rules = rules
+        self._short: dict[str, Risk | None] = {}
+
+    def __call__(self, text: str) -> Risk | None:
+        if len(text) > SHORT_ANSWER:
+            return assess(text, self.rules)
+        if text not in self._short:
+            if len(self._short) >= SHORT_ANSWERS_KEPT:
+                self._short.clear()
+            self._short[text] = assess(text, self.rules)
+        return self._short[text]

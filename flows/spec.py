@@ -1,23 +1,32 @@
-"""How a flow is declared: steps (one question each) and the transitions between them.
+"""How a flow is declared: steps (one question each), the transitions between them, how a
+conversation enters it, what it records at the end and whether it has a review.
 
 A flow is data. Each :class:`Step` names the state, the prompt to show, how to read the answer
 and where to keep it. Transitions are ``transitions``' own config dicts on a single trigger,
 ``answer``; their guards are plain functions of the answers so far. The engine compiles each
-spec into one ``transitions.Machine`` at start-up.
+spec into one ``transitions.Machine`` at start-up (``flows/machine.py``) and knows none of a
+flow's step names: what it needs to know, the spec says here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.core.types import Choice
+from bot.core.types import Choice, Conversation, Story
 
 Answers = dict[str, Any]
 SOURCES = "_from"
 """Answers key: which event gave each answer, so a deleted message takes its answer along."""
+CONCERN = "safeguarding"
+"""Answers key: the safeguarding concern a conversation raised, whatever its flow."""
+OPENING_WORDS = 5
+"""A first message at least this long is the start of a story, kept rather than ignored."""
+Recorder = Callable[[Conversation, datetime], Story]
+"""What a finished conversation of a flow is kept as."""
 Guard = Callable[[Answers], bool]
 Extractor = Callable[[Answers, Any], None]
 """Runs after an answer is recorded, to derive more fields from it (pure, no I/O)."""
@@ -42,6 +51,41 @@ class Step:
     review_label: str | None = None
     """Shown in the review, and offered under 'change an answer'. None: not reviewable."""
     extract: Extractor | None = None
+    stamp: str | None = None
+    """Answers key that records when this question was answered (consent's time, say)."""
+
+
+@dataclass(frozen=True)
+class FlowOptions:
+    """What a deployment chooses about its flows (from ``[flows]`` in the config)."""
+
+    themes: tuple[str, ...] = ()
+    reflection: bool = True
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How a conversation comes to be in this flow."""
+
+    opens: Callable[[str], bool] | None = None
+    """Whether a person's first message starts this flow. None: outbound only, started by the
+    bot for a known person (``App.start_flow``)."""
+    default: bool = False
+    """Started by a first message no other flow claims (one flow is the default)."""
+    keeps_opening: str | None = None
+    """Answers key that holds a first message long enough to be the start of a story; while
+    it is held, a state ``s`` is asked with the words ``s.<key>`` where there are some."""
+
+
+OUTBOUND_ONLY = Entry()
+
+
+@dataclass(frozen=True)
+class Review:
+    """The flow ends with the whole story shown back, and a way to change one answer."""
+
+    state: str = "review"
+    change: str = "change"
 
 
 @dataclass(frozen=True)
@@ -50,6 +94,10 @@ class FlowSpec:
     steps: tuple[Step, ...]
     transitions: tuple[Mapping[str, Any], ...]
     initial: str
+    entry: Entry = OUTBOUND_ONLY
+    record: Recorder | None = None
+    """Builds what is kept when the flow reaches ``finished`` (None: nothing is kept)."""
+    review: Review | None = None
     finished: str = "done"
     declined: str = "declined"
     step_index: Mapping[str, Step] = field(init=False, repr=False, compare=False)

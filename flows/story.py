@@ -1,28 +1,39 @@
-"""The two conversations storyloop has: tell a story, and share something we tried.
+"""Tell a story: what's happening, then gently, what has been tried. The default flow.
 
-Both are declared here as data (steps and guarded transitions) and compiled once by the engine.
-Guards and extractors are small pure functions of the answers so far.
+Declared here as data (steps and guarded transitions) and compiled once by the engine. Guards
+and extractors are small pure functions of the answers so far. The steps from "what happened"
+to the review are shared with the tried flow (``flows/tried.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from bot.core.types import Choice, Role, TriedBy
-from flows.answers import normalise
-from flows.prompts import CHOICE_LABELS
-from flows.spec import SOURCES, AnswerKind, Answers, FlowSpec, Guard, Step, go
+from flows.answers import choice, normalise
+from flows.records import build_story
+from flows.spec import (
+    SOURCES,
+    AnswerKind,
+    Answers,
+    Entry,
+    Extractor,
+    FlowOptions,
+    FlowSpec,
+    Guard,
+    Review,
+    Step,
+    go,
+)
 from flows.steering import Label, classify, guess_tried_by, says_nothing_tried
 
 KEEP_OPENING = {"yes", "y", "yes please", "keep it", "keep that", "that's it", "ok", "yep"}
 STORY = "story"
-TRIED = "tried"
+OPENING = "opening"
+"""Answers key holding a first message long enough to be the start of a story."""
 REFLECTION = ("enhance", "restore", "replace", "become")
-
-
-def choice(value: str, *aliases: str) -> Choice:
-    return Choice(value=value, label=CHOICE_LABELS[value], aliases=aliases)
 
 
 YES_NO_START = (choice("start", "yes", "ok", "okay", "sure", "y"), choice("not_now", "no", "n"))
@@ -54,43 +65,32 @@ def _read_situation(answers: Answers, text: Any) -> None:
 
     If the person opened the conversation with their story, "yes" keeps those words.
     """
-    opening = answers.pop("opening", None)
+    opening = answers.pop(OPENING, None)
     if opening and normalise(str(text)) in KEEP_OPENING:
         answers["situation"] = text = opening
-        _same_source(answers, "opening", "situation")
+        same_source(answers, OPENING, "situation")
     answers["steer"] = classify(str(text)).value
     if answers["steer"] != Label.PROBLEM and not answers.get("tried_asked"):
         answers["tried"] = text
-        answers["tried_by"] = _guess(text)
+        answers["tried_by"] = guess(text)
 
 
-def _read_tried(answers: Answers, text: Any) -> None:
+def read_tried(answers: Answers, text: Any) -> None:
     answers["tried_asked"] = True
     if text is None or says_nothing_tried(str(text)):
         answers["tried"], answers["tried_by"] = None, TriedBy.NOBODY.value
     else:
-        answers["tried_by"] = _guess(text)
+        answers["tried_by"] = guess(text)
 
 
-def _same_source(answers: Answers, source: str, field: str) -> None:
+def same_source(answers: Answers, source: str, field: str) -> None:
     sources = answers.get(SOURCES, {})
     answers[SOURCES] = {**sources, field: sources.get(source)}
 
 
-def _guess(text: Any) -> str | None:
+def guess(text: Any) -> str | None:
     guess = guess_tried_by(str(text))
     return None if guess is None or guess.value == TriedBy.NOBODY else guess.value
-
-
-def _take_opening(answers: Answers, value: Any) -> None:
-    """In the tried flow, what someone opened with is what they tried (kept only on consent)."""
-    if value == "more":
-        return
-    opening = answers.pop("opening", None)
-    if value == "yes" and opening:
-        answers["tried"] = opening
-        _same_source(answers, "opening", "tried")
-        answers["tried_by"] = _guess(opening)
 
 
 # Guards (pure).
@@ -118,12 +118,13 @@ def chose(value: str) -> Guard:
     return guard
 
 
-def _common_steps(themes: Sequence[str]) -> list[Step]:
+def common_steps(themes: Sequence[str]) -> list[Step]:
     theme_choices = tuple(Choice(value=t, label=t) for t in themes)
     text = AnswerKind.TEXT
     return [
-        Step("consent", AnswerKind.CHOICE, "consent", choices=CONSENT),
-        Step("consent_more", AnswerKind.CHOICE, "consent", choices=CONSENT),
+        Step("consent", AnswerKind.CHOICE, "consent", choices=CONSENT, stamp="consent_at"),
+        Step("consent_more", AnswerKind.CHOICE, "consent", choices=CONSENT,
+             stamp="consent_at"),
         Step("tried_by", AnswerKind.CHOICE, "tried_by", choices=TRIED_BY,
              review_label="Who tried it"),
         Step("outcome", text, "outcome", optional=True, review_label="What happened"),
@@ -151,7 +152,7 @@ _REFLECT_LABELS = {
 }
 
 
-def _tail(reflection: bool) -> list[dict[str, Any]]:
+def tail(reflection: bool) -> list[dict[str, Any]]:
     """From 'what would help' to the end: shared by both flows."""
     after_help = "reflect_offer" if reflection else "themes"
     return [
@@ -175,7 +176,7 @@ def _tail(reflection: bool) -> list[dict[str, Any]]:
     ]
 
 
-def _consent(after: str, *extra: dict[str, Any]) -> list[dict[str, Any]]:
+def consent(after: str, *extra: dict[str, Any]) -> list[dict[str, Any]]:
     return [
         *(go(s, "declined", chose("no")) for s in ("consent", "consent_more")),
         go("consent", "consent_more", chose("more")),
@@ -186,20 +187,20 @@ def _consent(after: str, *extra: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def story_flow(themes: Sequence[str], reflection: bool = True) -> FlowSpec:
+def story_flow(options: FlowOptions) -> FlowSpec:
     """Tell a story: what's happening, then gently, what has been tried."""
     steps = [
         Step("welcome", AnswerKind.CHOICE, None, choices=YES_NO_START),
         Step("situation", AnswerKind.TEXT, "situation", review_label="What's happening",
              extract=_read_situation),
         Step("tried", AnswerKind.TEXT, "tried", optional=True, review_label="What was tried",
-             extract=_read_tried),
-        *_common_steps(themes),
+             extract=read_tried),
+        *common_steps(options.themes),
     ]
     transitions = [
         go("welcome", "consent", chose("start")),
         go("welcome", "declined"),
-        *_consent("situation"),
+        *consent("situation"),
         go("situation", "tried", needs_steer),
         go("situation", "tried_by", who_unknown),
         go("situation", "outcome"),
@@ -207,41 +208,16 @@ def story_flow(themes: Sequence[str], reflection: bool = True) -> FlowSpec:
         go("tried", "tried_by", who_unknown),
         go("tried", "outcome"),
         go("tried_by", "outcome"),
-        *_tail(reflection),
+        *tail(options.reflection),
     ]
-    return _with_review_edits(FlowSpec(STORY, tuple(steps), tuple(transitions), "welcome"))
+    entry = Entry(default=True, keeps_opening=OPENING)
+    return with_review_edits(FlowSpec(STORY, tuple(steps), tuple(transitions), "welcome",
+                                      entry=entry, record=build_story, review=Review()))
 
 
-def tried_flow(themes: Sequence[str], reflection: bool = True) -> FlowSpec:
-    """Share what we tried: starts from the experiment, then asks what it was fixing."""
-    steps = [
-        Step("welcome", AnswerKind.CHOICE, None, choices=YES_NO_START),
-        Step("tried_first", AnswerKind.TEXT, "tried", review_label="What was tried",
-             extract=_read_tried),
-        Step("tried_problem", AnswerKind.TEXT, "situation", review_label="What it was fixing"),
-        *_common_steps(themes),
-    ]
-    _replace_extract(steps, "consent", _take_opening)
-    _replace_extract(steps, "consent_more", _take_opening)
-    transitions = [
-        go("welcome", "consent", chose("start")),
-        go("welcome", "declined"),
-        *_consent("tried_first", go("consent", "tried_problem", chose("yes"), has_tried),
-                  go("consent_more", "tried_problem", chose("yes"), has_tried)),
-        go("tried_first", "tried_problem"),
-        go("tried_problem", "tried_by", who_unknown),
-        go("tried_problem", "outcome"),
-        go("tried_by", "outcome"),
-        *_tail(reflection),
-    ]
-    return _with_review_edits(FlowSpec(TRIED, tuple(steps), tuple(transitions), "welcome"))
-
-
-def _replace_extract(steps: list[Step], name: str, extract: Any) -> None:
+def replace_extract(steps: list[Step], name: str, extract: Extractor) -> None:
     index = next(i for i, s in enumerate(steps) if s.name == name)
-    old = steps[index]
-    steps[index] = Step(old.name, old.kind, old.field, old.optional, old.choices,
-                        old.review_label, extract)
+    steps[index] = replace(steps[index], extract=extract)
 
 
 def agreed_to_be_named(a: Answers) -> bool:
@@ -252,7 +228,7 @@ def editing(a: Answers) -> bool:
     return bool(a.get("_editing"))
 
 
-def _with_review_edits(spec: FlowSpec) -> FlowSpec:
+def with_review_edits(spec: FlowSpec) -> FlowSpec:
     """Changing an answer from the review goes to that question, then straight back."""
     reviewable = spec.reviewable
     change = Step("change", AnswerKind.CHOICE, None,
@@ -262,4 +238,4 @@ def _with_review_edits(spec: FlowSpec) -> FlowSpec:
     back_to_review = [go(s.name, "review", editing) for s in reviewable]
     to_steps = [go("change", s.name, chose(s.name)) for s in reviewable]
     transitions = (*back_to_review, *spec.transitions, *to_steps, go("change", "review"))
-    return FlowSpec(spec.name, steps, transitions, spec.initial)
+    return replace(spec, steps=steps, transitions=transitions)

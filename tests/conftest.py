@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from bot.app import App, build_engine
-from bot.commands import Commands, Moderators, builtin_commands
+from bot.app import App
+from bot.compose import compose
 from bot.core.clock import FakeClock
 from bot.core.config import Config
 from bot.core.types import (
@@ -26,7 +26,6 @@ from bot.core.types import (
     RoomId,
     UserId,
 )
-from bot.features.moderation import Moderation
 from bot.features.privacy import Pseudonymiser
 from storage.base import Store
 from storage.memory import MemoryStore
@@ -152,11 +151,8 @@ MODERATOR = UserId("@mod:example.org")
 @pytest.fixture
 def app(store: Store, clock: FakeClock, config: Config) -> App:
     """The App as ``storyloop run`` builds it, with one moderator, on a fake clock."""
-    made = App(store=store, engine=build_engine(config), clock=clock, pseudonymise=PSEUDONYMS)
-    made.commands = builtin_commands(Commands(Moderators({(Platform("test"), MODERATOR)})),
-                                     store, clock)
-    Moderation(store, clock, made.senders).register(made.commands)
-    return made
+    return compose(config, store, clock=clock, pseudonymise=PSEUDONYMS,
+                   moderators=[(Platform("test"), MODERATOR)]).app
 
 
 @pytest.fixture

@@ -9,11 +9,13 @@ import pytest
 from bot.core.config import Config
 from flows.diagram import document
 from flows.prompts import PROMPTS
-from flows.spec import FlowSpec
-from flows.story import story_flow, tried_flow
+from flows.registry import build_flows
+from flows.spec import FlowOptions, FlowSpec
 
-THEMES = Config().flows.themes
-SPECS = [story_flow(THEMES), tried_flow(THEMES), story_flow(THEMES, reflection=False)]
+OPTIONS = FlowOptions(themes=tuple(Config().flows.themes))
+REGISTERED = build_flows(OPTIONS)
+WITHOUT_REFLECTION = build_flows(FlowOptions(themes=OPTIONS.themes, reflection=False))
+SPECS = [*REGISTERED, *WITHOUT_REFLECTION]
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
@@ -34,7 +36,7 @@ def test_every_state_is_reachable_from_the_start(spec: FlowSpec) -> None:
                 frontier.append(t["dest"])
     assert {spec.finished, spec.declined} <= reached
     expected = {s.name for s in spec.steps}
-    if spec is SPECS[2]:
+    if spec in WITHOUT_REFLECTION:
         expected -= {"reflect_offer", "enhance", "restore", "replace", "become"}
     assert expected <= reached
 
@@ -47,4 +49,4 @@ def test_every_state_has_words(spec: FlowSpec) -> None:
 
 def test_the_flow_pictures_are_up_to_date() -> None:
     drawn = Path(__file__).parents[1] / "docs" / "flows.md"
-    assert drawn.read_text() == document(SPECS[:2]), "run: python -m flows.diagram"
+    assert drawn.read_text() == document(REGISTERED), "run: python -m flows.diagram"

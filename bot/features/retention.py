@@ -1,9 +1,9 @@
 """The daily retention job: stories older than ``privacy.retention_days`` are anonymised or
-deleted, and conversations left that long are cleared."""
+deleted, and conversations left that long are cleared. It is idempotent, so a restart that
+runs it again early does no harm; the scheduler runs it daily (``bot/compose.py``)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
 
@@ -13,7 +13,6 @@ from bot.core.types import AuditEntry
 from storage.base import Store
 
 log = logging.getLogger(__name__)
-DAY = timedelta(days=1)
 
 
 async def apply_retention(store: Store, privacy: PrivacyConfig, clock: Clock) -> int:
@@ -27,11 +26,3 @@ async def apply_retention(store: Store, privacy: PrivacyConfig, clock: Clock) ->
     log.info("retention: %s %d stories older than %d days", privacy.retention, count,
              privacy.retention_days)
     return count
-
-
-async def run_daily(store: Store, privacy: PrivacyConfig, clock: Clock) -> None:
-    """Apply retention now and then once a day, until cancelled. The job is idempotent, so a
-    restart that runs it again early does no harm."""
-    while True:
-        await apply_retention(store, privacy, clock)
-        await asyncio.sleep(DAY.total_seconds())  # the job's period, not a wait for an event

@@ -12,8 +12,8 @@ import pytest
 
 from adapters.matrix import Backoff, MatrixAdapter
 from bot.app import App
+from bot.compose import compose
 from bot.core.config import Config, DigestConfig, MatrixConfig, StorageConfig
-from bot.runner import build_app
 from storage.sqlite import SQLiteStore
 
 from .people import Person
@@ -57,7 +57,7 @@ class BotFactory:
         store = SQLiteStore(self.base / "storyloop.db")
         await store.open()
         config = Config(storage=StorageConfig(path=store.path), matrix=matrix, digest=digest)
-        app = build_app(config, store)
+        app = compose(config, store).app
         adapter = MatrixAdapter(matrix, app, store, Backoff(first=0.2, most=1.0))
         task = asyncio.create_task(adapter.run(), name="test matrix bot")
         bot = RunningBot(adapter, app, store, task)

@@ -15,8 +15,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import SlackAdapter
+from bot.compose import compose
 from bot.core.config import Config, DigestConfig, SlackConfig, StorageConfig
-from bot.runner import build_app
 from storage.sqlite import SQLiteStore
 from tests.slack.payloads import SIGNING_SECRET
 from tests.slack.people import Http, Person, Socket
@@ -138,7 +138,7 @@ async def start_bot(
         assert config.slack is not None
         store = SQLiteStore(config.storage.path)
         await store.open()
-        adapter = SlackAdapter(config.slack, build_app(config, store), store)
+        adapter = SlackAdapter(config.slack, compose(config, store).app, store)
         bot = RunningBot(adapter, store, asyncio.create_task(adapter.run(), name="slack-bot"))
         bots.append(bot)
         await _ready(bot)

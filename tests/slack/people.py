@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from adapters.slack_blocks import fallback_text
-from bot.app import App, build_engine
+from bot.compose import compose
 from bot.core.config import Config
 from bot.core.types import OutgoingMessage
 from storage.memory import MemoryStore
@@ -165,7 +165,7 @@ class Reference:
     """
 
     def __init__(self) -> None:
-        app = App(store=MemoryStore(), engine=build_engine(Config()), pseudonymise=PSEUDONYMS)
+        app = compose(Config(), MemoryStore(), pseudonymise=PSEUDONYMS).app
         self.chat = Chat(app)
         self.texts: list[str] = []
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from adapters.slack import STORY_ACK, SlackAdapter
+from bot.compose import compose
 from bot.core.config import Config, SlackConfig, StorageConfig
 from bot.core.errors import ConfigError, PlatformError
-from bot.runner import build_app
 from storage.sqlite import SQLiteStore
 from tests.slack.conftest import RunningBot, StartBot
 from tests.slack.payloads import BOT_USER_ID, JsonDict, event_ts, message_event
@@ -126,6 +126,7 @@ async def test_a_double_press_is_one_answer(
     greeting = slack_standin.messages(person.dm)[0]
     await person.presses("Yes, let's start", message=greeting)
     await person.presses("Yes, let's start", message=greeting)
+    await person.wait_for_replies(2)  # the consent question, before its button is pressed
     await person.presses("Yes, that's OK")
     texts = await person.wait_for_replies(3)
     assert len(texts) == 3 and "What's been happening?" in texts[2]
@@ -167,7 +168,7 @@ async def test_a_refused_app_token_stops_socket_mode_with_the_reason(
     store = SQLiteStore(config.storage.path)
     await store.open()
     try:
-        adapter = SlackAdapter(config.slack, build_app(config, store), store)
+        adapter = SlackAdapter(config.slack, compose(config, store).app, store)
         with pytest.raises(PlatformError, match=r"apps\.connections\.open: invalid_auth"):
             await adapter.run()
     finally:
@@ -186,5 +187,5 @@ async def test_a_missing_secret_is_named_at_start(
     assert config.slack is not None
     store = SQLiteStore(config.storage.path)
     with pytest.raises(ConfigError) as raised:
-        SlackAdapter(config.slack, build_app(config, store), store)
+        SlackAdapter(config.slack, compose(config, store).app, store)
     assert raised.value.key == key and missing in raised.value.problem

@@ -1,0 +1,92 @@
+"""Composition: the one place storyloop is put together from its config.
+
+``storyloop run``, the CLI, the test fixtures and the benches all build the bot here, so what
+they run is what is deployed: the flow engine from the registered flows, the App with its
+commands and features, and the background jobs on one scheduler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.app import App
+from bot.commands import Commands, Moderators, builtin_commands
+from bot.core.clock import Clock, SystemClock
+from bot.core.config import Config
+from bot.core.types import Platform, RoomId, UserId
+from bot.features.digest.desk import DigestDesk
+from bot.features.moderation import Moderation
+from bot.features.privacy import Pseudonymiser, load_secret
+from bot.features.retention import apply_retention
+from bot.scheduler import Job, Scheduler
+from flows.engine import FlowEngine
+from flows.registry import build_flows
+from flows.safeguarding import load_rules
+from flows.spec import FlowOptions
+from storage.base import Store
+
+MINUTE, DAY = timedelta(minutes=1), timedelta(days=1)
+
+
+@dataclass
+class Bot:
+    """What ``storyloop run`` runs: the App, and the jobs that keep time around it."""
+
+    app: App
+    scheduler: Scheduler = field(default_factory=Scheduler)
+    desk: DigestDesk | None = None
+
+
+def compose(config: Config, store: Store, *, clock: Clock | None = None,
+            pseudonymise: Pseudonymiser | None = None,
+            moderators: Iterable[tuple[Platform, UserId]] = ()) -> Bot:
+    """The bot for ``config`` on an open ``store``. Tests may give a clock, a pseudonymiser
+    and moderators of their own; everything else is as deployed."""
+    clock = clock or SystemClock()
+    app = App(store=store, engine=build_engine(config), clock=clock,
+              pseudonymise=pseudonymise or Pseudonymiser(load_secret(config)),
+              alert_rooms=_rooms(config, "moderator"))
+    app.commands = builtin_commands(Commands(_moderators(config, moderators)), store, clock)
+    Moderation(store, clock, app.senders).register(app.commands)
+    bot = Bot(app)
+    bot.scheduler.add(Job("retention", DAY, lambda: apply_retention(store, config.privacy, clock)))
+    if config.digest:
+        bot.desk = DigestDesk(store, clock, config.digest, _rooms(config, "staff"),
+                              app.alert_rooms, app.senders, app.publishers)
+        bot.desk.register(app.commands)
+        bot.scheduler.add(Job("digest", MINUTE, bot.desk.tick))
+    return bot
+
+
+def build_engine(config: Config) -> FlowEngine:
+    """Compile the registered flows once, from the configured themes and options."""
+    flows = config.flows
+    options = FlowOptions(themes=tuple(flows.themes), reflection=flows.reflection)
+    return FlowEngine(build_flows(options),
+                      idle_timeout=timedelta(minutes=flows.idle_timeout_minutes),
+                      safety=load_rules(flows.safeguarding_rules))
+
+
+def _moderators(config: Config, extra: Iterable[tuple[Platform, UserId]]) -> Moderators:
+    moderators = Moderators(set(extra))
+    for platform, users in (("matrix", config.matrix.moderators if config.matrix else []),
+                            ("slack", config.slack.moderators if config.slack else [])):
+        for user in users:
+            moderators.add(Platform(platform), UserId(user))
+    return moderators
+
+
+def _rooms(config: Config, kind: str) -> dict[Platform, tuple[RoomId, ...]]:
+    """The moderators' or the staff rooms, per configured platform."""
+    rooms: dict[Platform, tuple[RoomId, ...]] = {}
+    if config.matrix:
+        matrix = config.matrix
+        found = matrix.moderator_rooms if kind == "moderator" else matrix.staff_rooms
+        rooms[Platform("matrix")] = tuple(RoomId(r) for r in found)
+    if config.slack:
+        slack = config.slack
+        found = slack.moderator_channels if kind == "moderator" else slack.staff_channels
+        rooms[Platform("slack")] = tuple(RoomId(c) for c in found)
+    return rooms

@@ -1,0 +1,64 @@
+"""Background work, in one place: every job and task ``storyloop run`` starts is held here
+(strong references, so none is lost to the garbage collector) and cancelled cleanly on stop.
+
+A job runs at once and then every ``every``; a failure is logged and the job runs again at its
+next turn. What must survive a restart is never a timer here: it is a deadline in the store
+that a job sweeps (STYLE.md 15).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every: timedelta
+    run: Callable[[], Awaitable[object]]
+
+
+class Scheduler:
+    def __init__(self) -> None:
+        self.jobs: list[Job] = []
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def add(self, job: Job) -> None:
+        """Run ``job`` periodically once the scheduler starts (or at once, if it has)."""
+        self.jobs.append(job)
+        if self._tasks:
+            self.spawn(f"storyloop-{job.name}", self._repeat(job))
+
+    def start(self) -> None:
+        for job in self.jobs:
+            self.spawn(f"storyloop-{job.name}", self._repeat(job))
+
+    def spawn(self, name: str, work: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """Run ``work`` in the background, held until it ends or the scheduler stops."""
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    async def stop(self) -> None:
+        """Cancel everything still running and wait until it has ended."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _repeat(self, job: Job) -> None:
+        while True:
+            try:
+                await job.run()
+            except Exception:
+                log.exception("the scheduled job %r failed; it runs again in %s", job.name,
+                              job.every)
+            await asyncio.sleep(job.every.total_seconds())  # the job's period

@@ -1,0 +1,74 @@
+"""The words that work at any point of a conversation, as a table: help, back, skip, pause,
+restart, status. Each has one small handler; the engine looks the word up and calls it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.core.types import ConversationStatus
+from flows.answers import Control
+from flows.interrupts import RESTART
+from flows.turn import Turn
+
+if TYPE_CHECKING:
+    from flows.engine import FlowEngine
+
+TYPICAL_LENGTH = 12
+"""Questions in a typical story, for "question 3 of about 12"."""
+
+Handler = Callable[["FlowEngine", Turn, datetime], None]
+
+
+def _help(engine: FlowEngine, turn: Turn, now: datetime) -> None:
+    conv = turn.conversation
+    turn.replies += [engine.say(conv, "help"), engine.prompt(conv)]
+
+
+def _back(engine: FlowEngine, turn: Turn, now: datetime) -> None:
+    conv = turn.conversation
+    if not conv.history:
+        turn.replies += [engine.say(conv, "back.start"), engine.prompt(conv)]
+        return
+    conv.state, conv.editing = conv.history.pop(), False
+    previous = engine.shown_answer(conv)
+    if previous:
+        turn.replies.append(engine.say(conv, "back.previous", previous=previous))
+    turn.replies.append(engine.prompt(conv))
+
+
+def _skip(engine: FlowEngine, turn: Turn, now: datetime) -> None:
+    conv = turn.conversation
+    if engine.step(conv).optional:
+        turn.replies.append(engine.say(conv, "skip.done"))
+        engine.record(turn, None, now)
+    else:
+        turn.replies += [engine.say(conv, "skip.required"), engine.prompt(conv)]
+
+
+def _pause(engine: FlowEngine, turn: Turn, now: datetime) -> None:
+    turn.conversation.status = ConversationStatus.PAUSED
+    turn.replies.append(engine.say(turn.conversation, "pause"))
+
+
+def _restart(engine: FlowEngine, turn: Turn, now: datetime) -> None:
+    engine.ask(turn, RESTART)
+
+
+def _status(engine: FlowEngine, turn: Turn, now: datetime) -> None:
+    conv = turn.conversation
+    number = len(conv.history) + 1
+    total = max(TYPICAL_LENGTH, number)
+    turn.replies.append(engine.say(conv, "status", number=number, total=total,
+                                   prompt=engine.prompt(conv).text))
+
+
+CONTROLS: Mapping[Control, Handler] = {
+    Control.HELP: _help,
+    Control.BACK: _back,
+    Control.SKIP: _skip,
+    Control.PAUSE: _pause,
+    Control.RESTART: _restart,
+    Control.STATUS: _status,
+}

@@ -255,7 +255,7 @@ class FlowEngine:
         step = spec.step(conv.state)
         values: dict[str, object] = {kept: conv.answers.get(kept, "")} if kept else {}
         if spec.review and conv.state == spec.review.state:
-            values["story"] = review_text(spec, conv)
+            values[spec.review.shows_as] = review_text(spec, conv)
         return OutgoingMessage(room_id=conv.key.room_id, text=say(key, **values),
                                choices=self.choices(conv, step),
                                multiple=step.kind in (AnswerKind.THEMES, AnswerKind.PICKS))

@@ -86,6 +86,8 @@ class Review:
 
     state: str = "review"
     change: str = "change"
+    shows_as: str = "story"
+    """The placeholder in the review's words that the story, as others will see it, fills."""
 
 
 @dataclass(frozen=True)

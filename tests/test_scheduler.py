@@ -1,0 +1,59 @@
+"""One scheduler for background work: jobs run, a failing job carries on, and stopping ends
+every task it started. And one composition: what ``storyloop run`` schedules."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.compose import compose
+from bot.core.config import Config, DigestConfig
+from bot.scheduler import Job, Scheduler
+from storage.base import Store
+
+
+async def test_a_job_runs_at_once_and_a_failure_does_not_end_it(
+        caplog: pytest.LogCaptureFixture) -> None:
+    runs: list[int] = []
+    twice = asyncio.Event()
+
+    async def flaky() -> None:
+        runs.append(len(runs))
+        if len(runs) == 1:
+            raise RuntimeError("the first run fails")
+        twice.set()
+
+    scheduler = Scheduler()
+    scheduler.add(Job("flaky", timedelta(0), flaky))
+    scheduler.start()
+    await asyncio.wait_for(twice.wait(), timeout=5)
+    await scheduler.stop()
+    assert runs[:2] == [0, 1]
+    assert "the scheduled job 'flaky' failed" in caplog.text
+
+
+async def test_stopping_cancels_and_awaits_every_task() -> None:
+    scheduler = Scheduler()
+    forever = asyncio.Event()
+    task = scheduler.spawn("waits", forever.wait())
+    scheduler.add(Job("idle", timedelta(hours=1), _nothing))
+    scheduler.start()
+    await scheduler.stop()
+    assert task.cancelled()
+    assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("storyloop-")]
+
+
+async def _nothing() -> None:
+    return None
+
+
+async def test_run_schedules_retention_always_and_the_digest_when_configured(store: Store) -> None:
+    plain = compose(Config(), store)
+    assert [job.name for job in plain.scheduler.jobs] == ["retention"]
+    assert plain.desk is None
+    with_digest = compose(Config(digest=DigestConfig()), store)
+    assert [job.name for job in with_digest.scheduler.jobs] == ["retention", "digest"]
+    assert with_digest.desk is not None
+    assert with_digest.app.commands is not None and with_digest.app.commands.knows("digest")

@@ -21,9 +21,9 @@ from bot.core.types import (
     MessageKind,
     OutgoingMessage,
 )
-from flows.answers import DataRequest, as_control, as_data_request, match_choice, read_answer
+from flows.answers import DataRequest, as_control, as_data_request, read_answer
 from flows.controls import CONTROLS
-from flows.interrupts import FORGET, INTERRUPTS, RESUME, SAFE, Interrupt
+from flows.interrupts import FORGET, OWN_WORDS, RESUME, SAFE, Interrupt, answer_interrupt
 from flows.machine import Flows
 from flows.prompts import PROMPTS, say
 from flows.review import change_choices, review_text, shown_answer
@@ -33,8 +33,6 @@ from flows.turn import Turn, working_copy
 
 ACTIVE, PAUSED = ConversationStatus.ACTIVE, ConversationStatus.PAUSED
 ENDED = (ConversationStatus.DONE, ConversationStatus.DECLINED)
-OWN_WORDS = 3
-"""An answer to the bot's own question this long is a real answer in the person's words."""
 
 
 class FlowEngine:
@@ -58,11 +56,11 @@ class FlowEngine:
             return self.start(msg.key, self.flows.opened_by(text), now, text, msg.event_id)
         turn = Turn(working_copy(conv, now), [], event_id=msg.event_id)
         if conv.pending:
-            self._answer_pending(turn, text, now)
+            answer_interrupt(self, turn, text, now)
         elif self._parked(conv, now):
             self._welcome_back(turn, text, now)
         else:
-            self._handle(turn, text, now)
+            self.handle(turn, text, now)
         return turn
 
     def start(self, key: ConversationKey, spec: FlowSpec, now: datetime, text: str = "",
@@ -105,7 +103,7 @@ class FlowEngine:
         for name in fields:
             answers.pop(name, None)
         turn.replies.append(self.say(turn.conversation, "retracted"))
-        self._carry_on(turn)
+        self.carry_on(turn)
         return turn
 
     # Breaks, the bot's own questions, and safety
@@ -119,7 +117,7 @@ class FlowEngine:
         if as_control(text) is None and len(text.split()) >= OWN_WORDS:
             conv.status = ACTIVE
             turn.replies.append(self.say(conv, "resume.carry_on"))
-            self._handle(turn, text, now)
+            self.handle(turn, text, now)
             return
         conv.status = PAUSED
         self.ask(turn, RESUME, prompt=self.prompt(conv).text)
@@ -134,7 +132,7 @@ class FlowEngine:
             self.ask(turn, FORGET)
         else:
             turn.request = request
-            self._carry_on(turn)
+            self.carry_on(turn)
         return turn
 
     def _safeguard(self, conv: Conversation | None, msg: IncomingMessage, concern: str,
@@ -157,36 +155,13 @@ class FlowEngine:
         turn.replies.append(self.say(turn.conversation, question.ask, question.options,
                                      **values))
 
-    def _answer_pending(self, turn: Turn, text: str, now: datetime) -> None:
-        conv = turn.conversation
-        asked = INTERRUPTS[conv.pending or ""]
-        picked = match_choice(text, asked.options)
-        if picked is None and asked.own_words_carry_on and len(text.split()) >= OWN_WORDS:
-            conv.pending, conv.status = None, ACTIVE
-            self._handle(turn, text, now)
-            return
-        if picked is None:
-            turn.replies.append(self.say(conv, asked.unclear, asked.options))
-            return
-        then = asked.outcomes[picked.value]
-        conv.pending, turn.request = None, then.request
-        if then.restart:
-            fresh = self.start(conv.key, self.flows.default, now)
-            turn.conversation, turn.replies = fresh.conversation, fresh.replies
-            return
-        conv.status = ACTIVE if then.activate else conv.status
-        if then.say:
-            turn.replies.append(self.say(conv, then.say))
-        if then.request is None:
-            self._carry_on(turn)
-
-    def _carry_on(self, turn: Turn) -> None:
+    def carry_on(self, turn: Turn) -> None:
         """Ask again the question a conversation under way was waiting on."""
         if turn.conversation.status is ACTIVE:
             turn.replies.append(self.prompt(turn.conversation))
 
     # Answers and the always-on words
-    def _handle(self, turn: Turn, text: str, now: datetime) -> None:
+    def handle(self, turn: Turn, text: str, now: datetime) -> None:
         control = as_control(text)
         if control is not None:
             CONTROLS[control](self, turn, now)

@@ -10,9 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
-from bot.core.types import Choice
-from flows.answers import DataRequest, choice
+from bot.core.types import Choice, ConversationStatus
+from flows.answers import DataRequest, choice, match_choice
+from flows.turn import Turn
+
+if TYPE_CHECKING:
+    from flows.engine import FlowEngine
+
+OWN_WORDS = 3
+"""An answer to the bot's own question this long is a real answer in the person's words."""
 
 
 @dataclass(frozen=True)
@@ -63,3 +72,29 @@ FORGET = Interrupt(
     {"forget_yes": Then(request=DataRequest.FORGET), "forget_no": Then(say="forget.kept")})
 
 INTERRUPTS: Mapping[str, Interrupt] = {i.name: i for i in (RESUME, RESTART, SAFE, FORGET)}
+
+
+def answer_interrupt(engine: FlowEngine, turn: Turn, text: str, now: datetime) -> None:
+    """The one handler for every question in the table: read the answer, do what it says."""
+    conv = turn.conversation
+    asked = INTERRUPTS[conv.pending or ""]
+    picked = match_choice(text, asked.options)
+    if picked is None and asked.own_words_carry_on and len(text.split()) >= OWN_WORDS:
+        conv.pending, conv.status = None, ConversationStatus.ACTIVE
+        engine.handle(turn, text, now)
+        return
+    if picked is None:
+        turn.replies.append(engine.say(conv, asked.unclear, asked.options))
+        return
+    then = asked.outcomes[picked.value]
+    conv.pending, turn.request = None, then.request
+    if then.restart:
+        fresh = engine.start(conv.key, engine.flows.default, now)
+        turn.conversation, turn.replies = fresh.conversation, fresh.replies
+        return
+    if then.activate:
+        conv.status = ConversationStatus.ACTIVE
+    if then.say:
+        turn.replies.append(engine.say(conv, then.say))
+    if then.request is None:
+        engine.carry_on(turn)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib
 import logging
 import signal
 from typing import Protocol
@@ -28,16 +29,21 @@ class Adapter(Protocol):
     async def run(self) -> None: ...
 
 
+PLATFORMS: dict[str, str] = {
+    "matrix": "adapters.matrix:MatrixAdapter",
+    "slack": "adapters.slack:SlackAdapter",
+}
+"""Each chat platform: its config section, and its adapter (imported only when configured)."""
+
+
 def build_adapters(config: Config, app: App, store: Store) -> list[Adapter]:
     adapters: list[Adapter] = []
-    if config.matrix:
-        from adapters.matrix import MatrixAdapter
-
-        adapters.append(MatrixAdapter(config.matrix, app, store))
-    if config.slack:
-        from adapters.slack import SlackAdapter
-
-        adapters.append(SlackAdapter(config.slack, app, store))
+    for section, where in PLATFORMS.items():
+        settings = getattr(config, section)
+        if settings is not None:
+            module, name = where.split(":")
+            adapter = getattr(importlib.import_module(module), name)
+            adapters.append(adapter(settings, app, store))
     if not adapters:
         raise ConfigError("matrix / slack", "no chat platform is configured; fill in the "
                           "[matrix] or [slack] section (see config.example.toml), or use "

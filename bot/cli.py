@@ -93,8 +93,8 @@ def _check_config(path: Path) -> int:
 
 async def _chat(config: Config, args: argparse.Namespace) -> int:
     from adapters.terminal import Terminal
+    from bot.core.words import say
     from bot.runner import build_app
-    from flows.prompts import say
 
     store = SQLiteStore(config.storage.path)
     await store.open()

@@ -61,14 +61,14 @@ from bot.core.errors import PlatformError
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Post
 from bot.core.types import IncomingMessage, OutgoingMessage, RoomId, UserId
-from flows.prompts import say
+from bot.core.words import say
 from storage.base import Store
 
 log = logging.getLogger(__name__)
 JsonDict = dict[str, Any]
 DRAIN_SECONDS = 10.0
 """How long stopping waits for listeners still answering."""
-STORY_ACK = "Let's talk one to one: I'm in your direct messages with storyloop."
+STORY_ACK = say("slack.story_ack")
 _WORTH_A_PLAIN_RETRY = {"invalid_blocks", "invalid_blocks_format", "msg_too_long",
                         "msg_blocks_too_long", "internal_error", "fatal_error",
                         "service_unavailable", "request_timeout"}
@@ -258,9 +258,9 @@ class SlackAdapter:
         (several messages if it is long); return the first message's ts."""
         await self.client.files_upload_v2(channel=room_id, file_uploads=[
             {"content": post.chart, "filename": "digest-chart.png",
-             "title": "This week's themes, and what was tried"},
+             "title": say("slack.file.chart")},
             {"content": post.full_list, "filename": "digest-stories.md",
-             "title": "Every story in this digest"}])
+             "title": say("slack.file.stories")}])
         first: str | None = None
         for blocks in digest_messages(post.text):
             posted = await self.client.chat_postMessage(channel=room_id, blocks=blocks,

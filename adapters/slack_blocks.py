@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.core.types import OutgoingMessage
+from bot.core.words import say
 
 Block = dict[str, Any]
 
@@ -29,7 +30,7 @@ MAX_BLOCKS = 50
 CHOICE_ACTION = re.compile(r"^storyloop-choice-\d+$")
 COMMAND_ACTION = re.compile(r"^storyloop-command-\d+$")
 WORD_JOINER = "\u2060"
-MULTIPLE_HINT = "You can pick one here, or type several, like 1, 3."
+MULTIPLE_HINT = say("slack.multiple_hint")
 
 _MARKUP = re.compile(r"<([^<>]*)>")
 _BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)

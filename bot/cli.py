@@ -94,7 +94,7 @@ def _check_config(path: Path) -> int:
 async def _chat(config: Config, args: argparse.Namespace) -> int:
     from adapters.terminal import Terminal
     from bot.compose import compose
-    from flows.prompts import say
+    from bot.core.words import say
 
     store = SQLiteStore(config.storage.path)
     await store.open()

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from bot.core.clock import Clock
 from bot.core.types import IncomingMessage, OutgoingMessage, Platform, StoryStatus, UserId
+from bot.core.words import say
 from storage.base import Store
 
 
@@ -63,17 +64,16 @@ class Commands:
         command = self._commands.get(name)
         is_moderator = (msg.platform, msg.sender_id) in self.moderators
         if command is None:
-            text = f"I don't know the command \u201c{name}\u201d. {self._help(is_moderator)}"
+            text = say("command.unknown", name=name, help=self._help(is_moderator))
         elif command.moderators_only and not is_moderator:
-            text = (f"Sorry, only moderators can use \u201c{name}\u201d. "
-                    f"{self._help(is_moderator)}")
+            text = say("command.moderators_only", name=name, help=self._help(is_moderator))
         else:
             text = await command.handler(CommandContext(msg, args, is_moderator))
         return [OutgoingMessage(room_id=msg.room_id, text=text)]
 
     def _help(self, is_moderator: bool) -> str:
         usable = [c for c in self._commands.values() if is_moderator or not c.moderators_only]
-        return "Commands you can use: " + "; ".join(f"{c.name}: {c.summary}" for c in usable)
+        return say("command.help", commands="; ".join(f"{c.name}: {c.summary}" for c in usable))
 
     def help_text(self, is_moderator: bool) -> str:
         return self._help(is_moderator)
@@ -94,13 +94,15 @@ def builtin_commands(commands: Commands, store: Store, clock: Clock) -> Commands
     async def status(ctx: CommandContext) -> str:
         counts = await store.story_counts()
         parts = ", ".join(f"{counts.get(s, 0)} {s.value}" for s in StoryStatus)
-        return f"storyloop is running (up {_since(started, clock.now())}). Stories: {parts}."
+        return say("command.status", uptime=_since(started, clock.now()), counts=parts)
 
-    commands.add(Command("help", "what I can do", help_, moderators_only=False))
-    commands.add(Command("status", "how many stories there are, by status", status))
+    commands.add(Command("help", say("command.summary.help"), help_, moderators_only=False))
+    commands.add(Command("status", say("command.summary.status"), status))
     return commands
 
 
 def _since(then: datetime, now: datetime) -> str:
     minutes = int((now - then).total_seconds() // 60)
-    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+    if minutes >= 60:
+        return say("command.uptime.hours", hours=minutes // 60, minutes=minutes % 60)
+    return say("command.uptime.minutes", minutes=minutes)

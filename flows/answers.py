@@ -9,6 +9,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot.core.types import Choice
+from bot.core.words import words
 from flows.prompts import CHOICE_LABELS
 from flows.spec import AnswerKind, Step
 
@@ -20,9 +21,9 @@ MAX_THEME_LENGTH = 40
 class DataRequest(StrEnum):
     """A person asking about what storyloop keeps of theirs."""
 
-    MY_STORIES = "my stories"
-    EXPORT = "export my data"
-    FORGET = "forget me"
+    MY_STORIES = "my_stories"
+    EXPORT = "export"
+    FORGET = "forget"
 
 
 class Control(StrEnum):
@@ -36,27 +37,14 @@ class Control(StrEnum):
     STATUS = "status"
 
 
-_CONTROL_WORDS = {
-    "help": Control.HELP,
-    "?": Control.HELP,
-    "back": Control.BACK,
-    "go back": Control.BACK,
-    "skip": Control.SKIP,
-    "pass": Control.SKIP,
-    "pause": Control.PAUSE,
-    "stop": Control.PAUSE,
-    "later": Control.PAUSE,
-    "restart": Control.RESTART,
-    "start again": Control.RESTART,
-    "start over": Control.RESTART,
-    "status": Control.STATUS,
-    "where am i": Control.STATUS,
-}
+_CONTROL_WORDS = {word: control for control in Control
+                  for word in words(f"words.control.{control.value}")}
 
 
-def choice(value: str, *aliases: str) -> Choice:
-    """A quick answer, labelled in the catalogue's words, with the other words people use."""
-    return Choice(value=value, label=CHOICE_LABELS[value], aliases=aliases)
+def choice(value: str) -> Choice:
+    """A quick answer, labelled in the catalogue's words, with the other words people use
+    for it (``choice.<value>`` and ``words.choice.<value>``)."""
+    return Choice(value=value, label=CHOICE_LABELS[value], aliases=words(f"words.choice.{value}"))
 
 
 @lru_cache(maxsize=4096)
@@ -122,7 +110,7 @@ def _one_theme(token: str, themes: Sequence[str]) -> str | None:
     return token.strip()[:MAX_THEME_LENGTH]
 
 
-NONE_WORDS = {"none", "none of these", "no", "nothing", "neither", "no thanks"}
+NONE_WORDS = frozenset(words("words.none"))
 
 
 def read_picks(text: str, choices: Sequence[Choice]) -> list[str] | None:
@@ -146,18 +134,14 @@ def read_picks(text: str, choices: Sequence[Choice]) -> list[str] | None:
 def as_data_request(text: str) -> DataRequest | None:
     """The data request a message is, if it is only one ("forget me", "!my stories")."""
     said = normalise(text.lstrip("!/"))
-    for request, words in _DATA_WORDS.items():
-        if said in words:
+    for request, said_so in _DATA_WORDS.items():
+        if said in said_so:
             return request
     return None
 
 
-_DATA_WORDS = {
-    DataRequest.MY_STORIES: {"my stories", "my story", "what do you keep", "what do you have"},
-    DataRequest.EXPORT: {"export my data", "export", "my data", "send me my data"},
-    DataRequest.FORGET: {"forget me", "delete me", "erase me", "delete my data",
-                         "erase my data", "forget my data"},
-}
+_DATA_WORDS = {request: frozenset(words(f"words.data.{request.value}"))
+               for request in DataRequest}
 
 
 def read_answer(step: Step, choices: Sequence[Choice], text: str) -> tuple[Any, str | None]:

@@ -52,23 +52,23 @@ class Interrupt:
 
 RESUME = Interrupt(
     "resume", "resume",
-    (choice("carry_on", "continue", "yes", "go on", "ok"), choice("start_again", "restart")),
+    (choice("carry_on"), choice("start_again")),
     {"carry_on": Then(activate=True), "start_again": Then(restart=True)},
     own_words_carry_on=True)
 RESTART = Interrupt(
     "restart", "restart.confirm",
-    (choice("restart_yes", "yes", "y", "start again"), choice("restart_no", "no", "n")),
+    (choice("restart_yes"), choice("restart_no")),
     {"restart_yes": Then(restart=True), "restart_no": Then(say="restart.kept", activate=True)})
 SAFE = Interrupt(
     "safe", "safe.offer",
-    (choice("safe_carry_on", "carry on", "continue", "yes", "go on"),
-     choice("safe_stop", "stop", "no", "stop here", "not now")),
+    (choice("safe_carry_on"),
+     choice("safe_stop")),
     {"safe_carry_on": Then(activate=True), "safe_stop": Then(say="safe.stopped")},
     unclear="safe.offer")
 FORGET = Interrupt(
     "forget", "forget.confirm",
-    (choice("forget_yes", "yes", "y", "erase", "forget me"),
-     choice("forget_no", "no", "n", "keep")),
+    (choice("forget_yes"),
+     choice("forget_no")),
     {"forget_yes": Then(request=DataRequest.FORGET), "forget_no": Then(say="forget.kept")})
 
 INTERRUPTS: Mapping[str, Interrupt] = {i.name: i for i in (RESUME, RESTART, SAFE, FORGET)}

@@ -99,6 +99,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.words import say
+
 
 class Identifier(StrEnum):
     """What a finding is; the value names it in placeholders."""
@@ -123,8 +125,8 @@ class Finding:
 
 
 def default_placeholder(kind: Identifier) -> str:
-    """"[nhs number removed]", "[phone removed]", ..."""
-    return f"[{kind.value} removed]"
+    """"[nhs number removed]", "[phone removed]", ... (the words are ``redaction.*``)."""
+    return say(f"redaction.{kind.name.lower()}")
 
 
 # Numbers -----------------------------------------------------------------------------------

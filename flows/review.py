@@ -42,7 +42,8 @@ def shown_answer(conv: Conversation, step: Step) -> str | None:
     """An answer as the person reads it back: choices by their labels, lists joined."""
     value = conv.answers.get(step.field) if step.field else None
     if isinstance(value, list) and step.kind is AnswerKind.PICKS:
-        return "; ".join(CHOICE_LABELS.get(str(v), str(v)) for v in value) or "nothing more"
+        picked = "; ".join(CHOICE_LABELS.get(str(v), str(v)) for v in value)
+        return picked or PROMPTS["review.picked_nothing"]
     if isinstance(value, list):
         return ", ".join(value) or None
     if value and step.kind is AnswerKind.CHOICE:

@@ -12,6 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.core.types import Choice, Role, TriedBy
+from bot.core.words import say, words
 from flows.answers import choice, normalise
 from flows.records import build_story
 from flows.spec import (
@@ -29,34 +30,39 @@ from flows.spec import (
 )
 from flows.steering import Label, classify, guess_tried_by, says_nothing_tried
 
-KEEP_OPENING = {"yes", "y", "yes please", "keep it", "keep that", "that's it", "ok", "yep"}
+KEEP_OPENING = frozenset(words("words.keep_opening"))
 STORY = "story"
 OPENING = "opening"
 """Answers key holding a first message long enough to be the start of a story."""
 REFLECTION = ("enhance", "restore", "replace", "become")
 
 
-YES_NO_START = (choice("start", "yes", "ok", "okay", "sure", "y"), choice("not_now", "no", "n"))
+YES_NO_START = (choice("start"), choice("not_now"))
 CONSENT = (
-    choice("yes", "ok", "okay", "sure", "y", "yes please", "fine"),
-    choice("more", "tell me more", "more", "what", "why"),
-    choice("no", "no thanks", "n", "nope"),
+    choice("yes"),
+    choice("more"),
+    choice("no"),
 )
 TRIED_BY = (
-    choice(TriedBy.ME.value, "i", "myself", "i did"),
-    choice(TriedBy.MY_TEAM.value, "team", "we", "us", "my colleagues"),
-    choice(TriedBy.SOMEONE_ELSE.value, "someone", "others", "they", "other"),
+    choice(TriedBy.ME.value),
+    choice(TriedBy.MY_TEAM.value),
+    choice(TriedBy.SOMEONE_ELSE.value),
 )
-REFLECT = (choice("reflect", "yes", "ok", "sure", "y"), choice("no_reflect", "no", "n", "skip"))
+REFLECT = (choice("reflect"), choice("no_reflect"))
 ROLES = (
-    choice(Role.CITIZEN.value, "public", "patient", "user", "someone who uses services"),
-    choice(Role.STAFF.value, "staff member", "work", "i work there", "nhs staff"),
-    choice(Role.BOTH.value, "both of those"),
-    choice(Role.RATHER_NOT_SAY.value, "rather not", "prefer not to say", "not say"),
+    choice(Role.CITIZEN.value),
+    choice(Role.STAFF.value),
+    choice(Role.BOTH.value),
+    choice(Role.RATHER_NOT_SAY.value),
 )
-PERMISSIONS = (choice("digest", "summaries", "summary"), choice("quote", "quotes", "quoting"),
-               choice("contact", "contact me"), choice("name", "name me"), choice("none"))
-REVIEW = (choice("send", "yes", "ok", "y", "confirm", "looks right"), choice("change", "edit"))
+PERMISSIONS = (choice("digest"), choice("quote"),
+               choice("contact"), choice("name"), choice("none"))
+REVIEW = (choice("send"), choice("change"))
+
+
+def label(name: str) -> str:
+    """How the review labels an answer (``review.label.<name>``)."""
+    return say(f"review.label.{name}")
 
 
 # Extractors: derive fields from an answer (pure).
@@ -126,30 +132,25 @@ def common_steps(themes: Sequence[str]) -> list[Step]:
         Step("consent_more", AnswerKind.CHOICE, "consent", choices=CONSENT,
              stamp="consent_at"),
         Step("tried_by", AnswerKind.CHOICE, "tried_by", choices=TRIED_BY,
-             review_label="Who tried it"),
-        Step("outcome", text, "outcome", optional=True, review_label="What happened"),
-        Step("spread", text, "spread", optional=True, review_label="What would help"),
-        Step("need", text, "spread", optional=True, review_label="What would help"),
+             review_label=label("tried_by")),
+        Step("outcome", text, "outcome", optional=True, review_label=label("outcome")),
+        Step("spread", text, "spread", optional=True, review_label=label("help")),
+        Step("need", text, "spread", optional=True, review_label=label("help")),
         Step("reflect_offer", AnswerKind.CHOICE, None, choices=REFLECT),
-        *(Step(n, text, n, optional=True, review_label=_REFLECT_LABELS[n]) for n in REFLECTION),
-        Step("themes", AnswerKind.THEMES, "themes", True, theme_choices, review_label="Themes"),
-        Step("place", text, "place", optional=True, review_label="Service or place"),
-        Step("role", AnswerKind.CHOICE, "role", choices=ROLES, review_label="You are"),
+        *(Step(n, text, n, optional=True, review_label=label(n)) for n in REFLECTION),
+        Step("themes", AnswerKind.THEMES, "themes", True, theme_choices,
+             review_label=label("themes")),
+        Step("place", text, "place", optional=True, review_label=label("place")),
+        Step("role", AnswerKind.CHOICE, "role", choices=ROLES, review_label=label("role")),
         Step("permissions", AnswerKind.PICKS, "permissions", optional=True, choices=PERMISSIONS,
-             review_label="You agreed to"),
+             review_label=label("permissions")),
         Step("acted_name", AnswerKind.TEXT, "acted_name", optional=True,
-             review_label="Name to use"),
+             review_label=label("acted_name")),
         Step("review", AnswerKind.CHOICE, None, choices=REVIEW),
         Step("change", AnswerKind.CHOICE, None),
     ]
 
 
-_REFLECT_LABELS = {
-    "enhance": "It could build on",
-    "restore": "It could bring back",
-    "replace": "It could replace",
-    "become": "It might become",
-}
 
 
 def tail(reflection: bool) -> list[dict[str, Any]]:
@@ -191,9 +192,9 @@ def story_flow(options: FlowOptions) -> FlowSpec:
     """Tell a story: what's happening, then gently, what has been tried."""
     steps = [
         Step("welcome", AnswerKind.CHOICE, None, choices=YES_NO_START),
-        Step("situation", AnswerKind.TEXT, "situation", review_label="What's happening",
+        Step("situation", AnswerKind.TEXT, "situation", review_label=label("situation"),
              extract=_read_situation),
-        Step("tried", AnswerKind.TEXT, "tried", optional=True, review_label="What was tried",
+        Step("tried", AnswerKind.TEXT, "tried", optional=True, review_label=label("tried"),
              extract=read_tried),
         *common_steps(options.themes),
     ]

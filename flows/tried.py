@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.core.words import words
 from flows.answers import normalise
 from flows.records import build_story
 from flows.spec import (
@@ -30,6 +31,7 @@ from flows.story import (
     consent,
     guess,
     has_tried,
+    label,
     read_tried,
     replace_extract,
     same_source,
@@ -39,7 +41,7 @@ from flows.story import (
 )
 
 TRIED = "tried"
-SHARE_WORDS = ("tried", "share", "we tried something")
+SHARE_WORDS = frozenset(words("words.share"))
 
 
 def opens_with_attempt(text: str) -> bool:
@@ -64,9 +66,9 @@ def tried_flow(options: FlowOptions) -> FlowSpec:
     """Share what we tried: starts from the experiment, then asks what it was fixing."""
     steps = [
         Step("welcome", AnswerKind.CHOICE, None, choices=YES_NO_START),
-        Step("tried_first", AnswerKind.TEXT, "tried", review_label="What was tried",
+        Step("tried_first", AnswerKind.TEXT, "tried", review_label=label("tried"),
              extract=read_tried),
-        Step("tried_problem", AnswerKind.TEXT, "situation", review_label="What it was fixing"),
+        Step("tried_problem", AnswerKind.TEXT, "situation", review_label=label("tried_problem")),
         *common_steps(options.themes),
     ]
     replace_extract(steps, "consent", take_opening)

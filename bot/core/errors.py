@@ -2,6 +2,7 @@
 
     StoryloopError
     ├── ConfigError            a setting is missing or wrong; names the key
+    ├── CatalogueError         a word catalogue (.po) is missing or unreadable; names the file
     ├── StorageError           the database cannot be used as it is
     │   └── SchemaTooNewError  the database was written by a newer storyloop
     └── PlatformError          a chat platform refused or failed a request
@@ -21,6 +22,15 @@ class ConfigError(StoryloopError):
     def __init__(self, key: str, problem: str) -> None:
         super().__init__(f"{key}: {problem}")
         self.key = key
+        self.problem = problem
+
+
+class CatalogueError(StoryloopError):
+    """A word catalogue cannot be used. ``where`` is its file (or the locale asked for)."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.where = where
         self.problem = problem
 
 

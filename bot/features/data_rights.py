@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from bot.core.types import Conversation, Story
-from flows.prompts import say
+from bot.core.words import say, say_date
 
 PREVIEW = 80
 
@@ -14,7 +14,8 @@ PREVIEW = 80
 def my_stories(stories: list[Story]) -> str:
     if not stories:
         return say("mydata.none")
-    lines = [f"\u2022 {s.created_at:%d %b %Y} ({s.status}): {_short(s.situation)}" for s in stories]
+    lines = [f"\u2022 {say_date('date.medium', s.created_at)} ({s.status}): {_short(s.situation)}"
+             for s in stories]
     return say("mydata.list", stories="\n".join(lines))
 
 
@@ -29,7 +30,7 @@ def export(stories: list[Story], conversation: Conversation | None) -> str:
 
 
 def forgotten(count: int) -> str:
-    return say("forget.done", count=count, plural="y" if count == 1 else "ies")
+    return say("forget.done", count=count)
 
 
 def _answers(conversation: Conversation | None) -> dict[str, object]:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from bot.core.types import AuditEntry, Story
+from bot.core.words import say, say_date
 from flows.redaction import redact
 
 FORMATS = ("json", "csv", "md")
@@ -56,15 +57,16 @@ def safe_cell(value: Any) -> str:
 
 def markdown(stories: Sequence[Story]) -> str:
     """Stories for a board paper: one section each, redacted, solutions first."""
-    parts = [f"# Stories ({len(stories)})\n"]
+    parts = [f"# {say('export.heading', count=len(stories))}\n"]
     for story in map(public_view, stories):
-        parts.append(f"\n## #{story.id}: {_md(story.situation)}\n\n"
-                     f"*{story.created_at:%d %B %Y}, told as {story.role}, {story.status}*\n")
-        for label, value in (("What was tried", story.tried), ("By", story.tried_by),
-                             ("What happened", story.outcome), ("What would help", story.spread),
-                             ("Themes", ", ".join(story.themes)), ("Place", story.place)):
+        told = say("export.story", date=say_date("date.long", story.created_at),
+                   role=story.role, status=story.status)
+        parts.append(f"\n## #{story.id}: {_md(story.situation)}\n\n*{told}*\n")
+        for label, value in (("tried", story.tried), ("by", story.tried_by),
+                             ("outcome", story.outcome), ("spread", story.spread),
+                             ("themes", ", ".join(story.themes)), ("place", story.place)):
             if value:
-                parts.append(f"- **{label}:** {_md(str(value))}\n")
+                parts.append(f"- **{say(f'export.label.{label}')}:** {_md(str(value))}\n")
     return "".join(parts)
 
 
@@ -83,7 +85,8 @@ def export_audit(entries: Sequence[AuditEntry], fmt: str, out: TextIO) -> None:
         json.dump(rows, out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif fmt == "md":
-        out.write("# Audit log\n\n| when | who | what | on | why |\n|---|---|---|---|---|\n")
+        columns = " | ".join(say(f"export.audit.{c}") for c in ("when", "who", "what", "on", "why"))
+        out.write(f"# {say('export.audit.heading')}\n\n| {columns} |\n|---|---|---|---|---|\n")
         for e in entries:
             out.write(f"| {e.at:%Y-%m-%d %H:%M} | {_md(e.actor)} | {_md(e.action)} | "
                       f"{_md(e.target or '')} | {_md(e.reason or '')} |\n")

@@ -23,13 +23,12 @@ from bot.commands import Command, CommandContext, Commands
 from bot.core.clock import Clock
 from bot.core.ports import Sender
 from bot.core.types import AuditEntry, OutgoingMessage, Platform, RoomId, Story, StoryStatus
+from bot.core.words import say, say_date
 from bot.features.export import TEXT_FIELDS, public_view
 from storage.base import Store
 
 _REDACT = re.compile(r'^(\d+)\s+"(?P<text>[^"]+)"\s*->\s*"(?P<replacement>[^"]*)"\s*$')
 PREVIEW = 90
-APPROVED_NOTE = ("Good news: a moderator has approved the story you shared. Thank you; it "
-                 "will help the team learn what works.")
 
 
 @dataclass
@@ -40,26 +39,24 @@ class Moderation:
     """How to reach people on each platform (adapters register themselves)."""
 
     def register(self, commands: Commands) -> None:
-        commands.add(Command("story", "story show|approve|hide|redact N ...", self.story))
-        commands.add(Command("stories", "stories pending, or stories search <words>",
-                             self.stories))
-        commands.add(Command("audit", "audit [N]: the latest moderation actions", self.audit))
+        commands.add(Command("story", say("moderation.summary.story"), self.story))
+        commands.add(Command("stories", say("moderation.summary.stories"), self.stories))
+        commands.add(Command("audit", say("moderation.summary.audit"), self.audit))
 
     async def story(self, ctx: CommandContext) -> str:
         action, _, rest = ctx.args.partition(" ")
         handler = {"show": self._show, "approve": self._approve, "hide": self._hide,
                    "redact": self._redact}.get(action)
         if handler is None:
-            return 'Try: story show N, story approve N, story hide N <reason>, or ' \
-                   'story redact N "<text>" -> "<replacement>".'
+            return say("moderation.usage.story")
         return await handler(ctx, rest.strip())
 
     async def _find(self, rest: str) -> Story | str:
         number = rest.split(" ", 1)[0].lstrip("#")
         if not number.isdigit():
-            return "Which story? Give its number, like: story show 12."
+            return say("moderation.usage.number")
         story = await self.store.get_story(int(number))
-        return story if story is not None else f"There is no story #{number}."
+        return story if story is not None else say("moderation.no_such_story", number=number)
 
     async def _show(self, ctx: CommandContext, rest: str) -> str:
         story = await self._find(rest)
@@ -71,8 +68,7 @@ class Moderation:
             return story
         await self._save(ctx, story, {"status": StoryStatus.APPROVED}, "approve", None)
         told = await self._tell_storyteller(story) if story.consent.contact else False
-        note = " Its teller has been told." if told else ""
-        return f"Story #{story.id} is approved.{note}"
+        return say("moderation.approved.told" if told else "moderation.approved", id=story.id)
 
     async def _hide(self, ctx: CommandContext, rest: str) -> str:
         story = await self._find(rest)
@@ -80,14 +76,14 @@ class Moderation:
             return story
         reason = rest.partition(" ")[2].strip()
         if not reason:
-            return f"Please give a reason: story hide {story.id} <reason>."
+            return say("moderation.usage.hide", id=story.id)
         await self._save(ctx, story, {"status": StoryStatus.HIDDEN}, "hide", reason)
-        return f"Story #{story.id} is hidden. Reason noted: {reason}"
+        return say("moderation.hidden", id=story.id, reason=reason)
 
     async def _redact(self, ctx: CommandContext, rest: str) -> str:
         match = _REDACT.match(rest)
         if match is None:
-            return 'Write it like this: story redact 12 "Dr Jones" -> "a doctor".'
+            return say("moderation.usage.redact")
         story = await self._find(match.group(1))
         if isinstance(story, str):
             return story
@@ -95,9 +91,9 @@ class Moderation:
         changes = {f: v.replace(old, new) for f in TEXT_FIELDS
                    if isinstance(v := getattr(story, f), str) and old in v}
         if not changes:
-            return f"Story #{story.id} does not contain that text; nothing changed."
+            return say("moderation.redact.not_found", id=story.id)
         await self._save(ctx, story, changes, "redact", f"{len(changes)} field(s)")
-        return f"Redacted story #{story.id} in {len(changes)} place(s)."
+        return say("moderation.redacted", id=story.id, count=len(changes))
 
     async def _save(self, ctx: CommandContext, story: Story, changes: Mapping[str, object],
                     action: str, reason: str | None) -> None:
@@ -112,54 +108,57 @@ class Moderation:
         room = await self.store.room_of(story.platform, story.participant)
         if send is None or room is None:
             return False
-        await send(OutgoingMessage(room_id=RoomId(room), text=APPROVED_NOTE))
+        await send(OutgoingMessage(room_id=RoomId(room), text=say("moderation.told_approved")))
         return True
 
     async def stories(self, ctx: CommandContext) -> str:
         action, _, words = ctx.args.partition(" ")
         if action == "pending":
             found = await self.store.list_stories(status=StoryStatus.PENDING)
-            heading = "Waiting for a moderator"
+            heading = say("moderation.pending")
         elif action == "search" and words.strip():
             found = await self.store.search_stories(words.strip())
-            heading = f"Stories mentioning \u201c{words.strip()}\u201d"
+            heading = say("moderation.mentioning", words=words.strip())
         else:
-            return "Try: stories pending, or stories search <words>."
+            return say("moderation.usage.stories")
         if not found:
-            return f"{heading}: none."
-        return f"{heading} ({len(found)}):\n" + "\n".join(map(line, map(public_view, found)))
+            return say("moderation.found.none", heading=heading)
+        return say("moderation.found", heading=heading, count=len(found),
+                   stories="\n".join(map(line, map(public_view, found))))
 
     async def audit(self, ctx: CommandContext) -> str:
         count = int(ctx.args) if ctx.args.strip().isdigit() else 10
         entries = await self.store.audit_entries(count)
         if not entries:
-            return "The audit log is empty."
-        return "Latest actions:\n" + "\n".join(
+            return say("moderation.audit.empty")
+        return say("moderation.audit.latest", entries="\n".join(
             f"{e.at:%Y-%m-%d %H:%M} {e.actor}: {e.action}"
             f"{' ' + e.target if e.target else ''}{' (' + e.reason + ')' if e.reason else ''}"
-            for e in entries)
+            for e in entries))
 
 
 def line(story: Story) -> str:
     text = story.situation if len(story.situation) <= PREVIEW else \
         story.situation[:PREVIEW - 1] + "\u2026"
-    return f"#{story.id} [{story.status}] {story.created_at:%d %b} {story.role}: {text}"
+    date = say_date("date.short", story.created_at)
+    return f"#{story.id} [{story.status}] {date} {story.role}: {text}"
 
 
 def describe(story: Story) -> str:
     consent = story.consent
-    agreed = [name for name, given in (("summaries", consent.digest), ("quotes", consent.quote),
-                                       ("contact", consent.contact), ("naming", consent.name))
-              if given] or ["nothing beyond keeping it"]
-    parts = [f"Story #{story.id} [{story.status}], {story.created_at:%d %b %Y}, "
-             f"told as {story.role}",
-             f"What's happening: {story.situation}",
-             f"What was tried ({story.tried_by or 'unknown'}): {story.tried or '-'}",
-             f"What happened: {story.outcome or '-'}",
-             f"What would help: {story.spread or '-'}",
-             f"Themes: {', '.join(story.themes) or '-'}",
-             f"Place: {story.place or '-'}",
-             f"They agreed to: {', '.join(agreed)}"]
+    agreed = [say(f"moderation.agreed.{name}") for name in ("digest", "quote", "contact", "name")
+              if getattr(consent, name)] or [say("moderation.agreed.nothing")]
+    date = say_date("date.medium", story.created_at)
+    parts = [say("moderation.show.title", id=story.id, status=story.status, date=date,
+                 role=story.role),
+             say("moderation.show.situation", text=story.situation),
+             say("moderation.show.tried", by=story.tried_by or say("moderation.show.unknown"),
+                 text=story.tried or "-"),
+             say("moderation.show.outcome", text=story.outcome or "-"),
+             say("moderation.show.spread", text=story.spread or "-"),
+             say("moderation.show.themes", text=", ".join(story.themes) or "-"),
+             say("moderation.show.place", text=story.place or "-"),
+             say("moderation.show.agreed", text=", ".join(agreed))]
     if story.safeguarding:
-        parts.append(f"Safeguarding: {story.safeguarding} (never in a digest)")
+        parts.append(say("moderation.show.safeguarding", concern=story.safeguarding))
     return "\n".join(parts)

@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta
 from pydantic import BaseModel, ConfigDict
 
 from bot.core.types import Role, Story, StoryStatus, TriedBy
+from bot.core.words import say
 from bot.features.export import public_view
 from flows.redaction import redact
 
@@ -131,10 +132,8 @@ def _quote(story: Story) -> str:
 
 def _questions(chosen: list[Story]) -> Iterable[str]:
     """What could be enhanced, restored, replaced, become: the service's open questions."""
-    asks = (("build on", "enhance"), ("bring back", "restore"), ("replace", "replace"),
-            ("become", "become"))
     for story in chosen:
-        for verb, field in asks:
+        for field in ("enhance", "restore", "replace", "become"):
             answer = getattr(story, field)
             if answer:
-                yield f"Could we {verb}: {answer}"
+                yield say(f"digest.question.{field}", answer=answer)

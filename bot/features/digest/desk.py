@@ -43,6 +43,7 @@ from bot.core.types import (
     StoryStatus,
     UserId,
 )
+from bot.core.words import say
 from bot.features.digest.content import Digest, draft, eligible, week_of
 from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_text
 from storage.base import Store
@@ -56,8 +57,6 @@ NOTICE_BUTTONS = 5
 NEXT_DUE = "digest:next_due"
 NOTICED = "digest:last_noticed_story"
 _NOTE = re.compile(r'^"(?P<note>[^"]*)"$')
-IN_DIGEST_NOTE = ("Your story is in this week's digest for staff, without your name. Thank you "
-                  "for sharing what was tried.")
 
 
 @dataclass
@@ -71,8 +70,7 @@ class DigestDesk:
     publishers: dict[Platform, Publisher] = field(default_factory=dict)
 
     def register(self, commands: Commands) -> None:
-        commands.add(Command("digest", "digest draft|preview|remove N|note|approve|reject",
-                             self.command))
+        commands.add(Command("digest", say("digest.summary"), self.command))
 
     # The schedule
     def next_run(self, after: datetime) -> datetime:
@@ -100,8 +98,8 @@ class DigestDesk:
 
     async def _scheduled_draft(self) -> None:
         record, digest = await self._draft()
-        text = f"This week's digest is ready for a moderator:\n\n{to_text(digest)}"
-        await self._to_moderators(f"{text}\n\n{_HOW}")
+        await self._to_moderators(say("digest.ready", digest=to_text(digest),
+                                      how=say("digest.how")))
         log.info("drafted digest %s on schedule", record.id)
 
     # Commands
@@ -112,7 +110,7 @@ class DigestDesk:
             "remove": self._cmd_remove, "note": self._cmd_note,
             "approve": self._cmd_approve, "reject": self._cmd_reject}
         handler = handlers.get(action)
-        return await handler(ctx, rest.strip()) if handler else _HOW
+        return await handler(ctx, rest.strip()) if handler else say("digest.how")
 
     async def _cmd_draft(self, ctx: CommandContext, rest: str) -> str:
         record, digest = await self._draft()
@@ -122,13 +120,13 @@ class DigestDesk:
     async def _cmd_preview(self, ctx: CommandContext, rest: str) -> str:
         record = await self.store.current_draft()
         if record is None:
-            return "There is no draft digest. Say digest draft to make one."
+            return say("digest.no_draft.preview")
         return self._preview(record, await self._compose(record))
 
     async def _cmd_remove(self, ctx: CommandContext, rest: str) -> str:
         record = await self.store.current_draft()
         if record is None or not rest.lstrip("#").isdigit():
-            return "Say which story to leave out of the draft, like: digest remove 12."
+            return say("digest.usage.remove")
         story = int(rest.lstrip("#"))
         record = record.model_copy(update={"removed": (*record.removed, story)})
         await self.store.save_digest(record, self._entry(ctx, "digest remove", record,
@@ -139,7 +137,7 @@ class DigestDesk:
         record = await self.store.current_draft()
         match = _NOTE.match(rest)
         if record is None or match is None:
-            return 'Say digest note "Your opening line" while there is a draft.'
+            return say("digest.usage.note")
         record = record.model_copy(update={"note": match.group("note") or None})
         await self.store.save_digest(record, self._entry(ctx, "digest note", record))
         return self._preview(record, await self._compose(record))
@@ -147,7 +145,7 @@ class DigestDesk:
     async def _cmd_approve(self, ctx: CommandContext, rest: str) -> str:
         record = await self.store.current_draft()
         if record is None:
-            return "There is no draft digest to approve. Say digest draft to make one."
+            return say("digest.no_draft.approve")
         digest = await self._compose(record)
         targets = tuple((platform, room) for platform, rooms in self.staff_rooms.items()
                         for room in rooms)
@@ -157,20 +155,20 @@ class DigestDesk:
         await self.store.save_digest(approved, self._entry(ctx, "digest approve", approved),
                                      story_ids=digest.story_ids, outbox=targets)
         posted = await self.post_pending()
-        return (f"Digest #{approved.id} is approved: {len(digest.story_ids)} stories, "
-                f"posted to {posted} of {len(targets)} staff rooms.")
+        return say("digest.approved", id=approved.id, stories=len(digest.story_ids),
+                   posted=posted, rooms=len(targets))
 
     async def _cmd_reject(self, ctx: CommandContext, rest: str) -> str:
         record = await self.store.current_draft()
         if record is None:
-            return "There is no draft digest to reject."
+            return say("digest.no_draft.reject")
         if not rest:
-            return "Please give a reason: digest reject <reason>."
+            return say("digest.usage.reject")
         rejected = record.model_copy(update={"status": DigestStatus.REJECTED, "reason": rest,
                                              "decided_at": self.clock.now()})
         await self.store.save_digest(rejected,
                                      self._entry(ctx, "digest reject", rejected, rest))
-        return f"Digest #{rejected.id} is rejected. Nothing was posted."
+        return say("digest.rejected", id=rejected.id)
 
     # Drafting
     async def _draft(self) -> tuple[DigestRecord, Digest]:
@@ -190,9 +188,9 @@ class DigestDesk:
 
     def _preview(self, record: DigestRecord, digest: Digest) -> str:
         rooms = sum(len(r) for r in self.staff_rooms.values())
-        ids = ", ".join(f"#{n}" for n in digest.story_ids) or "none"
-        return (f"Draft digest #{record.id}, as staff would see it:\n\n{to_text(digest)}\n\n"
-                f"Stories in it: {ids}. It would go to {rooms} staff room(s). {_HOW}")
+        ids = ", ".join(f"#{n}" for n in digest.story_ids) or say("digest.preview.none")
+        return say("digest.preview", id=record.id, digest=to_text(digest), ids=ids, rooms=rooms,
+                   how=say("digest.how"))
 
     # Posting, exactly once per room
     async def post_pending(self) -> int:
@@ -245,7 +243,7 @@ class DigestDesk:
         send = self.senders.get(platform)
         room = await self.store.room_of(platform, participant)
         if send is not None and room is not None:
-            await send(OutgoingMessage(room_id=RoomId(room), text=IN_DIGEST_NOTE))
+            await send(OutgoingMessage(room_id=RoomId(room), text=say("digest.told_included")))
 
     # Notices for moderators
     async def notify_new_stories(self) -> None:
@@ -256,13 +254,12 @@ class DigestDesk:
         if not new:
             return
         count = len(new)
-        offers = [Choice(value="stories pending", label="Show all pending")]
+        offers = [Choice(value="stories pending", label=say("digest.notice.show_all"))]
         for story in new[:NOTICE_BUTTONS]:
-            offers += [Choice(value=f"story show {story.id}", label=f"Show #{story.id}"),
-                       Choice(value=f"story approve {story.id}", label=f"Approve #{story.id}")]
-        await self._to_moderators(
-            f"{count} new stor{'y is' if count == 1 else 'ies are'} waiting for a moderator. "
-            "Say stories pending to see them.", tuple(offers))
+            offers += [Choice(value=f"story {action} {story.id}",
+                              label=say(f"digest.notice.{action}", id=story.id))
+                       for action in ("show", "approve")]
+        await self._to_moderators(say("digest.notice", count=count), tuple(offers))
         await self.store.set_value(NOTICED, str(max(s.id or 0 for s in new)))
 
     async def _to_moderators(self, text: str, offers: tuple[Choice, ...] = ()) -> None:
@@ -283,7 +280,3 @@ class DigestDesk:
 
     async def _audit(self, ctx: CommandContext, action: str, record: DigestRecord) -> None:
         await self.store.audit(self._entry(ctx, action, record))
-
-
-_HOW = ('Say digest approve to post it, digest remove N to leave a story out, '
-        'digest note "..." for an opening line, or digest reject <reason>.')

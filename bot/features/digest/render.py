@@ -27,6 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bot.core.types import Role, Story
+from bot.core.words import say, say_date
 from bot.features.digest.content import Digest, Tried, Week, eligible
 from bot.features.export import public_view
 from flows.redaction import redact
@@ -43,10 +44,11 @@ BLUE, ORANGE, VERMILLION, GREY = "#0072B2", "#E69F00", "#D55E00", "#333333"
 """Okabe-Ito colours: told apart with any colour vision."""
 
 _PINGS = re.compile(r"@(?=(?:room|channel|here|everyone)\b)|<(?=[!@#])", re.IGNORECASE)
-_BY = {"me": "by the person who told it", "my team": "by their team",
-       "someone else": "by someone else"}
-_ROLES = {Role.STAFF: "staff", Role.CITIZEN: "someone who uses services",
-          Role.BOTH: "staff, and someone who uses services"}
+_BY = {"me": "digest.by.me", "my team": "digest.by.my_team",
+       "someone else": "digest.by.someone_else"}
+"""Who tried it, by the stored value: the key of the words for it."""
+_ROLES = {Role.STAFF: "digest.role.staff", Role.CITIZEN: "digest.role.citizen",
+          Role.BOTH: "digest.role.both"}
 
 Style = Literal["note", "headline", "para", "list", "quote"]
 
@@ -66,11 +68,11 @@ def sections(digest: Digest, link: str | None = None) -> list[DigestPart]:
     if digest.headline.stories:
         parts += [_tried_section(digest.tried), _themes_section(digest.themes)]
         if digest.quotes:
-            parts.append(DigestPart("In their words", "quote", digest.quotes))
+            parts.append(DigestPart(say("digest.heading.quotes"), "quote", digest.quotes))
         parts.append(_acted_section(digest.people_who_acted, digest.named))
         if digest.open_questions:
-            parts.append(DigestPart("Open questions for the service", "list",
-                                 tuple(_clip(q) for q in digest.open_questions)))
+            parts.append(DigestPart(say("digest.heading.questions"), "list",
+                                    tuple(_clip(q) for q in digest.open_questions)))
     parts.append(DigestPart(None, "para", (_closing(digest, link),)))
     return parts
 
@@ -78,60 +80,53 @@ def sections(digest: Digest, link: str | None = None) -> list[DigestPart]:
 def _headline(digest: Digest) -> str:
     h, when = digest.headline, _period(digest)
     if not h.stories:
-        return f"No new stories {when}. Thank you to everyone who has shared one so far."
-    return (f"{_count(h.stories, 'story', 'stories')} {when}; "
-            f"{h.with_something_tried} {'tells' if h.with_something_tried == 1 else 'tell'} "
-            f"of something tried; {h.staff} from staff, "
-            f"{h.citizens} from people who use services.")
+        return say("digest.headline.none", period=when)
+    return say("digest.headline", stories=say("digest.count.stories", count=h.stories),
+               period=when, tried=say("digest.count.tried", count=h.with_something_tried),
+               staff=h.staff, citizens=h.citizens)
 
 
 def _period(digest: Digest) -> str:
     if digest.period_end - digest.period_start <= timedelta(days=7, hours=1):
-        return "this week"
-    return f"since {digest.period_start.day} {digest.period_start:%B}"
+        return say("digest.period.week")
+    return say("digest.period.since", date=say_date("date.day_month", digest.period_start))
 
 
 def _tried_section(tried: Sequence[Tried]) -> DigestPart:
+    heading = say("digest.heading.tried")
     if not tried:
-        return DigestPart("What people tried", "para", (
-            "Nobody has told us of something tried yet. The stories below may be where "
-            "it starts.",))
-    return DigestPart("What people tried", "list", tuple(_tried_line(t) for t in tried))
+        return DigestPart(heading, "para", (say("digest.tried.none"),))
+    return DigestPart(heading, "list", tuple(_tried_line(t) for t in tried))
 
 
 def _tried_line(tried: Tried) -> str:
-    by = _BY.get(tried.by, f"by {tried.by}")
-    outcome = (f"What happened: {_clip(tried.outcome)}" if tried.outcome and tried.outcome.strip()
-               else "Too early to say what happened.")
-    return f"{_clip(tried.tried).rstrip('.')} ({by}). {outcome}"
+    by = say(_BY[tried.by]) if tried.by in _BY else say("digest.by.other", who=tried.by)
+    outcome = (say("digest.tried.outcome", outcome=_clip(tried.outcome))
+               if tried.outcome and tried.outcome.strip() else say("digest.tried.too_early"))
+    return say("digest.tried.line", tried=_clip(tried.tried).rstrip("."), by=by, outcome=outcome)
 
 
 def _themes_section(themes: Sequence[tuple[str, int]]) -> DigestPart:
     shown = [f"{theme} ({n})" for theme, n in themes[:MAX_THEMES_TEXT]]
     if len(themes) > MAX_THEMES_TEXT:
-        shown.append(f"and {len(themes) - MAX_THEMES_TEXT} more")
-    return DigestPart("Themes", "para", (", ".join(shown) if shown else "No themes picked.",))
+        shown.append(say("digest.themes.more", count=len(themes) - MAX_THEMES_TEXT))
+    words = ", ".join(shown) if shown else say("digest.themes.none")
+    return DigestPart(say("digest.heading.themes"), "para", (words,))
 
 
 def _acted_section(people: int, named: Sequence[str] = ()) -> DigestPart:
+    heading = say("digest.heading.acted")
     if not people:
-        return DigestPart("People who acted", "para", ("None told of yet: maybe next week.",))
-    thanks = (f"Among them, and happy to be named: {', '.join(named)}. Thank you, all of you."
-              if named else "Thank you, all of you.")
-    return DigestPart("People who acted", "para", (
-        f"{_count(people, 'story tells', 'stories tell')} of someone who acted to make "
-        f"things better. {thanks}",))
+        return DigestPart(heading, "para", (say("digest.acted.none"),))
+    thanks = (say("digest.acted.thanks_named", names=", ".join(named)) if named
+              else say("digest.acted.thanks"))
+    return DigestPart(heading, "para", (say("digest.acted", count=people, thanks=thanks),))
 
 
 def _closing(digest: Digest, link: str | None) -> str:
     if not digest.headline.stories:
-        return "New stories will be in next week's digest."
-    where = f"is here: {link}" if link else "is attached"
-    return f"The full list of these stories, with anything identifying removed, {where}."
-
-
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+        return say("digest.closing.none")
+    return say("digest.closing.link", link=link) if link else say("digest.closing.attached")
 
 
 def _clip(text: str, length: int = ITEM_LENGTH) -> str:
@@ -191,29 +186,31 @@ def to_markdown_full(stories: Sequence[Story]) -> str:
     Stories that may not be in a digest (hidden, pending, safeguarding, no consent) are left
     out even if passed in."""
     shown = [public_view(s) for s in stories if eligible(s)]
-    head = [f"# Stories in this digest ({len(shown)})", "",
-            "Anything that could identify someone has been removed.", ""]
+    head = [f"# {say('digest.full.heading', count=len(shown))}", "",
+            say("digest.full.removed"), ""]
     return "\n".join(head + [block for s in shown for block in _story_markdown(s)])
 
 
 def _story_markdown(story: Story) -> list[str]:
     who = _ROLES.get(story.role)
-    title = f"## Story {story.id} \u00b7 {story.created_at:%Y-%m-%d}"
-    lines = [title + (f" \u00b7 told by {who}" if who else ""), ""]
+    title = f"## {say('digest.full.story', id=story.id)} \u00b7 {story.created_at:%Y-%m-%d}"
+    told_by = f" \u00b7 {say('digest.full.told_by', who=say(who))}" if who else ""
+    lines = [title + told_by, ""]
     if story.themes:
-        lines += [f"*Themes:* {_md(', '.join(redact(t) for t in story.themes))}", ""]
-    fields = (("What was happening", story.situation), ("What was tried", _with_by(story)),
-              ("What happened", story.outcome), ("What would help it spread", story.spread),
-              ("Could we build on", story.enhance), ("Could we bring back", story.restore),
-              ("Could we replace", story.replace), ("Could it become", story.become))
-    return lines + [f"**{label}:** {_md(text)}\n" for label, text in fields if text]
+        themes = _md(", ".join(redact(t) for t in story.themes))
+        lines += [f"*{say('digest.full.themes')}:* {themes}", ""]
+    fields = (("situation", story.situation), ("tried", _with_by(story)),
+              ("outcome", story.outcome), ("spread", story.spread), ("enhance", story.enhance),
+              ("restore", story.restore), ("replace", story.replace), ("become", story.become))
+    return lines + [f"**{say(f'digest.full.{name}')}:** {_md(text)}\n"
+                    for name, text in fields if text]
 
 
 def _with_by(story: Story) -> str | None:
     if not story.tried:
         return None
-    by = _BY.get(story.tried_by.value, "") if story.tried_by else ""
-    return f"{story.tried.rstrip('.')} ({by})." if by else story.tried
+    key = _BY.get(story.tried_by.value) if story.tried_by else None
+    return f"{story.tried.rstrip('.')} ({say(key)})." if key else story.tried
 
 
 def _md(text: str) -> str:
@@ -230,17 +227,19 @@ def chart_png(digest: Digest) -> bytes:
     themes, tried = figure.subplots(1, 2, width_ratios=(1.1, 1))
     _themes_chart(themes, digest.themes[:MAX_THEMES_CHART])
     _tried_chart(tried, digest.weeks)
-    figure.suptitle(f"{_count(digest.headline.stories, 'story', 'stories')} {_period(digest)}",
-                    fontsize=13, color=GREY)
+    title = say("digest.chart.title", stories=say("digest.count.stories",
+                                                  count=digest.headline.stories),
+                period=_period(digest))
+    figure.suptitle(title, fontsize=13, color=GREY)
     out = io.BytesIO()
     FigureCanvasAgg(figure).print_figure(out, format="png", metadata={"Software": None})
     return out.getvalue()
 
 
 def _themes_chart(ax: Axes, themes: Sequence[tuple[str, int]]) -> None:
-    ax.set_title("Themes this week", fontsize=11, color=GREY, loc="left")
+    ax.set_title(say("digest.chart.themes"), fontsize=11, color=GREY, loc="left")
     if not themes:
-        _empty(ax, "No themes this week")
+        _empty(ax, say("digest.chart.no_themes"))
         return
     labels = [_clip(theme, 22) for theme, _ in themes][::-1]
     counts = [n for _, n in themes][::-1]
@@ -253,22 +252,24 @@ def _themes_chart(ax: Axes, themes: Sequence[tuple[str, int]]) -> None:
 
 
 def _tried_chart(ax: Axes, weeks: Sequence[Week]) -> None:
-    ax.set_title("Stories with something tried", fontsize=11, color=GREY, loc="left")
+    ax.set_title(say("digest.chart.tried"), fontsize=11, color=GREY, loc="left")
     if not weeks:
-        _empty(ax, "No weeks yet")
+        _empty(ax, say("digest.chart.no_weeks"))
         return
     shares = [100 * w.with_something_tried / w.stories if w.stories else 0.0 for w in weeks]
-    labels = [f"{w.starts.day} {w.starts:%b}" for w in weeks[:-1]] + ["this week"]
+    labels = [say_date("date.day_month_short", w.starts) for w in weeks[:-1]]
+    labels.append(say("digest.chart.this_week"))
     colours = [ORANGE] * (len(weeks) - 1) + [VERMILLION]
     bars = ax.bar(range(len(weeks)), shares, color=colours, width=0.7)
-    ax.bar_label(bars, labels=[f"{s:.0f}%" if w.stories else "none" for s, w in
+    none = say("digest.chart.none")
+    ax.bar_label(bars, labels=[f"{s:.0f}%" if w.stories else none for s, w in
                                zip(shares, weeks, strict=True)], padding=2, fontsize=8,
                  color=GREY)
     ax.set_xticks(range(len(weeks)), labels, rotation=45, ha="right", fontsize=8, color=GREY)
     ax.set_ylim(0, 112)
     ax.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"], fontsize=8,
                   color=GREY)
-    ax.set_xlabel("week starting", fontsize=8, color=GREY)
+    ax.set_xlabel(say("digest.chart.week_starting"), fontsize=8, color=GREY)
     _plain_frame(ax)
 
 

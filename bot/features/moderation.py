@@ -24,7 +24,7 @@ from bot.core.clock import Clock
 from bot.core.ports import Sender
 from bot.core.types import AuditEntry, OutgoingMessage, Platform, RoomId, Story, StoryStatus
 from bot.features.export import TEXT_FIELDS, public_view
-from storage.base import Store
+from storage.ports import ModerationStore
 
 _REDACT = re.compile(r'^(\d+)\s+"(?P<text>[^"]+)"\s*->\s*"(?P<replacement>[^"]*)"\s*$')
 PREVIEW = 90
@@ -34,7 +34,7 @@ APPROVED_NOTE = ("Good news: a moderator has approved the story you shared. Than
 
 @dataclass
 class Moderation:
-    store: Store
+    store: ModerationStore
     clock: Clock
     senders: dict[Platform, Sender] = field(default_factory=dict)
     """How to reach people on each platform (adapters register themselves)."""

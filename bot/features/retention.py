@@ -10,13 +10,13 @@ from datetime import timedelta
 from bot.core.clock import Clock
 from bot.core.config import PrivacyConfig
 from bot.core.types import AuditEntry
-from storage.base import Store
+from storage.ports import Stories
 
 log = logging.getLogger(__name__)
 DAY = timedelta(days=1)
 
 
-async def apply_retention(store: Store, privacy: PrivacyConfig, clock: Clock) -> int:
+async def apply_retention(store: Stories, privacy: PrivacyConfig, clock: Clock) -> int:
     """Run the job once; return how many stories it retired (0 when retention is off)."""
     if privacy.retention_days == 0:
         return 0
@@ -29,7 +29,7 @@ async def apply_retention(store: Store, privacy: PrivacyConfig, clock: Clock) ->
     return count
 
 
-async def run_daily(store: Store, privacy: PrivacyConfig, clock: Clock) -> None:
+async def run_daily(store: Stories, privacy: PrivacyConfig, clock: Clock) -> None:
     """Apply retention now and then once a day, until cancelled. The job is idempotent, so a
     restart that runs it again early does no harm."""
     while True:

@@ -45,7 +45,7 @@ from bot.core.types import (
 )
 from bot.features.digest.content import Digest, draft, eligible, week_of
 from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_text
-from storage.base import Store
+from storage.ports import DigestDeskStore
 
 log = logging.getLogger(__name__)
 LOOKBACK = timedelta(weeks=8)
@@ -62,7 +62,7 @@ IN_DIGEST_NOTE = ("Your story is in this week's digest for staff, without your n
 
 @dataclass
 class DigestDesk:
-    store: Store
+    store: DigestDeskStore
     clock: Clock
     config: DigestConfig
     staff_rooms: dict[Platform, tuple[RoomId, ...]]

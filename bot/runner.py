@@ -20,7 +20,7 @@ from bot.features.moderation import Moderation
 from bot.features.privacy import Pseudonymiser, load_secret
 from bot.features.retention import run_daily
 from storage.base import Store
-from storage.sqlite import SQLiteStore
+from storage.open import open_store
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def build_adapters(config: Config, app: App, store: Store) -> list[Adapter]:
 
 
 async def run(config: Config) -> None:
-    store = SQLiteStore(config.storage.path)
+    store = open_store(config.storage.url)
     await store.open()
     try:
         app, repeated = build(config, store)

@@ -62,7 +62,7 @@ from bot.core.locks import KeyedLocks
 from bot.core.ports import Post
 from bot.core.types import IncomingMessage, OutgoingMessage, RoomId, UserId
 from bot.core.words import say
-from storage.base import Store
+from storage.ports import KeyValue
 
 log = logging.getLogger(__name__)
 JsonDict = dict[str, Any]
@@ -77,7 +77,7 @@ _WORTH_A_PLAIN_RETRY = {"invalid_blocks", "invalid_blocks_format", "msg_too_long
 class SlackAdapter:
     name = "slack"
 
-    def __init__(self, config: SlackConfig, app: App, store: Store) -> None:
+    def __init__(self, config: SlackConfig, app: App, store: KeyValue) -> None:
         self.config, self.app, self.store = config, app, store
         self.client = web_client(config)
         self.bolt = self._bolt_app()

@@ -50,8 +50,8 @@ from bot.core.types import (
 )
 from bot.features.digest.content import draft, week_of
 from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_text
-from storage.base import TurnWrite
-from storage.sqlite import SQLiteStore
+from storage.base import Store, TurnWrite
+from storage.open import open_store
 
 SAMPLES = Path("/work/shared/data/sample-stories.jsonl")
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -124,7 +124,7 @@ def turn(story: Story) -> TurnWrite:
     return TurnWrite(done, PLATFORM, None, story)
 
 
-async def store_all(store: SQLiteStore, stories: list[Story]) -> None:
+async def store_all(store: Store, stories: list[Story]) -> None:
     for start in range(0, len(stories), BATCH):
         await asyncio.gather(*(store.save_turn(turn(s)) for s in stories[start:start + BATCH]))
 
@@ -136,7 +136,7 @@ def timed(results: dict[str, float], name: str, work: Callable[[], T]) -> T:
     return value
 
 
-async def digest_once(store: SQLiteStore) -> dict[str, Any]:
+async def digest_once(store: Store) -> dict[str, Any]:
     start = NOW - WEEK
     since = start - EARLIER_WEEKS * WEEK
     started = time.perf_counter()
@@ -162,7 +162,7 @@ async def main() -> int:
     args = parser.parse_args()
     stories = generate(read_samples(args.samples), args.stories)
     with tempfile.TemporaryDirectory() as tmp:
-        store = SQLiteStore(Path(tmp) / "digest.db")
+        store = open_store(f"sqlite:///{Path(tmp) / 'digest.db'}")
         await store.open()
         try:
             started = time.perf_counter()

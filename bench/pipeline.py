@@ -37,7 +37,8 @@ from bot.core.config import Config
 from bot.core.types import EventId, IncomingMessage, Platform, RoomId, UserId
 from bot.features.privacy import Pseudonymiser
 from bot.runner import settle_heap
-from storage.sqlite import SQLiteStore
+from storage.base import Store
+from storage.open import open_store
 
 STORY = [
     "hi", "yes", "yes",
@@ -65,8 +66,8 @@ class Person:
         return time.perf_counter() - started
 
 
-async def open_app(path: Path) -> tuple[App, SQLiteStore]:
-    store = SQLiteStore(path)
+async def open_app(path: Path) -> tuple[App, Store]:
+    store = open_store(f"sqlite:///{path}")
     await store.open()
     app = compose(Config(), store, clock=_clock(),
                   pseudonymise=Pseudonymiser(b"benchmark pseudonym key, 32 bytes")).app

@@ -15,7 +15,7 @@ from pathlib import Path
 from bot.core.config import Config, ConfigErrors, load_config
 from bot.core.types import StoryStatus
 from bot.features.export import FORMATS, export_audit, export_stories, public_view
-from storage.sqlite import SQLiteStore
+from storage.open import open_store
 
 DEFAULT_CONFIG = Path("storyloop.toml")
 AUDIT_LIMIT = 1_000_000
@@ -86,7 +86,7 @@ def _check_config(path: Path) -> int:
     except ConfigErrors as exc:
         print(f"{path} has {len(exc.errors)} problem(s):\n{exc}", file=sys.stderr)
         return 2
-    print(f"{path} is fine. Database: {config.storage.path}; "
+    print(f"{path} is fine. Database: {config.storage.url}; "
           f"{len(config.flows.themes)} themes; idle after {config.flows.idle_timeout_minutes} min.")
     return 0
 
@@ -96,12 +96,12 @@ async def _chat(config: Config, args: argparse.Namespace) -> int:
     from bot.compose import compose
     from bot.core.words import say
 
-    store = SQLiteStore(config.storage.path)
+    store = open_store(config.storage.url)
     await store.open()
     try:
         interactive = sys.stdin.isatty()
         if interactive:
-            print(say("terminal.banner", path=config.storage.path) + "\n")
+            print(say("terminal.banner", path=config.storage.path or config.storage.url) + "\n")
         app = compose(config, store).app
         await Terminal(app.handle, args.person, sys.stdin, sys.stdout,
                        echo=not interactive).run()
@@ -111,7 +111,7 @@ async def _chat(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _stories(config: Config, args: argparse.Namespace) -> int:
-    store = SQLiteStore(config.storage.path)
+    store = open_store(config.storage.url)
     await store.open()
     try:
         status = StoryStatus(args.status) if args.status else None
@@ -125,14 +125,15 @@ async def _stories(config: Config, args: argparse.Namespace) -> int:
             print(f"    tried ({story.tried_by or 'unknown'}): {story.tried}")
         if story.themes:
             print(f"    themes: {', '.join(story.themes)}")
-    print(f"{len(stories)} stor{'y' if len(stories) == 1 else 'ies'} in {config.storage.path}")
+    where = config.storage.path or config.storage.url
+    print(f"{len(stories)} stor{'y' if len(stories) == 1 else 'ies'} in {where}")
     return 0
 
 
 async def _export(config: Config, args: argparse.Namespace) -> int:
     if args.audit:
         return await _export_audit(config, args)
-    store = SQLiteStore(config.storage.path)
+    store = open_store(config.storage.url)
     await store.open()
     try:
         status = StoryStatus(args.status) if args.status else None
@@ -160,7 +161,7 @@ async def _run(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _export_audit(config: Config, args: argparse.Namespace) -> int:
-    store = SQLiteStore(config.storage.path)
+    store = open_store(config.storage.url)
     await store.open()
     try:
         entries = list(reversed(await store.audit_entries(limit=AUDIT_LIMIT)))
@@ -182,7 +183,7 @@ async def _retention(config: Config, args: argparse.Namespace) -> int:
     if config.privacy.retention_days == 0:
         print("Retention is off (privacy.retention_days = 0): every story is kept.")
         return 0
-    store = SQLiteStore(config.storage.path)
+    store = open_store(config.storage.url)
     await store.open()
     try:
         count = await apply_retention(store, config.privacy, SystemClock())

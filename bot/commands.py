@@ -14,7 +14,7 @@ from datetime import datetime
 from bot.core.clock import Clock
 from bot.core.types import IncomingMessage, OutgoingMessage, Platform, StoryStatus, UserId
 from bot.core.words import say
-from storage.base import Store
+from storage.ports import Stories
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def _split(text: str) -> tuple[str, str]:
     return name.casefold(), args.strip()
 
 
-def builtin_commands(commands: Commands, store: Store, clock: Clock) -> Commands:
+def builtin_commands(commands: Commands, store: Stories, clock: Clock) -> Commands:
     """``help`` and ``status``; the digest and moderation commands add themselves later."""
     started = clock.now()
 

@@ -16,7 +16,7 @@ from bot.core.config import Config
 from bot.core.errors import ConfigError
 from bot.scheduler import Scheduler
 from storage.base import Store
-from storage.sqlite import SQLiteStore
+from storage.open import open_store
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def build_adapters(config: Config, app: App, store: Store) -> list[Adapter]:
 
 
 async def run(config: Config) -> None:
-    store = SQLiteStore(config.storage.path)
+    store = open_store(config.storage.url)
     await store.open()
     try:
         bot = compose(config, store)

@@ -1,123 +1,28 @@
-"""The storage interface: a small async Protocol, implemented by SQLite and by memory.
+"""The storage interface: every port at once, implemented by SQLite and by memory.
 
-A *turn* is everything one message changed: the conversation record, the id of the event that
-caused it (so it is never processed twice) and, when a conversation ends, the finished story.
-A store writes a turn all at once or not at all.
+Callers depend on the ports they use (``storage/ports.py``); ``Store`` is what a store
+implements, and what the runner opens and hands around.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
-from bot.core.types import (
-    AuditEntry,
-    Conversation,
-    ConversationKey,
-    DigestRecord,
-    EventId,
-    OutboxItem,
-    Platform,
-    Story,
-    StoryStatus,
-    UserId,
+from storage.ports import (
+    Audit,
+    Conversations,
+    Digests,
+    KeyValue,
+    Lifecycle,
+    Loaded,
+    PersonalData,
+    Stories,
+    TurnWrite,
 )
 
-
-@dataclass(frozen=True)
-class TurnWrite:
-    conversation: Conversation
-    platform: Platform
-    event_id: EventId | None
-    story: Story | None = None
+__all__ = ["Loaded", "Store", "TurnWrite"]
 
 
-@dataclass(frozen=True)
-class Loaded:
-    """A conversation as stored, and whether the event about to be applied was seen before."""
-
-    seen: bool
-    conversation: Conversation | None
-
-
-class Store(Protocol):
-    async def open(self) -> None:
-        """Connect and bring the schema up to date."""
-
-    async def close(self) -> None: ...
-
-    async def load_turn(self, key: ConversationKey, event_id: EventId | None) -> Loaded:
-        """The conversation for ``key``, and whether ``event_id`` was already processed.
-
-        ``seen`` may be False for an event processed before, if the store can tell at
-        ``save_turn`` instead; ``save_turn`` is the final word on duplicates."""
-
-    async def save_turn(self, turn: TurnWrite) -> bool:
-        """Write a turn atomically and durably. False (and nothing written) if its event was
-        already processed."""
-
-    async def record_event(self, platform: Platform, event_id: EventId, at: datetime) -> bool:
-        """Note an event that changes no conversation; False if it was noted before."""
-
-    async def list_stories(self, status: StoryStatus | None = None,
-                           since: datetime | None = None) -> list[Story]:
-        """Stories, oldest first."""
-
-    async def stories_of(self, platform: Platform, participant: UserId) -> list[Story]:
-        """Everything one person told us, oldest first."""
-
-    async def forget(self, platform: Platform, participant: UserId, event_id: EventId | None,
-                     entry: AuditEntry) -> int:
-        """Erase a person's stories, answers, conversations and the link to them, record the
-        event that asked for it and an audit entry that does not say what was erased, all at
-        once; return how many stories were erased."""
-
-    async def audit(self, entry: AuditEntry) -> None:
-        """Append to the audit log."""
-
-    async def audit_entries(self, limit: int = 20) -> list[AuditEntry]:
-        """The newest audit entries, newest first."""
-
-    async def retire_stories(self, before: datetime, delete: bool, entry: AuditEntry) -> int:
-        """Stories created before ``before``: deleted, or anonymised (no longer linked to
-        anyone, their place removed). Returns how many; audits the count, not the content."""
-
-    async def get_story(self, story_id: int) -> Story | None: ...
-
-    async def update_story(self, story: Story, entry: AuditEntry) -> None:
-        """Save a moderator's change to a story (status or text) with its audit entry."""
-
-    async def search_stories(self, words: str, limit: int = 20) -> list[Story]:
-        """Stories whose text contains every word, newest first."""
-
-    async def room_of(self, platform: Platform, participant: UserId) -> str | None:
-        """The room of the person's latest conversation, to tell them something."""
-
-    # Digests
-    async def current_draft(self) -> DigestRecord | None:
-        """The digest being prepared, if there is one."""
-
-    async def save_digest(self, record: DigestRecord, entry: AuditEntry | None = None,
-                          story_ids: tuple[int, ...] = (),
-                          outbox: tuple[tuple[Platform, str], ...] = ()) -> DigestRecord:
-        """Insert or update a digest (with its id); on approval also record its stories and
-        one outbox item per target, all in one transaction."""
-
-    async def carried_story_ids(self) -> set[int]:
-        """Stories that an approved digest has already carried."""
-
-    async def unsent(self) -> list[OutboxItem]:
-        """Outbox items not yet confirmed by their platform, oldest digest first."""
-
-    async def mark_sent(self, item: OutboxItem, remote_id: str, at: datetime) -> None: ...
-
-    async def get_digest(self, digest_id: int) -> DigestRecord | None: ...
-
-    async def story_counts(self) -> dict[StoryStatus, int]:
-        """How many stories there are with each status."""
-
-    async def get_value(self, key: str) -> str | None:
-        """A small piece of adapter state (a sync token, say)."""
-
-    async def set_value(self, key: str, value: str) -> None: ...
+class Store(Lifecycle, Conversations, Stories, Digests, Audit, PersonalData, KeyValue,
+            Protocol):
+    """Every storage port: a store implements them all."""

@@ -3,6 +3,7 @@ contract tests as the SQLite store."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import datetime
 
 from bot.core.types import (
@@ -29,6 +30,8 @@ class MemoryStore:
         self._conversations: dict[ConversationKey, Conversation] = {}
         self._events: set[tuple[Platform, EventId]] = set()
         self._stories: list[Story] = []
+        self._story_ids = itertools.count(1)
+        """Like the database's AUTOINCREMENT: an erased story's id is never given again."""
         self._values: dict[str, str] = {}
         self._audit: list[AuditEntry] = []
         self._digests: dict[int, DigestRecord] = {}
@@ -54,7 +57,7 @@ class MemoryStore:
         conv = turn.conversation
         self._conversations[conv.key] = conv.model_copy(deep=True)
         if turn.story is not None:
-            self._stories.append(turn.story.model_copy(update={"id": len(self._stories) + 1}))
+            self._stories.append(turn.story.model_copy(update={"id": next(self._story_ids)}))
         return True
 
     async def record_event(self, platform: Platform, event_id: EventId, at: datetime) -> bool:

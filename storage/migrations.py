@@ -1,22 +1,34 @@
-"""The database schema, as numbered migrations. Each runs in one transaction; the database's
-``PRAGMA user_version`` records the last one applied. Never edit a migration that has shipped:
-add the next one.
+"""The database schema, as numbered migrations, each with its statements per SQL dialect.
+``storage/migrate.py`` applies them, each in one transaction, and records the last one applied.
+Never edit a migration that has shipped: add the next one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+SQLITE = "sqlite"
 
 
 @dataclass(frozen=True)
 class Migration:
     version: int
     description: str
-    statements: tuple[str, ...]
+    statements: Mapping[str, tuple[str, ...]]
+    """The statements for each dialect (``sqlite``; ``postgresql`` later), run in order."""
 
+
+_V4_STORY_COLUMNS = (
+    "id, participant_id, flow, situation, tried, tried_by, outcome, spread, enhance, restore, "
+    "replace, become, role, place, consent_store, consent_digest, consent_quote, "
+    "consent_contact, consent_name, consent_version, consent_at, safeguarding, acted_name, "
+    "status, created_at, updated_at")
+"""The columns of ``stories`` at version 4, copied across by migration 5."""
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "participants, conversations, stories, themes, processed events, adapter state", (
+    Migration(1, "participants, conversations, stories, themes, processed events, adapter state",
+              {SQLITE: (
         """CREATE TABLE participants (
             id INTEGER PRIMARY KEY,
             platform TEXT NOT NULL,
@@ -75,8 +87,8 @@ MIGRATIONS: tuple[Migration, ...] = (
             key TEXT PRIMARY KEY,
             value TEXT NOT NULL
         )""",
-    )),
-    Migration(2, "granular consent, safeguarding marks, append-only audit log", (
+    )}),
+    Migration(2, "granular consent, safeguarding marks, append-only audit log", {SQLITE: (
         "ALTER TABLE stories ADD COLUMN consent_digest INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE stories ADD COLUMN consent_quote INTEGER NOT NULL DEFAULT 0",
         "ALTER TABLE stories ADD COLUMN consent_contact INTEGER NOT NULL DEFAULT 0",
@@ -94,8 +106,8 @@ MIGRATIONS: tuple[Migration, ...] = (
            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
         """CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
            BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END""",
-    )),
-    Migration(3, "digests, the stories in them, and an outbox of posts per target", (
+    )}),
+    Migration(3, "digests, the stories in them, and an outbox of posts per target", {SQLITE: (
         """CREATE TABLE digests (
             id INTEGER PRIMARY KEY,
             status TEXT NOT NULL CHECK (status IN ('draft', 'approved', 'rejected')),
@@ -121,10 +133,57 @@ MIGRATIONS: tuple[Migration, ...] = (
             remote_id TEXT,
             PRIMARY KEY (digest_id, platform, room_id)
         )""",
-    )),
-    Migration(4, "the name a storyteller who acted agreed to be named by", (
+    )}),
+    Migration(4, "the name a storyteller who acted agreed to be named by", {SQLITE: (
         "ALTER TABLE stories ADD COLUMN acted_name TEXT",
-    )),
+    )}),
+    Migration(5, "story ids given by the database and never reused; the consent's language",
+              {SQLITE: (
+        # SQLite's way to change a table (sqlite.org/lang_altertable.html, "other kinds"):
+        # make the new one, copy, drop the old, rename. Foreign keys are off meanwhile
+        # (storage/migrate.py) and checked before the commit.
+        """CREATE TABLE new_stories (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            participant_id INTEGER NOT NULL REFERENCES participants (id),
+            flow TEXT NOT NULL,
+            situation TEXT NOT NULL,
+            tried TEXT,
+            tried_by TEXT CHECK (tried_by IN ('me', 'my team', 'someone else', 'nobody yet')),
+            outcome TEXT,
+            spread TEXT,
+            enhance TEXT,
+            restore TEXT,
+            replace TEXT,
+            become TEXT,
+            role TEXT NOT NULL CHECK (role IN ('citizen', 'staff', 'both', 'rather not say')),
+            place TEXT,
+            consent_store INTEGER NOT NULL,
+            consent_digest INTEGER NOT NULL DEFAULT 0,
+            consent_quote INTEGER NOT NULL DEFAULT 0,
+            consent_contact INTEGER NOT NULL DEFAULT 0,
+            consent_name INTEGER NOT NULL DEFAULT 0,
+            consent_version TEXT NOT NULL,
+            consent_locale TEXT NOT NULL DEFAULT 'en',
+            consent_at TEXT NOT NULL,
+            safeguarding TEXT,
+            acted_name TEXT,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'hidden')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""",
+        f"INSERT INTO new_stories ({_V4_STORY_COLUMNS}) SELECT {_V4_STORY_COLUMNS} FROM stories",
+        # An erased story's id may still be known elsewhere: in a digest that carried it, or
+        # as the last story the digest desk told moderators about. Never give it out again.
+        "DELETE FROM sqlite_sequence WHERE name = 'new_stories'",
+        """INSERT INTO sqlite_sequence (name, seq) SELECT 'new_stories', max(
+            (SELECT coalesce(max(id), 0) FROM stories),
+            (SELECT coalesce(max(story_id), 0) FROM digest_stories),
+            (SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM adapter_state
+             WHERE key = 'digest:last_noticed_story'))""",
+        "DROP TABLE stories",
+        "ALTER TABLE new_stories RENAME TO stories",
+        "CREATE INDEX stories_by_status ON stories (status, created_at)",
+    )}),
 )
 
 LATEST = MIGRATIONS[-1].version

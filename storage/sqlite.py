@@ -13,15 +13,15 @@ import asyncio
 import logging
 import sqlite3
 from collections import OrderedDict, deque
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
-from bot.core.errors import SchemaTooNewError, StorageError
+from bot.core.errors import StorageError
 from bot.core.types import (
     AuditEntry,
     Conversation,
@@ -35,10 +35,12 @@ from bot.core.types import (
     UserId,
 )
 from storage import sqlite_rows as sql
+from storage import sqlite_writer as writes
 from storage.base import Loaded, TurnWrite
-from storage.migrations import LATEST, MIGRATIONS
+from storage.migrate import migrate, schema_version
+from storage.migrations import SQLITE
 from storage.sqlite_rows import Statements
-from storage.sqlite_writer import NewStory, Writer
+from storage.sqlite_writer import NewStory, Transaction, Writer
 
 log = logging.getLogger(__name__)
 CHECKPOINT_EVERY = 500
@@ -46,6 +48,8 @@ CHECKPOINT_EVERY = 500
 RECENT_EVENTS = 8
 RECENT_CONVERSATIONS = 2000
 """Conversations kept in memory after they are written (about 1 KiB each)."""
+T = TypeVar("T")
+W = TypeVar("W")
 
 class SQLiteStore:
     def __init__(self, path: Path | str) -> None:
@@ -58,8 +62,10 @@ class SQLiteStore:
         self._turns_since_checkpoint = 0
         self._recent: OrderedDict[ConversationKey, _Recent] = OrderedDict()
         """Conversations as last committed, newest last: most messages continue one of these."""
-        self._queue: list[tuple[TurnWrite | Statements, asyncio.Future[bool]]] = []
-        """Everything to write, in order; only the writer task touches the write connection."""
+        self._turns: list[tuple[TurnWrite, asyncio.Future[bool]]] = []
+        self._transactions: list[tuple[Transaction, asyncio.Future[int | None]]] = []
+        """Everything to write: turns (grouped), then other transactions in order. Only the
+        writer task touches the write connection."""
         self._writer: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
 
@@ -96,20 +102,10 @@ class SQLiteStore:
         await self._writes.close()
 
     async def schema_version(self) -> int:
-        row = await self._writes.run(lambda db: db.execute("PRAGMA user_version").fetchone())
-        return int(row[0]) if row else 0
+        return await self._writes.run(lambda db: schema_version(db, SQLITE))
 
     async def _migrate(self) -> None:
-        version = await self.schema_version()
-        if version > LATEST:
-            raise SchemaTooNewError(
-                f"{self.path} has schema version {version}, but this storyloop knows only up "
-                f"to {LATEST}; upgrade storyloop or use another database file")
-        for migration in MIGRATIONS:
-            if migration.version > version:
-                await self._writes.transaction(
-                    [(statement, ()) for statement in migration.statements]
-                    + [(f"PRAGMA user_version = {migration.version}", ())])
+        await self._writes.run(lambda db: migrate(db, SQLITE, name=str(self.path)))
 
     # Conversations
     async def load_turn(self, key: ConversationKey, event_id: EventId | None) -> Loaded:
@@ -125,17 +121,24 @@ class SQLiteStore:
         return Loaded(seen, None if flow is None else sql.conversation(key, row))
 
     async def save_turn(self, turn: TurnWrite) -> bool:
-        return await self._enqueue(turn)
+        return await self._enqueue(self._turns, turn)
 
     async def _write(self, statements: Statements) -> None:
         """One transaction of other writes, in turn with the turns."""
-        await self._enqueue(statements)
+        await self._enqueue(self._transactions, writes.executing(statements))
 
-    async def _enqueue(self, work: TurnWrite | Statements) -> bool:
+    async def _insert(self, first: tuple[str, tuple[Any, ...]],
+                      then: Callable[[int], Statements]) -> int:
+        """Insert a row, then ``then(its id)``, in one transaction; the id the database gave."""
+        new_id = await self._enqueue(self._transactions, writes.inserting(first, then))
+        assert new_id is not None
+        return new_id
+
+    async def _enqueue(self, queue: list[tuple[W, asyncio.Future[T]]], work: W) -> T:
         if self._writer is None or self._writer.done():
             raise StorageError("the store is not open; call open() first")
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append((work, future))
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        queue.append((work, future))
         self._wake.set()
         return await future
 
@@ -143,17 +146,12 @@ class SQLiteStore:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            batch, self._queue = self._queue, []
-            turns = [(w, f) for w, f in batch if isinstance(w, TurnWrite)]
+            turns, self._turns = self._turns, []
+            transactions, self._transactions = self._transactions, []
             if turns:
                 await self._write_batch(turns)
-            for work, future in batch:
-                if not isinstance(work, TurnWrite):
-                    await self._settle(future, self._run(work))
-
-    async def _run(self, statements: Statements) -> bool:
-        await self._writes.transaction(statements)
-        return True
+            for work, future in transactions:
+                await self._settle(future, self._writes.transaction(work))
 
     async def _write_batch(self, batch: list[tuple[TurnWrite, asyncio.Future[bool]]]) -> None:
         try:
@@ -200,8 +198,7 @@ class SQLiteStore:
         except sqlite3.Error:
             log.warning("WAL checkpoint of %s failed; will try again", self.path, exc_info=True)
 
-    async def _settle(self, future: asyncio.Future[bool],
-                      write: Coroutine[Any, Any, bool]) -> None:
+    async def _settle(self, future: asyncio.Future[T], write: Coroutine[Any, Any, T]) -> None:
         try:
             _set(future, await write)
         except Exception as exc:
@@ -345,20 +342,14 @@ class SQLiteStore:
     async def save_digest(self, record: DigestRecord, entry: AuditEntry | None = None,
                           story_ids: tuple[int, ...] = (),
                           outbox: tuple[tuple[Platform, str], ...] = ()) -> DigestRecord:
+        def along(digest_id: int) -> Statements:
+            return sql.digest_extras(digest_id, entry, story_ids, outbox)
+
         if record.id is None:
-            found = await self.reader.execute_fetchall("SELECT coalesce(max(id), 0) FROM digests")
-            record = record.model_copy(update={"id": int(next(iter(found))[0]) + 1})
-            statements: Statements = [(sql.INSERT_DIGEST, (record.id, *sql.digest_values(record)))]
-        else:
-            statements = [(sql.UPDATE_DIGEST, (*sql.digest_values(record), record.id))]
-        statements += [("INSERT INTO digest_stories (digest_id, story_id) VALUES (?, ?)",
-                        (record.id, story)) for story in story_ids]
-        statements += [("INSERT INTO outbox (digest_id, platform, room_id) VALUES (?, ?, ?) "
-                        "ON CONFLICT DO NOTHING", (record.id, platform, room))
-                       for platform, room in outbox]
-        if entry is not None:
-            statements.append((sql.SAVE_AUDIT, sql.audit_row(entry)))
-        await self._write(statements)
+            new_id = await self._insert((sql.INSERT_DIGEST, sql.digest_values(record)), along)
+            return record.model_copy(update={"id": new_id})
+        await self._write([(sql.UPDATE_DIGEST, (*sql.digest_values(record), record.id)),
+                           *along(record.id)])
         return record
 
     async def carried_story_ids(self) -> set[int]:
@@ -400,7 +391,7 @@ class _Recent:
     events: deque[EventId]
 
 
-def _set(future: asyncio.Future[bool], outcome: bool | Exception) -> None:
+def _set(future: asyncio.Future[T], outcome: T | Exception) -> None:
     if future.done():
         return
     if isinstance(outcome, Exception):

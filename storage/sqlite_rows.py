@@ -54,13 +54,16 @@ SAVE_THEME = "INSERT INTO story_themes (story_id, position, theme) VALUES (?, ?,
 STORY_COLUMNS = (
     "flow, situation, tried, tried_by, outcome, spread, enhance, restore, replace, become, "
     "role, place, consent_store, consent_digest, consent_quote, consent_contact, consent_name, "
-    "consent_version, consent_at, safeguarding, status, created_at, updated_at, acted_name"
+    "consent_version, consent_locale, consent_at, safeguarding, status, created_at, updated_at, "
+    "acted_name"
 )
 SAVE_STORY = f"""
-INSERT INTO stories (id, {STORY_COLUMNS}, participant_id)
-SELECT ?, {", ".join("?" * len(STORY_COLUMNS.split(", ")))}, id
+INSERT INTO stories ({STORY_COLUMNS}, participant_id)
+SELECT {", ".join("?" * len(STORY_COLUMNS.split(", ")))}, id
 FROM participants WHERE platform = ? AND user_id = ?
+RETURNING id
 """
+"""A new story, numbered by the database (AUTOINCREMENT: an erased story's id stays unused)."""
 SELECT_STORIES = f"""
 SELECT s.id, p.platform, p.user_id, {", ".join("s." + c for c in STORY_COLUMNS.split(", "))},
        (SELECT json_group_array(theme) FROM
@@ -104,7 +107,7 @@ def story_values(s: Story) -> tuple[Any, ...]:
             s.enhance, s.restore, s.replace, s.become, s.role.value, s.place,
             int(s.consent.store), int(s.consent.digest), int(s.consent.quote),
             int(s.consent.contact), int(s.consent.name), s.consent.wording_version,
-            s.consent.given_at.isoformat(), s.safeguarding, s.status.value,
+            s.consent.locale, s.consent.given_at.isoformat(), s.safeguarding, s.status.value,
             _utc(s.created_at), _utc(s.updated_at), s.acted_name)
 
 
@@ -115,8 +118,8 @@ def _utc(moment: datetime) -> str:
 def story(row: Any) -> Story:
     (id_, platform, user_id, flow, situation, tried, tried_by, outcome, spread, enhance,
      restore, replace, become, role, place, consent_store, digest, quote, contact, name,
-     consent_version, consent_at, safeguarding, status, created_at, updated_at, acted_name,
-     themes) = row
+     consent_version, consent_locale, consent_at, safeguarding, status, created_at, updated_at,
+     acted_name, themes) = row
     return Story(
         id=id_, platform=Platform(platform), participant=UserId(user_id), flow=flow,
         situation=situation, tried=tried, tried_by=TriedBy(tried_by) if tried_by else None,
@@ -124,7 +127,7 @@ def story(row: Any) -> Story:
         become=become, themes=tuple(json.loads(themes)), role=Role(role), place=place,
         consent=Consent(store=bool(consent_store), digest=bool(digest), quote=bool(quote),
                         contact=bool(contact), name=bool(name), wording_version=consent_version,
-                        given_at=datetime.fromisoformat(consent_at)),
+                        locale=consent_locale, given_at=datetime.fromisoformat(consent_at)),
         safeguarding=safeguarding, status=StoryStatus(status), acted_name=acted_name,
         created_at=datetime.fromisoformat(created_at),
         updated_at=datetime.fromisoformat(updated_at))
@@ -143,10 +146,23 @@ def story_filter(status: StoryStatus | None,
 
 DIGEST_COLUMNS = "status, note, removed, content, reason, created_at, decided_at, storytellers_told"
 SELECT_DIGESTS = f"SELECT id, {DIGEST_COLUMNS} FROM digests"
-INSERT_DIGEST = f"INSERT INTO digests (id, {DIGEST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+INSERT_DIGEST = (f"INSERT INTO digests ({DIGEST_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                 "RETURNING id")
 UPDATE_DIGEST = (f"UPDATE digests SET ({DIGEST_COLUMNS}) = (?, ?, ?, ?, ?, ?, ?, ?) "
                  "WHERE id = ?")
 SELECT_OUTBOX = "SELECT digest_id, platform, room_id, sent_at, remote_id FROM outbox"
+
+
+def digest_extras(digest_id: int, entry: AuditEntry | None, story_ids: tuple[int, ...],
+                  outbox: tuple[tuple[Platform, str], ...]) -> Statements:
+    """What is saved along with a digest: the stories it carries, its outbox, its audit."""
+    extras: Statements = [("INSERT INTO digest_stories (digest_id, story_id) VALUES (?, ?)",
+                           (digest_id, story)) for story in story_ids]
+    extras += [("INSERT INTO outbox (digest_id, platform, room_id) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING", (digest_id, platform, room)) for platform, room in outbox]
+    if entry is not None:
+        extras.append((SAVE_AUDIT, audit_row(entry)))
+    return extras
 
 
 def digest_values(d: DigestRecord) -> tuple[Any, ...]:

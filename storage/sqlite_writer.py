@@ -64,12 +64,9 @@ class Writer:
     async def _call(self, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, work)
 
-    async def transaction(self, statements: Statements) -> None:
-        def write(connection: sqlite3.Connection) -> None:
-            for statement, params in statements:
-                connection.execute(statement, params)
-
-        await self.run(lambda connection: _in_transaction(connection, write))
+    async def transaction(self, work: Transaction) -> int | None:
+        """``work`` in one transaction; what it returns (an id the database gave, say)."""
+        return await self.run(lambda connection: _in_transaction(connection, work))
 
     async def turns(self, events: Sequence[tuple[Any, ...]],
                     conversations: Sequence[tuple[Any, ...]],
@@ -86,27 +83,47 @@ class Writer:
 
 NewStory = tuple[tuple[Any, ...], tuple[str, str], tuple[str, ...]]
 """A story to insert: its column values, its teller (platform, pseudonym) and its themes."""
+Transaction = Callable[[sqlite3.Connection], int | None]
+"""One transaction's work on the write connection; it may return an id the database gave."""
+
+
+def executing(statements: Statements) -> Transaction:
+    """Run each statement in order."""
+    def write(connection: sqlite3.Connection) -> None:
+        for statement, params in statements:
+            connection.execute(statement, params)
+
+    return write
+
+
+def inserting(first: tuple[str, tuple[Any, ...]], then: Callable[[int], Statements]) -> Transaction:
+    """``first`` inserts a row and returns its new id (``RETURNING id``); ``then(id)`` follows
+    in the same transaction, which returns the id."""
+    def write(connection: sqlite3.Connection) -> int:
+        [(new_id,)] = connection.execute(*first).fetchall()
+        executing(then(int(new_id)))(connection)
+        return int(new_id)
+
+    return write
 
 
 def _in_transaction(connection: sqlite3.Connection,
-                    work: Callable[[sqlite3.Connection], None]) -> None:
+                    work: Callable[[sqlite3.Connection], T]) -> T:
     """``work`` committed whole, or rolled back whole if it raises."""
     connection.execute("BEGIN IMMEDIATE")
     try:
-        work(connection)
+        result = work(connection)
     except BaseException:
         connection.execute("ROLLBACK")
         raise
     connection.execute("COMMIT")
+    return result
 
 
 def _insert_stories(connection: sqlite3.Connection, stories: Sequence[NewStory]) -> None:
-    """Stories get their ids here: the write transaction holds the only write lock."""
+    """Each story is numbered by the database as it is inserted; its themes follow."""
     connection.executemany(sql.SAVE_PARTICIPANT, [teller for _, teller, _ in stories])
-    row = connection.execute("SELECT coalesce(max(id), 0) FROM stories").fetchone()
-    first = int(row[0]) + 1
-    connection.executemany(sql.SAVE_STORY, [
-        (first + n, *values, *teller) for n, (values, teller, _) in enumerate(stories)])
-    connection.executemany(sql.SAVE_THEME, [
-        (first + n, position, theme) for n, (_, _, themes) in enumerate(stories)
-        for position, theme in enumerate(themes)])
+    for values, teller, themes in stories:
+        [(story_id,)] = connection.execute(sql.SAVE_STORY, (*values, *teller)).fetchall()
+        connection.executemany(sql.SAVE_THEME, [
+            (story_id, position, theme) for position, theme in enumerate(themes)])

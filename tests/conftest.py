@@ -28,7 +28,7 @@ from bot.core.types import (
 )
 from bot.features.privacy import Pseudonymiser
 from storage.base import Store
-from storage.memory import MemoryStore
+from storage.open import open_store
 from storage.sqlite import SQLiteStore
 
 _real_connect = socket.socket.connect
@@ -72,8 +72,8 @@ def clock() -> FakeClock:
 @pytest.fixture(params=["memory", "sqlite"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """Each store implementation, for contract tests."""
-    chosen: Store = MemoryStore() if request.param == "memory" else SQLiteStore(
-        tmp_path / "stories.db")
+    chosen = open_store("memory://" if request.param == "memory"
+                        else f"sqlite:///{tmp_path / 'stories.db'}")
     await chosen.open()
     yield chosen
     await chosen.close()
@@ -81,7 +81,8 @@ async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator
 
 @pytest.fixture
 async def sqlite_store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
-    chosen = SQLiteStore(tmp_path / "stories.db")
+    chosen = open_store(f"sqlite:///{tmp_path / 'stories.db'}")
+    assert isinstance(chosen, SQLiteStore)
     await chosen.open()
     yield chosen
     await chosen.close()

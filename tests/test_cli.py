@@ -111,6 +111,18 @@ def test_check_config_names_the_bad_key(tmp_path: Path) -> None:
     assert "flows.themse: is not a known setting" in result.stderr
 
 
+def test_check_config_names_a_storage_url_it_cannot_open(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[storage]\nurl = "postgresql://db/storyloop"\n')
+    result = storyloop("check-config", str(bad))
+    assert result.returncode == 2
+    assert "storage.url: 'postgresql' storage is not supported" in result.stderr
+    assert "PostgreSQL comes in a later release" in result.stderr
+    good = tmp_path / "good.toml"
+    good.write_text('[storage]\nurl = "memory://"\n')
+    assert "Database: memory://;" in storyloop("check-config", str(good)).stdout
+
+
 def test_the_example_config_is_valid() -> None:
     example = Path(__file__).parents[1] / "config.example.toml"
     result = storyloop("check-config", str(example))

@@ -10,9 +10,12 @@ import pytest
 
 from bot.core.errors import SchemaTooNewError
 from bot.core.types import (
+    AuditEntry,
     Consent,
     Conversation,
     ConversationKey,
+    DigestRecord,
+    DigestStatus,
     EventId,
     Platform,
     Role,
@@ -39,6 +42,10 @@ def story(situation: str = "It was slow.", at: datetime = T0, **extra: object) -
                  situation=situation, role=Role.CITIZEN, themes=("access", "my own"),
                  consent=Consent(store=True, wording_version="v1", given_at=at),
                  created_at=at, updated_at=at, **extra)
+
+
+def audit_entry() -> AuditEntry:
+    return AuditEntry(at=T0, actor="tester", action="test")
 
 
 def turn(conv: Conversation, event: str | None, story: Story | None = None) -> TurnWrite:
@@ -82,6 +89,40 @@ async def test_adapter_state_round_trips(store: Store) -> None:
     await store.set_value("matrix.next_batch", "s1")
     await store.set_value("matrix.next_batch", "s2")
     assert await store.get_value("matrix.next_batch") == "s2"
+
+
+async def test_an_erased_story_id_is_never_given_again(store: Store) -> None:
+    """Story 3 was the newest when its teller asked to be forgotten; a digest or a moderator
+    may still know it as 3, so the next story is 4."""
+    ann, bob = UserId("@ann"), UserId("@bob")
+    for n, teller in enumerate((ann, bob, bob, UserId("@cat"))):
+        if n == 3:
+            assert await store.forget(Platform("test"), bob, None, audit_entry()) == 2
+        await store.save_turn(turn(conversation(), None, story(f"story {n}").model_copy(
+            update={"participant": teller})))
+    assert [(s.id, s.situation) for s in await store.list_stories()] == [
+        (1, "story 0"), (4, "story 3")]
+    assert await store.get_story(3) is None
+
+
+async def test_the_consent_keeps_the_language_it_was_given_in(store: Store) -> None:
+    welsh = story().consent.model_copy(update={"locale": "cy"})
+    await store.save_turn(turn(conversation(), None, story().model_copy(update={"consent": welsh})))
+    [saved] = await store.list_stories()
+    assert saved.consent.locale == "cy"
+    assert saved.id is not None and await store.get_story(saved.id) == saved
+
+
+async def test_a_new_digest_is_numbered_with_its_stories_and_outbox(store: Store) -> None:
+    first = await store.save_digest(DigestRecord(created_at=T0))
+    second = await store.save_digest(
+        DigestRecord(status=DigestStatus.APPROVED, created_at=T0, decided_at=T0),
+        audit_entry(), story_ids=(7, 8), outbox=((Platform("test"), "!staff"),))
+    assert first.id is not None and second.id is not None and second.id != first.id
+    assert await store.get_digest(second.id) == second
+    assert await store.carried_story_ids() == {7, 8}
+    assert [(i.digest_id, i.room_id) for i in await store.unsent()] == [(second.id, "!staff")]
+    assert [e.action for e in await store.audit_entries()] == ["test"]
 
 
 # SQLite only

@@ -47,6 +47,9 @@ ALLOWED: dict[str, dict[str, str]] = {
         "_HINTS": "config errors, for operators",
         "_to_config_error": "config errors, for operators",
     },
+    "bot/core/storage_url.py": {
+        "SUPPORTED": "config errors, for operators",
+    },
     "bot/core/types.py": {
         "Role": "stored values; people see the choice.* words",
         "TriedBy": "stored values; people see the choice.* and digest.by.* words",

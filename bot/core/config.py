@@ -12,8 +12,17 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
+from bot.core import storage_url
 from bot.core.errors import ConfigError
 
 DEFAULT_THEMES = (
@@ -33,8 +42,43 @@ class Settings(BaseModel):
 
 
 class StorageConfig(Settings):
-    path: Path = Path("storyloop.db")
-    """The SQLite file. Relative paths are relative to the working directory."""
+    url: str = storage_url.DEFAULT
+    """Where conversations and stories are kept: ``sqlite:///relative/file.db`` (relative to
+    the working directory), ``sqlite:////absolute/file.db`` or ``memory://``."""
+    path: Path | None = None
+    """The SQLite file, as older config files give it: ``path = "x.db"`` means
+    ``url = "sqlite:///x.db"``. Read it back as the file the URL names (None for memory://)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _path_agrees_with_url(cls, data: Any) -> Any:
+        """``url`` is made from an older file's ``path``; else ``path`` from ``url``."""
+        if not isinstance(data, dict):
+            return data
+        if data.get("path") is None:
+            return {**data, "path": _file_of(data.get("url", storage_url.DEFAULT))}
+        if "url" in data:
+            raise PydanticCustomError("url_and_path", "give storage.url or storage.path, not "
+                                      "both (path = \"x.db\" is url = \"sqlite:///x.db\")")
+        return {**data, "url": f"sqlite:///{data['path']}"}
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        try:
+            storage_url.parse_storage_url(value)
+        except ConfigError as exc:
+            raise PydanticCustomError("storage_url", exc.problem) from None
+        return value
+
+
+def _file_of(url: Any) -> Path | None:
+    """The file a storage URL names, if it names one (a bad URL is reported for ``url``)."""
+    try:
+        where = storage_url.parse_storage_url(str(url))
+    except ConfigError:
+        return None
+    return where.path if isinstance(where, storage_url.SQLiteFile) else None
 
 
 class FlowsConfig(Settings):

@@ -25,7 +25,7 @@ from bot.core.ports import Sender
 from bot.core.types import AuditEntry, OutgoingMessage, Platform, RoomId, Story, StoryStatus
 from bot.core.words import say, say_date
 from bot.features.export import TEXT_FIELDS, public_view
-from storage.base import Store
+from storage.ports import ModerationStore
 
 _REDACT = re.compile(r'^(\d+)\s+"(?P<text>[^"]+)"\s*->\s*"(?P<replacement>[^"]*)"\s*$')
 PREVIEW = 90
@@ -33,7 +33,7 @@ PREVIEW = 90
 
 @dataclass
 class Moderation:
-    store: Store
+    store: ModerationStore
     clock: Clock
     senders: dict[Platform, Sender] = field(default_factory=dict)
     """How to reach people on each platform (adapters register themselves)."""

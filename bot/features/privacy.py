@@ -35,10 +35,13 @@ class Pseudonymiser:
 
 
 def load_secret(config: Config) -> bytes:
-    """The pseudonym key: from the environment if set, else from (or into) a key file."""
+    """The pseudonym key: from the environment if set, else from (or into) a key file beside
+    the database. A store with no file (``memory://``) gets a key for this run only."""
     from_env = os.environ.get(config.privacy.secret_env, "")
     if from_env:
         return from_env.encode()
+    if config.storage.path is None:
+        return secrets.token_hex(32).encode()
     path = Path(f"{config.storage.path}.key")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,12 +10,12 @@ from datetime import timedelta
 from bot.core.clock import Clock
 from bot.core.config import PrivacyConfig
 from bot.core.types import AuditEntry
-from storage.base import Store
+from storage.ports import Stories
 
 log = logging.getLogger(__name__)
 
 
-async def apply_retention(store: Store, privacy: PrivacyConfig, clock: Clock) -> int:
+async def apply_retention(store: Stories, privacy: PrivacyConfig, clock: Clock) -> int:
     """Run the job once; return how many stories it retired (0 when retention is off)."""
     if privacy.retention_days == 0:
         return 0

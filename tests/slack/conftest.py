@@ -17,7 +17,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import SlackAdapter
 from bot.compose import compose
 from bot.core.config import Config, DigestConfig, SlackConfig, StorageConfig
-from storage.sqlite import SQLiteStore
+from storage.base import Store
+from storage.open import open_store
 from tests.slack.payloads import SIGNING_SECRET
 from tests.slack.people import Http, Person, Socket
 from tests.slack.standin import APP_TOKEN, BOT_TOKEN, SlackStandIn
@@ -84,10 +85,10 @@ async def socket_handler(
 
 @dataclass
 class RunningBot:
-    """storyloop as `storyloop run` starts it: Config -> SQLiteStore -> App -> SlackAdapter."""
+    """storyloop as `storyloop run` starts it: Config -> open_store -> App -> SlackAdapter."""
 
     adapter: SlackAdapter
-    store: SQLiteStore
+    store: Store
     task: asyncio.Task[None]
     stopped: bool = False
 
@@ -136,7 +137,7 @@ async def start_bot(
         config = Config(storage=StorageConfig(path=tmp_path / "s.db"),
                         slack=SlackConfig.model_validate(fields), digest=digest)
         assert config.slack is not None
-        store = SQLiteStore(config.storage.path)
+        store = open_store(config.storage.url)
         await store.open()
         adapter = SlackAdapter(config.slack, compose(config, store).app, store)
         bot = RunningBot(adapter, store, asyncio.create_task(adapter.run(), name="slack-bot"))

@@ -13,7 +13,7 @@ from adapters.slack import STORY_ACK, SlackAdapter
 from bot.compose import compose
 from bot.core.config import Config, SlackConfig, StorageConfig
 from bot.core.errors import ConfigError, PlatformError
-from storage.sqlite import SQLiteStore
+from storage.open import open_store
 from tests.slack.conftest import RunningBot, StartBot
 from tests.slack.payloads import BOT_USER_ID, JsonDict, event_ts, message_event
 from tests.slack.people import Person
@@ -165,7 +165,7 @@ async def test_a_refused_app_token_stops_socket_mode_with_the_reason(
     config = Config(storage=StorageConfig(path=tmp_path / "s.db"),
                     slack=SlackConfig(mode="socket", api_url=slack_standin.api_url))
     assert config.slack is not None
-    store = SQLiteStore(config.storage.path)
+    store = open_store(config.storage.url)
     await store.open()
     try:
         adapter = SlackAdapter(config.slack, compose(config, store).app, store)
@@ -185,7 +185,7 @@ async def test_a_missing_secret_is_named_at_start(
     monkeypatch.delenv(missing)
     config = Config(storage=StorageConfig(path=tmp_path / "s.db"), slack=SlackConfig(mode=mode))
     assert config.slack is not None
-    store = SQLiteStore(config.storage.path)
+    store = open_store(config.storage.url)
     with pytest.raises(ConfigError) as raised:
         SlackAdapter(config.slack, compose(config, store).app, store)
     assert raised.value.key == key and missing in raised.value.problem

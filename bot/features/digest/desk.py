@@ -46,7 +46,7 @@ from bot.core.types import (
 from bot.core.words import say
 from bot.features.digest.content import Digest, draft, eligible, week_of
 from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_text
-from storage.base import Store
+from storage.ports import DigestDeskStore
 
 log = logging.getLogger(__name__)
 LOOKBACK = timedelta(weeks=8)
@@ -61,7 +61,7 @@ _NOTE = re.compile(r'^"(?P<note>[^"]*)"$')
 
 @dataclass
 class DigestDesk:
-    store: Store
+    store: DigestDeskStore
     clock: Clock
     config: DigestConfig
     staff_rooms: dict[Platform, tuple[RoomId, ...]]

@@ -1,0 +1,24 @@
+"""``open_store(url)``: the store a storage URL names.
+
+    sqlite:///relative/file.db    SQLite, relative to the working directory
+    sqlite:////absolute/file.db   SQLite, an absolute path
+    memory://                     in memory, gone when the process ends (tests, trying out)
+
+Anything else is a :class:`ConfigError` for ``storage.url`` (PostgreSQL comes later).
+"""
+
+from __future__ import annotations
+
+from bot.core.storage_url import SQLiteFile, parse_storage_url
+from storage.base import Store
+from storage.memory import MemoryStore
+from storage.sqlite import SQLiteStore
+
+
+def open_store(url: str) -> Store:
+    """The store ``url`` names, ready to ``open()`` (which connects and migrates); the caller
+    ``close()``s it."""
+    where = parse_storage_url(url)
+    if isinstance(where, SQLiteFile):
+        return SQLiteStore(where.path)
+    return MemoryStore()

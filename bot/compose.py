@@ -66,7 +66,7 @@ def build_engine(config: Config) -> FlowEngine:
     options = FlowOptions(themes=tuple(flows.themes), reflection=flows.reflection)
     return FlowEngine(build_flows(options),
                       idle_timeout=timedelta(minutes=flows.idle_timeout_minutes),
-                      safety=load_rules(flows.safeguarding_rules))
+                      safety=load_rules(flows.safeguarding_rules), locale=flows.locale)
 
 
 def _moderators(config: Config, extra: Iterable[tuple[Platform, UserId]]) -> Moderators:

@@ -37,8 +37,10 @@ ENDED = (ConversationStatus.DONE, ConversationStatus.DECLINED)
 
 class FlowEngine:
     def __init__(self, flows: Sequence[FlowSpec], idle_timeout: timedelta,
-                 safety: Rules | None = None) -> None:
+                 safety: Rules | None = None, locale: str = "en") -> None:
         self.flows = Flows(flows)
+        self.locale = locale
+        """The language new conversations are held in."""
         self.idle_timeout = idle_timeout
         self.safety = safety or load_rules()
         self.screen = Screen(self.safety)
@@ -71,7 +73,7 @@ class FlowEngine:
         if kept and len(text.split()) >= OPENING_WORDS:
             answers = {kept: text, SOURCES: {kept: event_id}}
         conv = Conversation(key=key, flow=spec.name, state=spec.initial, answers=answers,
-                            updated_at=now)
+                            locale=self.locale, updated_at=now)
         return Turn(conv, [self.prompt(conv)], event_id=event_id)
 
     def ended(self, conv: Conversation) -> bool:
@@ -231,11 +233,11 @@ class FlowEngine:
         values: dict[str, object] = {kept: conv.answers.get(kept, "")} if kept else {}
         if spec.review and conv.state == spec.review.state:
             values[spec.review.shows_as] = review_text(spec, conv)
-        return OutgoingMessage(room_id=conv.key.room_id, text=say(key, **values),
+        return OutgoingMessage(room_id=conv.key.room_id, text=say(key, conv.locale, **values),
                                choices=self.choices(conv, step),
                                multiple=step.kind in (AnswerKind.THEMES, AnswerKind.PICKS))
 
     def say(self, conv: Conversation, key: str, choices: Sequence[Choice] = (),
             **values: object) -> OutgoingMessage:
-        return OutgoingMessage(room_id=conv.key.room_id, text=say(key, **values),
+        return OutgoingMessage(room_id=conv.key.room_id, text=say(key, conv.locale, **values),
                                choices=tuple(choices))

@@ -42,9 +42,10 @@ PROMPTS: Mapping[str, str] = CatalogueView("")
 CHOICE_LABELS: Mapping[str, str] = CatalogueView("choice.")
 
 
-def say(key: str, **values: object) -> str:
-    """The words for ``key``, with its placeholders filled."""
-    return PROMPTS[key].format_map(_Blank(values)) if values else PROMPTS[key]
+def say(key: str, locale: str = ENGLISH, **values: object) -> str:
+    """The words for ``key`` in ``locale``, with its placeholders filled."""
+    words = CatalogueView("", locale)[key]
+    return words.format_map(_Blank(values)) if values else words
 
 
 class _Blank(dict[str, object]):

@@ -9,11 +9,11 @@ from flows.prompts import CONSENT_WORDING_VERSION
 from flows.spec import Answers
 
 
-def consent_from(a: Answers) -> Consent:
+def consent_from(a: Answers, locale: str) -> Consent:
     picked = set(a.get("permissions") or ())
     return Consent(store=True, digest="digest" in picked, quote="quote" in picked,
                    contact="contact" in picked, name="name" in picked,
-                   wording_version=CONSENT_WORDING_VERSION,
+                   wording_version=CONSENT_WORDING_VERSION, locale=locale,
                    given_at=datetime.fromisoformat(a["consent_at"]))
 
 
@@ -37,7 +37,7 @@ def build_story(conv: Conversation, now: datetime) -> Story:
         themes=tuple(a.get("themes") or ()),
         role=Role(a["role"]),
         place=a.get("place"),
-        consent=consent_from(a),
+        consent=consent_from(a, conv.locale),
         safeguarding=a.get("safeguarding"),
         acted_name=a.get("acted_name") if "name" in (a.get("permissions") or ()) else None,
         created_at=now,

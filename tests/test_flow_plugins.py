@@ -101,3 +101,19 @@ def test_the_engine_names_no_step_of_any_flow() -> None:
     named = sorted(w for w in steps | fields | {"opening", "story", "tried"}
                    if f'"{w}"' in source or f"'{w}'" in source)
     assert named == []
+
+
+async def test_a_conversation_and_its_consent_record_the_locale(chat: Chat, store: Store) -> None:
+    await chat.script("hi", "yes", "yes", "The ward was short of staff all week.", "not yet",
+                      "more nurses", "no", "skip", "skip", "staff", "none", "yes")
+    [story] = await store.list_stories()
+    conversation = (await store.load_turn(chat.key, None)).conversation
+    assert conversation is not None and conversation.locale == "en"
+    assert story.consent.locale == "en"
+
+
+def test_a_locale_without_a_catalogue_is_refused_by_name() -> None:
+    from bot.core.config import ConfigErrors, parse_config
+
+    with pytest.raises(ConfigErrors, match=r"flows\.locale.*no word catalogue for 'cy'"):
+        parse_config({"flows": {"locale": "cy"}})

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from bot.core import storage_url
 from bot.core.errors import ConfigError
+from bot.core.words import locales
 
 DEFAULT_THEMES = (
     "access",
@@ -89,6 +90,17 @@ class FlowsConfig(Settings):
     safeguarding_rules: Path | None = None
     """A deployment's own safeguarding phrases and signposting (default: the built-in UK
     ones in flows/safeguarding.toml)."""
+    locale: str = "en"
+    """The language new conversations are held in: a catalogue in bot/core/locales/."""
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        known = locales()
+        if value not in known:
+            raise ValueError(f"there is no word catalogue for {value!r}; "
+                             f"there are: {', '.join(known)}")
+        return value
 
 
 class PrivacyConfig(Settings):

@@ -9,16 +9,23 @@ Anything else is a :class:`ConfigError` for ``storage.url`` (PostgreSQL comes la
 
 from __future__ import annotations
 
-from bot.core.storage_url import SQLiteFile, parse_storage_url
+from collections.abc import Callable
+from typing import Any
+
+from bot.core.storage_url import InMemory, SQLiteFile, parse_storage_url
 from storage.base import Store
 from storage.memory import MemoryStore
 from storage.sqlite import SQLiteStore
+
+STORES: dict[type[Any], Callable[[Any], Store]] = {
+    SQLiteFile: lambda where: SQLiteStore(where.path),
+    InMemory: lambda where: MemoryStore(),
+}
+"""Each kind of store, by the kind of place its URL names (``bot/core/storage_url.py``)."""
 
 
 def open_store(url: str) -> Store:
     """The store ``url`` names, ready to ``open()`` (which connects and migrates); the caller
     ``close()``s it."""
     where = parse_storage_url(url)
-    if isinstance(where, SQLiteFile):
-        return SQLiteStore(where.path)
-    return MemoryStore()
+    return STORES[type(where)](where)

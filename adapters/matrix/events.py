@@ -11,6 +11,9 @@ out. No client, no I/O, so every rule here is tested on event JSON (``tests/matr
 * A reply's quoted fallback (``> <@someone> ...``) is stripped.
 * ``!status`` is the command ``status``; in a group room, a message is addressed to the bot
   when it mentions the bot.
+* Fields that are not what the spec says (``m.relates_to`` that is not an object, an edit
+  naming no event, ``m.mentions`` that is null) count as absent: an odd event is at worst
+  read as plain words, and never ends the sync loop.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from nio import RedactionEvent, RoomMessageText
 
 from bot.core.types import EventId, IncomingMessage, MessageKind, Platform, RoomId, UserId
 
+JsonDict = dict[str, Any]
 PLATFORM = Platform("matrix")
 _FALLBACK_QUOTE = re.compile(r"\A(?:>[^\n]*\n)+\n?")
 
@@ -82,10 +86,10 @@ def latest_edits(events: Sequence[Any]) -> dict[str, str]:
     edits: dict[str, str] = {}
     for event in events:
         if isinstance(event, RoomMessageText) and _is_edit(event):
-            content = event.source["content"]
-            new = content.get("m.new_content", {}).get("body")
-            if isinstance(new, str):
-                edits[content["m.relates_to"]["event_id"]] = new
+            target = _relation(event).get("event_id")
+            new = _object(_content(event), "m.new_content").get("body")
+            if isinstance(target, str) and isinstance(new, str):
+                edits[target] = new
     return edits
 
 
@@ -121,19 +125,32 @@ def _message(event: Any, room: RoomFacts, text: str, *, addressed: bool = True,
 
 
 def _mentions(event: Any, text: str, me: Me) -> bool:
-    mentions = event.source.get("content", {}).get("m.mentions", {})
-    return (me.user_id in mentions.get("user_ids", []) or me.user_id in text
-            or me.user_id in (event.formatted_body or "") or me.localpart in text.casefold())
+    user_ids = _object(_content(event), "m.mentions").get("user_ids")
+    mentioned = isinstance(user_ids, list) and me.user_id in user_ids
+    return (mentioned or me.user_id in text or me.user_id in (event.formatted_body or "")
+            or me.localpart in text.casefold())
 
 
 def _is_edit(event: Any) -> bool:
-    relates = event.source.get("content", {}).get("m.relates_to", {})
-    return bool(relates.get("rel_type") == "m.replace")
+    return _relation(event).get("rel_type") == "m.replace"
 
 
 def _is_reply(event: Any) -> bool:
-    relates = event.source.get("content", {}).get("m.relates_to", {})
-    return "m.in_reply_to" in relates
+    return "m.in_reply_to" in _relation(event)
+
+
+def _relation(event: Any) -> JsonDict:
+    return _object(_content(event), "m.relates_to")
+
+
+def _content(event: Any) -> JsonDict:
+    return _object(event.source, "content")
+
+
+def _object(parent: JsonDict, key: str) -> JsonDict:
+    """``parent[key]`` if it is a JSON object; anything else there counts as absent."""
+    value = parent.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _time(server_timestamp: int) -> datetime:

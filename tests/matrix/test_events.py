@@ -162,3 +162,29 @@ def test_joining_is_a_hello_from_the_inviter(room: RoomFacts, invited_direct: bo
     now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     assert joined(room, ALICE, invited_direct, now) == said(
         ALICE, f"joined:{ROOM}", "", now, is_direct=is_direct, kind=MessageKind.JOINED)
+
+
+# Odd events: fields that are not what the spec says count as absent.
+
+def test_a_relation_that_is_not_an_object_leaves_plain_words() -> None:
+    assert message_from_event(event("odd_relates_to_not_an_object"), DM, BOT) == said(
+        ALICE, "$M6p8cJ23nMamfXUqg5wSbq1vQOkV0knPHLX2_MgZt9E", "A phone line", at(37, 692))
+
+
+@pytest.mark.parametrize("name", ["odd_edit_without_target", "odd_new_content_not_an_object"])
+def test_an_edit_without_a_target_or_new_text_changes_nothing(name: str) -> None:
+    edit = event(name)
+    assert isinstance(edit, RoomMessageText) and edit.body == "* fixed"
+    assert messages([event("text"), edit], DM, BOT) == [
+        said(ALICE, TEXT_ID, "The phone line is bad", at(36, 604))]
+
+
+@pytest.mark.parametrize(("name", "event_id", "text", "when"), [
+    ("odd_mentions_user_ids_a_string", "$oAEilDCgVzyXYv2uwI1XP49XdGmYm7H3OA8hSPozpPE",
+     "hi all", at(37, 826)),
+    ("odd_mentions_null", "$hand-made-odd-mentions-null", "Anyone about?", at(38, 100)),
+])
+def test_mentions_that_are_not_a_list_of_user_ids_mention_no_one(
+        name: str, event_id: str, text: str, when: datetime) -> None:
+    assert message_from_event(event(name), GROUP, BOT) == said(
+        ALICE, event_id, text, when, is_direct=False, addressed=False)

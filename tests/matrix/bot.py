@@ -28,6 +28,7 @@ class RunningBot:
     app: App
     store: SQLiteStore
     task: asyncio.Task[None]
+    stopped: bool = False
 
     @property
     def user_id(self) -> str:
@@ -35,6 +36,7 @@ class RunningBot:
 
     async def stop(self) -> None:
         """Stop as a crash or a deploy would: no goodbye, no logout."""
+        self.stopped = True
         self.task.cancel()
         await asyncio.gather(self.task, return_exceptions=True)
         await self.store.close()
@@ -78,7 +80,7 @@ async def bot_factory(synapse: Synapse, base: Path,
         yield factory
     finally:
         for bot in factory.running:
-            if not bot.task.done():
+            if not bot.stopped:  # a bot that crashed still has its store open
                 await bot.stop()
 
 

@@ -166,3 +166,16 @@ async def test_a_redacted_preview_and_forget_me_on_matrix(
     assert await bot.store.list_stories() == []
     [entry] = await bot.store.audit_entries()
     assert entry.action == "erasure" and entry.target is None
+
+
+async def test_a_malformed_relation_is_read_as_plain_words_and_the_bot_carries_on(
+        matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
+    bot = await matrix_bot.start()
+    pat = await matrix_person()
+    room = await started(bot.user_id, pat)
+    odd = {"msgtype": "m.text", "body": SITUATION, "m.relates_to": "not an object"}
+    response = await pat.client.room_send(room, "m.room.message", odd)
+    assert isinstance(response, RoomSendResponse)
+    await pat.wait_for_message(room, says("tried something"), timeout=20)
+    await talk(pat, room, "back", "What's been happening?")
+    assert not bot.task.done()

@@ -1,4 +1,4 @@
-"""Replies as Matrix message content, and incoming bodies cleaned of reply fallbacks.
+"""Replies as Matrix message content.
 
 Every reply is an ``m.notice`` (so other bots do not answer it) with a plain ``body`` and a
 ``formatted_body`` in HTML. Everything a person wrote is escaped, and mentions are defused:
@@ -15,7 +15,6 @@ from bot.core.types import OutgoingMessage
 
 WORD_JOINER = "\u2060"
 _ROOM_MENTION = re.compile(r"@(room)\b", re.IGNORECASE)
-_FALLBACK_QUOTE = re.compile(r"\A(?:>[^\n]*\n)+\n?")
 
 
 def defuse(text: str) -> str:
@@ -54,7 +53,3 @@ def content_for(reply: OutgoingMessage) -> dict[str, Any]:
         "m.mentions": {},
     }
 
-
-def strip_reply_fallback(body: str) -> str:
-    """A reply's body starts with the quoted message (``> <@someone> ...``): drop it."""
-    return _FALLBACK_QUOTE.sub("", body, count=1).strip() if body.startswith(">") else body

@@ -11,10 +11,23 @@ from typing import Any
 
 from nio import AsyncClient, UploadResponse
 
+from adapters.matrix.send import RoomSender
 from bot.core.errors import PlatformError
 from bot.core.ports import Post
 
 CHART_SIZE = {"w": 800, "h": 400}
+
+
+async def publish(sender: RoomSender, room: str, post: Post) -> str:
+    """Post a digest (chart, full list, then the digest); return the digest's event id."""
+    room_id = await sender.room_id(room)
+    chart = await upload(sender.client, room_id, post.chart, "image/png", "digest-chart.png")
+    await sender.send(room_id, chart_content(chart), transaction_id(post, room_id, "chart"))
+    stories = await upload(sender.client, room_id, post.full_list.encode(), "text/markdown",
+                           "digest-stories.md")
+    await sender.send(room_id, list_content(stories), transaction_id(post, room_id, "list"))
+    return await sender.send(room_id, digest_content(post),
+                             transaction_id(post, room_id, "digest"))
 
 
 async def upload(client: AsyncClient, room_id: str, data: bytes, mimetype: str,

@@ -1,0 +1,67 @@
+"""Invites: which ones to accept, and whom to greet once joined.
+
+An invite is ours only when its ``m.room.member`` event names us (nio reports every member
+event of the invite state, the inviter's own included). It is accepted only from the
+allowed inviters (``matrix.allowed_inviters``: users, or whole servers as ``:server``; none
+listed means anyone).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
+
+from nio import AsyncClient, InviteInfo, InviteMemberEvent, JoinError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Invitation:
+    room_id: str
+    inviter: str
+    is_direct: bool
+    """The inviter marked the room as a direct chat."""
+
+
+def invitation(room_id: str, invite: InviteInfo, me: str) -> Invitation | None:
+    """The invitation addressed to ``me`` in a room's invite state, if there is one."""
+    mine = [e for e in invite.invite_state if isinstance(e, InviteMemberEvent)
+            and e.state_key == me and e.membership == "invite"]
+    if not mine:
+        return None
+    return Invitation(room_id, mine[-1].sender, bool(mine[-1].content.get("is_direct")))
+
+
+def may_invite(user_id: str, allowed: Sequence[str]) -> bool:
+    server = ":" + user_id.split(":", 1)[-1]
+    return not allowed or user_id in allowed or server in allowed
+
+
+class Invites:
+    """Joins the rooms we are invited to by allowed inviters, and remembers whom to greet."""
+
+    def __init__(self, client: AsyncClient, allowed: Sequence[str]) -> None:
+        self.client, self.allowed = client, allowed
+        self._to_greet: dict[str, Invitation] = {}
+
+    async def consider(self, room_id: str, invite: InviteInfo) -> None:
+        found = invitation(room_id, invite, self.client.user_id)
+        if found is None:
+            return
+        if not may_invite(found.inviter, self.allowed):
+            log.info("not joining %s: %s is not an allowed inviter", room_id, found.inviter)
+            return
+        response = await self.client.join(room_id)
+        if isinstance(response, JoinError):
+            log.warning("could not join %s: %s", room_id, response.message)
+            return
+        self._to_greet[room_id] = found
+
+    def to_greet(self, joined_rooms: Container[str]) -> list[Invitation]:
+        """The invitations whose rooms we are now in, each returned once."""
+        ready = [found for room_id, found in self._to_greet.items() if room_id in joined_rooms]
+        for found in ready:
+            del self._to_greet[found.room_id]
+        return ready

@@ -1,0 +1,130 @@
+"""The sync loop: what Matrix has for us, batch after batch, until cancelled.
+
+* No replay of history on a first start (the first sync asks for no timeline), and nothing
+  missed on a restart (sync resumes from the token saved after each handled batch; events
+  handled twice are refused by the store's de-duplication).
+* A failed or refused sync (a homeserver that is down, or ``M_LIMIT_EXCEEDED`` on sync) means
+  a pause with backoff, never the end of the loop.
+* An encrypted message whose room key has not arrived yet is held and tried again after later
+  syncs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from nio import AsyncClient, EncryptionError, MegolmEvent, SyncError, SyncResponse
+
+from adapters.matrix.session import encryption_chores
+from bot.core.errors import PlatformError
+
+log = logging.getLogger(__name__)
+FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 0}}}
+LONG_POLL_MS = 30_000
+SyncHandler = Callable[[SyncResponse], Awaitable[None]]
+RoomEvents = tuple[str, list[Any]]
+
+
+class TokenStore(Protocol):
+    async def get_value(self, key: str) -> str | None: ...
+
+    async def set_value(self, key: str, value: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How long to wait after a failed sync: doubling from ``first`` up to ``most`` seconds."""
+
+    first: float = 0.5
+    most: float = 30.0
+
+    def delay(self, failures: int) -> float:
+        return float(min(self.most, self.first * 2 ** max(0, failures - 1)))
+
+
+DEFAULT_BACKOFF = Backoff()
+
+
+def sync_token_key(user_id: str) -> str:
+    """Where the sync token of the bot account ``user_id`` is kept."""
+    return f"matrix:{user_id}:next_batch"
+
+
+@dataclass
+class SyncLoop:
+    """Syncs, hands each batch to ``handle``, then saves its token; ``ready`` is set once the
+    first batch is handled."""
+
+    client: AsyncClient
+    store: TokenStore
+    token_key: str
+    handle: SyncHandler
+    backoff: Backoff
+    ready: asyncio.Event
+
+    async def run(self) -> None:
+        failures, first = 0, True
+        while True:
+            try:
+                await self._once(first)
+            except (OSError, TimeoutError, PlatformError) as exc:
+                failures += 1
+                delay = self.backoff.delay(failures)
+                log.warning("matrix sync failed (%s); trying again in %.1f s", exc, delay)
+                await asyncio.sleep(delay)  # backing off from a homeserver that is down
+                continue
+            failures, first = 0, False
+            self.ready.set()
+
+    async def _once(self, first: bool) -> None:
+        response = await self._fetch(first, await self.store.get_value(self.token_key))
+        await encryption_chores(self.client)
+        await self.handle(response)
+        await self.store.set_value(self.token_key, response.next_batch)
+
+    async def _fetch(self, first: bool, since: str | None) -> SyncResponse:
+        if first and since is None:
+            response = await self.client.sync(timeout=0, sync_filter=FIRST_SYNC_FILTER,
+                                              full_state=True)
+        else:
+            response = await self.client.sync(timeout=0 if first else LONG_POLL_MS,
+                                              since=since, full_state=first)
+        if isinstance(response, SyncError):
+            raise PlatformError(f"sync refused: {response.status_code} {response.message}")
+        return response
+
+
+class Undecrypted:
+    """Encrypted events we cannot read yet: a room key can arrive after the message it
+    unlocks."""
+
+    def __init__(self) -> None:
+        self._held: list[tuple[str, MegolmEvent]] = []
+
+    def readable(self, room_id: str, events: list[Any]) -> list[Any]:
+        """The events we can read now; the others are held."""
+        self._held += [(room_id, e) for e in events if isinstance(e, MegolmEvent)]
+        return [e for e in events if not isinstance(e, MegolmEvent)]
+
+    def retry(self, client: AsyncClient) -> list[RoomEvents]:
+        """Held events that can be read now, each with its room; the rest stay held."""
+        pending, self._held = self._held, []
+        found: list[RoomEvents] = []
+        for room_id, event in pending:
+            try:
+                found.append((room_id, [client.decrypt_event(event)]))
+            except EncryptionError:
+                self._held.append((room_id, event))
+        return found
+
+
+def room_events(response: SyncResponse, held: Undecrypted,
+                client: AsyncClient) -> list[RoomEvents]:
+    """Each joined room's new timeline events we can read, then held ones now readable."""
+    work = [(room_id, held.readable(room_id, info.timeline.events))
+            for room_id, info in response.rooms.join.items()]
+    return work + held.retry(client)

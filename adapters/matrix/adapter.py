@@ -34,7 +34,7 @@ from bot.core.config import MatrixConfig
 from bot.core.errors import PlatformError
 from bot.core.ports import Post
 from bot.core.types import IncomingMessage, OutgoingMessage
-from storage.base import Store
+from storage.ports import KeyValue
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class _Connection:
 class MatrixAdapter:
     name = "matrix"
 
-    def __init__(self, config: MatrixConfig, app: App, store: Store,
+    def __init__(self, config: MatrixConfig, app: App, store: KeyValue,
                  backoff: Backoff = DEFAULT_BACKOFF) -> None:
         self.config, self.app, self.store, self.backoff = config, app, store, backoff
         self.ready = asyncio.Event()

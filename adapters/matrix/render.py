@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from bot.core.types import OutgoingMessage
+from bot.core.words import say
 
 WORD_JOINER = "\u2060"
 _ROOM_MENTION = re.compile(r"@(room)\b", re.IGNORECASE)
@@ -39,9 +40,7 @@ def formatted(reply: OutgoingMessage) -> str:
 
 
 def _hint(reply: OutgoingMessage) -> str:
-    if reply.multiple:
-        return "Reply with numbers like 1, 3, or in your own words."
-    return "Reply with a number or the words."
+    return say("matrix.hint.several" if reply.multiple else "matrix.hint.one")
 
 
 def content_for(reply: OutgoingMessage) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from adapters.matrix import Backoff, MatrixAdapter
 from bot.app import App
 from bot.compose import compose
 from bot.core.config import Config, DigestConfig, MatrixConfig, StorageConfig
-from storage.sqlite import SQLiteStore
+from storage.base import Store
+from storage.open import open_store
 
 from .people import Person
 from .synapse import RegisteredUser, Synapse
@@ -26,8 +27,10 @@ PASSWORD_ENV = "STORYLOOP_TEST_MATRIX_PASSWORD"
 class RunningBot:
     adapter: MatrixAdapter
     app: App
-    store: SQLiteStore
+    store: Store
     task: asyncio.Task[None]
+    path: Path
+    """The bot's SQLite file."""
     stopped: bool = False
 
     @property
@@ -56,13 +59,15 @@ class BotFactory:
 
     async def start(self, digest: DigestConfig | None = None, **settings: object) -> RunningBot:
         matrix = self.config(**settings)
-        store = SQLiteStore(self.base / "storyloop.db")
+        path = self.base / "storyloop.db"
+        config = Config(storage=StorageConfig(url=f"sqlite:///{path}"), matrix=matrix,
+                        digest=digest)
+        store = open_store(config.storage.url)
         await store.open()
-        config = Config(storage=StorageConfig(path=store.path), matrix=matrix, digest=digest)
         app = compose(config, store).app
         adapter = MatrixAdapter(matrix, app, store, Backoff(first=0.2, most=1.0))
         task = asyncio.create_task(adapter.run(), name="test matrix bot")
-        bot = RunningBot(adapter, app, store, task)
+        bot = RunningBot(adapter, app, store, task, path)
         self.running.append(bot)
         ready = asyncio.create_task(adapter.ready.wait())
         await asyncio.wait([task, ready], timeout=30, return_when=asyncio.FIRST_COMPLETED)

@@ -95,7 +95,7 @@ async def test_an_event_fed_twice_is_answered_once(
     await talk(dan, room, "yes", "What's been happening?")
     from_bot = [s.body for s in dan.seen if s.sender == bot.user_id]
     assert sum("Is that OK?" in b for b in from_bot) == 1
-    with sqlite3.connect(bot.store.path) as db:
+    with sqlite3.connect(bot.path) as db:
         rows = db.execute("SELECT count(*) FROM processed_events WHERE event_id = ?",
                           (event_id,)).fetchone()[0]
     assert rows == 1

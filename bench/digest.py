@@ -1,12 +1,12 @@
 """How long does the weekly digest take over 100,000 stored stories?  Prints JSON; exits 1 if
-the target is missed.
+the target is missed, 2 if the sample stories are not where expected.
 
-Setup (not timed): stories made from ``sample-stories.jsonl`` with a seeded random (roles,
-statuses, mostly approved, consents, safeguarding marks, themes, now and then a phone number
-to redact), spread over two years before ``NOW`` and stored oldest first in a real SQLite file
-through ``SQLiteStore.save_turn``: ``TurnWrite`` batches of 1,000 gathered with
-``asyncio.gather``, which the store's writer commits as one transaction each, the same path
-the bot uses when a story is finished.
+Setup (not timed): stories made from ``bench/data/sample-stories.jsonl`` (in the repository,
+found beside this file) with a seeded random (roles, statuses, mostly approved, consents,
+safeguarding marks, themes, now and then a phone number to redact), spread over two years
+before ``NOW`` and stored oldest first in a real SQLite file through ``SQLiteStore.save_turn``:
+``TurnWrite`` batches of 1,000 gathered with ``asyncio.gather``, which the store's writer
+commits as one transaction each, the same path the bot uses when a story is finished.
 
 Timed, once each, as the bot does it on a Monday morning:
 
@@ -53,7 +53,8 @@ from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_
 from storage.base import Store, TurnWrite
 from storage.open import open_store
 
-SAMPLES = Path("/work/shared/data/sample-stories.jsonl")
+SAMPLES = Path(__file__).parent / "data" / "sample-stories.jsonl"
+"""Invented sample stories, kept in the repository (``bench/data/README.md``)."""
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 """A Monday, 09:00: the digest covers the week before it."""
 WEEK = timedelta(days=7)
@@ -160,6 +161,8 @@ async def main() -> int:
     parser.add_argument("--stories", type=int, default=100_000)
     parser.add_argument("--samples", type=Path, default=SAMPLES)
     args = parser.parse_args()
+    if not args.samples.is_file():
+        parser.error(f"no sample stories at {args.samples} (expected a JSON-lines file there)")
     stories = generate(read_samples(args.samples), args.stories)
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(f"sqlite:///{Path(tmp) / 'digest.db'}")

@@ -1,7 +1,8 @@
 """How fast is one message through router -> flow -> SQLite, and what does an idle
 conversation cost?  Prints JSON.
 
-Three measurements, all through ``App.handle`` on a real SQLite file (WAL, synchronous=FULL):
+Three measurements, all through ``App.handle`` on a real SQLite file (WAL, synchronous=FULL),
+and a reference to read them by:
 
 Before timing, each conversation is moved a random number of messages into its story, so
 that, as in life, they are at different points of it.
@@ -13,6 +14,12 @@ that, as in life, they are at different points of it.
   person waits for a reply.
 * ``idle``: Python memory held per conversation parked mid-story (tracemalloc), and the bytes
   each takes on disk.
+* ``reference``: no bot at all. Stdlib ``sqlite3`` on a fresh file in the same directory (WAL,
+  synchronous=FULL, other settings left at SQLite's defaults), one thread inserting one
+  ~200-byte row, about a conversation row, and committing it, row after row, for as long as
+  each phase above. ``raw_sqlite_commits_per_s`` is how many durable commits this machine's
+  disk allows; ``ratio_to_raw_sqlite`` is saturated messages/s divided by it, a figure that
+  compares across machines. The store groups turns into one commit, so it can exceed 1.
 
     .venv/bin/python bench/pipeline.py [--conversations 1000] [--rate 5000] [--seconds 4]
 """
@@ -24,6 +31,7 @@ import asyncio
 import gc
 import json
 import random
+import sqlite3
 import statistics
 import tempfile
 import time
@@ -47,6 +55,10 @@ STORY = [
     "Fewer angry calls; receptionists say Mondays feel calmer.",
     "Other practices could copy the template.", "no", "1, 3", "skip", "staff", "1", "yes",
 ]
+RAW_ROW = ('{"flow": "story", "state": "tried", "draft": {"situation": "The surgery phone line '
+           'is engaged from 8am every Monday and people give up.", "themes": ["access"]}, '
+           '"updated_at": "2026-03-02T09:00:00+00:00"}')
+"""About the size of one conversation row's data: the reference commits one per transaction."""
 
 
 class Person:
@@ -163,6 +175,30 @@ def _disk(path: Path) -> int:
     return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
 
 
+def raw_sqlite_commits_per_s(path: Path, seconds: float) -> float:
+    """The reference: a fresh file, WAL, synchronous=FULL, one small row per commit."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("CREATE TABLE rows (id INTEGER PRIMARY KEY, data TEXT NOT NULL)")
+        started = time.perf_counter()
+        commits = 0
+        while time.perf_counter() - started < seconds:
+            connection.execute("BEGIN")
+            connection.execute("INSERT INTO rows (data) VALUES (?)", (RAW_ROW,))
+            connection.execute("COMMIT")
+            commits += 1
+        return commits / (time.perf_counter() - started)
+    finally:
+        connection.close()
+
+
+def reference(raw_per_s: float, saturated: dict[str, float]) -> dict[str, float]:
+    return {"raw_sqlite_commits_per_s": round(raw_per_s),
+            "ratio_to_raw_sqlite": round(saturated["messages_per_s"] / raw_per_s, 2)}
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--conversations", type=int, default=1000)
@@ -177,6 +213,8 @@ async def main() -> None:
         }
         await store.close()
         results["idle"] = await idle(Path(tmp) / "idle.db", 10_000)
+        raw = await asyncio.to_thread(raw_sqlite_commits_per_s, Path(tmp) / "raw.db", args.seconds)
+        results["reference"] = reference(raw, results["saturated"])
     results["targets"] = {"messages_per_s": ">= 5000", "p99_ms": "<= 20 (paced)",
                           "bytes_per_idle_conversation": "<= 4096"}
     print(json.dumps(results, indent=2))

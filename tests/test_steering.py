@@ -1,6 +1,6 @@
 """Table-driven tests for flows.steering.
 
-Wording follows /work/shared/data/sample-stories.jsonl and what NHS staff and the public say.
+Wording follows bench/data/sample-stories.jsonl and what NHS staff and the public say.
 Decision recorded here and in the module docstring: "tried to get through / book / call / see"
 is a failed attempt to use a service, so it is PROBLEM, not an experiment.
 """

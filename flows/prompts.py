@@ -9,7 +9,9 @@ read-only. ``say`` fills placeholders as it always has: a missing value is left 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
+from functools import cache
+from types import MappingProxyType
 
 from bot.core.words import ENGLISH, catalogue
 
@@ -17,34 +19,23 @@ CONSENT_WORDING_VERSION = "2026-11-v2"
 """Bump it when the consent wording (``consent``, ``consent_more``) changes its meaning."""
 
 
-class CatalogueView(Mapping[str, str]):
-    """The messages whose keys start with ``prefix``, by the rest of their key, unfilled."""
-
-    def __init__(self, prefix: str, locale: str = ENGLISH) -> None:
-        self.prefix, self.locale = prefix, locale
-
-    def __getitem__(self, name: str) -> str:
-        entry = catalogue(self.locale).entries.get(self.prefix + name)
-        if entry is None or entry.plural:
-            raise KeyError(name)
-        return catalogue(self.locale).text(entry.key)
-
-    def __iter__(self) -> Iterator[str]:
-        entries = catalogue(self.locale).entries
-        return (key.removeprefix(self.prefix) for key, entry in entries.items()
-                if key.startswith(self.prefix) and not entry.plural)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
+@cache
+def texts(locale: str = ENGLISH, prefix: str = "") -> Mapping[str, str]:
+    """The messages of ``locale`` whose keys start with ``prefix``, by the rest of their key,
+    unfilled: read once (a catalogue does not change while the bot runs), then a dict lookup."""
+    book = catalogue(locale)
+    return MappingProxyType({key.removeprefix(prefix): book.text(key)
+                             for key, entry in book.entries.items()
+                             if key.startswith(prefix) and not entry.plural})
 
 
-PROMPTS: Mapping[str, str] = CatalogueView("")
-CHOICE_LABELS: Mapping[str, str] = CatalogueView("choice.")
+PROMPTS: Mapping[str, str] = texts()
+CHOICE_LABELS: Mapping[str, str] = texts(prefix="choice.")
 
 
 def say(key: str, locale: str = ENGLISH, **values: object) -> str:
     """The words for ``key`` in ``locale``, with its placeholders filled."""
-    words = CatalogueView("", locale)[key]
+    words = texts(locale)[key]
     return words.format_map(_Blank(values)) if values else words
 
 

@@ -189,3 +189,12 @@ def test_export_audit_writes_the_log_of_actions(config_file: Path) -> None:
     csv_text = storyloop("export", "--audit", "--format", "csv", "--config",
                          str(config_file)).stdout
     assert csv_text.splitlines()[0] == "id,at,actor,action,target,reason"
+
+
+def test_a_short_pseudonym_key_is_named_not_a_traceback(config_file: Path) -> None:
+    env = {**os.environ, "STORYLOOP_SECRET": "too short"}
+    result = subprocess.run([str(STORYLOOP), "--config", str(config_file), "run"], env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert ("privacy.secret_env (STORYLOOP_SECRET): the pseudonym key must be at least 16 bytes"
+            in result.stderr)

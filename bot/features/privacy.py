@@ -16,6 +16,7 @@ import secrets
 from pathlib import Path
 
 from bot.core.config import Config
+from bot.core.errors import ConfigError
 from bot.core.types import Platform, UserId
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,10 @@ def load_secret(config: Config) -> bytes:
     """The pseudonym key: from the environment if set, else from (or into) a key file beside
     the database. A store with no file (``memory://``) gets a key for this run only."""
     from_env = os.environ.get(config.privacy.secret_env, "")
+    if from_env and len(from_env.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(f"privacy.secret_env ({config.privacy.secret_env})",
+                          f"the pseudonym key must be at least {MIN_SECRET_BYTES} bytes long; "
+                          f"it is {len(from_env.encode())}")
     if from_env:
         return from_env.encode()
     if config.storage.path is None:

@@ -66,7 +66,8 @@ def build_engine(config: Config) -> FlowEngine:
     options = FlowOptions(themes=tuple(flows.themes), reflection=flows.reflection)
     return FlowEngine(build_flows(options),
                       idle_timeout=timedelta(minutes=flows.idle_timeout_minutes),
-                      safety=load_rules(flows.safeguarding_rules), locale=flows.locale)
+                      safety=load_rules(flows.safeguarding_rules), locale=flows.locale,
+                      contact=flows.contact, complaints=flows.complaints)
 
 
 def _moderators(config: Config, extra: Iterable[tuple[Platform, UserId]]) -> Moderators:

@@ -21,15 +21,25 @@ from bot.core.types import (
     MessageKind,
     OutgoingMessage,
 )
-from flows.answers import DataRequest, as_control, as_data_request, read_answer
-from flows.controls import CONTROLS
+from flows.answers import DataRequest, as_data_request
 from flows.interrupts import FORGET, OWN_WORDS, RESUME, SAFE, Interrupt, answer_interrupt
 from flows.machine import Flows
 from flows.prompts import PROMPTS, say
+from flows.readings import READINGS
 from flows.review import change_choices, review_text, shown_answer
 from flows.safeguarding import Rules, Screen, load_rules, signposting
-from flows.spec import CONCERN, OPENING_WORDS, SOURCES, AnswerKind, FlowSpec, Step
+from flows.spec import (
+    CONCERN,
+    MISSES,
+    NOT_KNOWN,
+    OPENING_WORDS,
+    SOURCES,
+    AnswerKind,
+    FlowSpec,
+    Step,
+)
 from flows.turn import Turn, working_copy
+from flows.understanding import ANSWERS, Understood, asked_at, understand
 
 ACTIVE, PAUSED = ConversationStatus.ACTIVE, ConversationStatus.PAUSED
 ENDED = (ConversationStatus.DONE, ConversationStatus.DECLINED)
@@ -37,8 +47,13 @@ ENDED = (ConversationStatus.DONE, ConversationStatus.DECLINED)
 
 class FlowEngine:
     def __init__(self, flows: Sequence[FlowSpec], idle_timeout: timedelta,
-                 safety: Rules | None = None, locale: str = "en") -> None:
+                 safety: Rules | None = None, locale: str = "en", contact: str | None = None,
+                 complaints: str | None = None) -> None:
         self.flows = Flows(flows)
+        self.contact = contact
+        """A person to contact, offered to someone who is stuck (None: none offered)."""
+        self.complaints = complaints
+        """Where complaints go, told to someone who wants to complain (None: PALS)."""
         self.locale = locale
         """The language new conversations are held in."""
         self.idle_timeout = idle_timeout
@@ -116,7 +131,7 @@ class FlowEngine:
 
     def _welcome_back(self, turn: Turn, text: str, now: datetime) -> None:
         conv = turn.conversation
-        if as_control(text) is None and len(text.split()) >= OWN_WORDS:
+        if self.carries_on(conv, text):
             conv.status = ACTIVE
             turn.replies.append(self.say(conv, "resume.carry_on"))
             self.handle(turn, text, now)
@@ -152,6 +167,12 @@ class FlowEngine:
         self.ask(turn, SAFE)
         return turn
 
+    def carries_on(self, conv: Conversation, text: str) -> bool:
+        """After a break, is this a real answer to the question the person was at (rather
+        than a greeting, a question, or one of the always-on words)?"""
+        got = self.understand(conv, self.step(conv), text)
+        return len(text.split()) >= OWN_WORDS and got.reading in ANSWERS
+
     def ask(self, turn: Turn, question: Interrupt, **values: object) -> None:
         turn.conversation.pending = question.name
         turn.replies.append(self.say(turn.conversation, question.ask, question.options,
@@ -164,22 +185,22 @@ class FlowEngine:
 
     # Answers and the always-on words
     def handle(self, turn: Turn, text: str, now: datetime) -> None:
-        control = as_control(text)
-        if control is not None:
-            CONTROLS[control](self, turn, now)
-            return
-        conv = turn.conversation
-        step = self.step(conv)
-        value, problem = read_answer(step, self.choices(conv, step), text)
-        if problem:
-            turn.replies += [self.say(conv, problem), self.prompt(conv)]
-        else:
-            self.record(turn, value, now)
+        """Read a reply at the question asked, and do what that reading does there."""
+        step = self.step(turn.conversation)
+        got = self.understand(turn.conversation, step, text)
+        READINGS[got.reading](self, turn, step, got, text, now)
+
+    def understand(self, conv: Conversation, step: Step, text: str) -> Understood:
+        choices = self.choices(conv, step)
+        return understand(text, asked_at(step.kind, choices, step.yes, step.no, step.hints))
 
     def record(self, turn: Turn, value: Any, now: datetime) -> None:
         """Keep an answer to the question asked, and move on to the next."""
         conv = turn.conversation
         step = self.step(conv)
+        conv.answers.pop(MISSES, None)
+        if value is not None and step.field in conv.answers.get(NOT_KNOWN, ()):
+            conv.answers[NOT_KNOWN] = [f for f in conv.answers[NOT_KNOWN] if f != step.field]
         if step.field:
             conv.answers[step.field] = value
             conv.answers[SOURCES] = {**conv.answers.get(SOURCES, {}), step.field: turn.event_id}
@@ -215,6 +236,10 @@ class FlowEngine:
         if spec.review and step.name == spec.review.change:
             return change_choices(spec, conv, step)
         return step.choices
+
+    def words_for(self, keys: Sequence[str]) -> str:
+        """The first of ``keys`` the catalogue has words for."""
+        return next(key for key in keys if key in PROMPTS)
 
     def shown_answer(self, conv: Conversation) -> str | None:
         return shown_answer(conv, self.step(conv))

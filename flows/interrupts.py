@@ -14,8 +14,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core.types import Choice, ConversationStatus
-from flows.answers import DataRequest, choice, match_choice
+from flows.answers import DataRequest, choice
+from flows.spec import AnswerKind
 from flows.turn import Turn
+from flows.understanding import Reading, Understood, asked_at, understand
 
 if TYPE_CHECKING:
     from flows.engine import FlowEngine
@@ -44,32 +46,38 @@ class Interrupt:
     """The words that ask it."""
     options: tuple[Choice, ...]
     outcomes: Mapping[str, Then] = field(default_factory=dict)
-    unclear: str = "not_understood"
+    unclear: str = "unclear.yes_no"
     """The words when an answer is none of the options (shown with the options again)."""
     own_words_carry_on: bool = False
     """A real answer in the person's own words (a few words or more) carries on with it."""
+    yes: str | None = None
+    """The option a plain "yes" picks."""
+    no: str | None = None
+    """The option a plain "no" picks."""
 
 
 RESUME = Interrupt(
     "resume", "resume",
     (choice("carry_on"), choice("start_again")),
     {"carry_on": Then(activate=True), "start_again": Then(restart=True)},
-    own_words_carry_on=True)
+    own_words_carry_on=True, yes="carry_on")
 RESTART = Interrupt(
     "restart", "restart.confirm",
     (choice("restart_yes"), choice("restart_no")),
-    {"restart_yes": Then(restart=True), "restart_no": Then(say="restart.kept", activate=True)})
+    {"restart_yes": Then(restart=True), "restart_no": Then(say="restart.kept", activate=True)},
+    yes="restart_yes", no="restart_no")
 SAFE = Interrupt(
     "safe", "safe.offer",
     (choice("safe_carry_on"),
      choice("safe_stop")),
     {"safe_carry_on": Then(activate=True), "safe_stop": Then(say="safe.stopped")},
-    unclear="safe.offer")
+    unclear="safe.offer", yes="safe_carry_on", no="safe_stop")
 FORGET = Interrupt(
     "forget", "forget.confirm",
     (choice("forget_yes"),
      choice("forget_no")),
-    {"forget_yes": Then(request=DataRequest.FORGET), "forget_no": Then(say="forget.kept")})
+    {"forget_yes": Then(request=DataRequest.FORGET), "forget_no": Then(say="forget.kept")},
+    yes="forget_yes", no="forget_no")
 
 INTERRUPTS: Mapping[str, Interrupt] = {i.name: i for i in (RESUME, RESTART, SAFE, FORGET)}
 
@@ -78,15 +86,36 @@ def answer_interrupt(engine: FlowEngine, turn: Turn, text: str, now: datetime) -
     """The one handler for every question in the table: read the answer, do what it says."""
     conv = turn.conversation
     asked = INTERRUPTS[conv.pending or ""]
-    picked = match_choice(text, asked.options)
-    if picked is None and asked.own_words_carry_on and len(text.split()) >= OWN_WORDS:
+    got = understand(text, asked_at(AnswerKind.CHOICE, asked.options, asked.yes, asked.no))
+    if got.reading is Reading.PAUSE and asked.no:
+        got = Understood(Reading.CHOICE, asked.no)
+    if got.reading is not Reading.CHOICE and asked.own_words_carry_on and engine.carries_on(
+            conv, text):
         conv.pending, conv.status = None, ConversationStatus.ACTIVE
         engine.handle(turn, text, now)
         return
-    if picked is None:
-        turn.replies.append(engine.say(conv, asked.unclear, asked.options))
+    if got.reading is Reading.CHOICE:
+        _do(engine, turn, asked.outcomes[got.value], now)
+    else:
+        _again(engine, turn, asked, got)
+
+
+def _again(engine: FlowEngine, turn: Turn, asked: Interrupt, got: Understood) -> None:
+    """Not an answer to the question: help, a word about the bot, or what works, then the
+    question again (the always-on words work here too)."""
+    conv = turn.conversation
+    if got.reading is Reading.PAUSE:
+        turn.replies.append(engine.say(conv, "pause"))
         return
-    then = asked.outcomes[picked.value]
+    if got.reading in _HELPING or got.reading is Reading.QUESTION:
+        about = "about" if got.reading is Reading.QUESTION else "interrupt.help"
+        turn.replies += [engine.say(conv, about), engine.say(conv, asked.ask, asked.options)]
+        return
+    turn.replies.append(engine.say(conv, asked.unclear, asked.options))
+
+
+def _do(engine: FlowEngine, turn: Turn, then: Then, now: datetime) -> None:
+    conv = turn.conversation
     conv.pending, turn.request = None, then.request
     if then.restart:
         fresh = engine.start(conv.key, engine.flows.default, now)
@@ -98,3 +127,7 @@ def answer_interrupt(engine: FlowEngine, turn: Turn, text: str, now: datetime) -
         turn.replies.append(engine.say(conv, then.say))
     if then.request is None:
         engine.carry_on(turn)
+
+
+_HELPING = frozenset({Reading.HELP, Reading.STATUS, Reading.BACK, Reading.SKIP,
+                      Reading.GREETING, Reading.DONT_KNOW})

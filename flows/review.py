@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.core.types import Choice, Conversation
 from flows.prompts import CHOICE_LABELS, PROMPTS
 from flows.redaction import redact
-from flows.spec import AnswerKind, FlowSpec, Step
+from flows.spec import NOT_KNOWN, AnswerKind, FlowSpec, Step
 
 
 def in_review(spec: FlowSpec, conv: Conversation) -> list[Step]:
@@ -41,6 +41,8 @@ def change_choices(spec: FlowSpec, conv: Conversation, step: Step) -> tuple[Choi
 def shown_answer(conv: Conversation, step: Step) -> str | None:
     """An answer as the person reads it back: choices by their labels, lists joined."""
     value = conv.answers.get(step.field) if step.field else None
+    if value is None and step.field in conv.answers.get(NOT_KNOWN, ()):
+        return PROMPTS["review.not_known"]
     if isinstance(value, list) and step.kind is AnswerKind.PICKS:
         picked = "; ".join(CHOICE_LABELS.get(str(v), str(v)) for v in value)
         return picked or PROMPTS["review.picked_nothing"]

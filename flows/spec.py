@@ -21,6 +21,10 @@ from bot.core.types import Choice, Conversation, Story
 Answers = dict[str, Any]
 SOURCES = "_from"
 """Answers key: which event gave each answer, so a deleted message takes its answer along."""
+MISSES = "_misses"
+"""Answers key: how many replies in a row were not understood at the question asked."""
+NOT_KNOWN = "_not_known"
+"""Answers key: the fields the person said they weren't sure about."""
 CONCERN = "safeguarding"
 """Answers key: the safeguarding concern a conversation raised, whatever its flow."""
 OPENING_WORDS = 5
@@ -53,6 +57,13 @@ class Step:
     extract: Extractor | None = None
     stamp: str | None = None
     """Answers key that records when this question was answered (consent's time, say)."""
+    yes: str | None = None
+    """The choice a plain "yes" (or "yeah", "👍") picks here."""
+    no: str | None = None
+    """The choice a plain "no" (or "nah", "👎") picks here."""
+    hints: tuple[str, ...] = ()
+    """How else replies are read here: "nothing_tried" ("not yet" is an answer),
+    "who_tried" (people and organisations are choices), "roles" ("staff nurse" is staff)."""
 
 
 @dataclass(frozen=True)

@@ -128,25 +128,28 @@ def common_steps(themes: Sequence[str]) -> list[Step]:
     theme_choices = tuple(Choice(value=t, label=t) for t in themes)
     text = AnswerKind.TEXT
     return [
-        Step("consent", AnswerKind.CHOICE, "consent", choices=CONSENT, stamp="consent_at"),
+        Step("consent", AnswerKind.CHOICE, "consent", choices=CONSENT, stamp="consent_at",
+             yes="yes", no="no"),
         Step("consent_more", AnswerKind.CHOICE, "consent", choices=CONSENT,
-             stamp="consent_at"),
+             stamp="consent_at", yes="yes", no="no"),
         Step("tried_by", AnswerKind.CHOICE, "tried_by", choices=TRIED_BY,
-             review_label=label("tried_by")),
+             review_label=label("tried_by"), hints=("nothing_tried", "who_tried")),
         Step("outcome", text, "outcome", optional=True, review_label=label("outcome")),
         Step("spread", text, "spread", optional=True, review_label=label("help")),
         Step("need", text, "spread", optional=True, review_label=label("help")),
-        Step("reflect_offer", AnswerKind.CHOICE, None, choices=REFLECT),
+        Step("reflect_offer", AnswerKind.CHOICE, None, choices=REFLECT, yes="reflect",
+             no="no_reflect"),
         *(Step(n, text, n, optional=True, review_label=label(n)) for n in REFLECTION),
         Step("themes", AnswerKind.THEMES, "themes", True, theme_choices,
              review_label=label("themes")),
         Step("place", text, "place", optional=True, review_label=label("place")),
-        Step("role", AnswerKind.CHOICE, "role", choices=ROLES, review_label=label("role")),
+        Step("role", AnswerKind.CHOICE, "role", choices=ROLES, review_label=label("role"),
+             hints=("roles",)),
         Step("permissions", AnswerKind.PICKS, "permissions", optional=True, choices=PERMISSIONS,
              review_label=label("permissions")),
         Step("acted_name", AnswerKind.TEXT, "acted_name", optional=True,
              review_label=label("acted_name")),
-        Step("review", AnswerKind.CHOICE, None, choices=REVIEW),
+        Step("review", AnswerKind.CHOICE, None, choices=REVIEW, yes="send", no="change"),
         Step("change", AnswerKind.CHOICE, None),
     ]
 
@@ -191,11 +194,12 @@ def consent(after: str, *extra: dict[str, Any]) -> list[dict[str, Any]]:
 def story_flow(options: FlowOptions) -> FlowSpec:
     """Tell a story: what's happening, then gently, what has been tried."""
     steps = [
-        Step("welcome", AnswerKind.CHOICE, None, choices=YES_NO_START),
+        Step("welcome", AnswerKind.CHOICE, None, choices=YES_NO_START, yes="start",
+             no="not_now"),
         Step("situation", AnswerKind.TEXT, "situation", review_label=label("situation"),
              extract=_read_situation),
         Step("tried", AnswerKind.TEXT, "tried", optional=True, review_label=label("tried"),
-             extract=read_tried),
+             extract=read_tried, hints=("nothing_tried",)),
         *common_steps(options.themes),
     ]
     transitions = [

@@ -92,6 +92,11 @@ class FlowsConfig(Settings):
     ones in flows/safeguarding.toml)."""
     locale: str = "en"
     """The language new conversations are held in: a catalogue in bot/core/locales/."""
+    complaints: str | None = None
+    """How to make a complaint here, told to anyone who asks or wants someone to answer for
+    what happened (default: the service's PALS or complaints team)."""
+    contact: str | None = None
+    """A person to contact, offered to someone the bot has twice not understood."""
 
     @field_validator("locale")
     @classmethod

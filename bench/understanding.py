@@ -1,0 +1,87 @@
+"""How well storyloop understands replies people really type, and how often a reply that is
+not an answer would be stored as one. Prints JSON.
+
+Two sets of replies, each written by a helper session that saw only the questions and who is
+answering, never the rules: ``tests/data/replies.jsonl`` (used to tune the words) and
+``tests/data/replies_blind.jsonl`` (kept blind: only ever measured). Each line is a reply at a
+step, with the reading its writer meant.
+
+    .venv/bin/python bench/understanding.py [--show-misses N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from bot.core.config import Config
+from flows.interrupts import INTERRUPTS
+from flows.registry import build_flows
+from flows.spec import AnswerKind, FlowOptions
+from flows.understanding import NOT_ANSWERS, Asked, Reading, asked_at, understand
+
+DATA = Path(__file__).parents[1] / "tests" / "data"
+SETS = {"tuning": DATA / "replies.jsonl", "blind": DATA / "replies_blind.jsonl"}
+STORED = {Reading.ANSWER, Reading.CHOICE}
+
+
+def questions() -> dict[str, Asked]:
+    """Every step a reply can be written for, by the name the corpora use."""
+    found: dict[str, Asked] = {}
+    for spec in build_flows(FlowOptions(themes=tuple(Config().flows.themes))):
+        for step in spec.steps:
+            asked = asked_at(step.kind, step.choices, step.yes, step.no, step.hints)
+            found.setdefault(f"{spec.name}.{step.name}", asked)
+            found.setdefault(step.name, asked)
+    for name, interrupt in INTERRUPTS.items():
+        found[name] = asked_at(AnswerKind.CHOICE, interrupt.options, interrupt.yes, interrupt.no)
+    return found
+
+
+def right(row: dict[str, Any], got: Any) -> bool:
+    if got.reading.value != row["reading"]:
+        return False
+    if row["reading"] != "choice":
+        return True
+    meant, read = row["value"], got.value
+    if isinstance(meant, list):
+        return {str(v).casefold() for v in meant} == {str(v).casefold() for v in read or []}
+    return bool(meant == read)
+
+
+def measure(path: Path, show: int) -> dict[str, Any]:
+    asked = questions()
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    wrong: list[str] = []
+    stored_non_answers, non_answers, by_reading = 0, 0, Counter[str]()
+    for row in rows:
+        got = understand(row["text"], asked[row["step"]])
+        if Reading(row["reading"]) in NOT_ANSWERS:
+            non_answers += 1
+            stored_non_answers += got.reading in STORED
+        if not right(row, got):
+            by_reading[row["reading"]] += 1
+            wrong.append(f'{row["step"]}: {row["text"]!r} meant {row["reading"]} '
+                         f'{row["value"]!r}, read {got.reading.value} {got.value!r}')
+    return {"replies": len(rows), "accuracy": round(1 - len(wrong) / len(rows), 3),
+            "non_answers": non_answers,
+            "non_answers_stored": round(stored_non_answers / max(non_answers, 1), 3),
+            "misread_by_meaning": dict(by_reading.most_common()), "misses": wrong[:show]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show-misses", type=int, default=0)
+    parser.add_argument("--set", choices=sorted(SETS), action="append")
+    args = parser.parse_args()
+    chosen = args.set or sorted(SETS)
+    report = {name: measure(SETS[name], args.show_misses) for name in chosen}
+    report["targets"] = {"blind accuracy": ">= 0.97", "non_answers_stored": "0"}
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

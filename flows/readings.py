@@ -1,0 +1,129 @@
+"""What each reading of a reply does at a question of a flow, as a table, like the always-on
+words in ``flows/controls.py``. A reply is read once (``flows/understanding.py``); only an
+answer or a choice is ever kept as an answer.
+
+Misunderstood once, a person gets one short line saying what works here (with the choices
+again, not the whole question); twice in a row, also the way out: skip where the question may
+be skipped, pause, and the deployment's contact where it names one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from bot.core.types import OutgoingMessage, TriedBy
+from flows.controls import CONTROLS
+from flows.spec import MISSES, NOT_KNOWN, AnswerKind, Step
+from flows.turn import Turn
+from flows.understanding import CONTROLS as CONTROL_READINGS
+from flows.understanding import Reading, Understood, asks_meaning
+
+if TYPE_CHECKING:
+    from flows.engine import FlowEngine
+
+Handler = Callable[["FlowEngine", Turn, Step, Understood, str, datetime], None]
+
+
+def _answer(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
+            now: datetime) -> None:
+    engine.record(turn, text, now)
+
+
+def _choice(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
+            now: datetime) -> None:
+    engine.record(turn, got.value, now)
+
+
+def _none(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
+          now: datetime) -> None:
+    engine.record(turn, [], now)
+
+
+def _nothing_tried(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
+                   now: datetime) -> None:
+    engine.record(turn, TriedBy.NOBODY.value if step.kind is AnswerKind.CHOICE else None, now)
+
+
+def _dont_know(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
+               now: datetime) -> None:
+    conv = turn.conversation
+    if not step.optional:
+        _missed(engine, turn, step, "dont_know.required")
+        return
+    if step.field:
+        conv.answers[NOT_KNOWN] = sorted({*conv.answers.get(NOT_KNOWN, ()), step.field})
+    turn.replies.append(engine.say(conv, "dont_know.kept"))
+    engine.record(turn, None, now)
+
+
+def _question(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
+              now: datetime) -> None:
+    conv = turn.conversation
+    meaning = asks_meaning(text)
+    key = engine.words_for([f"explain.{step.name}", "explain"] if meaning else ["about"])
+    turn.replies += [engine.say(conv, key), engine.prompt(conv)]
+
+
+def _greeting(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
+              now: datetime) -> None:
+    conv = turn.conversation
+    turn.replies += [engine.say(conv, "greeting.again"), engine.prompt(conv)]
+
+
+def _complaint(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
+               now: datetime) -> None:
+    conv = turn.conversation
+    route = engine.complaints or engine.say(conv, "complaint.route").text
+    turn.replies += [engine.say(conv, "complaint", route=route), engine.prompt(conv)]
+
+
+def _unclear(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
+             now: datetime) -> None:
+    _missed(engine, turn, step, _unclear_words(step, text))
+
+
+def _unclear_words(step: Step, text: str) -> str:
+    if step.kind is AnswerKind.TEXT or not text.strip():
+        return "unclear.text"
+    if step.kind is AnswerKind.PICKS:
+        return "unclear.picks"
+    if step.kind is AnswerKind.THEMES:
+        return "unclear.themes"
+    return "unclear.yes_no" if step.yes else "unclear.choice"
+
+
+def _missed(engine: FlowEngine, turn: Turn, step: Step, key: str) -> None:
+    """One short line of what works here; from the second miss in a row, the way out too."""
+    conv = turn.conversation
+    misses = int(conv.answers.get(MISSES, 0)) + 1
+    conv.answers[MISSES] = misses
+    lines = [engine.say(conv, key).text]
+    if misses >= 2:
+        lines.append(engine.say(conv, "way_out.optional" if step.optional
+                                else "way_out.required").text)
+        if engine.contact:
+            lines.append(engine.say(conv, "way_out.contact", contact=engine.contact).text)
+    asked = engine.prompt(conv)
+    turn.replies.append(OutgoingMessage(room_id=conv.key.room_id, text="\n\n".join(lines),
+                                        choices=asked.choices, multiple=asked.multiple))
+
+
+def _control(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
+             now: datetime) -> None:
+    CONTROLS[CONTROL_READINGS[got.reading]](engine, turn, now)
+
+
+READINGS: Mapping[Reading, Handler] = {
+    Reading.ANSWER: _answer,
+    Reading.CHOICE: _choice,
+    Reading.NONE: _none,
+    Reading.NOTHING_TRIED: _nothing_tried,
+    Reading.DONT_KNOW: _dont_know,
+    Reading.QUESTION: _question,
+    Reading.GREETING: _greeting,
+    Reading.COMPLAINT: _complaint,
+    Reading.UNCLEAR: _unclear,
+    **dict.fromkeys(CONTROL_READINGS, _control),
+}

@@ -1,0 +1,364 @@
+"""What a person meant by a reply, at the question they were asked.
+
+Every step of every flow reads replies here, so "yeah", "dunno", "what do you mean?", "the
+first one" or "👍" mean the same wherever they are typed. A reply is read as one
+:class:`Reading`: an answer or a choice (with its value), or one of the things people say
+instead of answering (don't know, nothing tried, a question about the bot, a greeting, a wish
+to complain, or one of the always-on words). The engine decides what each does at a step; a
+reading that is not an answer is never stored as one.
+
+The words are the catalogue's (``words.*`` entries), so another language reads its own. Typos
+in single words are forgiven with rapidfuzz. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.core.types import Choice, TriedBy
+from bot.core.words import words
+from flows.answers import NONE_WORDS, Control, as_control, match_choice, normalise, read_themes
+from flows.spec import AnswerKind
+
+FUZZY_SCORE = 85
+"""How alike (0-100) a typo must be to the word it stands for."""
+FUZZY_SHORTEST = 4
+"""Words shorter than this are never guessed at: "no" and "on" are too alike."""
+SHORT = 12
+"""A reply of at most this many words can be a question about the bot rather than a story."""
+_INTERROGATIVE = frozenset({"what", "whats", "what's", "why", "who", "whos", "who's", "where",
+                            "when", "how", "is", "are", "will", "can", "could", "do", "does",
+                            "am", "would", "should", "wdym", "which"})
+_NEGATION = frozenset({"not", "no", "dont", "don't", "never", "nah", "nope"})
+
+
+class Reading(StrEnum):
+    ANSWER = "answer"
+    CHOICE = "choice"
+    NONE = "none"
+    NOTHING_TRIED = "nothing_tried"
+    DONT_KNOW = "dont_know"
+    SKIP = "skip"
+    PAUSE = "pause"
+    BACK = "back"
+    HELP = "help"
+    STATUS = "status"
+    RESTART = "restart"
+    QUESTION = "question"
+    GREETING = "greeting"
+    COMPLAINT = "complaint"
+    UNCLEAR = "unclear"
+
+
+CONTROLS = {Reading.SKIP: Control.SKIP, Reading.PAUSE: Control.PAUSE, Reading.BACK: Control.BACK,
+            Reading.HELP: Control.HELP, Reading.STATUS: Control.STATUS,
+            Reading.RESTART: Control.RESTART}
+"""Readings that are the always-on words."""
+ANSWERS = frozenset({Reading.ANSWER, Reading.CHOICE, Reading.NONE, Reading.NOTHING_TRIED})
+"""Readings that answer the question asked."""
+NOT_ANSWERS = frozenset(Reading) - ANSWERS
+
+
+@dataclass(frozen=True)
+class Understood:
+    reading: Reading
+    value: Any = None
+    """The choice's value (a list at a question where several may be picked)."""
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a reply is read against: the question's kind and choices, and what "yes", "no"
+    and "nothing tried" mean there."""
+
+    kind: AnswerKind
+    choices: tuple[Choice, ...] = ()
+    yes: str | None = None
+    no: str | None = None
+    nothing_tried: bool = False
+    """"Nobody" and "not yet" are answers here (has anyone tried? who tried it?)."""
+    who_tried: bool = False
+    """The choices are who tried it: people and organisations map onto them."""
+    roles: bool = False
+    """The choices are roles: "staff nurse" or "carer" map onto them."""
+
+
+def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = None,
+             no: str | None = None, hints: Sequence[str] = ()) -> Asked:
+    """What a step (or one of the bot's own questions) asks, for :func:`understand`."""
+    return Asked(kind, choices, yes, no, "nothing_tried" in hints, "who_tried" in hints,
+                 "roles" in hints)
+
+
+def understand(text: str, asked: Asked) -> Understood:
+    """The one reading of ``text`` at ``asked``."""
+    said = _said(text)
+    if not said:
+        return Understood(Reading.UNCLEAR)
+    for read in (_exact_choice, _exact_control, _complaint, _dont_know, _nothing_tried,
+                 _greeting, _question, _yes_no, _fuzzy_control, _loose_choice):
+        found = read(said, text, asked)
+        if found is not None:
+            return found
+    return Understood(Reading.ANSWER if asked.kind is AnswerKind.TEXT else Reading.UNCLEAR)
+
+
+def _said(text: str) -> str:
+    return normalise(text.replace("\n", " ")) or text.strip()
+
+
+# Readers, in order: each returns a reading, or None to let the next one try.
+def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
+    control = as_control(text)
+    return None if control is None else Understood(_CONTROL_READINGS[control])
+
+
+def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
+    if asked.kind is AnswerKind.CHOICE:
+        picked = match_choice(text, asked.choices)
+        return None if picked is None else Understood(Reading.CHOICE, picked.value)
+    if asked.kind is AnswerKind.PICKS:
+        return _picks(said, asked)
+    if asked.kind is AnswerKind.THEMES:
+        return _themes(said, text, asked)
+    return None
+
+
+def _complaint(said: str, text: str, asked: Asked) -> Understood | None:
+    if len(said.split()) <= SHORT * 2 and _contains(said, _phrases("words.complaint")):
+        return Understood(Reading.COMPLAINT)
+    return None
+
+
+def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
+    if said in _phrases("words.dont_know") or _starts(said, _phrases("words.dont_know"), 4):
+        return Understood(Reading.DONT_KNOW)
+    return None
+
+
+def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
+    if not asked.nothing_tried:
+        return None
+    nothing = _phrases("words.nothing_tried")
+    if said in nothing or _starts(said, nothing, 6) or _angry_nothing(said):
+        return Understood(Reading.NOTHING_TRIED)
+    return None
+
+
+def _greeting(said: str, text: str, asked: Asked) -> Understood | None:
+    greetings = _phrases("words.greeting")
+    if said in greetings or (len(said.split()) <= 4 and _starts(said, greetings, 4)
+                             and asked.kind is AnswerKind.TEXT and not _yes_word(said)):
+        return Understood(Reading.GREETING)
+    return None
+
+
+def _question(said: str, text: str, asked: Asked) -> Understood | None:
+    words_said = said.split()
+    if len(words_said) > SHORT:
+        return None
+    asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE
+    about_us = _contains(said, _phrases("words.question"))
+    if (asking and about_us) or said in _phrases("words.question"):
+        return Understood(Reading.QUESTION)
+    if asking and asked.kind is not AnswerKind.TEXT and text.rstrip().endswith("?"):
+        return Understood(Reading.QUESTION)
+    return None
+
+
+def _yes_no(said: str, text: str, asked: Asked) -> Understood | None:
+    if asked.yes and _yes_word(said):
+        return Understood(Reading.CHOICE, asked.yes)
+    if asked.no and _no_word(said):
+        return Understood(Reading.CHOICE, asked.no)
+    return None
+
+
+def _fuzzy_control(said: str, text: str, asked: Asked) -> Understood | None:
+    if len(said) < FUZZY_SHORTEST or len(said.split()) > 2:
+        return None
+    found = process.extractOne(said, list(_control_words()), scorer=fuzz.ratio,
+                               score_cutoff=FUZZY_SCORE)
+    return None if found is None else Understood(_CONTROL_READINGS[_control_words()[found[0]]])
+
+
+def _loose_choice(said: str, text: str, asked: Asked) -> Understood | None:
+    if asked.kind is not AnswerKind.CHOICE:
+        return None
+    for guess in (_ordinal, _who_tried, _role, _fuzzy_choice, _contained_choice):
+        value = guess(said, asked)
+        if value is not None:
+            return Understood(Reading.CHOICE, value)
+    return None
+
+
+# Choices, loosely
+def _ordinal(said: str, asked: Asked) -> str | None:
+    index = _ordinal_index(said, len(asked.choices))
+    return None if index is None else asked.choices[index].value
+
+
+def _ordinal_index(said: str, count: int) -> int | None:
+    trimmed = said.removesuffix(" please").removeprefix("the ")
+    if trimmed in _phrases("words.last") or said in _phrases("words.last"):
+        return count - 1
+    for number in range(1, count + 1):
+        if said in _phrases(f"words.ordinal.{number}") or trimmed in _phrases(
+                f"words.ordinal.{number}"):
+            return number - 1
+    return None
+
+
+def _who_tried(said: str, asked: Asked) -> str | None:
+    if not asked.who_tried:
+        return None
+    for key, value in (("words.me", TriedBy.ME), ("words.my_team", TriedBy.MY_TEAM),
+                       ("words.someone_else", TriedBy.SOMEONE_ELSE)):
+        if said in _phrases(key):
+            return value.value
+    for key, value in (("words.my_team", TriedBy.MY_TEAM),
+                       ("words.someone_else", TriedBy.SOMEONE_ELSE), ("words.me", TriedBy.ME)):
+        if _contains(said, _phrases(key)):
+            return value.value
+    return None
+
+
+def _role(said: str, asked: Asked) -> str | None:
+    if not asked.roles:
+        return None
+    staff = _contains(said, _phrases("words.role.staff"))
+    citizen = _contains(said, _phrases("words.role.citizen"))
+    if staff and citizen:
+        return _value_for(asked, "both")
+    if staff or citizen:
+        return _value_for(asked, "staff" if staff else "citizen")
+    return None
+
+
+def _value_for(asked: Asked, value: str) -> str | None:
+    return value if any(c.value == value for c in asked.choices) else None
+
+
+def _fuzzy_choice(said: str, asked: Asked) -> str | None:
+    if len(said) < FUZZY_SHORTEST:
+        return None
+    names = {name: c.value for c in asked.choices for name in _choice_names(c)
+             if len(name) >= FUZZY_SHORTEST}
+    found = process.extractOne(said, list(names), scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)
+    return None if found is None else names[found[0]]
+
+
+def _contained_choice(said: str, asked: Asked) -> str | None:
+    """A longer reply that holds the words of exactly one choice ("1 is fine", "yes
+    that's fine", "definitely staff")."""
+    if re.fullmatch(r"\d+\b.*", said) and not re.search(r"\d+\D+\d+", said):
+        number = int(said.split()[0])
+        if 1 <= number <= len(asked.choices):
+            return asked.choices[number - 1].value
+    holding = {c.value for c in asked.choices
+               if any(_contains_phrase(said, name) for name in _choice_names(c) if name)}
+    return holding.pop() if len(holding) == 1 and not _negated(said) else None
+
+
+def asks_meaning(text: str) -> bool:
+    """Does a question ask what the bot's question means (rather than about the bot)?"""
+    return _contains(_said(text), _phrases("words.meaning"))
+
+
+def _picks(said: str, asked: Asked) -> Understood | None:
+    if said in NONE_WORDS:
+        return Understood(Reading.NONE)
+    if said in _phrases("words.all") or _starts(said, _phrases("words.all"), 3):
+        return Understood(Reading.CHOICE, [c.value for c in asked.choices if c.value != "none"])
+    numbers = [int(n) for n in re.findall(r"\b\d+\b", said)]
+    if numbers and all(1 <= n <= len(asked.choices) for n in numbers):
+        not_after = re.search(r"\bnot\b(.*)", said)
+        dropped = {int(n) for n in re.findall(r"\d+", not_after.group(1))} if not_after else set()
+        values = [asked.choices[n - 1].value for n in dict.fromkeys(numbers) if n not in dropped]
+        if values == ["none"]:
+            return Understood(Reading.NONE)
+        return Understood(Reading.CHOICE, [v for v in values if v != "none"])
+    named = [c.value for c in asked.choices if c.value != "none"
+             and any(_contains_phrase(said, n) for n in _choice_names(c) if len(n) > 2)]
+    return Understood(Reading.CHOICE, named) if named else None
+
+
+def _themes(said: str, text: str, asked: Asked) -> Understood | None:
+    if said in NONE_WORDS:
+        return Understood(Reading.NONE)
+    if said in _phrases("words.all"):
+        return Understood(Reading.CHOICE, [c.label for c in asked.choices])
+    if not re.search(r"\d", said) and (_non_answer(said, text, asked) is not None):
+        return None
+    picked = read_themes(text, [c.label for c in asked.choices])
+    return Understood(Reading.CHOICE, picked) if picked else None
+
+
+def _non_answer(said: str, text: str, asked: Asked) -> Understood | None:
+    for read in (_exact_control, _complaint, _dont_know, _greeting, _question, _fuzzy_control):
+        found = read(said, text, asked)
+        if found is not None:
+            return found
+    return None
+
+
+# Words
+def _yes_word(said: str) -> bool:
+    yes = _phrases("words.yes")
+    return said in yes or (_starts(said, yes, 5) and not _negated(said))
+
+
+def _no_word(said: str) -> bool:
+    no = _phrases("words.no")
+    return said in no or _starts(said, no, 6)
+
+
+def _negated(said: str) -> bool:
+    return any(word in _NEGATION for word in said.split())
+
+
+def _angry_nothing(said: str) -> bool:
+    """ "tried?? nobody has tried anything thats the point" """
+    return bool(re.search(r"\b(?:nobody|no one|noone|nothing)\b.*\b(?:tried|done|bothered)\b",
+                          said)) and not re.search(r"\b(?:so|but) (?:i|we)\b", said)
+
+
+def _starts(said: str, phrases: frozenset[str], longest: int) -> bool:
+    """Does ``said`` open with one of ``phrases`` and stay short (at most ``longest`` words)?"""
+    words_said = said.split()
+    if len(words_said) > longest:
+        return False
+    return any(" ".join(words_said[:n]) in phrases for n in range(len(words_said), 0, -1))
+
+
+def _contains(said: str, phrases: frozenset[str]) -> bool:
+    return any(_contains_phrase(said, phrase) for phrase in phrases)
+
+
+def _contains_phrase(said: str, phrase: str) -> bool:
+    return bool(phrase) and re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", said) is not None
+
+
+@cache
+def _phrases(key: str) -> frozenset[str]:
+    return frozenset(normalise(w) or w for w in words(key))
+
+
+@cache
+def _control_words() -> dict[str, Control]:
+    return {word: control for control in Control
+            for word in words(f"words.control.{control.value}") if len(word) >= FUZZY_SHORTEST}
+
+
+def _choice_names(choice: Choice) -> Sequence[str]:
+    return [normalise(choice.label), normalise(choice.value), *map(normalise, choice.aliases)]
+
+
+_CONTROL_READINGS = {control: reading for reading, control in CONTROLS.items()}

@@ -16,6 +16,7 @@ from bot.core.words import say, words
 from flows.answers import choice, normalise
 from flows.records import build_story
 from flows.spec import (
+    NOT_KNOWN,
     SOURCES,
     AnswerKind,
     Answers,
@@ -83,7 +84,9 @@ def _read_situation(answers: Answers, text: Any) -> None:
 
 def read_tried(answers: Answers, text: Any) -> None:
     answers["tried_asked"] = True
-    if text is None or says_nothing_tried(str(text)):
+    if text is None and "tried" in answers.get(NOT_KNOWN, ()):
+        answers["tried"], answers["tried_by"] = None, None
+    elif text is None or says_nothing_tried(str(text)):
         answers["tried"], answers["tried_by"] = None, TriedBy.NOBODY.value
     else:
         answers["tried_by"] = guess(text)

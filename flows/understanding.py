@@ -31,12 +31,18 @@ FUZZY_SCORE = 85
 """How alike (0-100) a typo must be to the word it stands for."""
 FUZZY_SHORTEST = 4
 """Words shorter than this are never guessed at: "no" and "on" are too alike."""
+PHRASED = 8
+"""A reply of at most this many words can be an always-on word said in other words."""
 SHORT = 12
 """A reply of at most this many words can be a question about the bot rather than a story."""
 _INTERROGATIVE = frozenset({"what", "whats", "what's", "why", "who", "whos", "who's", "where",
                             "when", "how", "is", "are", "will", "can", "could", "do", "does",
                             "am", "would", "should", "wdym", "which"})
 _NEGATION = frozenset({"not", "no", "dont", "don't", "never", "nah", "nope"})
+_FIRM_NO = frozenset({"no", "nah", "nope", "na"})
+"""A reply that opens with one of these is a no, however it goes on."""
+_VAGUE = frozenset({"please", "course", "fine", "great", "cool", "lovely", "ready", "k"})
+"""Yes-words that do not make a longer reply a yes when they open it."""
 
 
 class Reading(StrEnum):
@@ -102,8 +108,8 @@ def understand(text: str, asked: Asked) -> Understood:
     said = _said(text)
     if not said:
         return Understood(Reading.UNCLEAR)
-    for read in (_exact_choice, _exact_control, _complaint, _dont_know, _nothing_tried,
-                 _greeting, _question, _yes_no, _fuzzy_control, _loose_choice):
+    for read in (_exact_choice, _exact_control, _control_phrase, _complaint, _dont_know,
+                 _nothing_tried, _greeting, _question, _yes_no, _fuzzy_control, _loose_choice):
         found = read(said, text, asked)
         if found is not None:
             return found
@@ -128,6 +134,17 @@ def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
         return _picks(said, asked)
     if asked.kind is AnswerKind.THEMES:
         return _themes(said, text, asked)
+    return None
+
+
+def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
+    """A short reply that says one of the always-on words in other words ("can we finish
+    later", "how many more questions", "skip this one")."""
+    if len(said.split()) > PHRASED:
+        return None
+    for reading in _PHRASED_ORDER:
+        if _contains(said, _phrases(f"words.phrase.{reading.value}")):
+            return Understood(reading)
     return None
 
 
@@ -168,7 +185,9 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
     about_us = _contains(said, _phrases("words.question"))
     if (asking and about_us) or said in _phrases("words.question"):
         return Understood(Reading.QUESTION)
-    if asking and asked.kind is not AnswerKind.TEXT and text.rstrip().endswith("?"):
+    if asking and asked.kind is AnswerKind.CHOICE and match_choice(text, asked.choices) is None:
+        return Understood(Reading.QUESTION)
+    if asked.kind is AnswerKind.TEXT and text.rstrip().endswith("?") and len(words_said) <= 4:
         return Understood(Reading.QUESTION)
     return None
 
@@ -273,8 +292,11 @@ def asks_meaning(text: str) -> bool:
 
 
 def _picks(said: str, asked: Asked) -> Understood | None:
-    if said in NONE_WORDS:
+    if said in NONE_WORDS or (_contains(said, frozenset({"none"})) and len(said.split()) <= 4):
         return Understood(Reading.NONE)
+    index = _ordinal_index(said, len(asked.choices))
+    if index is not None:
+        return Understood(Reading.CHOICE, [asked.choices[index].value])
     if said in _phrases("words.all") or _starts(said, _phrases("words.all"), 3):
         return Understood(Reading.CHOICE, [c.value for c in asked.choices if c.value != "none"])
     numbers = [int(n) for n in re.findall(r"\b\d+\b", said)]
@@ -285,9 +307,15 @@ def _picks(said: str, asked: Asked) -> Understood | None:
         if values == ["none"]:
             return Understood(Reading.NONE)
         return Understood(Reading.CHOICE, [v for v in values if v != "none"])
+    kept = _before_negation(said)
     named = [c.value for c in asked.choices if c.value != "none"
-             and any(_contains_phrase(said, n) for n in _choice_names(c) if len(n) > 2)]
+             and any(_contains_phrase(kept, n) for n in _choice_names(c) if len(n) > 2)]
     return Understood(Reading.CHOICE, named) if named else None
+
+
+def _before_negation(said: str) -> str:
+    """The part of a reply before a "not" ("quotes but dont contact me": "quotes")."""
+    return re.split(r"\b(?:but )?(?:not|dont|don't|no)\b", said, maxsplit=1)[0]
 
 
 def _themes(said: str, text: str, asked: Asked) -> Understood | None:
@@ -312,12 +340,14 @@ def _non_answer(said: str, text: str, asked: Asked) -> Understood | None:
 # Words
 def _yes_word(said: str) -> bool:
     yes = _phrases("words.yes")
-    return said in yes or (_starts(said, yes, 5) and not _negated(said))
+    first = said.split()[0]
+    return said in yes or (_starts(said, yes, 5) and not _negated(said)) or (
+        first in yes and first not in _phrases("words.no") and first not in _VAGUE)
 
 
 def _no_word(said: str) -> bool:
     no = _phrases("words.no")
-    return said in no or _starts(said, no, 6)
+    return said in no or _starts(said, no, 6) or said.split()[0] in _FIRM_NO
 
 
 def _negated(said: str) -> bool:
@@ -362,3 +392,7 @@ def _choice_names(choice: Choice) -> Sequence[str]:
 
 
 _CONTROL_READINGS = {control: reading for reading, control in CONTROLS.items()}
+
+
+_PHRASED_ORDER = (Reading.STATUS, Reading.RESTART, Reading.BACK, Reading.HELP, Reading.PAUSE,
+                  Reading.SKIP)

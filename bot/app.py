@@ -29,6 +29,7 @@ from bot.core.types import (
     RoomId,
 )
 from bot.features import data_rights
+from bot.features.held import HeldOpenings
 from bot.features.privacy import Pseudonymiser
 from flows.answers import DataRequest
 from flows.engine import FlowEngine
@@ -56,6 +57,8 @@ class App:
     alert_rooms: dict[Platform, tuple[RoomId, ...]] = field(default_factory=dict)
     """Where safeguarding alerts go, per platform: the moderators' rooms."""
     locks: KeyedLocks = field(default_factory=KeyedLocks)
+    held: HeldOpenings = field(default_factory=HeldOpenings)
+    """First messages held until consent, never written to disk (``bot/features/held.py``)."""
 
     def __post_init__(self) -> None:
         if self.commands is None:
@@ -88,14 +91,17 @@ class App:
         if loaded.seen:
             log.info("skipping %s event %s: already handled", msg.platform, msg.event_id)
             return []
-        turn = self._turn(loaded.conversation, msg)
+        conv = loaded.conversation
+        turn = self._turn(self.held.restore(conv, self.engine.held_field(conv)), msg)
         if turn is None:
             return []
         if turn.request is DataRequest.FORGET:
+            self.held.forget(msg.key)
             return await self._forget(msg)
         if turn.request is not None:
             turn.replies.insert(0, await self._about_data(msg, turn))
-        write = TurnWrite(turn.conversation, msg.platform, msg.event_id, turn.story)
+        kept = self.held.hold(turn.conversation, self.engine.held_field(turn.conversation))
+        write = TurnWrite(kept, msg.platform, msg.event_id, turn.story)
         if not await self.store.save_turn(write):
             return []
         return turn.replies + self._alerts(msg, turn.concern)

@@ -91,6 +91,10 @@ class FlowEngine:
                             locale=self.locale, updated_at=now)
         return Turn(conv, [self.prompt(conv)], event_id=event_id)
 
+    def held_field(self, conv: Conversation | None) -> str | None:
+        """The answers key holding a first message not yet agreed to be kept, if any."""
+        return None if conv is None else self.flows[conv.flow].spec.entry.keeps_opening
+
     def ended(self, conv: Conversation) -> bool:
         """The conversation is over (finished or declined) and asks nothing more."""
         return conv.status in ENDED and not conv.pending

@@ -253,12 +253,14 @@ class FlowEngine:
         spec = self.flows[conv.flow].spec
         kept = spec.entry.keeps_opening
         keys = [f"{conv.flow}.{conv.state}", conv.state]
+        if conv.state in (spec.finished, spec.declined):
+            return self.say(conv, next(k for k in keys if k in PROMPTS))
+        step = spec.step(conv.state)
+        if step.variant and (fits := step.variant(conv.answers)):
+            keys.insert(0, f"{conv.state}.{fits}")
         if kept and kept in conv.answers:
             keys.insert(0, f"{conv.state}.{kept}")
         key = next(k for k in keys if k in PROMPTS)
-        if conv.state in (spec.finished, spec.declined):
-            return self.say(conv, key)
-        step = spec.step(conv.state)
         values: dict[str, object] = {kept: conv.answers.get(kept, "")} if kept else {}
         if spec.review and conv.state == spec.review.state:
             values[spec.review.shows_as] = review_text(spec, conv)

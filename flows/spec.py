@@ -61,6 +61,9 @@ class Step:
     """The choice a plain "yes" (or "yeah", "👍") picks here."""
     no: str | None = None
     """The choice a plain "no" (or "nah", "👎") picks here."""
+    variant: Callable[[Answers], str | None] | None = None
+    """Words that fit what was said: a name ``v`` asks this step with ``<step>.v`` instead
+    (a compliment is thanked, not pitied; a pilot that failed is asked what was learned)."""
     hints: tuple[str, ...] = ()
     """How else replies are read here: "nothing_tried" ("not yet" is an answer),
     "who_tried" (people and organisations are choices), "roles" ("staff nurse" is staff)."""

@@ -73,6 +73,7 @@ from collections.abc import Iterator
 from enum import Enum, StrEnum
 
 from bot.core.types import TriedBy
+from bot.core.words import words
 
 
 class Label(StrEnum):
@@ -355,3 +356,20 @@ def _passive_agent(rest: str) -> TriedBy | None:
 def _first_who(matches: Iterator[re.Match[str]]) -> TriedBy | None:
     first = next(matches, None)
     return None if first is None else _WHO[str(first.lastgroup)]
+
+
+def praises(text: str | None) -> bool:
+    """Does a first answer praise a service, with no problem in it ("the nurse was so kind")?"""
+    if not text:
+        return False
+    norm = _normalise(text)
+    return _has_any(norm, "words.praise") and not _PROBLEM.search(norm)
+
+
+def says_it_failed(text: str | None) -> bool:
+    """Does "what happened after that?" say the attempt did not work?"""
+    return bool(text) and _has_any(_normalise(str(text)), "words.failed")
+
+
+def _has_any(norm: str, key: str) -> bool:
+    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", norm) for w in words(key))

@@ -29,7 +29,14 @@ from flows.spec import (
     Step,
     go,
 )
-from flows.steering import Label, classify, guess_tried_by, says_nothing_tried
+from flows.steering import (
+    Label,
+    classify,
+    guess_tried_by,
+    praises,
+    says_it_failed,
+    says_nothing_tried,
+)
 
 KEEP_OPENING = frozenset(words("words.keep_opening"))
 STORY = "story"
@@ -102,6 +109,15 @@ def guess(text: Any) -> str | None:
     return None if guess is None or guess.value == TriedBy.NOBODY else guess.value
 
 
+# Words that fit what was said (pure).
+def praised(a: Answers) -> str | None:
+    return "praise" if praises(a.get("situation")) else None
+
+
+def failed(a: Answers) -> str | None:
+    return "failed" if says_it_failed(a.get("outcome")) else None
+
+
 # Guards (pure).
 def needs_steer(a: Answers) -> bool:
     return a.get("steer") == Label.PROBLEM
@@ -138,7 +154,8 @@ def common_steps(themes: Sequence[str]) -> list[Step]:
         Step("tried_by", AnswerKind.CHOICE, "tried_by", choices=TRIED_BY,
              review_label=label("tried_by"), hints=("nothing_tried", "who_tried")),
         Step("outcome", text, "outcome", optional=True, review_label=label("outcome")),
-        Step("spread", text, "spread", optional=True, review_label=label("help")),
+        Step("spread", text, "spread", optional=True, review_label=label("help"),
+             variant=failed),
         Step("need", text, "spread", optional=True, review_label=label("help")),
         Step("reflect_offer", AnswerKind.CHOICE, None, choices=REFLECT, yes="reflect",
              no="no_reflect"),
@@ -202,7 +219,7 @@ def story_flow(options: FlowOptions) -> FlowSpec:
         Step("situation", AnswerKind.TEXT, "situation", review_label=label("situation"),
              extract=_read_situation),
         Step("tried", AnswerKind.TEXT, "tried", optional=True, review_label=label("tried"),
-             extract=read_tried, hints=("nothing_tried",)),
+             extract=read_tried, hints=("nothing_tried",), variant=praised),
         *common_steps(options.themes),
     ]
     transitions = [

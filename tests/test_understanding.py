@@ -122,3 +122,18 @@ def test_the_tuning_replies_are_mostly_read_as_meant() -> None:
     report = measure(TUNING, show=0)
     assert report["accuracy"] >= 0.84
     assert report["non_answers_stored"] <= 0.16
+
+
+async def test_a_compliment_is_thanked_not_pitied(chat: Chat) -> None:
+    await start(chat)
+    await chat.say("The nurse on ward 7 was so kind to my mum, she made her feel safe.")
+    assert chat.last_text.startswith("That's lovely to hear, thank you.")
+    assert "sounds hard" not in chat.last_text
+
+
+async def test_a_pilot_that_failed_is_asked_what_was_learned(chat: Chat) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "We trialled a call-back list in March.", "It didn't work, "
+                      "people still rang at 8am and the list got lost.")
+    assert "What did you learn from it" in chat.last_text
+    assert "spread" not in chat.last_text

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.config import Config
-from flows.interrupts import INTERRUPTS
+from flows.interrupts import INTERRUPTS, asked_of
 from flows.registry import build_flows
-from flows.spec import AnswerKind, FlowOptions
+from flows.spec import FlowOptions
 from flows.understanding import NOT_ANSWERS, Asked, Reading, asked_at, understand
 
 DATA = Path(__file__).parents[1] / "tests" / "data"
@@ -33,11 +33,12 @@ def questions() -> dict[str, Asked]:
     found: dict[str, Asked] = {}
     for spec in build_flows(FlowOptions(themes=tuple(Config().flows.themes))):
         for step in spec.steps:
-            asked = asked_at(step.kind, step.choices, step.yes, step.no, step.hints)
+            asked = asked_at(step.kind, step.choices, step.yes, step.no, step.hints,
+                             later=step.later)
             found.setdefault(f"{spec.name}.{step.name}", asked)
             found.setdefault(step.name, asked)
     for name, interrupt in INTERRUPTS.items():
-        found[name] = asked_at(AnswerKind.CHOICE, interrupt.options, interrupt.yes, interrupt.no)
+        found[name] = asked_of(interrupt)
     return found
 
 

@@ -196,7 +196,10 @@ class FlowEngine:
 
     def understand(self, conv: Conversation, step: Step, text: str) -> Understood:
         choices = self.choices(conv, step)
-        return understand(text, asked_at(step.kind, choices, step.yes, step.no, step.hints))
+        kept = self.held_field(conv)
+        return understand(text, asked_at(step.kind, choices, step.yes, step.no, step.hints,
+                                         later=step.later,
+                                         yes_is_answer=bool(kept and kept in conv.answers)))
 
     def record(self, turn: Turn, value: Any, now: datetime) -> None:
         """Keep an answer to the question asked, and move on to the next."""

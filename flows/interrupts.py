@@ -17,7 +17,7 @@ from bot.core.types import Choice, ConversationStatus
 from flows.answers import DataRequest, choice
 from flows.spec import AnswerKind
 from flows.turn import Turn
-from flows.understanding import Reading, Understood, asked_at, understand
+from flows.understanding import Asked, Reading, Understood, asked_at, understand
 
 if TYPE_CHECKING:
     from flows.engine import FlowEngine
@@ -54,24 +54,28 @@ class Interrupt:
     """The option a plain "yes" picks."""
     no: str | None = None
     """The option a plain "no" picks."""
+    later: str | None = None
+    """The option "later" or "I need to stop" picks."""
+    again: str | None = None
+    """The option "start again" picks."""
 
 
 RESUME = Interrupt(
     "resume", "resume",
     (choice("carry_on"), choice("start_again")),
     {"carry_on": Then(activate=True), "start_again": Then(restart=True)},
-    own_words_carry_on=True, yes="carry_on")
+    own_words_carry_on=True, yes="carry_on", again="start_again")
 RESTART = Interrupt(
     "restart", "restart.confirm",
     (choice("restart_yes"), choice("restart_no")),
     {"restart_yes": Then(restart=True), "restart_no": Then(say="restart.kept", activate=True)},
-    yes="restart_yes", no="restart_no")
+    yes="restart_yes", no="restart_no", again="restart_yes")
 SAFE = Interrupt(
     "safe", "safe.offer",
     (choice("safe_carry_on"),
      choice("safe_stop")),
     {"safe_carry_on": Then(activate=True), "safe_stop": Then(say="safe.stopped")},
-    unclear="safe.offer", yes="safe_carry_on", no="safe_stop")
+    unclear="safe.offer", yes="safe_carry_on", no="safe_stop", later="safe_stop")
 FORGET = Interrupt(
     "forget", "forget.confirm",
     (choice("forget_yes"),
@@ -86,7 +90,7 @@ def answer_interrupt(engine: FlowEngine, turn: Turn, text: str, now: datetime) -
     """The one handler for every question in the table: read the answer, do what it says."""
     conv = turn.conversation
     asked = INTERRUPTS[conv.pending or ""]
-    got = understand(text, asked_at(AnswerKind.CHOICE, asked.options, asked.yes, asked.no))
+    got = understand(text, asked_of(asked))
     if got.reading is Reading.PAUSE and asked.no:
         got = Understood(Reading.CHOICE, asked.no)
     if got.reading is not Reading.CHOICE and asked.own_words_carry_on and engine.carries_on(
@@ -98,6 +102,12 @@ def answer_interrupt(engine: FlowEngine, turn: Turn, text: str, now: datetime) -
         _do(engine, turn, asked.outcomes[got.value], now)
     else:
         _again(engine, turn, asked, got)
+
+
+def asked_of(question: Interrupt) -> Asked:
+    """What one of the bot's own questions asks, for reading a reply to it."""
+    return asked_at(AnswerKind.CHOICE, question.options, question.yes, question.no,
+                    later=question.later, again=question.again)
 
 
 def _again(engine: FlowEngine, turn: Turn, asked: Interrupt, got: Understood) -> None:

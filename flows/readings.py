@@ -85,8 +85,10 @@ def _unclear(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: 
 
 
 def _unclear_words(step: Step, text: str) -> str:
-    if step.kind is AnswerKind.TEXT or not text.strip():
+    if not text.strip():
         return "unclear.text"
+    if step.kind is AnswerKind.TEXT:
+        return "unclear.more"
     if step.kind is AnswerKind.PICKS:
         return "unclear.picks"
     if step.kind is AnswerKind.THEMES:

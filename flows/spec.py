@@ -61,6 +61,8 @@ class Step:
     """The choice a plain "yes" (or "yeah", "👍") picks here."""
     no: str | None = None
     """The choice a plain "no" (or "nah", "👎") picks here."""
+    later: str | None = None
+    """The choice "later" or "not now" picks here."""
     variant: Callable[[Answers], str | None] | None = None
     """Words that fit what was said: a name ``v`` asks this step with ``<step>.v`` instead
     (a compliment is thanked, not pitied; a pilot that failed is asked what was learned)."""

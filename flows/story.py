@@ -215,7 +215,7 @@ def story_flow(options: FlowOptions) -> FlowSpec:
     """Tell a story: what's happening, then gently, what has been tried."""
     steps = [
         Step("welcome", AnswerKind.CHOICE, None, choices=YES_NO_START, yes="start",
-             no="not_now"),
+             no="not_now", later="not_now"),
         Step("situation", AnswerKind.TEXT, "situation", review_label=label("situation"),
              extract=_read_situation),
         Step("tried", AnswerKind.TEXT, "tried", optional=True, review_label=label("tried"),

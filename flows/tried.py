@@ -66,7 +66,7 @@ def tried_flow(options: FlowOptions) -> FlowSpec:
     """Share what we tried: starts from the experiment, then asks what it was fixing."""
     steps = [
         Step("welcome", AnswerKind.CHOICE, None, choices=YES_NO_START, yes="start",
-             no="not_now"),
+             no="not_now", later="not_now"),
         Step("tried_first", AnswerKind.TEXT, "tried", review_label=label("tried"),
              extract=read_tried),
         Step("tried_problem", AnswerKind.TEXT, "situation", review_label=label("tried_problem")),

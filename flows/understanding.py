@@ -38,6 +38,8 @@ SHORT = 12
 _INTERROGATIVE = frozenset({"what", "whats", "what's", "why", "who", "whos", "who's", "where",
                             "when", "how", "is", "are", "will", "can", "could", "do", "does",
                             "am", "would", "should", "wdym", "which"})
+_AUXILIARY = frozenset({"will", "does", "do", "are", "is", "can", "could", "should", "would",
+                        "am", "did"})
 _NEGATION = frozenset({"not", "no", "dont", "don't", "never", "nah", "nope"})
 _FIRM_NO = frozenset({"no", "nah", "nope", "na"})
 """A reply that opens with one of these is a no, however it goes on."""
@@ -94,13 +96,20 @@ class Asked:
     """The choices are who tried it: people and organisations map onto them."""
     roles: bool = False
     """The choices are roles: "staff nurse" or "carer" map onto them."""
+    later: str | None = None
+    """The choice that "later", "not now" and "I need to stop" pick here."""
+    again: str | None = None
+    """The choice that "start again" picks here."""
+    yes_is_answer: bool = False
+    """A plain "yes" answers this open question (keeping what the person opened with)."""
 
 
 def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = None,
-             no: str | None = None, hints: Sequence[str] = ()) -> Asked:
+             no: str | None = None, hints: Sequence[str] = (), later: str | None = None,
+             again: str | None = None, yes_is_answer: bool = False) -> Asked:
     """What a step (or one of the bot's own questions) asks, for :func:`understand`."""
     return Asked(kind, choices, yes, no, "nothing_tried" in hints, "who_tried" in hints,
-                 "roles" in hints)
+                 "roles" in hints, later, again, yes_is_answer)
 
 
 def understand(text: str, asked: Asked) -> Understood:
@@ -109,11 +118,27 @@ def understand(text: str, asked: Asked) -> Understood:
     if not said:
         return Understood(Reading.UNCLEAR)
     for read in (_exact_choice, _exact_control, _control_phrase, _complaint, _dont_know,
-                 _nothing_tried, _greeting, _question, _yes_no, _fuzzy_control, _loose_choice):
+                 _nothing_tried, _greeting, _question, _yes_no, _asking, _fuzzy_control,
+                 _loose_choice, _filler):
         found = read(said, text, asked)
         if found is not None:
-            return found
+            return _as_choice(found, said, asked)
     return Understood(Reading.ANSWER if asked.kind is AnswerKind.TEXT else Reading.UNCLEAR)
+
+
+def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
+    """Where a choice means "later" or "start again", those words pick it."""
+    if asked.later and (found.reading is Reading.PAUSE or (
+            found.reading is Reading.UNCLEAR and _contains(said, _phrases("words.later")))):
+        return Understood(Reading.CHOICE, asked.later)
+    if asked.again and found.reading is Reading.RESTART:
+        return Understood(Reading.CHOICE, asked.again)
+    return found
+
+
+def _first_clause(text: str) -> str:
+    """What a reply says before its first full stop, comma or dash ("Not yet. Everyone...")."""
+    return _said(re.split(r"[.,;!?\n]|\s-\s", text.strip(), maxsplit=1)[0])
 
 
 def _said(text: str) -> str:
@@ -149,13 +174,19 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
 
 
 def _complaint(said: str, text: str, asked: Asked) -> Understood | None:
-    if len(said.split()) <= SHORT * 2 and _contains(said, _phrases("words.complaint")):
+    complaint = _phrases("words.complaint")
+    if asked.nothing_tried:  # "I contacted PALS" is something tried, and PALS someone else
+        complaint = complaint - _phrases("words.contact_routes")
+    if len(said.split()) <= SHORT * 2 and _contains(said, complaint):
         return Understood(Reading.COMPLAINT)
     return None
 
 
 def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
-    if said in _phrases("words.dont_know") or _starts(said, _phrases("words.dont_know"), 4):
+    unsure = _phrases("words.dont_know")
+    if _contains(said, _phrases("words.meaning")) and said not in unsure:
+        return None
+    if said in unsure or _starts(said, unsure, SHORT) or _first_clause(text) in unsure:
         return Understood(Reading.DONT_KNOW)
     return None
 
@@ -164,7 +195,8 @@ def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
     if not asked.nothing_tried:
         return None
     nothing = _phrases("words.nothing_tried")
-    if said in nothing or _starts(said, nothing, 6) or _angry_nothing(said):
+    if said in nothing or _starts(said, nothing, 6) or _angry_nothing(said) or (
+            _first_clause(text) in nothing and len(said.split()) <= SHORT * 2):
         return Understood(Reading.NOTHING_TRIED)
     return None
 
@@ -185,10 +217,33 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
     about_us = _contains(said, _phrases("words.question"))
     if (asking and about_us) or said in _phrases("words.question"):
         return Understood(Reading.QUESTION)
-    if asking and asked.kind is AnswerKind.CHOICE and match_choice(text, asked.choices) is None:
-        return Understood(Reading.QUESTION)
     if asked.kind is AnswerKind.TEXT and text.rstrip().endswith("?") and len(words_said) <= 4:
         return Understood(Reading.QUESTION)
+    if asked.kind is AnswerKind.TEXT and words_said[0] in _AUXILIARY and (
+            _contains(said, _phrases("words.to_us")) and len(words_said) <= SHORT):
+        return Understood(Reading.QUESTION)
+    if len(words_said) <= 4 and _contains(said, frozenset({"what", "where", "which"})) and (
+            asked.kind is AnswerKind.TEXT and words_said[-1] in {"what", "where", "exactly"}):
+        return Understood(Reading.QUESTION)
+    return None
+
+
+def _asking(said: str, text: str, asked: Asked) -> Understood | None:
+    """At a choice question, a question back that picks no choice."""
+    words_said = said.split()
+    asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE
+    if not asking or len(words_said) > SHORT or asked.kind is AnswerKind.TEXT:
+        return None
+    if asked.kind is AnswerKind.CHOICE and _loose_choice(said, text, asked) is not None:
+        return None
+    return Understood(Reading.QUESTION)
+
+
+def _filler(said: str, text: str, asked: Asked) -> Understood | None:
+    """At an open question, a yes, an "ok" or a "lol" is not yet an answer."""
+    if asked.kind is AnswerKind.TEXT and not asked.yes_is_answer and (
+            said in _phrases("words.filler") or (_yes_word(said) and len(said.split()) <= 2)):
+        return Understood(Reading.UNCLEAR)
     return None
 
 
@@ -238,6 +293,8 @@ def _ordinal_index(said: str, count: int) -> int | None:
 def _who_tried(said: str, asked: Asked) -> str | None:
     if not asked.who_tried:
         return None
+    if re.search(r"\b(?:me and|and me|myself and|and myself|me and my)\b", said):
+        return TriedBy.MY_TEAM.value
     for key, value in (("words.me", TriedBy.ME), ("words.my_team", TriedBy.MY_TEAM),
                        ("words.someone_else", TriedBy.SOMEONE_ELSE)):
         if said in _phrases(key):
@@ -342,7 +399,8 @@ def _yes_word(said: str) -> bool:
     yes = _phrases("words.yes")
     first = said.split()[0]
     return said in yes or (_starts(said, yes, 5) and not _negated(said)) or (
-        first in yes and first not in _phrases("words.no") and first not in _VAGUE)
+        first in yes and first not in _phrases("words.no") and first not in _VAGUE) or (
+        len(said.split()) <= SHORT and _said(re.split(r"[,.;!]", said, maxsplit=1)[0]) in yes)
 
 
 def _no_word(said: str) -> bool:

@@ -189,3 +189,14 @@ def test_export_audit_writes_the_log_of_actions(config_file: Path) -> None:
     csv_text = storyloop("export", "--audit", "--format", "csv", "--config",
                          str(config_file)).stdout
     assert csv_text.splitlines()[0] == "id,at,actor,action,target,reason"
+
+
+def test_a_piped_chat_logs_beside_the_database_not_in_the_chat(config_file: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "STORYLOOP_SECRET"}
+    chat = subprocess.run([str(STORYLOOP), "--config", str(config_file), "chat"],
+                          input="hello\n", capture_output=True, text=True, timeout=60,
+                          check=False, env=env)
+    assert "Shall we start?" in chat.stdout
+    warning = "STORYLOOP_SECRET is not set: made a pseudonym key"
+    assert warning not in chat.stdout + chat.stderr
+    assert warning in (config_file.parent / "stories.db.log").read_text()

@@ -1,14 +1,15 @@
 """The terminal adapter: one person typing, storyloop answering.
 
-At a terminal the person types at a prompt (prompt_toolkit's): Enter sends, a pasted story
-keeps its lines and goes as one answer, and Ctrl-C or Ctrl-D leaves at once. A script piped in
-is read line by line instead, each line echoed. Each answer becomes an
-:class:`IncomingMessage`; the replies are printed with their choices numbered.
+At a terminal the person types at a prompt (prompt_toolkit's): Enter sends, Alt-Enter starts
+a new line, a pasted story keeps its lines and goes as one answer, and Ctrl-C or Ctrl-D leaves
+at once. A script piped in is read line by line instead, each line echoed. Each answer becomes
+an :class:`IncomingMessage`; the replies are printed with their choices numbered.
 """
 
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import textwrap
 import uuid
@@ -32,6 +33,7 @@ from bot.core.types import (
 PLATFORM = Platform("terminal")
 PROMPT = "> "
 Handler = Callable[[IncomingMessage], Awaitable[list[OutgoingMessage]]]
+_MARKER = re.compile(r"\s*(?:(?:\u2022|-|\d+\.)\s+)?")
 Reader = Callable[[], Awaitable[str | None]]
 """The next answer the person sent, or None once they have left."""
 
@@ -47,7 +49,7 @@ def render(reply: OutgoingMessage) -> str:
 
 def wrap(text: str, width: int | None) -> str:
     """``text`` with each line broken between words to fit ``width`` columns (None: as it
-    is), so a terminal never splits a word; a line's leading spaces carry on to its rest."""
+    is), so a terminal never splits a word."""
     if width is None:
         return text
     return "\n".join(textwrap.fill(line, width, subsequent_indent=_indent(line),
@@ -61,17 +63,20 @@ def fit(text: str) -> str:
 
 
 def _indent(line: str) -> str:
-    return line[:len(line) - len(line.lstrip())]
+    """Spaces as wide as the line's indent and list marker (``  1. ``, ``• ``), so a wrapped
+    choice or bullet hangs under its own text."""
+    marker = _MARKER.match(line)
+    return " " * (marker.end() if marker else 0)
 
 
 class Keyboard:
-    """A person at a terminal. Enter sends what is typed; a bracketed paste is inserted with
-    its newlines, so a story pasted in several lines is one answer. Ctrl-C and Ctrl-D leave,
-    whatever is typed."""
+    """A person at a terminal. Enter sends what is typed and Alt-Enter starts a new line; a
+    bracketed paste is inserted with its newlines, so a story pasted in several lines is one
+    answer. Ctrl-C and Ctrl-D leave, whatever is typed."""
 
     def __init__(self) -> None:
         self._session: PromptSession[str] = PromptSession(
-            key_bindings=_leave_keys(), prompt_continuation=" " * len(PROMPT))
+            key_bindings=_keys(), prompt_continuation=" " * len(PROMPT))
 
     async def read(self) -> str | None:
         try:
@@ -80,9 +85,14 @@ class Keyboard:
             return None
 
 
-def _leave_keys() -> KeyBindings:
-    """Ctrl-D leaves even after some typing (prompt_toolkit's own only on an empty line)."""
+def _keys() -> KeyBindings:
+    """Alt-Enter (Esc, Enter) starts a new line; Ctrl-D leaves even after some typing
+    (prompt_toolkit's own Ctrl-D only on an empty line)."""
     keys = KeyBindings()
+
+    @keys.add("escape", "enter")
+    def _new_line(event: KeyPressEvent) -> None:
+        event.current_buffer.insert_text("\n")
 
     @keys.add("c-d")
     def _leave(event: KeyPressEvent) -> None:

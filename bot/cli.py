@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         if args.command != "chat":
             raise
-        print(_chat_words(config, "terminal.goodbye"))  # Ctrl-C while the bot was busy
+        print("\n" + _chat_words(config, "terminal.goodbye"))  # Ctrl-C while the bot was busy
         return 0
 
 
@@ -162,14 +162,19 @@ async def _stories(config: Config, args: argparse.Namespace) -> int:
         await store.close()
     for story in map(public_view, stories):
         print(f"#{story.id} [{story.status}] {story.created_at:%Y-%m-%d %H:%M} "
-              f"{story.role} | {story.situation}")
+              f"{story.role} | {_hang(story.situation)}")
         if story.tried:
-            print(f"    tried ({story.tried_by or 'unknown'}): {story.tried}")
+            print(f"    tried ({story.tried_by or 'unknown'}): {_hang(story.tried)}")
         if story.themes:
             print(f"    themes: {', '.join(story.themes)}")
     where = config.storage.path or config.storage.url
     print(f"{len(stories)} stor{'y' if len(stories) == 1 else 'ies'} in {where}")
     return 0
+
+
+def _hang(text: str) -> str:
+    """An answer told in several lines, its lines after the first indented under the entry."""
+    return "\n".join(f"      {line}" if line else "" for line in text.split("\n")).lstrip()
 
 
 async def _export(config: Config, args: argparse.Namespace) -> int:

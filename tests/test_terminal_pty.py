@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ STORYLOOP = Path(sys.executable).with_name("storyloop")
 CURSOR_QUERY, CURSOR_ANSWER = "\x1b[6n", "\x1b[40;1R"
 """prompt_toolkit asks where the cursor is each time it shows the prompt; a terminal answers."""
 PASTE_START, PASTE_END = "\x1b[200~", "\x1b[201~"
-CTRL_C, CTRL_D = "\x03", "\x04"
+CTRL_C, CTRL_D, ALT_ENTER = "\x03", "\x04", "\x1b\r"
 GOODBYE = say("terminal.goodbye")
 KEY_WARNING = "STORYLOOP_SECRET is not set: made a pseudonym key"
 STORY = ("Our ward kept missing allergies at handover.\n"
@@ -116,6 +117,37 @@ def test_a_pasted_story_of_several_lines_is_one_answer(config: Path) -> None:
     stored = conversation(config)
     assert stored["answers"]["situation"] == STORY
     assert stored["history"] == ["welcome", "consent", "situation"]
+
+
+def test_a_pasted_story_is_stored_and_listed_whole(config: Path) -> None:
+    person = Person(config)
+    tell_up_to_the_story(person)
+    person.pastes(STORY)
+    person.sees("tried something")
+    for answer, next_question in [("not yet", "What would help?"),
+                                  ("A shorter handover sheet.", "extra questions"),
+                                  ("no", "Which of these"), ("1", "Which service"),
+                                  ("skip", "Last question"), ("staff", "What else is OK"),
+                                  ("none", "Shall I send it?"), ("yes", "your story is saved")]:
+        person.types(answer)
+        person.sees(next_question)
+    assert person.leaves(CTRL_D) == 0
+    listed = subprocess.run([str(STORYLOOP), "--config", str(config), "stories"],
+                            capture_output=True, text=True, timeout=60, check=True).stdout
+    assert ("staff | Our ward kept missing allergies at handover.\n"
+            "      Night staff were tired and the notes were long.\n"
+            "\n"
+            "      Everyone felt it.\n") in listed
+    assert "1 story in" in listed
+
+
+def test_alt_enter_starts_a_new_line_in_the_same_answer(config: Path) -> None:
+    person = Person(config)
+    tell_up_to_the_story(person)
+    person.types(STORY.replace("\n", ALT_ENTER))
+    person.sees("tried something")
+    assert person.leaves(CTRL_D) == 0
+    assert conversation(config)["answers"]["situation"] == STORY
 
 
 @pytest.mark.parametrize(("typed", "keys"), [("", CTRL_C), ("", CTRL_D),

@@ -33,9 +33,10 @@ from bot.core.types import (
 PLATFORM = Platform("terminal")
 PROMPT = "> "
 Handler = Callable[[IncomingMessage], Awaitable[list[OutgoingMessage]]]
-_MARKER = re.compile(r"\s*(?:(?:\u2022|-|\d+\.)\s+)?")
 Reader = Callable[[], Awaitable[str | None]]
 """The next answer the person sent, or None once they have left."""
+_MARKER = re.compile(r"\s*(?:(?:\u2022|-|\d+\.)\s+)?")
+"""A line's indent and list marker, if it has them."""
 
 
 def render(reply: OutgoingMessage) -> str:
@@ -136,9 +137,8 @@ class Terminal:
         replies = await self._handle(self._message(text, kind))
         if self._interactive and kind is MessageKind.MESSAGE:
             self._stdout.write("\n")
-        for reply in replies:
-            text = render(reply)
-            self._stdout.write(f"{fit(text) if self._interactive else text}\n\n")
+        for reply in map(render, replies):
+            self._stdout.write(f"{fit(reply) if self._interactive else reply}\n\n")
         self._stdout.flush()
 
     def _message(self, text: str, kind: MessageKind) -> IncomingMessage:

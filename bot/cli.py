@@ -23,17 +23,41 @@ AUDIT_LIMIT = 1_000_000
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    default_level = "INFO" if args.command == "run" else "WARNING"
-    logging.basicConfig(level=os.environ.get("STORYLOOP_LOG", default_level),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "check-config":
+        _start_logging(args, None)
         return _check_config(args.path)
     try:
         config = load_config(_config_path(getattr(args, "config", None)))
     except ConfigErrors as exc:
         print(f"storyloop: the config has a problem:\n{exc}", file=sys.stderr)
         return 2
-    return int(asyncio.run(_COMMANDS[args.command](config, args)))
+    _start_logging(args, config)
+    try:
+        return int(asyncio.run(_COMMANDS[args.command](config, args)))
+    except KeyboardInterrupt:
+        if args.command != "chat":
+            raise
+        print("\n" + _chat_words(config, "terminal.goodbye"))  # Ctrl-C while the bot was busy
+        return 0
+
+
+def _start_logging(args: argparse.Namespace, config: Config | None) -> None:
+    default_level = "INFO" if args.command == "run" else "WARNING"
+    logging.basicConfig(level=os.environ.get("STORYLOOP_LOG", default_level),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        handlers=[_log_handler(args, config)])
+
+
+def _log_handler(args: argparse.Namespace, config: Config | None) -> logging.Handler:
+    """Where log records go: never into a person's chat. ``chat`` writes them beside the
+    database (nowhere for a store in memory), or to stderr with ``--verbose``; every other
+    command writes them to stderr."""
+    if config is None or args.command != "chat" or args.verbose:
+        return logging.StreamHandler()
+    if config.storage.path is None:
+        return logging.NullHandler()
+    config.storage.path.parent.mkdir(parents=True, exist_ok=True)
+    return logging.FileHandler(f"{config.storage.path}.log", encoding="utf-8", delay=True)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     chat = command("chat", "tell a story in the terminal")
     chat.add_argument("--as", dest="person", default=getpass.getuser(),
                       help="who is typing (default: your login name)")
+    chat.add_argument("--verbose", action="store_true",
+                      help="show log messages on stderr (by default they go to the database "
+                      "file's name plus .log, out of the conversation)")
     stories = command("stories", "list the stored stories")
     stories.add_argument("--status", choices=[s.value for s in StoryStatus])
     export = command("export", "write the stored stories as JSON, CSV or markdown")
@@ -92,22 +119,37 @@ def _check_config(path: Path) -> int:
 
 
 async def _chat(config: Config, args: argparse.Namespace) -> int:
-    from adapters.terminal import Terminal
-    from bot.compose import compose
-    from bot.core.words import say
+    from adapters.terminal import Keyboard, Script, Terminal
+
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print(_chat_words(config, "terminal.banner") + "\n", flush=True)
+    from bot.compose import compose  # after the banner: it takes a second to import
 
     store = open_store(config.storage.url)
     await store.open()
     try:
-        interactive = sys.stdin.isatty()
-        if interactive:
-            print(say("terminal.banner", path=config.storage.path or config.storage.url) + "\n")
         app = compose(config, store).app
-        await Terminal(app.handle, args.person, sys.stdin, sys.stdout,
-                       echo=not interactive).run()
+        read = Keyboard().read if interactive else Script(sys.stdin, sys.stdout).read
+        await Terminal(app.handle, args.person, read, sys.stdout, interactive=interactive).run()
     finally:
         await store.close()
+    if interactive:
+        print(_chat_words(config, "terminal.goodbye"))
     return 0
+
+
+def _chat_words(config: Config, key: str) -> str:
+    """The banner or goodbye for ``storyloop chat``: their ``.memory`` form when nothing
+    outlives the process, so neither promises that what was said is kept. Wrapped to fit
+    the terminal."""
+    from adapters.terminal import fit
+    from bot.core.storage_url import InMemory, parse_storage_url
+    from bot.core.words import say
+
+    if isinstance(parse_storage_url(config.storage.url), InMemory):
+        return fit(say(f"{key}.memory"))
+    return fit(say(key, path=config.storage.path or config.storage.url))
 
 
 async def _stories(config: Config, args: argparse.Namespace) -> int:
@@ -120,14 +162,19 @@ async def _stories(config: Config, args: argparse.Namespace) -> int:
         await store.close()
     for story in map(public_view, stories):
         print(f"#{story.id} [{story.status}] {story.created_at:%Y-%m-%d %H:%M} "
-              f"{story.role} | {story.situation}")
+              f"{story.role} | {_hang(story.situation)}")
         if story.tried:
-            print(f"    tried ({story.tried_by or 'unknown'}): {story.tried}")
+            print(f"    tried ({story.tried_by or 'unknown'}): {_hang(story.tried)}")
         if story.themes:
             print(f"    themes: {', '.join(story.themes)}")
     where = config.storage.path or config.storage.url
     print(f"{len(stories)} stor{'y' if len(stories) == 1 else 'ies'} in {where}")
     return 0
+
+
+def _hang(text: str) -> str:
+    """An answer told in several lines, its lines after the first indented under the entry."""
+    return "\n".join(f"      {line}" if line else "" for line in text.split("\n")).lstrip()
 
 
 async def _export(config: Config, args: argparse.Namespace) -> int:

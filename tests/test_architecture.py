@@ -22,7 +22,7 @@ import pytest
 
 ROOT = Path(__file__).parents[1]
 OURS = ("bot", "flows", "storage", "adapters")
-PLATFORMS = ("nio", "slack_bolt", "slack_sdk", "aiohttp")
+PLATFORMS = ("nio", "slack_bolt", "slack_sdk", "aiohttp", "prompt_toolkit")
 EVERYTHING = ("bot", "flows", "storage", "adapters")
 LAYERS: dict[str, tuple[str, ...]] = {
     "bot/core": ("bot.core",),

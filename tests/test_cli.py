@@ -198,3 +198,14 @@ def test_a_short_pseudonym_key_is_named_not_a_traceback(config_file: Path) -> No
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert ("privacy.secret_env (STORYLOOP_SECRET): the pseudonym key must be at least 16 bytes"
             in result.stderr)
+
+
+def test_a_piped_chat_logs_beside_the_database_not_in_the_chat(config_file: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "STORYLOOP_SECRET"}
+    chat = subprocess.run([str(STORYLOOP), "--config", str(config_file), "chat"],
+                          input="hello\n", capture_output=True, text=True, timeout=60,
+                          check=False, env=env)
+    assert "Shall we start?" in chat.stdout
+    warning = "STORYLOOP_SECRET is not set: made a pseudonym key"
+    assert warning not in chat.stdout + chat.stderr
+    assert warning in (config_file.parent / "stories.db.log").read_text()

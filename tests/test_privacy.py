@@ -27,6 +27,15 @@ async def test_my_stories_lists_what_is_kept(chat: Chat) -> None:
     assert "(pending): Our ward's handovers kept missing allergies." in chat.last_text
 
 
+async def test_my_stories_shows_a_story_told_in_several_lines_on_one(chat: Chat) -> None:
+    told = [*FINISH[:3], "Handovers kept missing allergies.\n\nNight staff were tired.",
+            *FINISH[4:]]
+    await chat.script(*told)
+    await chat.say("my stories")
+    assert "(pending): Handovers kept missing allergies. Night staff were tired.\n" in (
+        chat.last_text)
+
+
 async def test_asking_mid_story_answers_then_repeats_the_question(chat: Chat) -> None:
     await chat.script("hi", "yes", "yes", "my stories")
     assert chat.replies[-2].text == "I don't keep any stories from you."

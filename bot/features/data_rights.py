@@ -40,4 +40,6 @@ def _answers(conversation: Conversation | None) -> dict[str, object]:
 
 
 def _short(text: str) -> str:
+    """The start of ``text`` on one line (a story may have been told in several)."""
+    text = " ".join(text.split())
     return text if len(text) <= PREVIEW else text[:PREVIEW - 1] + "\u2026"

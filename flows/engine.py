@@ -22,7 +22,15 @@ from bot.core.types import (
     OutgoingMessage,
 )
 from flows.answers import DataRequest, as_data_request
-from flows.interrupts import FORGET, OWN_WORDS, RESUME, SAFE, Interrupt, answer_interrupt
+from flows.interrupts import (
+    FORGET,
+    INTERRUPTS,
+    OWN_WORDS,
+    RESUME,
+    SAFE,
+    Interrupt,
+    answer_interrupt,
+)
 from flows.machine import Flows
 from flows.prompts import PROMPTS, say
 from flows.readings import READINGS
@@ -32,7 +40,9 @@ from flows.spec import (
     CONCERN,
     MISSES,
     NOT_KNOWN,
+    NOTHING,
     OPENING_WORDS,
+    RETURNING,
     SOURCES,
     AnswerKind,
     FlowSpec,
@@ -70,7 +80,8 @@ class FlowEngine:
         if request is not None and (conv is None or conv.pending is None):
             return self._about_data(conv, msg, request, now)
         if conv is None or self.ended(conv):
-            return self.start(msg.key, self.flows.opened_by(text), now, text, msg.event_id)
+            return self.start(msg.key, self.flows.opened_by(text), now, text, msg.event_id,
+                              returning=_returning(conv))
         turn = Turn(working_copy(conv, now), [], event_id=msg.event_id)
         if conv.pending:
             answer_interrupt(self, turn, text, now)
@@ -81,12 +92,13 @@ class FlowEngine:
         return turn
 
     def start(self, key: ConversationKey, spec: FlowSpec, now: datetime, text: str = "",
-              event_id: str | None = None) -> Turn:
-        """A new conversation in ``spec``'s flow, its first question asked."""
+              event_id: str | None = None, returning: bool = False) -> Turn:
+        """A new conversation in ``spec``'s flow, its first question asked (to someone who
+        has told a story before, ``returning``, in the words for them)."""
         kept = spec.entry.keeps_opening
-        answers: dict[str, Any] = {}
+        answers: dict[str, Any] = {RETURNING: True} if returning else {}
         if kept and len(text.split()) >= OPENING_WORDS:
-            answers = {kept: text, SOURCES: {kept: event_id}}
+            answers |= {kept: text, SOURCES: {kept: event_id}}
         conv = Conversation(key=key, flow=spec.name, state=spec.initial, answers=answers,
                             locale=self.locale, updated_at=now)
         return Turn(conv, [self.prompt(conv)], event_id=event_id)
@@ -102,12 +114,14 @@ class FlowEngine:
     def rejoin(self, conv: Conversation | None, msg: IncomingMessage, now: datetime) -> Turn:
         """The person (re)opened a chat with us: greet a newcomer, remind anyone mid-story
         where we were, and welcome back someone who paused."""
-        if conv is None or conv.status in ENDED:
-            return self.start(msg.key, self.flows.default, now)
+        if conv is None or self.ended(conv):
+            return self.start(msg.key, self.flows.default, now, returning=_returning(conv))
         turn = Turn(working_copy(conv, now), [], event_id=msg.event_id)
-        if conv.status is PAUSED and not conv.pending:
+        if conv.pending:
+            self.ask(turn, INTERRUPTS[conv.pending], prompt=self.prompt(conv).text)
+        elif conv.status is PAUSED:
             self._welcome_back(turn, "", now)
-        elif not conv.pending:
+        else:
             turn.replies.append(self.prompt(turn.conversation))
         return turn
 
@@ -206,8 +220,9 @@ class FlowEngine:
         conv = turn.conversation
         step = self.step(conv)
         conv.answers.pop(MISSES, None)
-        if value is not None and step.field in conv.answers.get(NOT_KNOWN, ()):
-            conv.answers[NOT_KNOWN] = [f for f in conv.answers[NOT_KNOWN] if f != step.field]
+        for mark in (NOT_KNOWN, NOTHING):
+            if value is not None and step.field in conv.answers.get(mark, ()):
+                conv.answers[mark] = [f for f in conv.answers[mark] if f != step.field]
         if step.field:
             conv.answers[step.field] = value
             conv.answers[SOURCES] = {**conv.answers.get(SOURCES, {}), step.field: turn.event_id}
@@ -231,7 +246,8 @@ class FlowEngine:
             conv.status = ConversationStatus.DONE
             turn.story = spec.record(conv, now) if spec.record else None
         elif dest == spec.declined:
-            conv.status, conv.answers = ConversationStatus.DECLINED, {}
+            returning = {RETURNING: True} if conv.answers.get(RETURNING) else {}
+            conv.status, conv.answers = ConversationStatus.DECLINED, returning
         turn.replies.append(self.prompt(conv))
 
     # Words
@@ -256,6 +272,8 @@ class FlowEngine:
         spec = self.flows[conv.flow].spec
         kept = spec.entry.keeps_opening
         keys = [f"{conv.flow}.{conv.state}", conv.state]
+        if conv.answers.get(RETURNING):
+            keys.insert(0, f"{conv.state}.returning")
         if conv.state in (spec.finished, spec.declined):
             return self.say(conv, next(k for k in keys if k in PROMPTS))
         step = spec.step(conv.state)
@@ -275,3 +293,10 @@ class FlowEngine:
             **values: object) -> OutgoingMessage:
         return OutgoingMessage(room_id=conv.key.room_id, text=say(key, conv.locale, **values),
                                choices=tuple(choices))
+
+
+def _returning(conv: Conversation | None) -> bool:
+    """Has this person told a story before (finished, or declined after one)?"""
+    if conv is None:
+        return False
+    return conv.status is ConversationStatus.DONE or bool(conv.answers.get(RETURNING))

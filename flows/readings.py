@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.types import OutgoingMessage, TriedBy
 from flows.controls import CONTROLS
-from flows.spec import MISSES, NOT_KNOWN, AnswerKind, Step
+from flows.spec import MISSES, NOT_KNOWN, NOTHING, AnswerKind, Step
 from flows.turn import Turn
 from flows.understanding import CONTROLS as CONTROL_READINGS
 from flows.understanding import Reading, Understood, asks_meaning
@@ -43,6 +43,9 @@ def _none(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str
 
 def _nothing_tried(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
                    now: datetime) -> None:
+    answers = turn.conversation.answers
+    if step.field and step.kind is AnswerKind.TEXT:
+        answers[NOTHING] = sorted({*answers.get(NOTHING, ()), step.field})
     engine.record(turn, TriedBy.NOBODY.value if step.kind is AnswerKind.CHOICE else None, now)
 
 

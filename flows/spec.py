@@ -21,8 +21,12 @@ from bot.core.types import Choice, Conversation, Story
 Answers = dict[str, Any]
 SOURCES = "_from"
 """Answers key: which event gave each answer, so a deleted message takes its answer along."""
+RETURNING = "_returning"
+"""Answers key: the person has told a story before (they are welcomed back, not as new)."""
 MISSES = "_misses"
 """Answers key: how many replies in a row were not understood at the question asked."""
+NOTHING = "_nothing"
+"""Answers key: the fields the person answered with "nothing yet" (shown so, not as skipped)."""
 NOT_KNOWN = "_not_known"
 """Answers key: the fields the person said they weren't sure about."""
 CONCERN = "safeguarding"

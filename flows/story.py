@@ -17,6 +17,7 @@ from flows.answers import choice, normalise
 from flows.records import build_story
 from flows.spec import (
     NOT_KNOWN,
+    NOTHING,
     SOURCES,
     AnswerKind,
     Answers,
@@ -94,6 +95,8 @@ def read_tried(answers: Answers, text: Any) -> None:
     if text is None and "tried" in answers.get(NOT_KNOWN, ()):
         answers["tried"], answers["tried_by"] = None, None
     elif text is None or says_nothing_tried(str(text)):
+        if text is not None or "tried" in answers.get(NOTHING, ()):
+            answers[NOTHING] = sorted({*answers.get(NOTHING, ()), "tried"})
         answers["tried"], answers["tried_by"] = None, TriedBy.NOBODY.value
     else:
         answers["tried_by"] = guess(text)

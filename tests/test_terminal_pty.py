@@ -127,7 +127,7 @@ def test_a_pasted_story_is_stored_and_listed_whole(config: Path) -> None:
     for answer, next_question in [("not yet", "What would help?"),
                                   ("A shorter handover sheet.", "extra questions"),
                                   ("no", "Which of these"), ("1", "Which service"),
-                                  ("skip", "Last question"), ("staff", "What else is OK"),
+                                  ("skip", "Nearly done"), ("staff", "What else is OK"),
                                   ("none", "Shall I send it?"), ("yes", "your story is saved")]:
         person.types(answer)
         person.sees(next_question)

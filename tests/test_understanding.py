@@ -137,3 +137,30 @@ async def test_a_pilot_that_failed_is_asked_what_was_learned(chat: Chat) -> None
                       "people still rang at 8am and the list got lost.")
     assert "What did you learn from it" in chat.last_text
     assert "spread" not in chat.last_text
+
+
+async def test_reopening_the_chat_while_the_bot_waits_asks_its_question_again(
+        app: App, chat: Chat) -> None:
+    from bot.core.types import MessageKind
+
+    await start(chat)
+    await chat.say("I want to end my life")
+    assert "Samaritans" in chat.replies[-2].text
+    joined = chat.message("").model_copy(update={"kind": MessageKind.JOINED})
+    [again] = await app.handle(joined)
+    assert again.text == chat.last_text and [c.value for c in again.choices] == [
+        "safe_carry_on", "safe_stop"]
+
+
+async def test_someone_who_told_a_story_before_is_welcomed_back_not_told_nothing_is_kept(
+        chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "skip", "skip", "staff", "none")
+    assert "What was tried: Nothing yet" in chat.last_text
+    await chat.say("yes")
+    await chat.say("hello")
+    assert chat.last_text.startswith("Hello again, and thank you for the story you told")
+    await chat.say("not now")
+    assert "the story you told before is still safe" in chat.last_text
+    assert "Nothing you've said has been kept" not in chat.last_text
+    assert len(await store.list_stories()) == 1

@@ -22,7 +22,7 @@ async def test_an_encrypted_direct_chat_collects_a_whole_story(
                          (SITUATION, "tried something"), (ATTEMPT, "What happened after"),
                          ("Calmer Mondays.", "spread"), ("skip", "four short extra"),
                          ("no", "Which of these"), ("1, 3", "Which service"),
-                         ("skip", "Last question"), ("staff", "What else is OK"),
+                         ("skip", "Nearly done"), ("staff", "What else is OK"),
                          ("1, 2", "Shall I send it?"),
                          ("yes", "your story is saved")]:
         await talk(alice, room, line, expect)
@@ -47,7 +47,7 @@ async def test_choices_by_number_and_by_words_in_a_plain_room(
     await talk(bob, room, "someone else", "What happened after")
     for line, expect in [("skip", "spread"), ("skip", "four short extra"),
                          ("2", "Which of these"), ("skip", "Which service"),
-                         ("skip", "Last question"), ("4", "What else is OK"),
+                         ("skip", "Nearly done"), ("4", "What else is OK"),
                          ("none", "Shall I send it?"),
                          ("Yes, send it", "your story is saved")]:
         await talk(bob, room, line, expect)

@@ -32,7 +32,7 @@ async def test_a_moderator_approves_a_digest_and_staff_get_it_once_with_its_char
                          ("We started a call-back list.", "What happened after"),
                          ("Calmer Mondays.", "spread"),
                          ("skip", "four short extra"), ("no", "Which of these"),
-                         ("1", "Which service"), ("skip", "Last question"),
+                         ("1", "Which service"), ("skip", "Nearly done"),
                          ("staff", "What else is OK"), ("1, 2, 3", "Shall I send it?"),
                          ("yes", "your story is saved")]:
         await talk(teller, room, line, expect)

@@ -154,7 +154,7 @@ async def test_a_redacted_preview_and_forget_me_on_matrix(
                           "tried something"),
                          ("nobody has tried anything", "What would help?"),
                          ("skip", "four short extra"), ("no", "Which of these"),
-                         ("skip", "Which service"), ("skip", "Last question"),
+                         ("skip", "Which service"), ("skip", "Nearly done"),
                          ("citizen", "What else is OK")]:
         await talk(oli, room, line, expect)
     review = await talk(oli, room, "none", "Shall I send it?")

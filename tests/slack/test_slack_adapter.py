@@ -125,7 +125,7 @@ async def test_an_event_delivered_three_times_is_one_reply_and_one_story(
 
     texts = await person.wait_for_replies(before + 2)
     assert len(texts) == before + 2
-    assert "your story is saved" in texts[before] and "Shall we start?" in texts[-1]
+    assert "your story is saved" in texts[before] and "tell another?" in texts[-1]
     assert len(await bot.store.list_stories()) == 1
 
 

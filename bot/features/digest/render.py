@@ -20,17 +20,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Literal
 
 from bot.core.types import Role, Story
 from bot.core.words import say, say_date
 from bot.features.digest.content import Digest, Tried, Week, eligible
 from bot.features.export import public_view
 from flows.redaction import redact
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 WORD_JOINER = "\u2060"
 ITEM_LENGTH = 160
@@ -222,7 +221,11 @@ def _md(text: str) -> str:
 # The chart
 def chart_png(digest: Digest) -> bytes:
     """An 800 x 400 PNG: themes this week (left), share of stories with something tried in
-    each week of ``digest.weeks`` (right)."""
+    each week of ``digest.weeks`` (right). matplotlib is imported here, not at start-up:
+    it costs about a second, and most runs of storyloop never draw a chart."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=CHART_SIZE, dpi=CHART_DPI, layout="constrained")
     themes, tried = figure.subplots(1, 2, width_ratios=(1.1, 1))
     _themes_chart(themes, digest.themes[:MAX_THEMES_CHART])

@@ -117,13 +117,16 @@ def understand(text: str, asked: Asked) -> Understood:
     said = _said(text)
     if not said:
         return Understood(Reading.UNCLEAR)
-    for read in (_exact_choice, _exact_control, _control_phrase, _complaint, _dont_know,
+    for read in (_exact_choice, _exact_control, _choice_phrase, _control_phrase, _complaint,
+                 _dont_know,
                  _nothing_tried, _greeting, _question, _yes_no, _asking, _fuzzy_control,
                  _loose_choice, _filler):
         found = read(said, text, asked)
         if found is not None:
             return _as_choice(found, said, asked)
-    return Understood(Reading.ANSWER if asked.kind is AnswerKind.TEXT else Reading.UNCLEAR)
+    if asked.kind is AnswerKind.TEXT:
+        return Understood(Reading.ANSWER)
+    return _as_choice(Understood(Reading.UNCLEAR), said, asked)
 
 
 def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
@@ -160,6 +163,16 @@ def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is AnswerKind.THEMES:
         return _themes(said, text, asked)
     return None
+
+
+def _choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
+    """At a choice question, a reply holding the several words of exactly one choice ("hmm
+    not sure, tell me more", "id rather not say")."""
+    if asked.kind is not AnswerKind.CHOICE:
+        return None
+    holding = {c.value for c in asked.choices for name in _choice_names(c)
+               if len(name.split()) >= 2 and _contains_phrase(said, name)}
+    return Understood(Reading.CHOICE, holding.pop()) if len(holding) == 1 else None
 
 
 def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
@@ -203,8 +216,9 @@ def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _greeting(said: str, text: str, asked: Asked) -> Understood | None:
     greetings = _phrases("words.greeting")
-    if said in greetings or (len(said.split()) <= 4 and _starts(said, greetings, 4)
-                             and asked.kind is AnswerKind.TEXT and not _yes_word(said)):
+    first = said.split()[0]
+    if said in greetings or (len(said.split()) <= 6 and first in greetings
+                             and first not in _phrases("words.yes") and not _yes_word(said)):
         return Understood(Reading.GREETING)
     return None
 
@@ -234,7 +248,7 @@ def _asking(said: str, text: str, asked: Asked) -> Understood | None:
     asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE
     if not asking or len(words_said) > SHORT or asked.kind is AnswerKind.TEXT:
         return None
-    if asked.kind is AnswerKind.CHOICE and _loose_choice(said, text, asked) is not None:
+    if re.search(r"\d", said) or _choice_phrase(said, text, asked) is not None:
         return None
     return Understood(Reading.QUESTION)
 
@@ -248,7 +262,7 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
 
 
 def _yes_no(said: str, text: str, asked: Asked) -> Understood | None:
-    if asked.yes and _yes_word(said):
+    if asked.yes and (_yes_word(said) or _first_clause(text) in _phrases("words.yes")):
         return Understood(Reading.CHOICE, asked.yes)
     if asked.no and _no_word(said):
         return Understood(Reading.CHOICE, asked.no)
@@ -339,7 +353,8 @@ def _contained_choice(said: str, asked: Asked) -> str | None:
         if 1 <= number <= len(asked.choices):
             return asked.choices[number - 1].value
     holding = {c.value for c in asked.choices
-               if any(_contains_phrase(said, name) for name in _choice_names(c) if name)}
+               if any(_contains_phrase(said, name) for name in _choice_names(c)
+                      if name and name not in _INTERROGATIVE)}
     return holding.pop() if len(holding) == 1 and not _negated(said) else None
 
 
@@ -354,8 +369,13 @@ def _picks(said: str, asked: Asked) -> Understood | None:
     index = _ordinal_index(said, len(asked.choices))
     if index is not None:
         return Understood(Reading.CHOICE, [asked.choices[index].value])
+    every = [c.value for c in asked.choices if c.value != "none"]
     if said in _phrases("words.all") or _starts(said, _phrases("words.all"), 3):
-        return Understood(Reading.CHOICE, [c.value for c in asked.choices if c.value != "none"])
+        return Understood(Reading.CHOICE, every)
+    if re.match(r"(?:all|anything|everything|any)\b.*\b(?:except|but|apart from)\b(.*)", said):
+        rest = re.split(r"\b(?:except|but|apart from)\b", said, maxsplit=1)[1]
+        left_out = _named_choices(rest, asked)
+        return Understood(Reading.CHOICE, [v for v in every if v not in left_out])
     numbers = [int(n) for n in re.findall(r"\b\d+\b", said)]
     if numbers and all(1 <= n <= len(asked.choices) for n in numbers):
         not_after = re.search(r"\bnot\b(.*)", said)
@@ -368,6 +388,11 @@ def _picks(said: str, asked: Asked) -> Understood | None:
     named = [c.value for c in asked.choices if c.value != "none"
              and any(_contains_phrase(kept, n) for n in _choice_names(c) if len(n) > 2)]
     return Understood(Reading.CHOICE, named) if named else None
+
+
+def _named_choices(said: str, asked: Asked) -> list[str]:
+    return [c.value for c in asked.choices if any(
+        _contains_phrase(said, n) or (len(n) > 3 and n[:4] in said) for n in _choice_names(c))]
 
 
 def _before_negation(said: str) -> str:

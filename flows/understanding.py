@@ -401,18 +401,43 @@ def _before_negation(said: str) -> str:
 
 
 def _themes(said: str, text: str, asked: Asked) -> Understood | None:
-    if said in NONE_WORDS:
+    labels = [c.label for c in asked.choices]
+    if said in NONE_WORDS or _starts(said, NONE_WORDS, 5):
         return Understood(Reading.NONE)
     if said in _phrases("words.all"):
-        return Understood(Reading.CHOICE, [c.label for c in asked.choices])
+        return Understood(Reading.CHOICE, labels)
+    index = _ordinal_index(said, len(labels))
+    if index is not None:
+        return Understood(Reading.CHOICE, [labels[index]])
     if not re.search(r"\d", said) and (_non_answer(said, text, asked) is not None):
         return None
-    picked = read_themes(text, [c.label for c in asked.choices])
-    return Understood(Reading.CHOICE, picked) if picked else None
+    picked = read_themes(_tidy_themes(text), labels)
+    return Understood(Reading.CHOICE, [_whole_theme(t, labels) for t in picked]) if picked \
+        else None
+
+
+def _tidy_themes(text: str) -> str:
+    """Themes as people list them ("1&2", "1-5", "number 2 and number 3", "carers. always
+    carers", "waiting times obviously"), as a plain comma-separated list."""
+    text = re.sub(r"(\d+)\s*-\s*(\d+)", lambda m: ",".join(
+        str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)
+    text = re.sub(r"[&+./]|\s-\s", ",", text)
+    text = re.sub(r"\b(?:number|no)\s+(?=\d)", "", text, flags=re.IGNORECASE)
+    fillers = "|".join(map(re.escape, sorted(_phrases("words.theme_filler"), key=len,
+                                             reverse=True)))
+    return re.sub(rf"\b(?:{fillers})\b", ",", text, flags=re.IGNORECASE) if fillers else text
+
+
+def _whole_theme(theme: str, labels: Sequence[str]) -> str:
+    """A theme's own name for a start of it ("waiting" is "waiting times")."""
+    said = normalise(theme)
+    starting = [label for label in labels if len(said) >= 4 and label.startswith(said)]
+    return starting[0] if len(starting) == 1 else theme
 
 
 def _non_answer(said: str, text: str, asked: Asked) -> Understood | None:
-    for read in (_exact_control, _complaint, _dont_know, _greeting, _question, _fuzzy_control):
+    for read in (_exact_control, _control_phrase, _complaint, _dont_know, _greeting, _question,
+                 _asking, _fuzzy_control):
         found = read(said, text, asked)
         if found is not None:
             return found

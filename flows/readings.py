@@ -52,6 +52,9 @@ def _nothing_tried(engine: FlowEngine, turn: Turn, step: Step, got: Understood, 
 def _dont_know(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
                now: datetime) -> None:
     conv = turn.conversation
+    if step.kind is not AnswerKind.TEXT:
+        _missed(engine, turn, step, _unclear_words(step, text))
+        return
     if not step.optional:
         _missed(engine, turn, step, "dont_know.required")
         return

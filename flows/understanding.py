@@ -38,6 +38,7 @@ SHORT = 12
 _INTERROGATIVE = frozenset({"what", "whats", "what's", "why", "who", "whos", "who's", "where",
                             "when", "how", "is", "are", "will", "can", "could", "do", "does",
                             "am", "would", "should", "wdym", "which"})
+_SUBJECTS = frozenset({"i", "im", "i'm", "we", "ive", "i've", "its", "it's"})
 _AUXILIARY = frozenset({"will", "does", "do", "are", "is", "can", "could", "should", "would",
                         "am", "did"})
 _NEGATION = frozenset({"not", "no", "dont", "don't", "never", "nah", "nope"})
@@ -159,7 +160,8 @@ def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
         picked = match_choice(text, asked.choices)
         return None if picked is None else Understood(Reading.CHOICE, picked.value)
     if asked.kind is AnswerKind.PICKS:
-        return _picks(said, asked)
+        asking = said.split()[0] in _INTERROGATIVE and not re.search(r"\d", said)
+        return None if asking else _picks(said, asked)
     if asked.kind is AnswerKind.THEMES:
         return _themes(said, text, asked)
     return None
@@ -177,9 +179,15 @@ def _choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     """A short reply that says one of the always-on words in other words ("can we finish
-    later", "how many more questions", "skip this one")."""
+    later", "how many more questions", "skip this one", "pause i need to get back")."""
     if len(said.split()) > PHRASED:
         return None
+    clauses = [_said(c) for c in re.split(r"[,.;!]", text) if _said(c)]
+    first, *rest = said.split()
+    for clause in (*clauses, first if rest and rest[0] in _SUBJECTS else ""):
+        control = as_control(clause) if clause else None
+        if control is not None and len(clauses) + bool(rest) > 1:
+            return Understood(_CONTROL_READINGS[control])
     for reading in _PHRASED_ORDER:
         if _contains(said, _phrases(f"words.phrase.{reading.value}")):
             return Understood(reading)
@@ -208,7 +216,7 @@ def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
     if not asked.nothing_tried:
         return None
     nothing = _phrases("words.nothing_tried")
-    if said in nothing or _starts(said, nothing, 6) or _angry_nothing(said) or (
+    if said in nothing or _starts(said, nothing, SHORT) or _angry_nothing(said) or (
             _first_clause(text) in nothing and len(said.split()) <= SHORT * 2):
         return Understood(Reading.NOTHING_TRIED)
     return None
@@ -229,7 +237,8 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE
     about_us = _contains(said, _phrases("words.question"))
-    if (asking and about_us) or said in _phrases("words.question"):
+    strong = frozenset(q for q in _phrases("words.question") if len(q.split()) >= 3)
+    if (asking and about_us) or said in _phrases("words.question") or _contains(said, strong):
         return Understood(Reading.QUESTION)
     if asked.kind is AnswerKind.TEXT and text.rstrip().endswith("?") and len(words_said) <= 4:
         return Understood(Reading.QUESTION)
@@ -250,6 +259,8 @@ def _asking(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     if re.search(r"\d", said) or _choice_phrase(said, text, asked) is not None:
         return None
+    if asked.kind is AnswerKind.CHOICE and _contained_choice(said, asked) is not None:
+        return None
     return Understood(Reading.QUESTION)
 
 
@@ -265,6 +276,9 @@ def _yes_no(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.yes and (_yes_word(said) or _first_clause(text) in _phrases("words.yes")):
         return Understood(Reading.CHOICE, asked.yes)
     if asked.no and _no_word(said):
+        return Understood(Reading.CHOICE, asked.no)
+    last = _said(re.split(r"[,.;!]", text.strip().rstrip(".!"))[-1])
+    if asked.no and last in _FIRM_NO:
         return Understood(Reading.CHOICE, asked.no)
     return None
 

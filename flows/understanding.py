@@ -384,12 +384,12 @@ def _picks(said: str, asked: Asked) -> Understood | None:
     if index is not None:
         return Understood(Reading.CHOICE, [asked.choices[index].value])
     every = [c.value for c in asked.choices if c.value != "none"]
-    if said in _phrases("words.all") or _starts(said, _phrases("words.all"), 3):
-        return Understood(Reading.CHOICE, every)
     if re.match(r"(?:all|anything|everything|any)\b.*\b(?:except|but|apart from)\b(.*)", said):
         rest = re.split(r"\b(?:except|but|apart from)\b", said, maxsplit=1)[1]
         left_out = _named_choices(rest, asked)
         return Understood(Reading.CHOICE, [v for v in every if v not in left_out])
+    if said in _phrases("words.all") or _starts(said, _phrases("words.all"), 3):
+        return Understood(Reading.CHOICE, every)
     numbers = [int(n) for n in re.findall(r"\b\d+\b", said)]
     if numbers and all(1 <= n <= len(asked.choices) for n in numbers):
         not_after = re.search(r"\bnot\b(.*)", said)
@@ -405,8 +405,18 @@ def _picks(said: str, asked: Asked) -> Understood | None:
 
 
 def _named_choices(said: str, asked: Asked) -> list[str]:
+    """The choices a phrase names, by their words or their words' stems ("naming me")."""
+    stems = {_stem(word) for word in said.split()}
     return [c.value for c in asked.choices if any(
-        _contains_phrase(said, n) or (len(n) > 3 and n[:4] in said) for n in _choice_names(c))]
+        _contains_phrase(said, n) or _stem(n.split()[0]) in stems
+        for n in _choice_names(c) if n)]
+
+
+def _stem(word: str) -> str:
+    for ending in ("ing", "ed", "es", "s", "e"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
 
 
 def _before_negation(said: str) -> str:

@@ -164,3 +164,17 @@ async def test_someone_who_told_a_story_before_is_welcomed_back_not_told_nothing
     assert "the story you told before is still safe" in chat.last_text
     assert "Nothing you've said has been kept" not in chat.last_text
     assert len(await store.list_stories()) == 1
+
+
+@pytest.mark.parametrize(("said", "picked"), [
+    ("all except naming me", ["digest", "quote", "contact"]),
+    ("everything but quotes", ["digest", "contact", "name"]),
+    ("1 and 2 is fine", ["digest", "quote"]),
+    ("all of them", ["digest", "quote", "contact", "name"]),
+    ("the first one", ["digest"]),
+])
+async def test_permissions_as_people_put_them(chat: Chat, store: Store, said: str,
+                                              picked: list[str]) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "skip", "skip", "staff", said)
+    assert (await stored(store, chat))["permissions"] == picked

@@ -280,6 +280,22 @@ def _yes_no(said: str, text: str, asked: Asked) -> Understood | None:
     last = _said(re.split(r"[,.;!]", text.strip().rstrip(".!"))[-1])
     if asked.no and last in _FIRM_NO:
         return Understood(Reading.CHOICE, asked.no)
+    return _one_side(said, asked)
+
+
+def _one_side(said: str, asked: Asked) -> Understood | None:
+    """A short reply holding a yes-word or a no-word, but not both ("oops no", "wait no i
+    didnt mean that", "yess please")."""
+    if not (asked.yes and asked.no) or len(said.split()) > PHRASED:
+        return None
+    tokens = set(said.split())
+    yes = {w for w in _phrases("words.yes") if " " not in w} - _VAGUE
+    no = {w for w in _phrases("words.no") if " " not in w}
+    said_yes = bool(tokens & yes) or bool(process.extractOne(
+        said.split()[0], list(yes), scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE))
+    said_no = bool(tokens & no)
+    if said_yes != said_no:
+        return Understood(Reading.CHOICE, asked.yes if said_yes else asked.no)
     return None
 
 

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.core.config import Config, ConfigErrors, load_config
+from bot.core.errors import ConfigError
 from bot.core.types import StoryStatus
 from bot.features.export import FORMATS, export_audit, export_stories, public_view
 from storage.open import open_store
@@ -34,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _start_logging(args, config)
     try:
         return int(asyncio.run(_COMMANDS[args.command](config, args)))
+    except ConfigError as exc:
+        print(f"storyloop: the config has a problem:\n{exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         if args.command != "chat":
             raise

@@ -117,6 +117,12 @@ def praised(a: Answers) -> str | None:
     return "praise" if praises(a.get("situation")) else None
 
 
+def acted(a: Answers) -> str | None:
+    """Something was tried, and "who tried it?" was not asked (which notices it already)."""
+    asked_who = "tried_by" in a.get(SOURCES, {})
+    return "acted" if a.get("tried") and not asked_who else None
+
+
 def failed(a: Answers) -> str | None:
     return "failed" if says_it_failed(a.get("outcome")) else None
 
@@ -156,7 +162,8 @@ def common_steps(themes: Sequence[str]) -> list[Step]:
              stamp="consent_at", yes="yes", no="no"),
         Step("tried_by", AnswerKind.CHOICE, "tried_by", choices=TRIED_BY,
              review_label=label("tried_by"), hints=("nothing_tried", "who_tried")),
-        Step("outcome", text, "outcome", optional=True, review_label=label("outcome")),
+        Step("outcome", text, "outcome", optional=True, review_label=label("outcome"),
+             variant=acted),
         Step("spread", text, "spread", optional=True, review_label=label("help"),
              variant=failed),
         Step("need", text, "spread", optional=True, review_label=label("help")),

@@ -38,6 +38,7 @@ SHORT = 12
 _INTERROGATIVE = frozenset({"what", "whats", "what's", "why", "who", "whos", "who's", "where",
                             "when", "how", "is", "are", "will", "can", "could", "do", "does",
                             "am", "would", "should", "wdym", "which"})
+_WHO = ("words.me", "words.my_team")
 _SUBJECTS = frozenset({"i", "im", "i'm", "we", "ive", "i've", "its", "it's"})
 _AUXILIARY = frozenset({"will", "does", "do", "are", "is", "can", "could", "should", "would",
                         "am", "did"})
@@ -180,9 +181,13 @@ def _choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
 def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     """A short reply that says one of the always-on words in other words ("can we finish
     later", "how many more questions", "skip this one", "pause i need to get back")."""
+    clauses = [_said(c) for c in re.split(r"[,.;!?]", text) if _said(c)]
+    for reading in _PHRASED_ORDER:  # "sorry, the bus came. where were we"
+        if clauses and len(clauses) <= 3 and clauses[-1] in _phrases(
+                f"words.phrase.{reading.value}"):
+            return Understood(reading)
     if len(said.split()) > PHRASED:
         return None
-    clauses = [_said(c) for c in re.split(r"[,.;!]", text) if _said(c)]
     first, *rest = said.split()
     for clause in (*clauses, first if rest and rest[0] in _SUBJECTS else ""):
         control = as_control(clause) if clause else None
@@ -240,7 +245,8 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
     strong = frozenset(q for q in _phrases("words.question") if len(q.split()) >= 3)
     if (asking and about_us) or said in _phrases("words.question") or _contains(said, strong):
         return Understood(Reading.QUESTION)
-    if asked.kind is AnswerKind.TEXT and text.rstrip().endswith("?") and len(words_said) <= 4:
+    if asked.kind is AnswerKind.TEXT and text.rstrip().endswith("?") and (
+            len(words_said) <= 4 or _contains(said, _phrases("words.meaning"))):
         return Understood(Reading.QUESTION)
     if asked.kind is AnswerKind.TEXT and words_said[0] in _AUXILIARY and (
             _contains(said, _phrases("words.to_us")) and len(words_said) <= SHORT):
@@ -353,8 +359,9 @@ def _who_tried(said: str, asked: Asked) -> str | None:
 def _role(said: str, asked: Asked) -> str | None:
     if not asked.roles:
         return None
-    staff = _contains(said, _phrases("words.role.staff"))
-    citizen = _contains(said, _phrases("words.role.citizen"))
+    kept = _before_negation(said)
+    staff = _contains(kept, _phrases("words.role.staff"))
+    citizen = _contains(kept, _phrases("words.role.citizen"))
     if staff and citizen:
         return _value_for(asked, "both")
     if staff or citizen:

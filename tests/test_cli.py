@@ -209,3 +209,12 @@ def test_a_piped_chat_logs_beside_the_database_not_in_the_chat(config_file: Path
     warning = "STORYLOOP_SECRET is not set: made a pseudonym key"
     assert warning not in chat.stdout + chat.stderr
     assert warning in (config_file.parent / "stories.db.log").read_text()
+
+
+def test_chat_names_a_short_pseudonym_key_too(config_file: Path) -> None:
+    env = {**os.environ, "STORYLOOP_SECRET": "too short"}
+    result = subprocess.run([str(STORYLOOP), "--config", str(config_file), "chat"], env=env,
+                            input="hi\n", capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "privacy.secret_env (STORYLOOP_SECRET)" in result.stderr

@@ -99,11 +99,6 @@ def test_terse_tom_finishes_in_at_most_16_messages(person: Callable[[], Teller],
     story.check(tom)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a theme picked in words is kept with the rest of the sentence: to 'Which of these is your "
-    "story about? Pick as many numbers as you like (like 1, 3), or type your own words. "
-    "1. access ...' the person says 'access obviously', and the theme kept is 'access "
-    "obviously', not 'access' (the review shows 'Themes: access obviously')"))
 def test_angry_gary_is_heard_and_nobody_tried_is_not_something_tried(
         person: Callable[[], Teller], db: Path) -> None:
     gary = person()
@@ -136,18 +131,9 @@ def test_angry_gary_is_heard_and_nobody_tried_is_not_something_tried(
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "safeguarding misfires on an ordinary story and the story is lost: to 'Well where do I "
-    "start. My mum was in hospital for a fortnight after her fall and when it came to going "
-    "home it took the whole day because her tablets weren't ready from the pharmacy. ...' the "
-    "bot says 'I'm sorry things are so hard right now. I've paused your story. If you or "
-    "someone else is in danger now, call 999...' (the story text is not kept), and to 'oh "
-    "goodness no, we're fine! that was back in january, mum's right as rain now. carry on' "
-    "it only repeats 'Your story can wait. If you'd like to carry on with it, now or another "
-    "time, just say so; there's no rush.' (Further on, found by hand: 'go on then, why not' to "
-    "the four extra questions gets 'Sorry, I didn't follow. You can say yes or no, or pick a "
-    "number.'; 'communication and carers I suppose, though honestly it's a bit of everything' "
-    "is kept as three themes; 'I'm just family really, I don't work for the NHS or anything' "
-    "is kept as role 'both'.)"))
+    "safeguarding misfires on an ordinary story (issue 13): 'it took the whole day because her "
+    "tablets weren't ready from the pharmacy' matches the rule for a medical emergency ('took "
+    "... tablets'), so the bot gives the 999 reply and pauses the story instead of keeping it"))
 def test_chatty_chris_tells_it_at_length_and_every_answer_is_kept(
         person: Callable[[], Teller], db: Path) -> None:
     chris = person()
@@ -245,13 +231,6 @@ def test_emoji_emma_is_read_through_her_emoji(person: Callable[[], Teller], db: 
     story.check(emma)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "questions back are kept as answers: at 'That's fine; it helps to know nothing has been "
-    "tried yet. What would help? What do you need?' the person asks 'what sort of thing do you "
-    "mean?' and the bot moves on ('Thank you. I have four short extra questions...'), keeping "
-    "the question as what would help; 'what do the numbers mean?' at the themes is kept as a "
-    "theme, and 'what are weekly summaries?' at 'What else is OK with you?' is taken as "
-    "agreeing to weekly summaries"))
 def test_questioning_quinn_asks_back_and_only_answers_are_kept(
         person: Callable[[], Teller], db: Path) -> None:
     quinn = person()
@@ -295,11 +274,6 @@ def test_questioning_quinn_asks_back_and_only_answers_are_kept(
     story.check(quinn)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "coming back, an apology and 'where were we' is kept as an answer: the chat reopens on "
-    "'What happened after that? It's fine if it's too early to tell.', the person says 'sorry "
-    "about that, the bus came. where were we' and the bot goes on to 'What would help this "
-    "spread, or help it work better?', keeping it as what happened"))
 def test_returning_ray_leaves_mid_story_and_finishes_it_later(
         person: Callable[[], Teller], db: Path) -> None:
     ray = person()

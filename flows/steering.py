@@ -71,6 +71,7 @@ Decisions
 import re
 from collections.abc import Iterator
 from enum import Enum, StrEnum
+from functools import cache
 
 from bot.core.types import TriedBy
 from bot.core.words import words
@@ -372,4 +373,11 @@ def says_it_failed(text: str | None) -> bool:
 
 
 def _has_any(norm: str, key: str) -> bool:
-    return any(re.search(rf"(?<!\w){re.escape(w)}(?!\w)", norm) for w in words(key))
+    return _listed(key).search(norm) is not None
+
+
+@cache
+def _listed(key: str) -> re.Pattern[str]:
+    """The catalogue's words for ``key`` as one expression of whole words (built once)."""
+    listed = sorted(words(key), key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, listed))})(?!\w)")

@@ -524,7 +524,14 @@ def _starts(said: str, phrases: frozenset[str], longest: int) -> bool:
 
 
 def _contains(said: str, phrases: frozenset[str]) -> bool:
-    return any(_contains_phrase(said, phrase) for phrase in phrases)
+    return bool(phrases) and _pattern(phrases).search(said) is not None
+
+
+@cache
+def _pattern(phrases: frozenset[str]) -> re.Pattern[str]:
+    """One expression for a set of phrases, each matched as whole words (built once)."""
+    longest_first = sorted((p for p in phrases if p), key=len, reverse=True)
+    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, longest_first))})(?!\w)")
 
 
 def _contains_phrase(said: str, phrase: str) -> bool:

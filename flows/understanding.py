@@ -214,6 +214,9 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     if said in unsure or _starts(said, unsure, SHORT) or _first_clause(text) in unsure:
         return Understood(Reading.DONT_KNOW)
+    several = frozenset(u for u in unsure if len(u.split()) >= 2)
+    if len(said.split()) <= 4 and _contains(said, several):  # "hmm not sure"
+        return Understood(Reading.DONT_KNOW)
     return None
 
 
@@ -297,8 +300,8 @@ def _one_side(said: str, asked: Asked) -> Understood | None:
     tokens = set(said.split())
     yes = {w for w in _phrases("words.yes") if " " not in w} - _VAGUE
     no = {w for w in _phrases("words.no") if " " not in w}
-    said_yes = bool(tokens & yes) or bool(process.extractOne(
-        said.split()[0], list(yes), scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE))
+    said_yes = not _negated(said) and (bool(tokens & yes) or bool(process.extractOne(
+        said.split()[0], list(yes), scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)))
     said_no = bool(tokens & no)
     if said_yes != said_no:
         return Understood(Reading.CHOICE, asked.yes if said_yes else asked.no)

@@ -178,3 +178,12 @@ async def test_permissions_as_people_put_them(chat: Chat, store: Store, said: st
     await start(chat)
     await chat.script(PROBLEM, "not yet", "skip", "no", "skip", "skip", "staff", said)
     assert (await stored(store, chat))["permissions"] == picked
+
+
+async def test_not_sure_at_a_yes_no_question_is_not_a_yes(chat: Chat) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip")
+    assert "four short extra questions" in chat.last_text
+    await chat.say("hmm not sure")
+    assert "Would you like to answer them?" not in chat.last_text
+    assert chat.last_text.startswith("Sorry, I didn't follow. You can say yes or no")

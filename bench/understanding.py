@@ -34,7 +34,7 @@ def questions() -> dict[str, Asked]:
     for spec in build_flows(FlowOptions(themes=tuple(Config().flows.themes))):
         for step in spec.steps:
             asked = asked_at(step.kind, step.choices, step.yes, step.no, step.hints,
-                             later=step.later)
+                             later=step.later, optional=step.optional)
             found.setdefault(f"{spec.name}.{step.name}", asked)
             found.setdefault(step.name, asked)
     for name, interrupt in INTERRUPTS.items():

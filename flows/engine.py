@@ -43,6 +43,7 @@ from flows.spec import (
     NOTHING,
     OPENING_WORDS,
     RETURNING,
+    SAID_NO,
     SOURCES,
     AnswerKind,
     FlowSpec,
@@ -212,7 +213,7 @@ class FlowEngine:
         choices = self.choices(conv, step)
         kept = self.held_field(conv)
         return understand(text, asked_at(step.kind, choices, step.yes, step.no, step.hints,
-                                         later=step.later,
+                                         later=step.later, optional=step.optional,
                                          yes_is_answer=bool(kept and kept in conv.answers)))
 
     def record(self, turn: Turn, value: Any, now: datetime) -> None:
@@ -220,7 +221,7 @@ class FlowEngine:
         conv = turn.conversation
         step = self.step(conv)
         conv.answers.pop(MISSES, None)
-        for mark in (NOT_KNOWN, NOTHING):
+        for mark in (NOT_KNOWN, NOTHING, SAID_NO):
             if value is not None and step.field in conv.answers.get(mark, ()):
                 conv.answers[mark] = [f for f in conv.answers[mark] if f != step.field]
         if step.field:

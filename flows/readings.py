@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.types import OutgoingMessage, TriedBy
 from flows.controls import CONTROLS
-from flows.spec import MISSES, NOT_KNOWN, NOTHING, AnswerKind, Step
+from flows.spec import MISSES, NOT_KNOWN, NOTHING, SAID_NO, AnswerKind, Step
 from flows.turn import Turn
 from flows.understanding import CONTROLS as CONTROL_READINGS
 from flows.understanding import Reading, Understood, asks_meaning
@@ -38,7 +38,13 @@ def _choice(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: s
 
 def _none(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
           now: datetime) -> None:
-    engine.record(turn, [], now)
+    if step.kind is not AnswerKind.TEXT:
+        engine.record(turn, [], now)
+        return
+    answers = turn.conversation.answers
+    if step.field:
+        answers[SAID_NO] = sorted({*answers.get(SAID_NO, ()), step.field})
+    engine.record(turn, None, now)
 
 
 def _nothing_tried(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from bot.core.types import Choice, Conversation
 from flows.prompts import CHOICE_LABELS, PROMPTS
 from flows.redaction import redact
-from flows.spec import NOT_KNOWN, NOTHING, AnswerKind, FlowSpec, Step
+from flows.spec import NOT_KNOWN, NOTHING, SAID_NO, AnswerKind, FlowSpec, Step
 
 
 def in_review(spec: FlowSpec, conv: Conversation) -> list[Step]:
@@ -45,6 +45,8 @@ def shown_answer(conv: Conversation, step: Step) -> str | None:
         return PROMPTS["review.not_known"]
     if value is None and step.field in conv.answers.get(NOTHING, ()):
         return PROMPTS["review.nothing_yet"]
+    if value is None and step.field in conv.answers.get(SAID_NO, ()):
+        return PROMPTS["review.said_no"]
     if isinstance(value, list) and step.kind is AnswerKind.PICKS:
         picked = "; ".join(CHOICE_LABELS.get(str(v), str(v)) for v in value)
         return picked or PROMPTS["review.picked_nothing"]

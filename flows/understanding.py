@@ -104,14 +104,17 @@ class Asked:
     """The choice that "start again" picks here."""
     yes_is_answer: bool = False
     """A plain "yes" answers this open question (keeping what the person opened with)."""
+    optional: bool = False
+    """The question may be left: a plain "nah" to it is a no, not an answer to keep."""
 
 
 def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = None,
              no: str | None = None, hints: Sequence[str] = (), later: str | None = None,
-             again: str | None = None, yes_is_answer: bool = False) -> Asked:
+             again: str | None = None, yes_is_answer: bool = False,
+             optional: bool = False) -> Asked:
     """What a step (or one of the bot's own questions) asks, for :func:`understand`."""
     return Asked(kind, choices, yes, no, "nothing_tried" in hints, "who_tried" in hints,
-                 "roles" in hints, later, again, yes_is_answer)
+                 "roles" in hints, later, again, yes_is_answer, optional)
 
 
 def understand(text: str, asked: Asked) -> Understood:
@@ -274,10 +277,20 @@ def _asking(said: str, text: str, asked: Asked) -> Understood | None:
 
 
 def _filler(said: str, text: str, asked: Asked) -> Understood | None:
-    """At an open question, a yes, an "ok" or a "lol" is not yet an answer."""
-    if asked.kind is AnswerKind.TEXT and not asked.yes_is_answer and (
+    """At an open question, a yes, an "ok", a "lol", a bare number, or "me" alone at "has
+    anyone tried?" is not yet an answer; a plain "nah" to a question that may be left is a
+    no, not an answer to keep."""
+    if asked.kind is not AnswerKind.TEXT:
+        return None
+    if not asked.yes_is_answer and (
             said in _phrases("words.filler") or (_yes_word(said) and len(said.split()) <= 2)):
         return Understood(Reading.UNCLEAR)
+    if re.fullmatch(r"\d{1,2}", said) or _ordinal_index(said, 8) is not None:
+        return Understood(Reading.UNCLEAR)
+    if asked.nothing_tried and any(said in _phrases(key) for key in _WHO):
+        return Understood(Reading.UNCLEAR)  # who, but not yet what: "me"
+    if asked.optional and not asked.nothing_tried and said in _phrases("words.no"):
+        return Understood(Reading.NONE)  # "nah" to "which service?" is not a service
     return None
 
 
@@ -333,7 +346,8 @@ def _ordinal(said: str, asked: Asked) -> str | None:
 
 
 def _ordinal_index(said: str, count: int) -> int | None:
-    trimmed = said.removesuffix(" please").removeprefix("the ")
+    trimmed = said.removesuffix(" please").removeprefix("only ").removeprefix("just ")
+    trimmed = trimmed.removeprefix("the ")
     if trimmed in _phrases("words.last") or said in _phrases("words.last"):
         return count - 1
     for number in range(1, count + 1):

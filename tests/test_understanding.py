@@ -187,3 +187,18 @@ async def test_not_sure_at_a_yes_no_question_is_not_a_yes(chat: Chat) -> None:
     await chat.say("hmm not sure")
     assert "Would you like to answer them?" not in chat.last_text
     assert chat.last_text.startswith("Sorry, I didn't follow. You can say yes or no")
+
+
+async def test_nah_is_not_kept_as_the_service(chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "skip", "nah", "staff", "only the first")
+    answers = await stored(store, chat)
+    assert answers["place"] is None and answers["permissions"] == ["digest"]
+    assert "Service or place: No" in chat.last_text
+
+
+async def test_me_alone_at_has_anyone_tried_asks_what(chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "me")
+    assert chat.last_text == "Could you tell me a little more, in your own words?"
+    assert "tried" not in await stored(store, chat)

@@ -200,14 +200,10 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _run(config: Config, args: argparse.Namespace) -> int:
-    from bot.core.errors import ConfigError
+    """A config error found while starting is named by ``main``, as for every command."""
     from bot.runner import run
 
-    try:
-        await run(config)
-    except ConfigError as exc:
-        print(f"storyloop: the config has a problem:\n{exc}", file=sys.stderr)
-        return 2
+    await run(config)
     return 0
 
 

@@ -6,12 +6,10 @@ import re
 from collections.abc import Sequence
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
 
 from bot.core.types import Choice
 from bot.core.words import words
 from flows.prompts import CHOICE_LABELS
-from flows.spec import AnswerKind, Step
 
 _PUNCTUATION = re.compile(r"[^\w\s'-]+")
 _THEME_SPLIT = re.compile(r",|;|\band\b|\n")
@@ -142,21 +140,3 @@ def as_data_request(text: str) -> DataRequest | None:
 
 _DATA_WORDS = {request: frozenset(words(f"words.data.{request.value}"))
                for request in DataRequest}
-
-
-def read_answer(step: Step, choices: Sequence[Choice], text: str) -> tuple[Any, str | None]:
-    """What an answer to ``step`` means, or the words to say when it is not understood."""
-    if not text:
-        return None, "empty"
-    if step.kind is AnswerKind.TEXT:
-        return text, None
-    if step.kind is AnswerKind.THEMES:
-        themes = read_themes(text, [c.label for c in step.choices])
-        return themes, (None if themes else "themes.none")
-    if step.kind is AnswerKind.PICKS:
-        picks = read_picks(text, step.choices)
-        if picks is None:
-            return None, "not_understood"
-        return [p for p in picks if p != "none"], None
-    picked = match_choice(text, choices)
-    return (picked.value, None) if picked else (None, "not_understood")

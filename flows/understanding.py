@@ -217,8 +217,7 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     if said in unsure or _starts(said, unsure, SHORT) or _first_clause(text) in unsure:
         return Understood(Reading.DONT_KNOW)
-    several = frozenset(u for u in unsure if len(u.split()) >= 2)
-    if len(said.split()) <= 4 and _contains(said, several):  # "hmm not sure"
+    if len(said.split()) <= 4 and _contains(said, _longer("words.dont_know", 2)):  # "hmm not sure"
         return Understood(Reading.DONT_KNOW)
     return None
 
@@ -248,7 +247,7 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE
     about_us = _contains(said, _phrases("words.question"))
-    strong = frozenset(q for q in _phrases("words.question") if len(q.split()) >= 3)
+    strong = _longer("words.question", 3)
     if (asking and about_us) or said in _phrases("words.question") or _contains(said, strong):
         return Understood(Reading.QUESTION)
     if asked.kind is AnswerKind.TEXT and text.rstrip().endswith("?") and (
@@ -311,10 +310,9 @@ def _one_side(said: str, asked: Asked) -> Understood | None:
     if not (asked.yes and asked.no) or len(said.split()) > PHRASED:
         return None
     tokens = set(said.split())
-    yes = {w for w in _phrases("words.yes") if " " not in w} - _VAGUE
-    no = {w for w in _phrases("words.no") if " " not in w}
+    yes, no = _single("words.yes") - _VAGUE, _single("words.no")
     said_yes = not _negated(said) and (bool(tokens & yes) or bool(process.extractOne(
-        said.split()[0], list(yes), scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)))
+        said.split()[0], yes, scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)))
     said_no = bool(tokens & no)
     if said_yes != said_no:
         return Understood(Reading.CHOICE, asked.yes if said_yes else asked.no)
@@ -553,6 +551,18 @@ def _pattern(phrases: frozenset[str]) -> re.Pattern[str]:
 
 def _contains_phrase(said: str, phrase: str) -> bool:
     return bool(phrase) and re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", said) is not None
+
+
+@cache
+def _longer(key: str, words_at_least: int) -> frozenset[str]:
+    """The phrases of ``key`` of at least this many words (the specific ones)."""
+    return frozenset(p for p in _phrases(key) if len(p.split()) >= words_at_least)
+
+
+@cache
+def _single(key: str) -> frozenset[str]:
+    """The one-word phrases of ``key``."""
+    return frozenset(p for p in _phrases(key) if " " not in p)
 
 
 @cache

@@ -140,6 +140,15 @@ def who_unknown(a: Answers) -> bool:
     return bool(a.get("tried")) and not a.get("tried_by")
 
 
+def tried_unknown(a: Answers) -> bool:
+    """The person was not sure whether anything was tried: ask what would help."""
+    return "tried" in a.get(NOT_KNOWN, ()) and not a.get("tried")
+
+
+def unsure(a: Answers) -> str | None:
+    return "unsure" if tried_unknown(a) else None
+
+
 def has_tried(a: Answers) -> bool:
     return bool(a.get("tried"))
 
@@ -166,7 +175,8 @@ def common_steps(themes: Sequence[str]) -> list[Step]:
              variant=acted),
         Step("spread", text, "spread", optional=True, review_label=label("help"),
              variant=failed),
-        Step("need", text, "spread", optional=True, review_label=label("help")),
+        Step("need", text, "spread", optional=True, review_label=label("help"),
+             variant=unsure),
         Step("reflect_offer", AnswerKind.CHOICE, None, choices=REFLECT, yes="reflect",
              no="no_reflect"),
         *(Step(n, text, n, optional=True, review_label=label(n)) for n in REFLECTION),
@@ -240,6 +250,7 @@ def story_flow(options: FlowOptions) -> FlowSpec:
         go("situation", "tried_by", who_unknown),
         go("situation", "outcome"),
         go("tried", "need", nothing_tried),
+        go("tried", "need", tried_unknown),
         go("tried", "tried_by", who_unknown),
         go("tried", "outcome"),
         go("tried_by", "outcome"),

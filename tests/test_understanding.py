@@ -36,7 +36,9 @@ async def test_dunno_at_what_was_tried_is_noted_not_stored(chat: Chat, store: St
     answers = await stored(store, chat)
     assert answers["tried"] is None and answers["tried_by"] is None
     assert answers["_not_known"] == ["tried"]
-    await chat.script("skip", "skip", "no", "skip", "skip", "staff", "none")
+    assert "not knowing is a fair answer. What would help?" in chat.last_text
+    assert not any("What happened after that?" in r.text for r in chat.replies)
+    await chat.script("skip", "no", "skip", "skip", "staff", "none")
     assert "What was tried: Not sure" in chat.last_text
 
 

@@ -410,6 +410,17 @@ def _contained_choice(said: str, asked: Asked) -> str | None:
     return holding.pop() if len(holding) == 1 and not _negated(said) else None
 
 
+TOPICS = ("privacy", "bot", "why", "choice")
+"""What a question about the bot can be about, each with its answer (``about.<topic>``) and
+its words (``words.topic.<topic>``); the first that matches is answered."""
+
+
+def question_topic(text: str) -> str | None:
+    """What a question about the bot asks about, or None when it is none of ``TOPICS``."""
+    said = _said(text)
+    return next((t for t in TOPICS if _contains(said, _phrases(f"words.topic.{t}"))), None)
+
+
 def asks_meaning(text: str) -> bool:
     """Does a question ask what the bot's question means (rather than about the bot)?"""
     return _contains(_said(text), _phrases("words.meaning"))

@@ -59,6 +59,21 @@ async def test_what_do_you_mean_is_explained_and_nothing_is_stored(chat: Chat,
     assert "tried" not in await stored(store, chat)
 
 
+@pytest.mark.parametrize(("question", "answer"), [
+    ("will my manager see this?", "Staff see it without your name"),
+    ("are you a real person", "a chat bot, not a person"),
+    ("why do you need to know that?", "what people have tried that helps"),
+    ("do i have to answer", "You don't have to answer"),
+])
+async def test_a_question_about_the_bot_gets_its_own_answer_then_the_question(
+        chat: Chat, store: Store, question: str, answer: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, question)
+    assert answer in chat.replies[-2].text
+    assert "Has anyone" in chat.last_text
+    assert "tried" not in await stored(store, chat)
+
+
 async def test_a_greeting_mid_story_shows_where_we_were(chat: Chat, store: Store) -> None:
     await start(chat)
     await chat.say("hi")

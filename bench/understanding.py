@@ -20,11 +20,12 @@ from typing import Any
 from bot.core.config import Config
 from flows.interrupts import INTERRUPTS, asked_of
 from flows.registry import build_flows
-from flows.spec import FlowOptions
+from flows.spec import AnswerKind, FlowOptions
 from flows.understanding import NOT_ANSWERS, Asked, Reading, asked_at, understand
 
 DATA = Path(__file__).parents[1] / "tests" / "data"
-SETS = {"tuning": DATA / "replies.jsonl", "blind": DATA / "replies_blind.jsonl"}
+SETS = {"tuning": DATA / "replies.jsonl", "tuning_more": DATA / "replies_more.jsonl",
+        "blind": DATA / "replies_blind.jsonl"}
 STORED = {Reading.ANSWER, Reading.CHOICE}
 
 
@@ -42,7 +43,12 @@ def questions() -> dict[str, Asked]:
     return found
 
 
-def right(row: dict[str, Any], got: Any) -> bool:
+def right(row: dict[str, Any], got: Any, asked: Asked) -> bool:
+    if asked.kind is AnswerKind.THEMES and row["reading"] == "answer":
+        # The writers' brief: a theme in the person's own words is an answer. It is kept
+        # as a theme of its own, beside any numbers picked.
+        own = {str(v) for v in got.value or ()} - {c.value for c in asked.choices}
+        return got.reading is Reading.CHOICE and bool(own)
     if got.reading.value != row["reading"]:
         return False
     if row["reading"] != "choice":
@@ -63,7 +69,7 @@ def measure(path: Path, show: int) -> dict[str, Any]:
         if Reading(row["reading"]) in NOT_ANSWERS:
             non_answers += 1
             stored_non_answers += got.reading in STORED
-        if not right(row, got):
+        if not right(row, got, asked[row["step"]]):
             by_reading[row["reading"]] += 1
             wrong.append(f'{row["step"]}: {row["text"]!r} meant {row["reading"]} '
                          f'{row["value"]!r}, read {got.reading.value} {got.value!r}')

@@ -13,6 +13,7 @@ in single words are forgiven with rapidfuzz. Pure: no I/O.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.core.types import Choice, TriedBy
-from bot.core.words import words
+from bot.core.words import ENGLISH, catalogue, words
 from flows.answers import NONE_WORDS, Control, as_control, match_choice, normalise, read_themes
 from flows.spec import AnswerKind
 
@@ -206,7 +207,13 @@ def _complaint(said: str, text: str, asked: Asked) -> Understood | None:
     complaint = _phrases("words.complaint")
     if asked.nothing_tried:  # "I contacted PALS" is something tried, and PALS someone else
         complaint = complaint - _phrases("words.contact_routes")
-    if len(said.split()) <= SHORT * 2 and _contains(said, complaint):
+    if len(said.split()) > SHORT * 2:
+        return None
+    topic = _phrases("words.complaint.topic")
+    if asked.nothing_tried:
+        topic = topic - _phrases("words.contact_routes")
+    wishes = len(said.split()) <= 4 or _contains(said, _phrases("words.complaint.intent"))
+    if _contains(said, complaint) or (wishes and _contains(said, topic)):
         return Understood(Reading.COMPLAINT)
     return None
 
@@ -348,11 +355,19 @@ def _ordinal_index(said: str, count: int) -> int | None:
     trimmed = trimmed.removeprefix("the ")
     if trimmed in _phrases("words.last") or said in _phrases("words.last"):
         return count - 1
-    for number in range(1, count + 1):
-        if said in _phrases(f"words.ordinal.{number}") or trimmed in _phrases(
-                f"words.ordinal.{number}"):
-            return number - 1
+    for index, names in enumerate(_ordinals()[:count]):
+        if said in names or trimmed in names:
+            return index
     return None
+
+
+@cache
+def _ordinals() -> tuple[frozenset[str], ...]:
+    """The words for "first", "second", ... as far as the catalogue has them (a question
+    may have more options than that: the rest are picked by number or by name)."""
+    known = catalogue(ENGLISH).entries
+    count = next(n for n in itertools.count(1) if f"words.ordinal.{n}" not in known) - 1
+    return tuple(_phrases(f"words.ordinal.{n}") for n in range(1, count + 1))
 
 
 def _who_tried(said: str, asked: Asked) -> str | None:
@@ -477,16 +492,20 @@ def _themes(said: str, text: str, asked: Asked) -> Understood | None:
     labels = [c.label for c in asked.choices]
     if said in NONE_WORDS or _starts(said, NONE_WORDS, 5):
         return Understood(Reading.NONE)
-    if said in _phrases("words.all"):
+    every = _phrases("words.all")
+    if said in every or any(said.startswith(f"{p} ") and not _without_noise(said[len(p):])
+                            for p in every):
         return Understood(Reading.CHOICE, labels)
+    if _yes_word(said) and len(said.split()) <= 2:  # "ok": which, though?
+        return Understood(Reading.UNCLEAR)
     index = _ordinal_index(said, len(labels))
     if index is not None:
         return Understood(Reading.CHOICE, [labels[index]])
     if not re.search(r"\d", said) and (_non_answer(said, text, asked) is not None):
         return None
-    picked = read_themes(_tidy_themes(text), labels)
-    return Understood(Reading.CHOICE, [_whole_theme(t, labels) for t in picked]) if picked \
-        else None
+    picked = [_whole_theme(t, labels) for t in read_themes(_tidy_themes(text), labels)
+              if t in labels or _without_noise(normalise(t))]
+    return Understood(Reading.CHOICE, list(dict.fromkeys(picked))) if picked else None
 
 
 def _tidy_themes(text: str) -> str:
@@ -494,16 +513,25 @@ def _tidy_themes(text: str) -> str:
     carers", "waiting times obviously"), as a plain comma-separated list."""
     text = re.sub(r"(\d+)\s*-\s*(\d+)", lambda m: ",".join(
         str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)
-    text = re.sub(r"[&+./]|\s-\s", ",", text)
+    text = re.sub(r"[&+./]|\s-\s|\s+n\s+", ",", text)
     text = re.sub(r"\b(?:number|no)\s+(?=\d)", "", text, flags=re.IGNORECASE)
     fillers = "|".join(map(re.escape, sorted(_phrases("words.theme_filler"), key=len,
                                              reverse=True)))
     return re.sub(rf"\b(?:{fillers})\b", ",", text, flags=re.IGNORECASE) if fillers else text
 
 
+def _without_noise(said: str) -> str:
+    """What is left of a theme once the words that add nothing are taken out ("" if all)."""
+    return " ".join(_pattern(_phrases("words.theme_noise")).sub(" ", said).split())
+
+
 def _whole_theme(theme: str, labels: Sequence[str]) -> str:
-    """A theme's own name for a start of it ("waiting" is "waiting times")."""
-    said = normalise(theme)
+    """A theme's own name for a start of it ("waiting" is "waiting times"), or for it with
+    words around it that add nothing ("the mental health one")."""
+    said = _without_noise(normalise(theme))
+    named = [label for label in labels if normalise(label) == said]
+    if named:
+        return named[0]
     starting = [label for label in labels if len(said) >= 4 and label.startswith(said)]
     return starting[0] if len(starting) == 1 else theme
 

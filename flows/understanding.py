@@ -40,6 +40,13 @@ _INTERROGATIVE = frozenset({"what", "whats", "what's", "why", "who", "whos", "wh
                             "when", "how", "is", "are", "will", "can", "could", "do", "does",
                             "am", "would", "should", "wdym", "which"})
 _WHO = ("words.me", "words.my_team")
+_QUESTION_OPENERS = frozenset({"what", "whats", "what's", "which", "why", "how", "does",
+                               "where", "when", "who", "whos", "who's", "wdym"}) | {"can", "do"}
+_YOU = frozenset({"you", "u", "ya", "we", "yall"})
+"""After "can" or "do", these make a request ("can you send it"), not a question."""
+_HEDGES = frozenset({"it", "its", "it's", "if", "that", "whether", "but", "though", "they",
+                     "we", "he", "she", "there", "this", "the", "a", "about"})
+"""After "not sure", these open the person's answer ("not sure it helped, but...")."""
 _SUBJECTS = frozenset({"i", "im", "i'm", "we", "ive", "i've", "its", "it's"})
 _AUXILIARY = frozenset({"will", "does", "do", "are", "is", "can", "could", "should", "would",
                         "am", "did"})
@@ -123,7 +130,8 @@ def understand(text: str, asked: Asked) -> Understood:
     said = _said(text)
     if not said:
         return Understood(Reading.UNCLEAR)
-    for read in (_exact_choice, _exact_control, _choice_phrase, _control_phrase, _complaint,
+    for read in (_asks_first, _exact_choice, _exact_control, _choice_phrase, _control_phrase,
+                 _complaint,
                  _dont_know,
                  _nothing_tried, _greeting, _question, _yes_no, _asking, _fuzzy_control,
                  _loose_choice, _filler):
@@ -155,6 +163,25 @@ def _said(text: str) -> str:
 
 
 # Readers, in order: each returns a reading, or None to let the next one try.
+def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
+    """At a question with options, a question back is a question even when it names one
+    ("what happens if I say yes", "does volunteer count as staff"), unless it asks the bot
+    to do something ("can you send it")."""
+    words_said = said.split()
+    if asked.kind not in (AnswerKind.CHOICE, AnswerKind.PICKS) or len(words_said) < 3:
+        return None
+    opens = words_said[0] in _QUESTION_OPENERS and words_said[1] not in _YOU
+    if not opens or "?" in text.strip().rstrip("?") or match_choice(text, asked.choices):
+        return None  # "does it matter? rather not" answers after asking
+    if words_said[0] == "can" and asked.kind is AnswerKind.CHOICE and _contained_choice(
+            said, asked) is not None:
+        return None  # "can i change the place" asks for a choice
+    if _control_phrase(said, text, asked) is None:
+        return Understood(Reading.QUESTION)
+    return None
+
+
+
 def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
     control = as_control(text)
     return None if control is None else Understood(_CONTROL_READINGS[control])
@@ -226,6 +253,14 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.DONT_KNOW)
     if len(said.split()) <= 4 and _contains(said, _longer("words.dont_know", 2)):  # "hmm not sure"
         return Understood(Reading.DONT_KNOW)
+    if len(said.split()) <= PHRASED + 2 and not _contains(said, frozenset({"but"})):
+        found = _pattern(_longer("words.dont_know", 2)).search(said)
+        if found is None:
+            return None
+        after = said[found.end():].split()
+        opening = len(said[:found.start()].split()) <= 2 and (not after or after[0] not in _HEDGES)
+        if opening or not after:  # "not sure what would help", "so we don't know yet"
+            return Understood(Reading.DONT_KNOW)
     return None
 
 
@@ -255,10 +290,13 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
     asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE
     about_us = _contains(said, _phrases("words.question"))
     strong = _longer("words.question", 3)
-    if (asking and about_us) or said in _phrases("words.question") or _contains(said, strong):
+    alone = said.rstrip("?") in _phrases("words.question.alone")
+    if (asking and about_us) or alone or said in _phrases("words.question") or _contains(
+            said, strong):
         return Understood(Reading.QUESTION)
     if asked.kind is AnswerKind.TEXT and text.rstrip().endswith("?") and (
-            len(words_said) <= 4 or _contains(said, _phrases("words.meaning"))):
+            len(words_said) <= 4 or _contains(said, _phrases("words.meaning"))
+            or words_said[0] in _INTERROGATIVE | {"as", "sorry", "so", "if"}):
         return Understood(Reading.QUESTION)
     if asked.kind is AnswerKind.TEXT and words_said[0] in _AUXILIARY and (
             _contains(said, _phrases("words.to_us")) and len(words_said) <= SHORT):
@@ -293,6 +331,8 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.UNCLEAR)
     if re.fullmatch(r"\d{1,2}", said) or _ordinal_index(said, 8) is not None:
         return Understood(Reading.UNCLEAR)
+    if not re.search(r"\w", said) or re.fullmatch(r"(\w)\1{3,}\w*|\w", said):
+        return Understood(Reading.UNCLEAR)  # "🙃🙃🙃", "x", "jjjjjk"
     if asked.nothing_tried and any(said in _phrases(key) for key in _WHO):
         return Understood(Reading.UNCLEAR)  # who, but not yet what: "me"
     if asked.optional and not asked.nothing_tried and said in _phrases("words.no"):

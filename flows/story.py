@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.core.types import Choice, Role, TriedBy
-from bot.core.words import say, words
+from bot.core.words import ENGLISH, catalogue, say, words
 from flows.answers import choice, normalise
 from flows.records import build_story
 from flows.spec import (
@@ -274,12 +274,19 @@ def editing(a: Answers) -> bool:
     return bool(a.get("_editing"))
 
 
+def change_words(step: str) -> tuple[str, ...]:
+    """What people call an answer they want to change ("build on", "my name"), if the
+    catalogue says (``words.change.<step>``)."""
+    key = f"words.change.{step}"
+    return words(key) if key in catalogue(ENGLISH).entries else ()
+
+
 def with_review_edits(spec: FlowSpec) -> FlowSpec:
     """Changing an answer from the review goes to that question, then straight back."""
     reviewable = spec.reviewable
     change = Step("change", AnswerKind.CHOICE, None,
-                  choices=tuple(Choice(value=s.name, label=s.review_label or s.name)
-                                for s in reviewable))
+                  choices=tuple(Choice(value=s.name, label=s.review_label or s.name,
+                                       aliases=change_words(s.name)) for s in reviewable))
     steps = tuple(change if s.name == "change" else s for s in spec.steps)
     back_to_review = [go(s.name, "review", editing) for s in reviewable]
     to_steps = [go("change", s.name, chose(s.name)) for s in reviewable]

@@ -115,6 +115,12 @@ class Asked:
     optional: bool = False
     """The question may be left: a plain "nah" to it is a no, not an answer to keep."""
 
+    @property
+    def skip_is_no(self) -> bool:
+        """The "no" choice is to skip something ("No, skip them"): "skip" picks it."""
+        label = next((c.label for c in self.choices if c.value == self.no), "")
+        return _contains(normalise(label), _phrases("words.control.skip"))
+
 
 def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = None,
              no: str | None = None, hints: Sequence[str] = (), later: str | None = None,
@@ -150,6 +156,8 @@ def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
         return Understood(Reading.CHOICE, asked.later)
     if asked.again and found.reading is Reading.RESTART:
         return Understood(Reading.CHOICE, asked.again)
+    if found.reading is Reading.SKIP and asked.skip_is_no:  # "No, skip them"
+        return Understood(Reading.CHOICE, asked.no)
     return found
 
 
@@ -189,7 +197,8 @@ def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is AnswerKind.CHOICE:
-        picked = match_choice(text, asked.choices)
+        picked = match_choice(text, asked.choices) or match_choice(
+            _first_clause(text), asked.choices)  # "both, i work there and i'm a patient"
         return None if picked is None else Understood(Reading.CHOICE, picked.value)
     if asked.kind is AnswerKind.PICKS:
         asking = said.split()[0] in _INTERROGATIVE and not re.search(r"\d", said)
@@ -415,6 +424,8 @@ def _who_tried(said: str, asked: Asked) -> str | None:
         return None
     if re.search(r"\b(?:me and|and me|myself and|and myself|me and my)\b", said):
         return TriedBy.MY_TEAM.value
+    if re.search(r"\b(?:not|wasnt|wasn't|never) (?:me|us|my team|our team|myself)\b", said):
+        return TriedBy.SOMEONE_ELSE.value  # "a social worker sorted it, not me"
     for key, value in (("words.me", TriedBy.ME), ("words.my_team", TriedBy.MY_TEAM),
                        ("words.someone_else", TriedBy.SOMEONE_ELSE)):
         if said in _phrases(key):
@@ -430,6 +441,8 @@ def _role(said: str, asked: Asked) -> str | None:
     if not asked.roles:
         return None
     kept = _before_negation(said)
+    if _contains(said, _phrases("words.choice.both")):  # "bit of both really"
+        return _value_for(asked, "both")
     staff = _contains(kept, _phrases("words.role.staff"))
     citizen = _contains(kept, _phrases("words.role.citizen"))
     if staff and citizen:
@@ -494,6 +507,10 @@ def _picks(said: str, asked: Asked) -> Understood | None:
         return Understood(Reading.CHOICE, [v for v in every if v not in left_out])
     if said in _phrases("words.all") or _starts(said, _phrases("words.all"), 3):
         return Understood(Reading.CHOICE, every)
+    first = re.search(r"\bfirst (\d|two|three|four)\b", said)
+    if first:  # "the first three are fine"
+        count = {"two": 2, "three": 3, "four": 4}.get(first.group(1)) or int(first.group(1))
+        return Understood(Reading.CHOICE, every[:count])
     numbers = [int(n) for n in re.findall(r"\b\d+\b", said)]
     if numbers and all(1 <= n <= len(asked.choices) for n in numbers):
         not_after = re.search(r"\bnot\b(.*)", said)

@@ -40,6 +40,14 @@ _INTERROGATIVE = frozenset({"what", "whats", "what's", "why", "who", "whos", "wh
                             "when", "how", "is", "are", "will", "can", "could", "do", "does",
                             "am", "would", "should", "wdym", "which"})
 _WHO = ("words.me", "words.my_team")
+_REQUEST = re.compile(r"(?:^(?:sorry |wait |actually |ok |um |oh |hang on )*|\b(?:can|could|may) "
+                      r"(?:i|we|u|you) |\bi (?:want|need|would like|d like) to |\blet me |"
+                      r"\bplease )(?:just )?(?P<rest>.+)$")
+"""Words that ask for something, then what is asked for ("can we carry on later")."""
+_INVERTED = frozenset({"will", "would", "do", "does", "did", "is", "are", "can", "could",
+                       "should", "if", "much", "many", "exactly", "about"})
+_PRONOUNS = frozenset({"you", "u", "i", "it", "this", "that", "my", "we", "they", "there",
+                       "anyone", "someone", "he", "she"})
 _QUESTION_OPENERS = frozenset({"what", "whats", "what's", "which", "why", "how", "does",
                                "where", "when", "who", "whos", "who's", "wdym"}) | {"can", "do"}
 _YOU = frozenset({"you", "u", "ya", "we", "yall"})
@@ -221,6 +229,11 @@ def _choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
 def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     """A short reply that says one of the always-on words in other words ("can we finish
     later", "how many more questions", "skip this one", "pause i need to get back")."""
+    asking = _REQUEST.search(said)  # "someone at the door, can we carry on later"
+    if asking and len(said.split()) <= SHORT + 2:
+        for reading in _PHRASED_ORDER:
+            if _starts(asking.group("rest"), _phrases(f"words.phrase.{reading.value}"), SHORT):
+                return Understood(reading)
     clauses = [_said(c) for c in re.split(r"[,.;!?]", text) if _said(c)]
     for reading in _PHRASED_ORDER:  # "sorry, the bus came. where were we"
         if clauses and len(clauses) <= 3 and clauses[-1] in _phrases(
@@ -258,7 +271,9 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
     unsure = _phrases("words.dont_know")
     if _contains(said, _phrases("words.meaning")) and said not in unsure:
         return None
-    if said in unsure or _starts(said, unsure, SHORT) or _first_clause(text) in unsure:
+    bare = " ".join(w for w in said.split() if w not in _phrases("words.filler"))
+    if said in unsure or bare in unsure or _starts(said, unsure, SHORT) or _first_clause(
+            text) in unsure:  # "hmm dunno"
         return Understood(Reading.DONT_KNOW)
     if len(said.split()) <= 4 and _contains(said, _longer("words.dont_know", 2)):  # "hmm not sure"
         return Understood(Reading.DONT_KNOW)
@@ -285,6 +300,7 @@ def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _greeting(said: str, text: str, asked: Asked) -> Understood | None:
     greetings = _phrases("words.greeting")
+    said = re.sub(r"(\w)\1{2,}\b", r"\1", said)  # "heyyy", "hiii"
     first = said.split()[0]
     if said in greetings or (len(said.split()) <= 6 and first in greetings
                              and first not in _phrases("words.yes") and not _yes_word(said)):
@@ -307,6 +323,10 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
             len(words_said) <= 4 or _contains(said, _phrases("words.meaning"))
             or words_said[0] in _INTERROGATIVE | {"as", "sorry", "so", "if"}):
         return Understood(Reading.QUESTION)
+    if asked.kind is AnswerKind.TEXT and len(words_said) >= 2 and (
+            (words_said[0] in _INTERROGATIVE - _AUXILIARY and words_said[1] in _INVERTED)
+            or (words_said[0] in _AUXILIARY and words_said[1] in _PRONOUNS)):
+        return Understood(Reading.QUESTION)  # "where will it be shown", "did you send it"
     if asked.kind is AnswerKind.TEXT and words_said[0] in _AUXILIARY and (
             _contains(said, _phrases("words.to_us")) and len(words_said) <= SHORT):
         return Understood(Reading.QUESTION)
@@ -400,6 +420,9 @@ def _ordinal(said: str, asked: Asked) -> str | None:
 
 
 def _ordinal_index(said: str, count: int) -> int | None:
+    numbered = re.fullmatch(r"(?:option|number|no|choice) (\d{1,2})", said)  # "option 2"
+    if numbered and 1 <= int(numbered.group(1)) <= count:
+        return int(numbered.group(1)) - 1
     trimmed = said.removesuffix(" please").removeprefix("only ").removeprefix("just ")
     trimmed = trimmed.removeprefix("the ")
     if trimmed in _phrases("words.last") or said in _phrases("words.last"):

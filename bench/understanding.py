@@ -25,7 +25,7 @@ from flows.understanding import NOT_ANSWERS, Asked, Reading, asked_at, understan
 
 DATA = Path(__file__).parents[1] / "tests" / "data"
 SETS = {"tuning": DATA / "replies.jsonl", "tuning_more": DATA / "replies_more.jsonl",
-        "blind": DATA / "replies_blind.jsonl"}
+        "tuning_phone": DATA / "replies_phone.jsonl", "blind": DATA / "replies_blind.jsonl"}
 STORED = {Reading.ANSWER, Reading.CHOICE}
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -48,6 +48,9 @@ _INVERTED = frozenset({"will", "would", "do", "does", "did", "is", "are", "can",
                        "should", "if", "much", "many", "exactly", "about"})
 _PRONOUNS = frozenset({"you", "u", "i", "it", "this", "that", "my", "we", "they", "there",
                        "anyone", "someone", "he", "she"})
+_LEADING = frozenset({Control.PAUSE, Control.SKIP})
+"""Always-on words that say what a reply wants even with more words around them ("pause it,
+my bus stop is next", "no on second thoughts skip"); "back" and "stop" do not ("back pain")."""
 _QUESTION_OPENERS = frozenset({"what", "whats", "what's", "which", "why", "how", "does",
                                "where", "when", "who", "whos", "who's", "wdym"}) | {"can", "do"}
 _YOU = frozenset({"you", "u", "ya", "we", "yall"})
@@ -139,13 +142,20 @@ def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = No
                  "roles" in hints, later, again, yes_is_answer, optional)
 
 
+_SIGN_OFF = re.compile(r"(?:[.,!]\s*|\s+)(?:(?:kind|best|warm|many)\s+)?(?:regards|thanks|"
+                       r"cheers|thank you|love)[,.]?\s+(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$"
+                       r"|\.\s+(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$")
+"""A signature closing a message ("Kind regards, Alan", ". J. Morris"): not part of the reply."""
+
+
 def understand(text: str, asked: Asked) -> Understood:
     """The one reading of ``text`` at ``asked``."""
+    text = _SIGN_OFF.sub("", text.strip()) or text
     said = _said(text)
     if not said:
         return Understood(Reading.UNCLEAR)
-    for read in (_asks_first, _exact_choice, _exact_control, _choice_phrase, _control_phrase,
-                 _complaint,
+    for read in (_asks_first, _complaint, _exact_choice, _exact_control, _choice_phrase,
+                 _control_phrase,
                  _dont_know,
                  _nothing_tried, _greeting, _question, _yes_no, _asking, _fuzzy_control,
                  _loose_choice, _filler):
@@ -186,8 +196,13 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     words_said = said.split()
     if asked.kind not in (AnswerKind.CHOICE, AnswerKind.PICKS) or len(words_said) < 3:
         return None
+    last = _said(re.split(r"[,.;]|\bbut\b|\bbefore i send\b", text.strip())[-1]).split()
+    if text.rstrip().endswith("?") and len(last) >= 3 and (
+            last[0] in _QUESTION_OPENERS | _AUXILIARY) and not _control_phrase(said, text, asked):
+        return Understood(Reading.QUESTION)  # "yes ok, but is this going to my doctor?"
     opens = words_said[0] in _QUESTION_OPENERS and words_said[1] not in _YOU
-    if not opens or "?" in text.strip().rstrip("?") or match_choice(text, asked.choices):
+    if not opens or "?" in text.strip().rstrip("?") or match_choice(text, asked.choices) or (
+            match_choice(_first_clause(text), asked.choices)):
         return None  # "does it matter? rather not" answers after asking
     if words_said[0] == "can" and asked.kind is AnswerKind.CHOICE and _contained_choice(
             said, asked) is not None:
@@ -199,7 +214,15 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
 
 
 def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
-    control = as_control(text)
+    bare = " ".join(w for w in said.split() if w not in _phrases("words.filler"))
+    control = as_control(text) or (as_control(bare) if bare else None)  # "ugh restart"
+    words_said = re.sub(r"(\w)\1{2,}", r"\1\1", said).split()  # "skippp"
+    if control is None and len(words_said) <= PHRASED:
+        ends = as_control(words_said[-1]) if len(words_said) <= 4 and (
+            words_said[0] not in _INTERROGATIVE) else None  # but "what's next" asks
+        starts = as_control(words_said[0])
+        control = next((c for c in (starts, ends) if c in _LEADING), None)
+        control = control or as_control(" ".join(words_said))
     return None if control is None else Understood(_CONTROL_READINGS[control])
 
 
@@ -207,6 +230,9 @@ def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is AnswerKind.CHOICE:
         picked = match_choice(text, asked.choices) or match_choice(
             _first_clause(text), asked.choices)  # "both, i work there and i'm a patient"
+        if picked is None and "," in text:  # "the second one, what it was meant to fix"
+            index = _ordinal_index(_first_clause(text), len(asked.choices))
+            picked = None if index is None else asked.choices[index]
         return None if picked is None else Understood(Reading.CHOICE, picked.value)
     if asked.kind is AnswerKind.PICKS:
         asking = said.split()[0] in _INTERROGATIVE and not re.search(r"\d", said)
@@ -272,6 +298,8 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
     if _contains(said, _phrases("words.meaning")) and said not in unsure:
         return None
     bare = " ".join(w for w in said.split() if w not in _phrases("words.filler"))
+    if bare.rstrip("?") in _phrases("words.dont_know.alone"):
+        return Understood(Reading.DONT_KNOW)
     if said in unsure or bare in unsure or _starts(said, unsure, SHORT) or _first_clause(
             text) in unsure:  # "hmm dunno"
         return Understood(Reading.DONT_KNOW)
@@ -524,16 +552,11 @@ def _picks(said: str, asked: Asked) -> Understood | None:
     if index is not None:
         return Understood(Reading.CHOICE, [asked.choices[index].value])
     every = [c.value for c in asked.choices if c.value != "none"]
-    if re.match(r"(?:all|anything|everything|any)\b.*\b(?:except|but|apart from)\b(.*)", said):
-        rest = re.split(r"\b(?:except|but|apart from)\b", said, maxsplit=1)[1]
-        left_out = _named_choices(rest, asked)
-        return Understood(Reading.CHOICE, [v for v in every if v not in left_out])
+    listed = _listed(said, asked)
+    if listed is not None:
+        return Understood(Reading.CHOICE, listed)
     if said in _phrases("words.all") or _starts(said, _phrases("words.all"), 3):
         return Understood(Reading.CHOICE, every)
-    first = re.search(r"\bfirst (\d|two|three|four)\b", said)
-    if first:  # "the first three are fine"
-        count = {"two": 2, "three": 3, "four": 4}.get(first.group(1)) or int(first.group(1))
-        return Understood(Reading.CHOICE, every[:count])
     numbers = [int(n) for n in re.findall(r"\b\d+\b", said)]
     if numbers and all(1 <= n <= len(asked.choices) for n in numbers):
         not_after = re.search(r"\bnot\b(.*)", said)
@@ -546,6 +569,20 @@ def _picks(said: str, asked: Asked) -> Understood | None:
     named = [c.value for c in asked.choices if c.value != "none"
              and any(_contains_phrase(kept, n) for n in _choice_names(c) if len(n) > 2)]
     return Understood(Reading.CHOICE, named) if named else None
+
+
+def _listed(said: str, asked: Asked) -> list[str] | None:
+    """Several picked by a pattern: "all except 3", "the first three are fine"."""
+    every = [c.value for c in asked.choices if c.value != "none"]
+    if re.match(r"(?:all|anything|everything|any)\b.*\b(?:except|but|apart from)\b(.*)", said):
+        rest = re.split(r"\b(?:except|but|apart from)\b", said, maxsplit=1)[1]
+        left_out = _named_choices(rest, asked)
+        return [v for v in every if v not in left_out]
+    first = re.search(r"\bfirst (\d|two|three|four|five)\b", said)
+    if first:
+        count = {"two": 2, "three": 3, "four": 4, "five": 5}.get(first.group(1))
+        return every[:count or int(first.group(1))]
+    return None
 
 
 def _named_choices(said: str, asked: Asked) -> list[str]:
@@ -570,8 +607,14 @@ def _before_negation(said: str) -> str:
 
 def _themes(said: str, text: str, asked: Asked) -> Understood | None:
     labels = [c.label for c in asked.choices]
-    if said in NONE_WORDS or _starts(said, NONE_WORDS, 5):
+    if said in NONE_WORDS or _starts(said, NONE_WORDS, 5) or _first_clause(text) in NONE_WORDS:
         return Understood(Reading.NONE)
+    if said in _phrases("words.filler"):
+        return Understood(Reading.UNCLEAR)
+    themed = replace(asked, choices=tuple(Choice(value=label, label=label) for label in labels))
+    listed = _listed(said, themed)
+    if listed is not None:
+        return Understood(Reading.CHOICE, listed)
     every = _phrases("words.all")
     if said in every or any(said.startswith(f"{p} ") and not _without_noise(said[len(p):])
                             for p in every):

@@ -131,14 +131,18 @@ async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
     assert "outcome" not in await stored(store, chat)
 
 
-def test_the_tuning_replies_are_mostly_read_as_meant() -> None:
+@pytest.mark.parametrize(("name", "accuracy", "stored"), [
+    ("replies.jsonl", 0.96, 0.03), ("replies_more.jsonl", 0.94, 0.07),
+    ("replies_phone.jsonl", 0.93, 0.07)])
+def test_the_tuning_replies_are_mostly_read_as_meant(name: str, accuracy: float,
+                                                     stored: float) -> None:
     """A regression floor on the replies the words were tuned on (the blind set is only
     measured, by bench/understanding.py, never asserted on)."""
     from bench.understanding import measure
 
-    report = measure(TUNING, show=0)
-    assert report["accuracy"] >= 0.95
-    assert report["non_answers_stored"] <= 0.05
+    report = measure(TUNING.with_name(name), show=0)
+    assert report["accuracy"] >= accuracy
+    assert report["non_answers_stored"] <= stored
 
 
 async def test_a_compliment_is_thanked_not_pitied(chat: Chat) -> None:

@@ -84,7 +84,9 @@ def _question(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text:
 def _greeting(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
               now: datetime) -> None:
     conv = turn.conversation
-    turn.replies += [engine.say(conv, "greeting.again"), engine.prompt(conv)]
+    if conv.state != engine.flows[conv.flow].spec.initial:  # the first words greet already
+        turn.replies.append(engine.say(conv, "greeting.again"))
+    turn.replies.append(engine.prompt(conv))
 
 
 def _complaint(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,

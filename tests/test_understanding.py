@@ -36,7 +36,7 @@ async def test_dunno_at_what_was_tried_is_noted_not_stored(chat: Chat, store: St
     answers = await stored(store, chat)
     assert answers["tried"] is None and answers["tried_by"] is None
     assert answers["_not_known"] == ["tried"]
-    assert "not knowing is a fair answer. What would help?" in chat.last_text
+    assert "What would help, do you think?" in chat.last_text
     assert not any("What happened after that?" in r.text for r in chat.replies)
     await chat.script("skip", "no", "skip", "skip", "staff", "none")
     assert "What was tried: Not sure" in chat.last_text
@@ -72,6 +72,12 @@ async def test_a_question_about_the_bot_gets_its_own_answer_then_the_question(
     assert answer in chat.replies[-2].text
     assert "Has anyone" in chat.last_text
     assert "tried" not in await stored(store, chat)
+
+
+async def test_a_hello_at_the_first_question_is_not_welcomed_back(chat: Chat) -> None:
+    await chat.say("hi")
+    [reply] = await chat.say("hiya")
+    assert "again" not in reply.text and reply.text.startswith("Hi, I'm storyloop")
 
 
 async def test_a_greeting_mid_story_shows_where_we_were(chat: Chat, store: Store) -> None:

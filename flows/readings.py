@@ -34,6 +34,18 @@ def _answer(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: s
 def _choice(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
             now: datetime) -> None:
     engine.record(turn, got.value, now)
+    review = engine.flows[turn.conversation.flow].spec.review
+    if review and step.name == review.state and turn.conversation.state == review.change:
+        _straight_to_named(engine, turn, text, now)
+
+
+def _straight_to_named(engine: FlowEngine, turn: Turn, text: str, now: datetime) -> None:
+    """ "Can I change the place?" at the review goes straight to that question, without
+    asking which answer to change."""
+    named = engine.understand(turn.conversation, engine.step(turn.conversation), text)
+    if named.reading is Reading.CHOICE:
+        turn.replies.pop()
+        engine.record(turn, named.value, now)
 
 
 def _none(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,

@@ -80,6 +80,17 @@ async def test_a_hello_at_the_first_question_is_not_welcomed_back(chat: Chat) ->
     assert "again" not in reply.text and reply.text.startswith("Hi, I'm storyloop")
 
 
+async def test_naming_the_answer_to_change_at_the_review_goes_straight_to_it(
+        chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "1", "the surgery", "staff", "none")
+    assert "Shall I send it?" in chat.last_text
+    [reply] = await chat.say("can i change the place")
+    assert reply.text.startswith("Which service or place")
+    await chat.say("Harbour Street Surgery")
+    assert "Service or place: Harbour Street Surgery" in chat.last_text
+
+
 async def test_a_greeting_mid_story_shows_where_we_were(chat: Chat, store: Store) -> None:
     await start(chat)
     await chat.say("hi")

@@ -50,7 +50,7 @@ from bot.core.types import (
     UserId,
 )
 from bot.core.words import say
-from bot.features.digest.content import Digest, draft, eligible, week_of
+from bot.features.digest.content import Digest, draft, eligible, weeks_ending
 from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_text
 from storage.ports import DigestDeskStore
 
@@ -206,8 +206,9 @@ class DigestDesk:
         skip = await self.store.carried_story_ids() | set(record.removed)
         fresh = [s for s in recent if eligible(s) and s.id not in skip]
         start = min((s.created_at for s in fresh), default=now - WEEK)
-        weeks = [week_of(recent, now - WEEK * n) for n in range(7, 0, -1)]
-        return draft(fresh, start, now + timedelta(seconds=1), weeks, record.note)
+        end = now + timedelta(seconds=1)
+        weeks = weeks_ending(recent, end, ZoneInfo(self.config.timezone))
+        return draft(fresh, start, end, weeks, record.note)
 
     def _preview(self, ctx: CommandContext, record: DigestRecord, digest: Digest) -> str:
         rooms = sum(len(r) for r in self.staff_rooms.values())

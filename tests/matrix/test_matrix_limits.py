@@ -8,17 +8,20 @@ with nothing missing (and the single oversized event is refused, which is why).
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import random
 
 import pytest
 from nio import RoomSendError
 
+from adapters.matrix.digest import digest_content, digest_contents
 from adapters.matrix.limits import CONTENT_BYTES, split
 from adapters.matrix.render import content_for, contents_for, plain
 from adapters.matrix.send import RoomSender
 from bot.app import App
 from bot.core.errors import PlatformError
+from bot.core.ports import Post
 from bot.core.types import AuditEntry, Choice, OutgoingMessage, RoomId
 from storage.base import Store
 from tests.conftest import Chat
@@ -149,3 +152,14 @@ async def test_the_sender_still_refuses_an_oversized_content_clearly(
     with pytest.raises(PlatformError):
         await RoomSender(bot.client).send(room, content_for(OutgoingMessage(
             room_id=ROOM, text=_text(70_000))))
+
+
+def test_a_digest_too_long_for_one_event_is_posted_in_parts() -> None:
+    names = ", ".join(f"Person {n} of the night team on ward {n % 40}" for n in range(2000))
+    text = f"**People who acted**\n3 stories tell of someone who acted. Thank you, {names}."
+    post = Post(7, text, f"<p>{html.escape(text)}</p>" * 2, b"", "")
+    parts = digest_contents(post)
+    assert len(parts) > 1 and all(_size(p) <= CONTENT_BYTES for p in parts)
+    assert _words(" ".join(str(p["body"]) for p in parts)) == _words(text)
+    short = Post(8, "1 story this week.", "<p>1 story this week.</p>", b"", "")
+    assert digest_contents(short) == [digest_content(short)]

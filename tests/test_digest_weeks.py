@@ -85,3 +85,22 @@ def test_one_story_is_one_story() -> None:
     two = draft([tried(1, at=start + timedelta(days=1)), story(2, at=start + timedelta(days=2))],
                 start, start + timedelta(days=7))
     assert to_text(two).splitlines()[0].startswith("2 stories this week; 1 tells of")
+
+
+async def test_the_oldest_week_keeps_its_extra_hour_after_the_clocks_go_back(
+        app: App, clock: FakeClock, store: Store) -> None:
+    """Eight London weeks before 9 November 09:00 GMT start at 08:00 UTC on 14 September, an
+    hour before "56 days ago": a story told in that hour is in the chart."""
+    clock._now = datetime(2026, 9, 14, 8, 30, tzinfo=UTC)
+    desk(app, clock, Staff())
+    await tell(app, "@p1:x", "Phones engaged all morning")
+    mod = moderator(app)
+    await mod.command("story approve 1")
+    clock._now = datetime(2026, 11, 9, 9, 0, tzinfo=UTC)
+    await mod.command("digest draft")
+    await mod.command("digest approve")
+    record = await store.get_digest(1)
+    assert record is not None and record.content is not None
+    weeks = Digest.model_validate_json(record.content).weeks
+    assert _where(weeks) == [1] + [0] * 7
+    assert weeks[0].starts.isoformat() == "2026-09-14"

@@ -120,9 +120,7 @@ def weeks_ending(stories: Iterable[Story], end: datetime, zone: ZoneInfo,
 
     A week is seven days on the local calendar of ``zone``: it starts at the same local time
     of day as ``end``, so a week across a clock change is 167 or 169 hours, not 168."""
-    local = end.astimezone(zone).replace(tzinfo=None)
-    starts = [(local - timedelta(days=7 * n)).replace(tzinfo=zone).astimezone(UTC)
-              for n in range(count, 0, -1)]
+    starts = [week_start(end, zone, n) for n in range(count, 0, -1)]
     edges = [*starts, end.astimezone(UTC)]
     counts = [[0, 0] for _ in starts]
     for story in stories:
@@ -133,6 +131,13 @@ def weeks_ending(stories: Iterable[Story], end: datetime, zone: ZoneInfo,
             bucket[1] += _acted(story)
     return tuple(Week(starts=start.astimezone(zone).date(), stories=n, with_something_tried=t)
                  for start, (n, t) in zip(starts, counts, strict=True))
+
+
+def week_start(end: datetime, zone: ZoneInfo, weeks_back: int = CHART_WEEKS) -> datetime:
+    """The same local time as ``end``, ``weeks_back`` weeks of ``zone``'s calendar before it
+    (in UTC): where the chart's oldest week starts, by default."""
+    local = end.astimezone(zone).replace(tzinfo=None) - timedelta(days=7 * weeks_back)
+    return local.replace(tzinfo=zone).astimezone(UTC)
 
 
 def week_of(stories: Iterable[Story], start: datetime) -> Week:

@@ -50,7 +50,7 @@ from bot.core.types import (
     UserId,
 )
 from bot.core.words import say
-from bot.features.digest.content import Digest, draft, eligible, weeks_ending
+from bot.features.digest.content import Digest, draft, eligible, week_start, weeks_ending
 from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_text
 from storage.ports import DigestDeskStore
 
@@ -201,13 +201,14 @@ class DigestDesk:
         return record, await self._compose(record)
 
     async def _compose(self, record: DigestRecord) -> Digest:
-        now = self.clock.now()
-        recent = await self.store.list_stories(status=StoryStatus.APPROVED, since=now - LOOKBACK)
+        now, zone = self.clock.now(), ZoneInfo(self.config.timezone)
+        end = now + timedelta(seconds=1)
+        since = min(now - LOOKBACK, week_start(end, zone))  # an hour apart across a change
+        recent = await self.store.list_stories(status=StoryStatus.APPROVED, since=since)
         skip = await self.store.carried_story_ids() | set(record.removed)
         fresh = [s for s in recent if eligible(s) and s.id not in skip]
         start = min((s.created_at for s in fresh), default=now - WEEK)
-        end = now + timedelta(seconds=1)
-        weeks = weeks_ending(recent, end, ZoneInfo(self.config.timezone))
+        weeks = weeks_ending(recent, end, zone)
         return draft(fresh, start, end, weeks, record.note)
 
     def _preview(self, ctx: CommandContext, record: DigestRecord, digest: Digest) -> str:

@@ -3,6 +3,10 @@
 Adapters turn their platform's command syntax (``!status``, ``/storyloop status``) into an
 :class:`IncomingMessage` of kind ``COMMAND`` whose text is ``status``. Commands marked for
 moderators are refused, politely, to anyone else; the check is made here, once.
+
+Words that name a command name it as it is typed on the platform at hand: each platform's
+prefix (``!`` on Matrix, ``/storyloop `` on Slack) is in ``Commands.prefixes``, set where the
+bot is composed from the config, and handed to each command as ``CommandContext.prefix``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ class CommandContext:
     message: IncomingMessage
     args: str
     is_moderator: bool
+    prefix: str = ""
+    """How commands start on the message's platform, to name them in replies."""
 
 
 Handler = Callable[[CommandContext], Awaitable[str]]
@@ -49,9 +55,15 @@ class Moderators:
 
 
 class Commands:
-    def __init__(self, moderators: Moderators) -> None:
+    def __init__(self, moderators: Moderators,
+                 prefixes: dict[Platform, str] | None = None) -> None:
         self.moderators = moderators
+        self.prefixes: dict[Platform, str] = dict(prefixes or {})
+        """How a command is typed on each platform: ``!`` before ``status`` on Matrix."""
         self._commands: dict[str, Command] = {}
+
+    def prefix(self, platform: Platform) -> str:
+        return self.prefixes.get(platform, "")
 
     def add(self, command: Command) -> None:
         self._commands[command.name] = command
@@ -68,7 +80,8 @@ class Commands:
         elif command.moderators_only and not is_moderator:
             text = say("command.moderators_only", name=name, help=self._help(is_moderator))
         else:
-            text = await command.handler(CommandContext(msg, args, is_moderator))
+            text = await command.handler(CommandContext(msg, args, is_moderator,
+                                                        self.prefix(msg.platform)))
         return [OutgoingMessage(room_id=msg.room_id, text=text)]
 
     def _help(self, is_moderator: bool) -> str:

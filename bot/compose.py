@@ -48,7 +48,8 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
     app = App(store=store, engine=build_engine(config), clock=clock,
               pseudonymise=pseudonymise or Pseudonymiser(load_secret(config)),
               alert_rooms=_rooms(config, "moderator"))
-    app.commands = builtin_commands(Commands(_moderators(config, moderators)), store, clock)
+    app.commands = builtin_commands(Commands(_moderators(config, moderators), _prefixes(config)),
+                                    store, clock)
     Moderation(store, clock, app.senders).register(app.commands)
     bot = Bot(app)
     bot.scheduler.add(Job("retention", DAY, lambda: apply_retention(store, config.privacy, clock)))
@@ -77,6 +78,20 @@ def _moderators(config: Config, extra: Iterable[tuple[Platform, UserId]]) -> Mod
         for user in users:
             moderators.add(Platform(platform), UserId(user))
     return moderators
+
+
+SLACK_COMMAND = "/storyloop "
+"""How a command is typed on Slack: the slash command ``adapters/slack.py`` registers."""
+
+
+def _prefixes(config: Config) -> dict[Platform, str]:
+    """How commands are typed on each configured platform, so replies can name them."""
+    prefixes: dict[Platform, str] = {}
+    if config.matrix:
+        prefixes[Platform("matrix")] = config.matrix.command_prefix
+    if config.slack:
+        prefixes[Platform("slack")] = SLACK_COMMAND
+    return prefixes
 
 
 def _rooms(config: Config, kind: str) -> dict[Platform, tuple[RoomId, ...]]:

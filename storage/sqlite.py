@@ -268,6 +268,7 @@ class SQLiteStore:
         await self._write(statements)
         self._recent = OrderedDict((k, v) for k, v in self._recent.items()
                                    if (k.platform, k.user_id) != who)
+        await self._writes.scrub()
         return erased
 
     async def audit(self, entry: AuditEntry) -> None:
@@ -295,6 +296,7 @@ class SQLiteStore:
             (sql.SAVE_AUDIT, sql.audit_row(entry)),
         ])
         self._recent.clear()  # some may be gone now: read them afresh
+        await self._writes.scrub()
         return count
 
     async def get_story(self, story_id: int) -> Story | None:

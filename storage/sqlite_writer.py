@@ -8,11 +8,18 @@ and a grouped write is eight or nine of them (BEGIN, the events, the conversatio
 stories' participants, ids and themes, COMMIT). Each trip waits for the busy event loop to come
 back to the writer, so on a loaded bot a commit took three milliseconds of waiting for a
 fraction of a millisecond of work (``bench/pipeline.py`` measured it).
+
+Privacy: the database and its ``-wal`` and ``-shm`` files are readable by their owner only
+(0600; SQLite gives the ``-wal`` and ``-shm`` the database file's mode), and deleted rows are
+overwritten with zeros (``secure_delete``). ``scrub`` copies the WAL into the database and
+empties it, so after an erasure no old copy of the erased words is left in either file.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -23,11 +30,14 @@ from bot.core.errors import StorageError
 from storage import sqlite_rows as sql
 from storage.sqlite_rows import Statements
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 PRAGMAS = ("journal_mode = WAL", "synchronous = FULL", "foreign_keys = ON",
-           "busy_timeout = 5000", "wal_autocheckpoint = 0")
-"""Durable commits (FULL), and no automatic checkpoint inside a commit: the store runs its
-own, off the write path."""
+           "busy_timeout = 5000", "wal_autocheckpoint = 0", "secure_delete = ON")
+"""Durable commits (FULL), no automatic checkpoint inside a commit (the store runs its own,
+off the write path), and deleted content overwritten, not just unlinked."""
+OWNER_ONLY = 0o600
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 class Writer:
@@ -41,6 +51,7 @@ class Writer:
         self._connection = await self._call(self._connect)
 
     def _connect(self) -> sqlite3.Connection:
+        owner_only(self.path)
         connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         for pragma in PRAGMAS:
             connection.execute(f"PRAGMA {pragma}")
@@ -63,6 +74,19 @@ class Writer:
 
     async def _call(self, work: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._thread, work)
+
+    async def scrub(self) -> bool:
+        """Copy the WAL into the database and empty it (``wal_checkpoint(TRUNCATE)``), so
+        erased rows leave no copy behind; False if a reader held it up (logged)."""
+        def checkpoint(connection: sqlite3.Connection) -> bool:
+            busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            return not busy
+
+        done = await self.run(checkpoint)
+        if not done:
+            log.warning("could not empty the WAL of %s after an erasure; the next checkpoint "
+                        "will", self.path)
+        return done
 
     async def transaction(self, work: Transaction) -> int | None:
         """``work`` in one transaction; what it returns (an id the database gave, say)."""
@@ -127,3 +151,13 @@ def _insert_stories(connection: sqlite3.Connection, stories: Sequence[NewStory])
         [(story_id,)] = connection.execute(sql.SAVE_STORY, (*values, *teller)).fetchall()
         connection.executemany(sql.SAVE_THEME, [
             (story_id, position, theme) for position, theme in enumerate(themes)])
+
+
+def owner_only(path: Path) -> None:
+    """Make the database file readable by its owner only, creating it empty (which SQLite
+    takes as a new database) if it is not there; its side files too, if they exist."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, OWNER_ONLY)
+    os.close(fd)
+    for file in (path, *(path.with_name(path.name + end) for end in SIDE_FILES)):
+        if file.exists() and file.stat().st_mode & 0o777 != OWNER_ONLY:
+            os.chmod(file, OWNER_ONLY)

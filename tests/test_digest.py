@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from matplotlib.image import imread
+from PIL import Image
 
 from bot.core.types import Consent, Platform, Role, Story, StoryStatus, TriedBy, UserId
 from bot.features.digest.content import Digest, Week, draft, week_of
@@ -103,14 +103,18 @@ def test_themes_are_counted_most_common_first() -> None:
     assert sorted(digest.themes[1:]) == [("access", 1), ("maternity", 1)]
 
 
-def test_this_week_is_appended_to_the_earlier_weeks() -> None:
+def test_without_weeks_the_chart_is_this_period_alone() -> None:
+    digest = draft([tried(4), tried(5), story(6)], START, END)
+    assert digest.weeks == (Week(starts=START.date(), stories=3, with_something_tried=2),)
+
+
+def test_the_weeks_given_are_the_chart() -> None:
     before = START - timedelta(days=7)
     earlier = week_of([tried(1, at=before), story(2, at=before),
                        story(3, at=before, status=StoryStatus.HIDDEN)], before)
-    digest = draft([tried(4), tried(5), story(6)], START, END, earlier=[earlier])
-    assert digest.weeks == (
-        Week(starts=before.date(), stories=2, with_something_tried=1),
-        Week(starts=START.date(), stories=3, with_something_tried=2))
+    this = Week(starts=START.date(), stories=3, with_something_tried=2)
+    digest = draft([tried(4), tried(5), story(6)], START, END, weeks=[earlier, this])
+    assert digest.weeks == (Week(starts=before.date(), stories=2, with_something_tried=1), this)
 
 
 # How it reads
@@ -175,13 +179,13 @@ def test_the_full_list_is_markdown_of_every_story_redacted() -> None:
 def test_the_chart_is_an_800_by_400_png(digest: Digest) -> None:
     png = chart_png(digest)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert imread(io.BytesIO(png)).shape[:2] == (400, 800)
+    assert Image.open(io.BytesIO(png)).size == (800, 400)
 
 
 def test_the_chart_is_the_same_every_time() -> None:
     earlier = [Week(starts=(START - timedelta(days=7 * n)).date(), stories=n,
                     with_something_tried=n // 2) for n in range(7, 0, -1)]
-    digest = draft([tried(1), story(2)], START, END, earlier=earlier)
+    digest = draft([tried(1), story(2)], START, END, weeks=earlier)
     assert chart_png(digest) == chart_png(digest)
 
 

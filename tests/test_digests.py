@@ -99,7 +99,7 @@ async def test_the_whole_cycle_from_stories_to_staff_rooms(
     await say(app, 'digest note "Thank you all."')
     assert staff.posts == []  # nothing before approval
     done = await say(app, "digest approve")
-    assert done == "Digest #1 is approved: 1 stories, posted to 2 of 2 staff rooms."
+    assert done == "Digest #1 is approved: 1 story, posted to 2 of 2 staff rooms."
     assert [room for room, _ in staff.posts] == list(STAFF)
     post = staff.posts[0][1]
     assert post.text.startswith("Thank you all.") and "Phones engaged" not in post.text

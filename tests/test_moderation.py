@@ -53,7 +53,7 @@ async def test_redact_replaces_text_everywhere_it_appears(app: App, chat: Chat,
     await told(chat)
     mod = moderator(app)
     [done] = await mod.command('story redact 1 "ward 7" -> "a ward"')
-    assert done.text == "Redacted story #1 in 1 place(s)."
+    assert done.text == "Redacted story #1 in 1 place."
     [story] = await store.list_stories()
     assert "a ward" in story.situation and "ward 7" not in story.situation
     [missing] = await mod.command('story redact 1 "nowhere" -> "x"')

@@ -11,9 +11,12 @@ from typing import Any
 
 from nio import AsyncClient, UploadResponse
 
+from adapters.matrix.limits import CONTENT_BYTES, json_bytes
+from adapters.matrix.render import contents_for
 from adapters.matrix.send import RoomSender
 from bot.core.errors import PlatformError
 from bot.core.ports import Post
+from bot.core.types import OutgoingMessage, RoomId
 
 CHART_SIZE = {"w": 800, "h": 400}
 
@@ -26,8 +29,10 @@ async def publish(sender: RoomSender, room: str, post: Post) -> str:
     stories = await upload(sender.client, room_id, post.full_list.encode(), "text/markdown",
                            "digest-stories.md")
     await sender.send(room_id, list_content(stories), transaction_id(post, room_id, "list"))
-    return await sender.send(room_id, digest_content(post),
-                             transaction_id(post, room_id, "digest"))
+    sent = ""
+    for n, content in enumerate(digest_contents(post)):
+        sent = await sender.send(room_id, content, transaction_id(post, room_id, "digest", n))
+    return sent
 
 
 async def upload(client: AsyncClient, room_id: str, data: bytes, mimetype: str,
@@ -62,6 +67,16 @@ def digest_content(post: Post) -> dict[str, Any]:
             "formatted_body": post.html, "m.mentions": {}}
 
 
-def transaction_id(post: Post, room_id: str, part: str) -> str:
+def digest_contents(post: Post) -> list[dict[str, Any]]:
+    """The digest as one notice, or, if it is too long for one Matrix event, as several
+    plain ones cut between paragraphs."""
+    whole = digest_content(post)
+    if json_bytes(whole) <= CONTENT_BYTES:
+        return [whole]
+    return contents_for(OutgoingMessage(room_id=RoomId(""), text=post.text))
+
+
+def transaction_id(post: Post, room_id: str, part: str, n: int = 0) -> str:
     digest = hashlib.sha256(room_id.encode()).hexdigest()[:16]
-    return f"storyloop-digest-{post.digest_id}-{part}-{digest}"
+    more = f"-{n}" if n else ""
+    return f"storyloop-digest-{post.digest_id}-{part}{more}-{digest}"

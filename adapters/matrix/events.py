@@ -39,11 +39,14 @@ class RoomFacts:
 
     room_id: str
     member_count: int
+    group: bool = False
+    """A room the config names as the moderators' or a staff room: never a direct chat."""
 
     @property
     def is_direct(self) -> bool:
-        """A room with just us and one person is a direct chat, whatever it was created as."""
-        return self.member_count <= 2
+        """A room with just us and one person is a direct chat, whatever it was created as,
+        unless it is a configured group room (a moderators' room of two is still one)."""
+        return not self.group and self.member_count <= 2
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,8 @@ def joined(room: RoomFacts, inviter: str, invited_direct: bool, now: datetime) -
     return IncomingMessage(
         platform=PLATFORM, room_id=RoomId(room.room_id), sender_id=UserId(inviter),
         event_id=EventId(f"joined:{room.room_id}"), text="",
-        is_direct=invited_direct or room.is_direct, timestamp=now, kind=MessageKind.JOINED)
+        is_direct=not room.group and (invited_direct or room.is_direct), timestamp=now,
+        kind=MessageKind.JOINED)
 
 
 def strip_reply_fallback(body: str) -> str:

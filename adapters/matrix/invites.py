@@ -4,6 +4,10 @@ An invite is ours only when its ``m.room.member`` event names us (nio reports ev
 event of the invite state, the inviter's own included). It is accepted only from the
 allowed inviters (``matrix.allowed_inviters``: users, or whole servers as ``:server``; none
 listed means anyone).
+
+A room the config names as the moderators' or a staff room (by id or alias) is a group room
+however few are in it: ``room_facts`` says so, so a moderators' room of two is never greeted
+or answered as a direct chat.
 """
 
 from __future__ import annotations
@@ -12,7 +16,10 @@ import logging
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
-from nio import AsyncClient, InviteInfo, InviteMemberEvent, JoinError
+from nio import AsyncClient, InviteInfo, InviteMemberEvent, JoinError, MatrixRoom
+
+from adapters.matrix.events import RoomFacts
+from bot.core.config import MatrixConfig
 
 log = logging.getLogger(__name__)
 
@@ -65,3 +72,15 @@ class Invites:
         for found in ready:
             del self._to_greet[found.room_id]
         return ready
+
+
+def group_rooms(config: MatrixConfig) -> frozenset[str]:
+    """The rooms the config names for moderators and staff (ids or aliases)."""
+    return frozenset((*config.moderator_rooms, *config.staff_rooms))
+
+
+def room_facts(room: MatrixRoom, groups: Container[str]) -> RoomFacts:
+    """What translation needs to know about ``room``: a configured group room, found by its
+    id or its canonical alias, is never a direct chat."""
+    named = room.room_id in groups or (room.canonical_alias or "") in groups
+    return RoomFacts(room.room_id, int(room.member_count), group=named)

@@ -3,6 +3,10 @@
 Every reply is an ``m.notice`` (so other bots do not answer it) with a plain ``body`` and a
 ``formatted_body`` in HTML. Everything a person wrote is escaped, and mentions are defused:
 ``@room`` gets an invisible word joiner, and ``m.mentions`` is empty, so no reply pings anyone.
+
+A reply too long for one Matrix event (a long review, ``export my data``, ``!audit 500``) is
+sent as several notices, cut between paragraphs or lines (``limits``): ``contents_for`` gives
+the list, in order, and the choices come only with the last one. Senders send every item.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import html
 import re
 from typing import Any
 
+from adapters.matrix.limits import CONTENT_BYTES, json_bytes, split
 from bot.core.types import OutgoingMessage
 from bot.core.words import say
 
@@ -32,7 +37,7 @@ def plain(reply: OutgoingMessage) -> str:
 
 
 def formatted(reply: OutgoingMessage) -> str:
-    body = html.escape(defuse(reply.text)).replace("\n", "<br>")
+    body = _html(reply.text)
     if not reply.choices or reply.commands:
         return body
     items = "".join(f"<li>{html.escape(defuse(c.label))}</li>" for c in reply.choices)
@@ -52,3 +57,24 @@ def content_for(reply: OutgoingMessage) -> dict[str, Any]:
         "m.mentions": {},
     }
 
+
+
+def contents_for(reply: OutgoingMessage) -> list[dict[str, Any]]:
+    """The reply as one or more message contents, each small enough for one Matrix event
+    (``limits.CONTENT_BYTES``), to be sent in order. Choices are on the last one only."""
+    empty = reply.model_copy(update={"text": ""})
+    budget = CONTENT_BYTES - json_bytes(content_for(empty))
+    texts = split(reply.text, budget, _cost)
+    last = len(texts) - 1
+    return [content_for(reply.model_copy(update={"text": text} if n == last else
+                                         {"text": text, "choices": ()}))
+            for n, text in enumerate(texts)]
+
+
+def _html(text: str) -> str:
+    return html.escape(defuse(text)).replace("\n", "<br>")
+
+
+def _cost(text: str) -> int:
+    """What ``text`` adds to a content's JSON: once plain, once as HTML."""
+    return json_bytes(defuse(text)) + json_bytes(_html(text)) - 4

@@ -11,10 +11,15 @@
 Moderators only ever see stories redacted (``bot.features.export.public_view``) and never a platform
 id. A storyteller who agreed to be contacted hears in their own chat when their story is
 approved.
+
+Approving or hiding is idempotent: a story already approved (or hidden) is left as it is, with
+no second audit entry and no second message to its teller, and the moderator is told so. The
+changes are made one at a time, so two presses of the same button at once count once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -37,6 +42,8 @@ class Moderation:
     clock: Clock
     senders: dict[Platform, Sender] = field(default_factory=dict)
     """How to reach people on each platform (adapters register themselves)."""
+    _changing: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    """Held while a story is read and changed, so a change always sees the one before."""
 
     def register(self, commands: Commands) -> None:
         commands.add(Command("story", say("moderation.summary.story"), self.story))
@@ -48,43 +55,48 @@ class Moderation:
         handler = {"show": self._show, "approve": self._approve, "hide": self._hide,
                    "redact": self._redact}.get(action)
         if handler is None:
-            return say("moderation.usage.story")
-        return await handler(ctx, rest.strip())
+            return say("moderation.usage.story", prefix=ctx.prefix)
+        async with self._changing:
+            return await handler(ctx, rest.strip())
 
-    async def _find(self, rest: str) -> Story | str:
+    async def _find(self, ctx: CommandContext, rest: str) -> Story | str:
         number = rest.split(" ", 1)[0].lstrip("#")
         if not number.isdigit():
-            return say("moderation.usage.number")
+            return say("moderation.usage.number", prefix=ctx.prefix)
         story = await self.store.get_story(int(number))
         return story if story is not None else say("moderation.no_such_story", number=number)
 
     async def _show(self, ctx: CommandContext, rest: str) -> str:
-        story = await self._find(rest)
+        story = await self._find(ctx, rest)
         return story if isinstance(story, str) else describe(public_view(story))
 
     async def _approve(self, ctx: CommandContext, rest: str) -> str:
-        story = await self._find(rest)
+        story = await self._find(ctx, rest)
         if isinstance(story, str):
             return story
+        if story.status is StoryStatus.APPROVED:
+            return say("moderation.already_approved", id=story.id)
         await self._save(ctx, story, {"status": StoryStatus.APPROVED}, "approve", None)
         told = await self._tell_storyteller(story) if story.consent.contact else False
         return say("moderation.approved.told" if told else "moderation.approved", id=story.id)
 
     async def _hide(self, ctx: CommandContext, rest: str) -> str:
-        story = await self._find(rest)
+        story = await self._find(ctx, rest)
         if isinstance(story, str):
             return story
+        if story.status is StoryStatus.HIDDEN:
+            return say("moderation.already_hidden", id=story.id)
         reason = rest.partition(" ")[2].strip()
         if not reason:
-            return say("moderation.usage.hide", id=story.id)
+            return say("moderation.usage.hide", id=story.id, prefix=ctx.prefix)
         await self._save(ctx, story, {"status": StoryStatus.HIDDEN}, "hide", reason)
         return say("moderation.hidden", id=story.id, reason=reason)
 
     async def _redact(self, ctx: CommandContext, rest: str) -> str:
         match = _REDACT.match(rest)
         if match is None:
-            return say("moderation.usage.redact")
-        story = await self._find(match.group(1))
+            return say("moderation.usage.redact", prefix=ctx.prefix)
+        story = await self._find(ctx, match.group(1))
         if isinstance(story, str):
             return story
         old, new = match.group("text"), match.group("replacement")
@@ -120,7 +132,7 @@ class Moderation:
             found = await self.store.search_stories(words.strip())
             heading = say("moderation.mentioning", words=words.strip())
         else:
-            return say("moderation.usage.stories")
+            return say("moderation.usage.stories", prefix=ctx.prefix)
         if not found:
             return say("moderation.found.none", heading=heading)
         return say("moderation.found", heading=heading, count=len(found),

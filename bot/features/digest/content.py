@@ -12,9 +12,12 @@ builds a :class:`Digest` that holds only what may be shown to staff:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime, timedelta
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from itertools import islice
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
@@ -27,6 +30,10 @@ MAX_TRIED = 8
 MAX_QUOTES = 3
 MAX_QUESTIONS = 5
 QUOTE_LENGTH = 200
+CHART_WEEKS = 8
+"""This week and the seven before it."""
+QUESTIONS = ("enhance", "restore", "replace", "become")
+"""The reflection answers that become the service's open questions."""
 
 
 class Frozen(BaseModel):
@@ -79,10 +86,14 @@ def eligible(story: Story) -> bool:
 
 
 def draft(stories: Iterable[Story], start: datetime, end: datetime,
-          earlier: Sequence[Week] = (), note: str | None = None) -> Digest:
-    """The digest of the eligible stories created in [start, end)."""
-    chosen = [public_view(s) for s in stories
-              if eligible(s) and start <= s.created_at < end]
+          weeks: Sequence[Week] = (), note: str | None = None) -> Digest:
+    """The digest of the eligible stories created in [start, end). ``weeks`` is the chart
+    (``weeks_ending``); without it, the chart is this period alone.
+
+    Only what is shown is redacted: the few stories quoted, listed or asked about, and each
+    theme once, not every story of the period (over 100,000 stories that was most of the
+    drafting time)."""
+    chosen = [s for s in stories if eligible(s) and start <= s.created_at < end]
     with_tried = [s for s in chosen if _acted(s)]
     this_week = Week(starts=start.date(), stories=len(chosen),
                      with_something_tried=len(with_tried))
@@ -90,22 +101,59 @@ def draft(stories: Iterable[Story], start: datetime, end: datetime,
         period_start=start, period_end=end, note=note,
         story_ids=tuple(s.id for s in chosen if s.id is not None),
         headline=_headline(chosen, with_tried),
-        tried=tuple(_tried(s) for s in with_tried[:MAX_TRIED]),
-        themes=tuple(Counter(redact(t) for s in chosen for t in s.themes).most_common()),
-        quotes=tuple(_quote(s) for s in chosen if s.consent.quote)[:MAX_QUOTES],
+        tried=tuple(_tried(public_view(s)) for s in with_tried[:MAX_TRIED]),
+        themes=_themes(chosen),
+        quotes=tuple(_quote(public_view(s)) for s in islice(
+            (s for s in chosen if s.consent.quote), MAX_QUOTES)),
         people_who_acted=len(with_tried),
         named=tuple(s.acted_name for s in with_tried if s.consent.name and s.acted_name),
-        open_questions=tuple(_questions(chosen))[:MAX_QUESTIONS],
-        weeks=(*earlier, this_week),
+        open_questions=tuple(islice(_questions(
+            public_view(s) for s in chosen if any(getattr(s, f) for f in QUESTIONS)),
+            MAX_QUESTIONS)),
+        weeks=tuple(weeks) or (this_week,),
     )
 
 
+def weeks_ending(stories: Iterable[Story], end: datetime, zone: ZoneInfo,
+                 count: int = CHART_WEEKS) -> tuple[Week, ...]:
+    """The chart: ``count`` weeks back from ``end``, oldest first, each story in exactly one.
+
+    A week is seven days on the local calendar of ``zone``: it starts at the same local time
+    of day as ``end``, so a week across a clock change is 167 or 169 hours, not 168."""
+    starts = [week_start(end, zone, n) for n in range(count, 0, -1)]
+    edges = [*starts, end.astimezone(UTC)]
+    counts = [[0, 0] for _ in starts]
+    for story in stories:
+        at = story.created_at
+        if eligible(story) and edges[0] <= at < edges[-1]:
+            bucket = counts[bisect_right(edges, at) - 1]
+            bucket[0] += 1
+            bucket[1] += _acted(story)
+    return tuple(Week(starts=start.astimezone(zone).date(), stories=n, with_something_tried=t)
+                 for start, (n, t) in zip(starts, counts, strict=True))
+
+
+def week_start(end: datetime, zone: ZoneInfo, weeks_back: int = CHART_WEEKS) -> datetime:
+    """The same local time as ``end``, ``weeks_back`` weeks of ``zone``'s calendar before it
+    (in UTC): where the chart's oldest week starts, by default."""
+    local = end.astimezone(zone).replace(tzinfo=None) - timedelta(days=7 * weeks_back)
+    return local.replace(tzinfo=zone).astimezone(UTC)
+
+
 def week_of(stories: Iterable[Story], start: datetime) -> Week:
-    """One earlier week for the chart."""
+    """One week (seven times 24 hours) from ``start``."""
     chosen = [s for s in stories if eligible(s)
               and start <= s.created_at < start + timedelta(days=7)]
     return Week(starts=start.date(), stories=len(chosen),
                 with_something_tried=sum(_acted(s) for s in chosen))
+
+
+def _themes(chosen: list[Story]) -> tuple[tuple[str, int], ...]:
+    """Themes by how many stories name them, most first; each distinct theme redacted once."""
+    counted: Counter[str] = Counter()
+    for theme, n in Counter(t for s in chosen for t in s.themes).items():
+        counted[redact(theme)] += n
+    return tuple(counted.most_common())
 
 
 def _acted(story: Story) -> bool:
@@ -130,10 +178,10 @@ def _quote(story: Story) -> str:
     return words if len(words) <= QUOTE_LENGTH else words[:QUOTE_LENGTH - 1] + "\u2026"
 
 
-def _questions(chosen: list[Story]) -> Iterable[str]:
+def _questions(chosen: Iterable[Story]) -> Iterator[str]:
     """What could be enhanced, restored, replaced, become: the service's open questions."""
     for story in chosen:
-        for field in ("enhance", "restore", "replace", "become"):
+        for field in QUESTIONS:
             answer = getattr(story, field)
             if answer:
                 yield say(f"digest.question.{field}", answer=answer)

@@ -13,10 +13,16 @@ A draft holds the approved stories that no digest has carried yet (from the last
 outbox row, marked sent only once its platform confirms; anything unsent is retried on the
 next tick, so a crash between two rooms posts the second on restart and never repeats the
 first.
+
+Commands are taken one at a time, and approving is idempotent: approve said twice (or two
+moderators at once) approves once, with one audit entry, and the second hears it is done
+already. Words that name a command name it as typed on the moderator's platform
+(``Commands.prefixes``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -44,7 +50,7 @@ from bot.core.types import (
     UserId,
 )
 from bot.core.words import say
-from bot.features.digest.content import Digest, draft, eligible, week_of
+from bot.features.digest.content import Digest, draft, eligible, week_start, weeks_ending
 from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_text
 from storage.ports import DigestDeskStore
 
@@ -56,6 +62,7 @@ NOTICE_BUTTONS = 5
 """Stories a notice offers buttons for (show, approve); the rest are a command away."""
 NEXT_DUE = "digest:next_due"
 NOTICED = "digest:last_noticed_story"
+LAST_APPROVED = "digest:last_approved"
 _NOTE = re.compile(r'^"(?P<note>[^"]*)"$')
 
 
@@ -68,9 +75,13 @@ class DigestDesk:
     moderator_rooms: dict[Platform, tuple[RoomId, ...]]
     senders: dict[Platform, Sender]
     publishers: dict[Platform, Publisher] = field(default_factory=dict)
+    prefixes: dict[Platform, str] = field(default_factory=dict)
+    """How commands are typed on each platform, to name them in notices."""
+    _deciding: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def register(self, commands: Commands) -> None:
         commands.add(Command("digest", say("digest.summary"), self.command))
+        self.prefixes = commands.prefixes
 
     # The schedule
     def next_run(self, after: datetime) -> datetime:
@@ -98,8 +109,9 @@ class DigestDesk:
 
     async def _scheduled_draft(self) -> None:
         record, digest = await self._draft()
-        await self._to_moderators(say("digest.ready", digest=to_text(digest),
-                                      how=say("digest.how")))
+        text = to_text(digest)
+        await self._to_moderators(lambda prefix: say("digest.ready", digest=text,
+                                                     how=say("digest.how", prefix=prefix)))
         log.info("drafted digest %s on schedule", record.id)
 
     # Commands
@@ -110,42 +122,45 @@ class DigestDesk:
             "remove": self._cmd_remove, "note": self._cmd_note,
             "approve": self._cmd_approve, "reject": self._cmd_reject}
         handler = handlers.get(action)
-        return await handler(ctx, rest.strip()) if handler else say("digest.how")
+        if handler is None:
+            return say("digest.how", prefix=ctx.prefix)
+        async with self._deciding:
+            return await handler(ctx, rest.strip())
 
     async def _cmd_draft(self, ctx: CommandContext, rest: str) -> str:
         record, digest = await self._draft()
         await self._audit(ctx, "digest draft", record)
-        return self._preview(record, digest)
+        return self._preview(ctx, record, digest)
 
     async def _cmd_preview(self, ctx: CommandContext, rest: str) -> str:
         record = await self.store.current_draft()
         if record is None:
-            return say("digest.no_draft.preview")
-        return self._preview(record, await self._compose(record))
+            return say("digest.no_draft.preview", prefix=ctx.prefix)
+        return self._preview(ctx, record, await self._compose(record))
 
     async def _cmd_remove(self, ctx: CommandContext, rest: str) -> str:
         record = await self.store.current_draft()
         if record is None or not rest.lstrip("#").isdigit():
-            return say("digest.usage.remove")
+            return say("digest.usage.remove", prefix=ctx.prefix)
         story = int(rest.lstrip("#"))
         record = record.model_copy(update={"removed": (*record.removed, story)})
         await self.store.save_digest(record, self._entry(ctx, "digest remove", record,
                                                          f"story #{story}"))
-        return self._preview(record, await self._compose(record))
+        return self._preview(ctx, record, await self._compose(record))
 
     async def _cmd_note(self, ctx: CommandContext, rest: str) -> str:
         record = await self.store.current_draft()
         match = _NOTE.match(rest)
         if record is None or match is None:
-            return say("digest.usage.note")
+            return say("digest.usage.note", prefix=ctx.prefix)
         record = record.model_copy(update={"note": match.group("note") or None})
         await self.store.save_digest(record, self._entry(ctx, "digest note", record))
-        return self._preview(record, await self._compose(record))
+        return self._preview(ctx, record, await self._compose(record))
 
     async def _cmd_approve(self, ctx: CommandContext, rest: str) -> str:
         record = await self.store.current_draft()
         if record is None:
-            return say("digest.no_draft.approve")
+            return await self._nothing_to_approve(ctx)
         digest = await self._compose(record)
         targets = tuple((platform, room) for platform, rooms in self.staff_rooms.items()
                         for room in rooms)
@@ -154,16 +169,24 @@ class DigestDesk:
             "decided_at": self.clock.now()})
         await self.store.save_digest(approved, self._entry(ctx, "digest approve", approved),
                                      story_ids=digest.story_ids, outbox=targets)
+        await self.store.set_value(LAST_APPROVED, str(approved.id))
         posted = await self.post_pending()
-        return say("digest.approved", id=approved.id, stories=len(digest.story_ids),
-                   posted=posted, rooms=len(targets))
+        stories = say("digest.count.stories", count=len(digest.story_ids))
+        return say("digest.approved", id=approved.id, stories=stories, posted=posted,
+                   rooms=len(targets))
+
+    async def _nothing_to_approve(self, ctx: CommandContext) -> str:
+        last = await self.store.get_value(LAST_APPROVED)
+        if last is not None:
+            return say("digest.already_approved", id=last, prefix=ctx.prefix)
+        return say("digest.no_draft.approve", prefix=ctx.prefix)
 
     async def _cmd_reject(self, ctx: CommandContext, rest: str) -> str:
         record = await self.store.current_draft()
         if record is None:
             return say("digest.no_draft.reject")
         if not rest:
-            return say("digest.usage.reject")
+            return say("digest.usage.reject", prefix=ctx.prefix)
         rejected = record.model_copy(update={"status": DigestStatus.REJECTED, "reason": rest,
                                              "decided_at": self.clock.now()})
         await self.store.save_digest(rejected,
@@ -178,19 +201,21 @@ class DigestDesk:
         return record, await self._compose(record)
 
     async def _compose(self, record: DigestRecord) -> Digest:
-        now = self.clock.now()
-        recent = await self.store.list_stories(status=StoryStatus.APPROVED, since=now - LOOKBACK)
+        now, zone = self.clock.now(), ZoneInfo(self.config.timezone)
+        end = now + timedelta(seconds=1)
+        since = min(now - LOOKBACK, week_start(end, zone))  # an hour apart across a change
+        recent = await self.store.list_stories(status=StoryStatus.APPROVED, since=since)
         skip = await self.store.carried_story_ids() | set(record.removed)
         fresh = [s for s in recent if eligible(s) and s.id not in skip]
         start = min((s.created_at for s in fresh), default=now - WEEK)
-        weeks = [week_of(recent, now - WEEK * n) for n in range(7, 0, -1)]
-        return draft(fresh, start, now + timedelta(seconds=1), weeks, record.note)
+        weeks = weeks_ending(recent, end, zone)
+        return draft(fresh, start, end, weeks, record.note)
 
-    def _preview(self, record: DigestRecord, digest: Digest) -> str:
+    def _preview(self, ctx: CommandContext, record: DigestRecord, digest: Digest) -> str:
         rooms = sum(len(r) for r in self.staff_rooms.values())
         ids = ", ".join(f"#{n}" for n in digest.story_ids) or say("digest.preview.none")
         return say("digest.preview", id=record.id, digest=to_text(digest), ids=ids, rooms=rooms,
-                   how=say("digest.how"))
+                   count=rooms, how=say("digest.how", prefix=ctx.prefix))
 
     # Posting, exactly once per room
     async def post_pending(self) -> int:
@@ -259,14 +284,18 @@ class DigestDesk:
             offers += [Choice(value=f"story {action} {story.id}",
                               label=say(f"digest.notice.{action}", id=story.id))
                        for action in ("show", "approve")]
-        await self._to_moderators(say("digest.notice", count=count), tuple(offers))
+        await self._to_moderators(lambda prefix: say("digest.notice", count=count,
+                                                     prefix=prefix), tuple(offers))
         await self.store.set_value(NOTICED, str(max(s.id or 0 for s in new)))
 
-    async def _to_moderators(self, text: str, offers: tuple[Choice, ...] = ()) -> None:
+    async def _to_moderators(self, words: Callable[[str], str],
+                             offers: tuple[Choice, ...] = ()) -> None:
+        """``words(prefix)`` to every moderators' room, naming commands as typed there."""
         for platform, rooms in self.moderator_rooms.items():
             send = self.senders.get(platform)
             if send is None:
                 continue
+            text = words(self.prefixes.get(platform, ""))
             for room in rooms:
                 await send(OutgoingMessage(room_id=room, text=text, choices=offers,
                                            commands=bool(offers)))

@@ -5,7 +5,8 @@ no global state.
 * :func:`to_html`: the same as Matrix HTML, using only ``h3 p ul li strong em blockquote br``;
   every piece of text escaped.
 * :func:`to_markdown_full`: the full list of a digest's stories, redacted, to attach as a file.
-* :func:`chart_png`: themes this week and the share of stories with something tried, by week.
+* :func:`chart_png`: themes this week and the share of stories with something tried, by week
+  (drawn by ``chart``).
 
 Text and HTML are built from the same sections, so they always say the same thing. Words
 that could ping a whole room (``@room``, ``@channel``, ``<!channel>``...) get an invisible
@@ -15,32 +16,23 @@ word joiner; the platform adapters still escape for their own markup on top of t
 from __future__ import annotations
 
 import html
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from bot.core.types import Role, Story
 from bot.core.words import say, say_date
-from bot.features.digest.content import Digest, Tried, Week, eligible
+from bot.features.digest import chart
+from bot.features.digest.content import Digest, Tried, eligible
 from bot.features.export import public_view
 from flows.redaction import redact
-
-if TYPE_CHECKING:
-    from matplotlib.axes import Axes
 
 WORD_JOINER = "\u2060"
 ITEM_LENGTH = 160
 """Characters of one tried, outcome or question in the short digest."""
 MAX_THEMES_TEXT = 10
-MAX_THEMES_CHART = 8
-CHART_SIZE = (8.0, 4.0)
-CHART_DPI = 100
-"""800 x 400 pixels, always."""
-BLUE, ORANGE, VERMILLION, GREY = "#0072B2", "#E69F00", "#D55E00", "#333333"
-"""Okabe-Ito colours: told apart with any colour vision."""
 
 _PINGS = re.compile(r"@(?=(?:room|channel|here|everyone)\b)|<(?=[!@#])", re.IGNORECASE)
 _BY = {"me": "digest.by.me", "my team": "digest.by.my_team",
@@ -221,67 +213,8 @@ def _md(text: str) -> str:
 # The chart
 def chart_png(digest: Digest) -> bytes:
     """An 800 x 400 PNG: themes this week (left), share of stories with something tried in
-    each week of ``digest.weeks`` (right). matplotlib is imported here, not at start-up:
-    it costs about a second, and most runs of storyloop never draw a chart."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=CHART_SIZE, dpi=CHART_DPI, layout="constrained")
-    themes, tried = figure.subplots(1, 2, width_ratios=(1.1, 1))
-    _themes_chart(themes, digest.themes[:MAX_THEMES_CHART])
-    _tried_chart(tried, digest.weeks)
+    each week of ``digest.weeks`` (right); see ``bot.features.digest.chart``."""
     title = say("digest.chart.title", stories=say("digest.count.stories",
                                                   count=digest.headline.stories),
                 period=_period(digest))
-    figure.suptitle(title, fontsize=13, color=GREY)
-    out = io.BytesIO()
-    FigureCanvasAgg(figure).print_figure(out, format="png", metadata={"Software": None})
-    return out.getvalue()
-
-
-def _themes_chart(ax: Axes, themes: Sequence[tuple[str, int]]) -> None:
-    ax.set_title(say("digest.chart.themes"), fontsize=11, color=GREY, loc="left")
-    if not themes:
-        _empty(ax, say("digest.chart.no_themes"))
-        return
-    labels = [_clip(theme, 22) for theme, _ in themes][::-1]
-    counts = [n for _, n in themes][::-1]
-    bars = ax.barh(labels, counts, color=BLUE)
-    ax.bar_label(bars, padding=3, fontsize=9, color=GREY)
-    ax.set_xlim(0, max(counts) * 1.18)
-    ax.xaxis.set_visible(False)
-    _plain_frame(ax)
-    ax.tick_params(axis="y", length=0, labelsize=9, labelcolor=GREY)
-
-
-def _tried_chart(ax: Axes, weeks: Sequence[Week]) -> None:
-    ax.set_title(say("digest.chart.tried"), fontsize=11, color=GREY, loc="left")
-    if not weeks:
-        _empty(ax, say("digest.chart.no_weeks"))
-        return
-    shares = [100 * w.with_something_tried / w.stories if w.stories else 0.0 for w in weeks]
-    labels = [say_date("date.day_month_short", w.starts) for w in weeks[:-1]]
-    labels.append(say("digest.chart.this_week"))
-    colours = [ORANGE] * (len(weeks) - 1) + [VERMILLION]
-    bars = ax.bar(range(len(weeks)), shares, color=colours, width=0.7)
-    none = say("digest.chart.none")
-    ax.bar_label(bars, labels=[f"{s:.0f}%" if w.stories else none for s, w in
-                               zip(shares, weeks, strict=True)], padding=2, fontsize=8,
-                 color=GREY)
-    ax.set_xticks(range(len(weeks)), labels, rotation=45, ha="right", fontsize=8, color=GREY)
-    ax.set_ylim(0, 112)
-    ax.set_yticks([0, 25, 50, 75, 100], ["0%", "25%", "50%", "75%", "100%"], fontsize=8,
-                  color=GREY)
-    ax.set_xlabel(say("digest.chart.week_starting"), fontsize=8, color=GREY)
-    _plain_frame(ax)
-
-
-def _plain_frame(ax: Axes) -> None:
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-
-
-def _empty(ax: Axes, words: str) -> None:
-    ax.text(0.5, 0.5, words, ha="center", va="center", fontsize=10, color=GREY,
-            transform=ax.transAxes)
-    ax.set_axis_off()
+    return chart.chart_png(title, digest.themes, digest.weeks)

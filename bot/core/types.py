@@ -88,6 +88,10 @@ class OutgoingMessage(BaseModel):
     commands: bool = False
     """The choices are commands to run (their ``value``), not answers: a moderator's notice
     can offer "Approve #12" as a button where the platform has buttons."""
+    delivery_id: str | None = None
+    """Set when the reply is sent from the outbox: the same for every attempt to send it, so
+    a platform that de-duplicates (a Matrix transaction id) shows it once however often it
+    is retried."""
 
 
 class Role(StrEnum):

@@ -89,6 +89,10 @@ class MemoryStore:
         return [reply for reply, _ in self._replies.values() if reply.platform == platform
                 and (room_id is None or reply.message.room_id == room_id)]
 
+    async def queue_replies(self, platform: Platform,
+                            replies: tuple[OutgoingMessage, ...]) -> None:
+        self._queue(platform, None, None, replies)
+
     async def reply_sent(self, reply_id: int) -> None:
         self._replies.pop(reply_id, None)
 

@@ -107,6 +107,10 @@ class Outbox(Protocol):
         """Replies not yet confirmed by their platform (in one room, or all), in the order
         they were written."""
 
+    async def queue_replies(self, platform: Platform,
+                            replies: tuple[OutgoingMessage, ...]) -> None:
+        """Replies owed by nothing stored (a command's answer): written on their own."""
+
     async def reply_sent(self, reply_id: int) -> None:
         """The platform has confirmed the reply: it is deleted."""
 

@@ -255,6 +255,12 @@ class SQLiteStore:
             f"{sql.SELECT_REPLIES} WHERE {where} ORDER BY id", params)
         return [sql.queued_reply(row) for row in rows]
 
+    async def queue_replies(self, platform: Platform,
+                            replies: tuple[OutgoingMessage, ...]) -> None:
+        rows = sql.reply_rows(platform, None, None, replies, datetime.now(UTC))
+        if rows:
+            await self._write([(sql.SAVE_REPLY, row) for row in rows])
+
     async def reply_sent(self, reply_id: int) -> None:
         await self._write([("DELETE FROM reply_outbox WHERE id = ?", (reply_id,))])
 

@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import ClientError
 from nio import AsyncClient, MatrixRoom, SyncResponse
 
 from adapters.matrix import digest
@@ -67,16 +68,20 @@ class MatrixAdapter:
     async def run(self) -> None:
         """Log in, catch up, then sync until cancelled. Never logs out."""
         client = await login(self.config)
-        self._connection = _Connection(client, RoomSender(client),
-                                       Invites(client, self.config.allowed_inviters))
+        invites = Invites(client, self.config.allowed_inviters, self.store)
+        self._connection = _Connection(client, RoomSender(client), invites)
         self.app.senders[PLATFORM] = self.send
         self.app.publishers[PLATFORM] = self.publish
+        self.app.delivery.attach(PLATFORM, self.send)
         loop = SyncLoop(client, self.store, sync_token_key(self.config.user_id),
-                        handle=self._handle_sync, backoff=self.backoff, ready=self.ready)
+                        handle=self._handle_sync, backoff=self.backoff, ready=self.ready,
+                        connected=lambda: self.app.delivery.resume(PLATFORM))
         try:
+            await invites.load()
             await loop.run()
         finally:
             self.ready.clear()
+            await self.app.delivery.detach(PLATFORM)
             self.app.senders.pop(PLATFORM, None)
             self.app.publishers.pop(PLATFORM, None)
             await client.close()
@@ -96,9 +101,11 @@ class MatrixAdapter:
                                for room_id, events in work if events))
         for invitation in live.invites.to_greet(response.rooms.join):
             await self._greet(invitation)
+            await live.invites.greeted(invitation.room_id)
 
     async def process_room(self, room: MatrixRoom, events: list[Any]) -> list[OutgoingMessage]:
-        """Handle one room's new events, in order; return what was sent."""
+        """Handle one room's new events, in order; return the replies (sent from the
+        outbox)."""
         me = Me(self._live.client.user_id, self.config.command_prefix)
         sent: list[OutgoingMessage] = []
         for msg in messages(events, _facts(room), me):
@@ -111,22 +118,30 @@ class MatrixAdapter:
         await self._answer(room.room_id, msg)
 
     async def _answer(self, room_id: str, msg: IncomingMessage) -> list[OutgoingMessage]:
-        client = self._live.client
+        """The App's replies to ``msg``: written to the outbox with its turn, and sent from
+        there (``bot/features/outbox.py``), never here."""
+        await self._typing(room_id, True)
         try:
-            await client.room_typing(room_id, True, timeout=10_000)
-            replies = await self.app.handle(msg)
-            for reply in replies:
-                await self.send(reply)
-            return replies
+            return await self.app.handle(msg)
         except Exception:
             log.exception("could not answer %s in %s", msg.event_id, room_id)
             return []
         finally:
-            await client.room_typing(room_id, False)
+            await self._typing(room_id, False)
+
+    async def _typing(self, room_id: str, typing: bool) -> None:
+        """Show that we are typing, if the homeserver can be reached: a courtesy, never a
+        reason not to answer."""
+        try:
+            await self._live.client.room_typing(room_id, typing, timeout=10_000)
+        except (ClientError, OSError, TimeoutError) as exc:
+            log.info("could not show typing in %s: %r", room_id, exc)
 
     async def send(self, reply: OutgoingMessage) -> str:
-        """Send one reply as a notice, waiting out rate limits; return its event id."""
-        return await self._live.sender.send(reply.room_id, content_for(reply))
+        """Send one reply as a notice, waiting out rate limits; return its event id. A reply
+        from the outbox carries its transaction id (``delivery_id``), so a repeat after a
+        crash is recognised by the homeserver and shown once."""
+        return await self._live.sender.send(reply.room_id, content_for(reply), reply.delivery_id)
 
     async def publish(self, room_id: str, post: Post) -> str:
         """Post a digest (chart, full list, then the digest); return the digest's event id."""

@@ -4,7 +4,10 @@
   missed on a restart (sync resumes from the token saved after each handled batch; events
   handled twice are refused by the store's de-duplication).
 * A failed or refused sync (a homeserver that is down, or ``M_LIMIT_EXCEEDED`` on sync) means
-  a pause with backoff, never the end of the loop.
+  a pause with backoff, never the end of the loop. The backoff is short (a few seconds at
+  most) and each wait ends with a cheap probe (``GET /_matrix/client/versions``), so a
+  homeserver that comes back is noticed within seconds; then ``connected`` is called (the
+  adapter resumes sending the reply outbox).
 * An encrypted message whose room key has not arrived yet is held and tried again after later
   syncs.
 """
@@ -14,9 +17,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from aiohttp import ClientError
 from nio import AsyncClient, EncryptionError, MegolmEvent, SyncError, SyncResponse
 
 from adapters.matrix.session import encryption_chores
@@ -25,6 +29,7 @@ from bot.core.errors import PlatformError
 log = logging.getLogger(__name__)
 FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 0}}}
 LONG_POLL_MS = 30_000
+PROBE_TIMEOUT = 5.0
 SyncHandler = Callable[[SyncResponse], Awaitable[None]]
 RoomEvents = tuple[str, list[Any]]
 
@@ -37,16 +42,22 @@ class TokenStore(Protocol):
 
 @dataclass(frozen=True)
 class Backoff:
-    """How long to wait after a failed sync: doubling from ``first`` up to ``most`` seconds."""
+    """How long to wait after a failed sync: doubling from ``first`` up to ``most`` seconds.
+    ``most`` is small because the wait ends in a probe, not a sync: it is how long a
+    homeserver that is back may go unnoticed."""
 
     first: float = 0.5
-    most: float = 30.0
+    most: float = 2.0
 
     def delay(self, failures: int) -> float:
         return float(min(self.most, self.first * 2 ** max(0, failures - 1)))
 
 
 DEFAULT_BACKOFF = Backoff()
+
+
+async def _nothing() -> None:
+    return None
 
 
 def sync_token_key(user_id: str) -> str:
@@ -65,20 +76,31 @@ class SyncLoop:
     handle: SyncHandler
     backoff: Backoff
     ready: asyncio.Event
+    connected: Callable[[], Awaitable[None]] = field(default=_nothing)
+    """Called after the first sync, and after each sync that follows a failure."""
 
     async def run(self) -> None:
         failures, first = 0, True
         while True:
             try:
                 await self._once(first)
-            except (OSError, TimeoutError, PlatformError) as exc:
+            except (OSError, TimeoutError, ClientError, PlatformError) as exc:
                 failures += 1
-                delay = self.backoff.delay(failures)
-                log.warning("matrix sync failed (%s); trying again in %.1f s", exc, delay)
-                await asyncio.sleep(delay)  # backing off from a homeserver that is down
+                log.warning("matrix sync failed (%r); trying again", exc)
+                failures = await self._until_answered(failures)
                 continue
+            if first or failures:
+                await self.connected()
             failures, first = 0, False
             self.ready.set()
+
+    async def _until_answered(self, failures: int) -> int:
+        """Back off, then probe, until the homeserver answers; the failures so far."""
+        while True:
+            await asyncio.sleep(self.backoff.delay(failures))  # backing off: it is down
+            if await answers(self.client):
+                return failures
+            failures += 1
 
     async def _once(self, first: bool) -> None:
         response = await self._fetch(first, await self.store.get_value(self.token_key))
@@ -96,6 +118,17 @@ class SyncLoop:
         if isinstance(response, SyncError):
             raise PlatformError(f"sync refused: {response.status_code} {response.message}")
         return response
+
+
+async def answers(client: AsyncClient) -> bool:
+    """Whether the homeserver answers at all: ``/_matrix/client/versions`` needs no login
+    and no database, so it is the cheapest thing to ask."""
+    try:
+        response = await client.send("GET", "/_matrix/client/versions", timeout=PROBE_TIMEOUT)
+        response.release()
+    except (ClientError, OSError, TimeoutError):
+        return False
+    return bool(response.status == 200)
 
 
 class Undecrypted:

@@ -88,6 +88,8 @@ class App:
             msg = msg.model_copy(update={"kind": MessageKind.MESSAGE, "addressed": True})
         if msg.kind is MessageKind.COMMAND and (not msg.is_direct or self.commands.knows(msg.text)):
             return await self._on_their_own(msg.platform, await self.commands.dispatch(msg))
+        if msg.kind is MessageKind.UNREADABLE:
+            return await self._unreadable(msg)
         if not msg.is_direct:
             return await self._in_group(msg)
         private = msg.model_copy(
@@ -189,15 +191,29 @@ class App:
             return self.engine.retract(conv, msg, now)
         return self.engine.apply(conv, msg, now)
 
-    async def _in_group(self, msg: IncomingMessage) -> list[OutgoingMessage]:
-        """Stories are told one to one: in a shared room, offer a direct chat instead (once
-        per message, however often the platform delivers it)."""
-        if not msg.addressed or msg.kind is not MessageKind.MESSAGE:
+    async def _unreadable(self, msg: IncomingMessage) -> list[OutgoingMessage]:
+        """A message we could not read: in a direct chat, ask (once) for it again. Nothing is
+        recorded as an answer; only the event, so the request is not repeated."""
+        if not msg.is_direct:
             return []
-        replies = [OutgoingMessage(room_id=msg.room_id, text=say("group.offer"))]
+        return await self._noted(msg, [OutgoingMessage(room_id=msg.room_id,
+                                                        text=say("unreadable"))])
+
+    async def _noted(self, msg: IncomingMessage,
+                     replies: list[OutgoingMessage]) -> list[OutgoingMessage]:
+        """Record an event that changes no conversation with its replies, once; the replies,
+        or nothing for an event seen before."""
         queued = self._queued(msg.platform, replies)
         if not await self.store.record_event(msg.platform, msg.event_id, self.clock.now(),
                                              queued):
             return []
         self._deliver(msg.platform, queued)
         return replies
+
+    async def _in_group(self, msg: IncomingMessage) -> list[OutgoingMessage]:
+        """Stories are told one to one: in a shared room, offer a direct chat instead (once
+        per message, however often the platform delivers it)."""
+        if not msg.addressed or msg.kind is not MessageKind.MESSAGE:
+            return []
+        return await self._noted(msg, [OutgoingMessage(room_id=msg.room_id,
+                                                        text=say("group.offer"))])

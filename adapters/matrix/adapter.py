@@ -11,25 +11,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import ClientError
 from nio import AsyncClient, MatrixRoom, SyncResponse
 
 from adapters.matrix import digest
-from adapters.matrix.events import PLATFORM, Me, RoomFacts, joined, messages
+from adapters.matrix.events import PLATFORM, Me, RoomFacts, joined, messages, unreadable
 from adapters.matrix.invites import Invitation, Invites
 from adapters.matrix.render import content_for
 from adapters.matrix.send import RoomSender
 from adapters.matrix.session import login
-from adapters.matrix.sync import (
-    DEFAULT_BACKOFF,
-    Backoff,
-    SyncLoop,
-    Undecrypted,
-    room_events,
-    sync_token_key,
-)
+from adapters.matrix.sync import DEFAULT_BACKOFF, LONG_POLL_MS, Backoff, SyncLoop, sync_token_key
+from adapters.matrix.undecrypted import Held, RoomEvents, Undecrypted
 from bot.app import App
 from bot.core.config import MatrixConfig
 from bot.core.errors import PlatformError
@@ -58,7 +53,8 @@ class MatrixAdapter:
         self.ready = asyncio.Event()
         """Set once logged in and the first sync is handled."""
         self._connection: _Connection | None = None
-        self._undecrypted = Undecrypted()
+        self._undecrypted = Undecrypted(timedelta(seconds=config.unreadable_after_seconds),
+                                        store, f"matrix:{config.user_id}:undecrypted")
 
     @property
     def client(self) -> AsyncClient | None:
@@ -75,9 +71,11 @@ class MatrixAdapter:
         self.app.delivery.attach(PLATFORM, self.send)
         loop = SyncLoop(client, self.store, sync_token_key(self.config.user_id),
                         handle=self._handle_sync, backoff=self.backoff, ready=self.ready,
-                        connected=lambda: self.app.delivery.resume(PLATFORM))
+                        connected=lambda: self.app.delivery.resume(PLATFORM),
+                        poll_ms=self._poll_ms)
         try:
             await invites.load()
+            await self._undecrypted.load()
             await loop.run()
         finally:
             self.ready.clear()
@@ -96,12 +94,37 @@ class MatrixAdapter:
         live = self._live
         for room_id, invite in response.rooms.invite.items():
             await live.invites.consider(room_id, invite)
-        work = room_events(response, self._undecrypted, live.client)
+        work = self._readable(response)
+        await self._undecrypted.ask_for_keys(live.client)
         await asyncio.gather(*(self.process_room(live.client.rooms[room_id], events)
                                for room_id, events in work if events))
+        for held in self._undecrypted.expired(self.app.clock.now()):
+            await self._give_up(held)
+        await self._undecrypted.save()
         for invitation in live.invites.to_greet(response.rooms.join):
             await self._greet(invitation)
             await live.invites.greeted(invitation.room_id)
+
+    def _readable(self, response: SyncResponse) -> list[RoomEvents]:
+        """Each joined room's new events we can read (the others are held), then held ones
+        that can be read now."""
+        now, held = self.app.clock.now(), self._undecrypted
+        work = [(room_id, held.readable(room_id, info.timeline.events, now))
+                for room_id, info in response.rooms.join.items()]
+        return work + held.retry(self._live.client)
+
+    def _poll_ms(self) -> int:
+        return self._undecrypted.poll_ms(self.app.clock.now(), LONG_POLL_MS)
+
+    async def _give_up(self, held: Held) -> None:
+        """A message we could not read in time: ask the person for it again."""
+        room = self._live.client.rooms.get(held.room_id)
+        me = Me(self._live.client.user_id, self.config.command_prefix)
+        msg = unreadable(held.event, _facts(room), me) if room else None
+        if msg is not None:
+            log.warning("could not decrypt %s in %s in time; asking for it again",
+                        held.event.event_id, held.room_id)
+            await self._answer(held.room_id, msg)
 
     async def process_room(self, room: MatrixRoom, events: list[Any]) -> list[OutgoingMessage]:
         """Handle one room's new events, in order; return the replies (sent from the

@@ -8,8 +8,8 @@
   most) and each wait ends with a cheap probe (``GET /_matrix/client/versions``), so a
   homeserver that comes back is noticed within seconds; then ``connected`` is called (the
   adapter resumes sending the reply outbox).
-* An encrypted message whose room key has not arrived yet is held and tried again after later
-  syncs.
+* The long poll is cut short when something is due sooner (``poll_ms``): an encrypted
+  message to give up on (``undecrypted``).
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
 
 from aiohttp import ClientError
-from nio import AsyncClient, EncryptionError, MegolmEvent, SyncError, SyncResponse
+from nio import AsyncClient, SyncError, SyncResponse
 
 from adapters.matrix.session import encryption_chores
 from bot.core.errors import PlatformError
@@ -31,7 +31,6 @@ FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 0}}}
 LONG_POLL_MS = 30_000
 PROBE_TIMEOUT = 5.0
 SyncHandler = Callable[[SyncResponse], Awaitable[None]]
-RoomEvents = tuple[str, list[Any]]
 
 
 class TokenStore(Protocol):
@@ -78,6 +77,8 @@ class SyncLoop:
     ready: asyncio.Event
     connected: Callable[[], Awaitable[None]] = field(default=_nothing)
     """Called after the first sync, and after each sync that follows a failure."""
+    poll_ms: Callable[[], int] = field(default=lambda: LONG_POLL_MS)
+    """How long the next sync may wait for news."""
 
     async def run(self) -> None:
         failures, first = 0, True
@@ -113,7 +114,7 @@ class SyncLoop:
             response = await self.client.sync(timeout=0, sync_filter=FIRST_SYNC_FILTER,
                                               full_state=True)
         else:
-            response = await self.client.sync(timeout=0 if first else LONG_POLL_MS,
+            response = await self.client.sync(timeout=0 if first else self.poll_ms(),
                                               since=since, full_state=first)
         if isinstance(response, SyncError):
             raise PlatformError(f"sync refused: {response.status_code} {response.message}")
@@ -129,35 +130,3 @@ async def answers(client: AsyncClient) -> bool:
     except (ClientError, OSError, TimeoutError):
         return False
     return bool(response.status == 200)
-
-
-class Undecrypted:
-    """Encrypted events we cannot read yet: a room key can arrive after the message it
-    unlocks."""
-
-    def __init__(self) -> None:
-        self._held: list[tuple[str, MegolmEvent]] = []
-
-    def readable(self, room_id: str, events: list[Any]) -> list[Any]:
-        """The events we can read now; the others are held."""
-        self._held += [(room_id, e) for e in events if isinstance(e, MegolmEvent)]
-        return [e for e in events if not isinstance(e, MegolmEvent)]
-
-    def retry(self, client: AsyncClient) -> list[RoomEvents]:
-        """Held events that can be read now, each with its room; the rest stay held."""
-        pending, self._held = self._held, []
-        found: list[RoomEvents] = []
-        for room_id, event in pending:
-            try:
-                found.append((room_id, [client.decrypt_event(event)]))
-            except EncryptionError:
-                self._held.append((room_id, event))
-        return found
-
-
-def room_events(response: SyncResponse, held: Undecrypted,
-                client: AsyncClient) -> list[RoomEvents]:
-    """Each joined room's new timeline events we can read, then held ones now readable."""
-    work = [(room_id, held.readable(room_id, info.timeline.events))
-            for room_id, info in response.rooms.join.items()]
-    return work + held.retry(client)

@@ -41,6 +41,9 @@ class MessageKind(StrEnum):
     """The bot was invited into a direct chat and joined: time to say hello."""
     RETRACTED = "retracted"
     """The person deleted one of their messages: ``target_event_id`` says which."""
+    UNREADABLE = "unreadable"
+    """A message reached us that we could not read (its encryption key never came): the
+    person is asked to send it again. ``text`` is empty: nothing of it is known or kept."""
 
 
 class IncomingMessage(BaseModel):

@@ -73,6 +73,8 @@ class Invites:
         if isinstance(response, JoinError):
             log.warning("could not join %s: %s", room_id, response.message)
             await self.greeted(room_id)
+            return
+        log.info("joined %s; its greeting is due", room_id)
 
     def to_greet(self, joined_rooms: Container[str]) -> list[Invitation]:
         """The invitations whose rooms we are now in; each stays until ``greeted``."""

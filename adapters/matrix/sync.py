@@ -102,6 +102,7 @@ class SyncLoop:
             if await answers(self.client):
                 return failures
             failures += 1
+            log.info("the homeserver is not answering yet (%s tries)", failures)
 
     async def _once(self, first: bool) -> None:
         response = await self._fetch(first, await self.store.get_value(self.token_key))

@@ -66,6 +66,8 @@ class SQLiteStore:
         """Conversations as last committed, newest last: most messages continue one of these."""
         self._turns: list[tuple[TurnWrite, asyncio.Future[bool]]] = []
         self._transactions: list[tuple[Transaction, asyncio.Future[int | None]]] = []
+        self._sent: list[tuple[int, asyncio.Future[None]]] = []
+        """Outbox rows confirmed sent: deleted together, in one transaction."""
         """Everything to write: turns (grouped), then other transactions in order. Only the
         writer task touches the write connection."""
         self._writer: asyncio.Task[None] | None = None
@@ -150,8 +152,11 @@ class SQLiteStore:
             self._wake.clear()
             turns, self._turns = self._turns, []
             transactions, self._transactions = self._transactions, []
+            sent, self._sent = self._sent, []
             if turns:
                 await self._write_batch(turns)
+            if sent:
+                await self._delete_sent(sent)
             for work, future in transactions:
                 await self._settle(future, self._writes.transaction(work))
 
@@ -169,6 +174,17 @@ class SQLiteStore:
                 self._remember(turn)
                 _set(future, True)
         self._maybe_checkpoint(len(batch))
+
+    async def _delete_sent(self, sent: list[tuple[int, asyncio.Future[None]]]) -> None:
+        statements = [("DELETE FROM reply_outbox WHERE id = ?", (n,)) for n, _ in sent]
+        try:
+            await self._writes.transaction(writes.executing(statements))
+        except Exception as exc:
+            for _, future in sent:
+                _set(future, exc)
+        else:
+            for _, future in sent:
+                _set(future, None)
 
     def _remember(self, turn: TurnWrite) -> None:
         key = turn.conversation.key
@@ -262,7 +278,8 @@ class SQLiteStore:
             await self._write([(sql.SAVE_REPLY, row) for row in rows])
 
     async def reply_sent(self, reply_id: int) -> None:
-        await self._write([("DELETE FROM reply_outbox WHERE id = ?", (reply_id,))])
+        """Deleted along with others confirmed at the same moment: one commit for many."""
+        await self._enqueue(self._sent, reply_id)
 
     # Stories
     async def list_stories(self, status: StoryStatus | None = None,

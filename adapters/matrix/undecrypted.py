@@ -96,6 +96,7 @@ class Undecrypted:
         if client.olm is None:
             return
         for event in fresh:
+            log.info("cannot decrypt %s yet; asking for its key", event.event_id)
             client.olm.users_for_key_query.add(event.sender)
             try:
                 await client.request_room_key(event)

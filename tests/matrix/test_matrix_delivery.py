@@ -229,3 +229,22 @@ async def test_an_opening_story_that_cannot_be_decrypted_is_asked_for_again(
     assert reply.sender == bot.user_id
     assert sum(LOCKED in b for b in from_bot(ned, bot.user_id, room)) == 1
     assert await bot.store.list_stories() == []
+
+
+async def test_a_message_held_for_its_key_is_not_forgotten_by_a_restart(
+        matrix_bot: BotFactory, matrix_person: PersonFactory, logs: LogWatch) -> None:
+    bot = await matrix_bot.start(unreadable_after_seconds=600.0)
+    client = bot.adapter.client
+    assert client is not None
+    pia = await matrix_person(encrypted=True)
+    room = await pia.create_dm(bot.user_id, encrypted=True)
+    await pia.wait_for_message(room, says("Shall we start?"), timeout=20)
+    lock_out(pia, bot.user_id, client.device_id)
+    await pia.send(room, "yes")
+    await logs.wait_for(lambda m: m.startswith("cannot decrypt"))
+    await bot.stop()
+    bot = await matrix_bot.start(unreadable_after_seconds=1.0)
+    await pia.wait_for_message(room, says(LOCKED), timeout=20)
+    let_in(pia, bot.user_id, client.device_id)
+    await talk(pia, room, "yes", "Is that OK?")
+    once_in_order(from_bot(pia, bot.user_id, room), ["Shall we start?", LOCKED, "Is that OK?"])

@@ -91,6 +91,7 @@ class SyncLoop:
                 failures = await self._until_answered(failures)
                 continue
             if first or failures:
+                log.info("in sync with the homeserver")
                 await self.connected()
             failures, first = 0, False
             self.ready.set()

@@ -35,6 +35,8 @@ class BotProcess:
         self.lines: list[str] = []
         """Every log line of every run, in order."""
         self.starts = 0
+        self.started_at = 0
+        """The first log line of the latest run."""
         self._proc: asyncio.subprocess.Process | None = None
         self._reader: asyncio.Task[None] | None = None
         self._new_line = asyncio.Event()
@@ -50,6 +52,7 @@ class BotProcess:
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE)
         self.starts += 1
+        self.started_at = len(self.lines)
         self._reader = asyncio.create_task(self._read(self._proc), name="storyloop run log")
 
     async def _read(self, proc: asyncio.subprocess.Process) -> None:
@@ -78,6 +81,11 @@ class BotProcess:
         if self._reader is not None:
             await self._reader
         self._proc = self._reader = None
+
+    async def synced(self) -> None:
+        """Wait until the latest run is in sync with the homeserver."""
+        await self.wait_for_line(lambda line: "in sync with the homeserver" in line,
+                                 after=self.started_at)
 
     async def stop(self) -> int:
         """SIGTERM, and its exit code."""

@@ -82,6 +82,8 @@ class Chaos:
     events: asyncio.Queue[tuple[int, str]] = field(default_factory=asyncio.Queue)
     generation: int = 0
     figures: Figures = field(default_factory=Figures)
+    done: bool = False
+    _restarting: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def saw(self, what: str) -> None:
         """A person's event (``sent``, ``seen``): a moment to maybe kill at."""
@@ -126,10 +128,19 @@ class Chaos:
         await self._restart("aimed, after a commit")
 
     async def _restart(self, why: str) -> None:
-        await self.bot.kill()
-        self.figures.kills[why] = self.figures.kills.get(why, 0) + 1
-        self.generation += 1
-        await self.bot.start()
+        async with self._restarting:
+            if self.done:
+                return
+            await self.bot.kill()
+            self.figures.kills[why] = self.figures.kills.get(why, 0) + 1
+            self.generation += 1
+            await self.bot.start()
+
+    async def stop(self) -> None:
+        """No more kills; a restart under way finishes first."""
+        self.done = True
+        async with self._restarting:
+            return
 
 
 async def tell(person: Person, bot_user: str, n: int, chaos: Chaos) -> None:
@@ -224,8 +235,10 @@ async def test_people_lose_nothing_and_see_nothing_twice_while_the_bot_is_killed
     try:
         await asyncio.gather(*(tell(p, bot.user_id, n, chaos) for n, p in enumerate(people)))
     finally:
+        await chaos.stop()
         killer.cancel()
         await asyncio.gather(killer, return_exceptions=True)
+    await bot.synced()
     assert await bot.stop() == 0
     figures = chaos.figures
     figures.missing_answers = await missing_answers(bot)

@@ -38,6 +38,7 @@ from flows.review import change_choices, review_text, shown_answer
 from flows.safeguarding import Rules, Screen, load_rules, signposting
 from flows.spec import (
     CONCERN,
+    HELD_AT_ALERT,
     MISSES,
     NOT_KNOWN,
     NOTHING,
@@ -179,12 +180,33 @@ class FlowEngine:
         if conv is None or conv.status in ENDED:
             conv = self.start(msg.key, self.flows.default, now).conversation
         turn = Turn(working_copy(conv, now), [], event_id=msg.event_id, concern=concern)
-        turn.conversation.answers[CONCERN] = concern
+        answers = turn.conversation.answers
+        answers[CONCERN] = concern
+        answers.pop(HELD_AT_ALERT, None)
+        if self._may_keep(conv):  # a misreading must not lose what they wrote
+            answers[HELD_AT_ALERT] = msg.text.strip()
         turn.conversation.status = PAUSED
         turn.replies.append(OutgoingMessage(room_id=conv.key.room_id,
                                             text=signposting(self.safety)))
         self.ask(turn, SAFE)
         return turn
+
+    def _may_keep(self, conv: Conversation) -> bool:
+        """Was the person answering an open question, after agreeing that answers are kept?"""
+        spec = self.flows[conv.flow].spec
+        stamps = [s.stamp for s in spec.steps if s.stamp]
+        agreed = not stamps or any(conv.answers.get(stamp) for stamp in stamps)
+        answering = conv.status is ACTIVE and not conv.pending
+        return agreed and answering and self.step(conv).kind is AnswerKind.TEXT
+
+    def take_held(self, turn: Turn, now: datetime) -> bool:
+        """After "carry on" from a safeguarding reply: what the person wrote then becomes
+        their answer to the question they were at. False if nothing was kept."""
+        held = turn.conversation.answers.pop(HELD_AT_ALERT, None)
+        if held is None:
+            return False
+        self.handle(turn, str(held), now)
+        return True
 
     def carries_on(self, conv: Conversation, text: str) -> bool:
         """After a break, is this a real answer to the question the person was at (rather
@@ -193,9 +215,15 @@ class FlowEngine:
         return len(text.split()) >= OWN_WORDS and got.reading in ANSWERS
 
     def ask(self, turn: Turn, question: Interrupt, **values: object) -> None:
-        turn.conversation.pending = question.name
-        turn.replies.append(self.say(turn.conversation, question.ask, question.options,
+        conv = turn.conversation
+        conv.pending = question.name
+        turn.replies.append(self.say(conv, self.asking(conv, question.ask), question.options,
                                      **values))
+
+    def asking(self, conv: Conversation, key: str) -> str:
+        """The words ``key`` of one of the bot's own questions, or their ``.kept`` variant
+        while what the person wrote at a safeguarding reply is kept for them."""
+        return self.words_for([f"{key}.kept", key] if HELD_AT_ALERT in conv.answers else [key])
 
     def carry_on(self, turn: Turn) -> None:
         """Ask again the question a conversation under way was waiting on."""

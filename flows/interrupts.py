@@ -35,6 +35,8 @@ class Then:
     """The conversation is under way again (its question is asked again)."""
     restart: bool = False
     """Start afresh, forgetting the answers so far."""
+    take_held: bool = False
+    """What the person wrote when the question was asked becomes their answer (if kept)."""
     request: DataRequest | None = None
     """Something for the App to do with the person's data."""
 
@@ -74,7 +76,7 @@ SAFE = Interrupt(
     "safe", "safe.offer",
     (choice("safe_carry_on"),
      choice("safe_stop")),
-    {"safe_carry_on": Then(activate=True), "safe_stop": Then(say="safe.stopped")},
+    {"safe_carry_on": Then(activate=True, take_held=True), "safe_stop": Then(say="safe.stopped")},
     unclear="safe.offer", yes="safe_carry_on", no="safe_stop", later="safe_stop")
 FORGET = Interrupt(
     "forget", "forget.confirm",
@@ -119,9 +121,10 @@ def _again(engine: FlowEngine, turn: Turn, asked: Interrupt, got: Understood) ->
         return
     if got.reading in _HELPING or got.reading is Reading.QUESTION:
         about = "about" if got.reading is Reading.QUESTION else "interrupt.help"
-        turn.replies += [engine.say(conv, about), engine.say(conv, asked.ask, asked.options)]
+        turn.replies += [engine.say(conv, about),
+                         engine.say(conv, engine.asking(conv, asked.ask), asked.options)]
         return
-    turn.replies.append(engine.say(conv, asked.unclear, asked.options))
+    turn.replies.append(engine.say(conv, engine.asking(conv, asked.unclear), asked.options))
 
 
 def _do(engine: FlowEngine, turn: Turn, then: Then, now: datetime) -> None:
@@ -135,6 +138,9 @@ def _do(engine: FlowEngine, turn: Turn, then: Then, now: datetime) -> None:
         conv.status = ConversationStatus.ACTIVE
     if then.say:
         turn.replies.append(engine.say(conv, then.say))
+    if then.take_held and conv.status is ConversationStatus.ACTIVE and engine.take_held(
+            turn, now):
+        return
     if then.request is None:
         engine.carry_on(turn)
 

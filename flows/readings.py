@@ -18,7 +18,7 @@ from flows.controls import CONTROLS
 from flows.spec import MISSES, NOT_KNOWN, NOTHING, SAID_NO, AnswerKind, Step
 from flows.turn import Turn
 from flows.understanding import CONTROLS as CONTROL_READINGS
-from flows.understanding import Reading, Understood, asks_meaning
+from flows.understanding import Reading, Understood, asks_meaning, question_topic
 
 if TYPE_CHECKING:
     from flows.engine import FlowEngine
@@ -34,6 +34,18 @@ def _answer(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: s
 def _choice(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
             now: datetime) -> None:
     engine.record(turn, got.value, now)
+    review = engine.flows[turn.conversation.flow].spec.review
+    if review and step.name == review.state and turn.conversation.state == review.change:
+        _straight_to_named(engine, turn, text, now)
+
+
+def _straight_to_named(engine: FlowEngine, turn: Turn, text: str, now: datetime) -> None:
+    """ "Can I change the place?" at the review goes straight to that question, without
+    asking which answer to change."""
+    named = engine.understand(turn.conversation, engine.step(turn.conversation), text)
+    if named.reading is Reading.CHOICE:
+        turn.replies.pop()
+        engine.record(turn, named.value, now)
 
 
 def _none(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
@@ -73,15 +85,20 @@ def _dont_know(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text
 def _question(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
               now: datetime) -> None:
     conv = turn.conversation
-    meaning = asks_meaning(text)
-    key = engine.words_for([f"explain.{step.name}", "explain"] if meaning else ["about"])
+    topic = question_topic(text)
+    if asks_meaning(text):
+        key = engine.words_for([f"explain.{step.name}", "explain"])
+    else:
+        key = f"about.{topic}" if topic else "about"
     turn.replies += [engine.say(conv, key), engine.prompt(conv)]
 
 
 def _greeting(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
               now: datetime) -> None:
     conv = turn.conversation
-    turn.replies += [engine.say(conv, "greeting.again"), engine.prompt(conv)]
+    if conv.state != engine.flows[conv.flow].spec.initial:  # the first words greet already
+        turn.replies.append(engine.say(conv, "greeting.again"))
+    turn.replies.append(engine.prompt(conv))
 
 
 def _complaint(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,

@@ -33,6 +33,9 @@ NOT_KNOWN = "_not_known"
 """Answers key: the fields the person said they weren't sure about."""
 CONCERN = "safeguarding"
 """Answers key: the safeguarding concern a conversation raised, whatever its flow."""
+HELD_AT_ALERT = "_held_at_alert"
+"""Answers key: what the person wrote when a safeguarding reply was sent, kept (after consent
+only) so that, if the bot misread them and they carry on, it becomes their answer."""
 OPENING_WORDS = 5
 """A first message at least this long is the start of a story, kept rather than ignored."""
 Recorder = Callable[[Conversation, datetime], Story]

@@ -21,21 +21,30 @@ async def test_a_person_at_risk_gets_help_at_once_and_the_story_waits(
     assert help_.room_id == chat.room
     assert "no rush" in offer.text and [c.label for c in offer.choices] == [
         "Carry on with my story", "Stop here for now"]
+    assert "If I've misread you" in offer.text and "kept what you wrote" in offer.text
     assert alert.room_id == "!moderators" and "point" not in alert.text
     conversation = (await store.load_turn(chat.key, None)).conversation
     assert conversation is not None and conversation.status is ConversationStatus.PAUSED
-    assert AT_RISK not in str(conversation.answers)
+    assert conversation.answers.get("situation") is None
 
 
-async def test_carrying_on_after_help_finishes_a_story_marked_never_for_digests(
+async def test_carrying_on_after_help_keeps_their_words_in_a_story_never_for_digests(
         chat: Chat, store: Store) -> None:
+    """A misreading must not lose what someone wrote: "carry on" makes it their answer."""
     await chat.script("hi", "yes", "yes", AT_RISK, "carry on")
-    assert "What's been happening?" in chat.last_text
-    await chat.script("The waiting list is two years long.", "nobody has tried anything",
-                      "skip", "no", "skip", "skip", "citizen", "1", "yes")
+    assert "tried something" in chat.last_text
+    await chat.script("nobody has tried anything", "skip", "no", "skip", "skip", "citizen",
+                      "1", "yes")
     [story] = await store.list_stories()
-    assert story.safeguarding == "suicide"
-    assert AT_RISK not in story.model_dump_json()
+    assert story.safeguarding == "suicide" and story.situation == AT_RISK
+
+
+async def test_words_said_before_consent_are_not_kept_at_a_safeguarding_reply(
+        chat: Chat, store: Store) -> None:
+    await chat.script("hi", AT_RISK)
+    assert "If I've misread you" not in chat.last_text
+    conversation = (await store.load_turn(chat.key, None)).conversation
+    assert conversation is not None and AT_RISK not in str(conversation.answers)
 
 
 async def test_stopping_after_help_keeps_the_story_paused(chat: Chat) -> None:

@@ -7,6 +7,10 @@ directly, with no platform at all.
 
 ``App.start_flow`` is the other way in: the bot itself starts a named flow for a person it
 already knows (a follow-up weeks later, say), under the same lock, saved the same way.
+
+On a platform attached to ``delivery`` (``bot/features/outbox.py``), the replies are also
+written to the reply outbox in the same transaction as the turn, and sent from there: the
+caller must not send them again. Elsewhere (the terminal, tests) the caller shows them.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from bot.core.types import (
 )
 from bot.features import data_rights
 from bot.features.held import HeldOpenings
+from bot.features.outbox import Delivery
 from bot.features.privacy import Pseudonymiser
 from flows.answers import DataRequest
 from flows.engine import FlowEngine
@@ -59,10 +64,13 @@ class App:
     locks: KeyedLocks = field(default_factory=KeyedLocks)
     held: HeldOpenings = field(default_factory=HeldOpenings)
     """First messages held until consent, never written to disk (``bot/features/held.py``)."""
+    delivery: Delivery = field(init=False)
+    """Sends the reply outbox on the platforms attached to it."""
 
     def __post_init__(self) -> None:
         if self.commands is None:
             self.commands = builtin_commands(Commands(Moderators()), self.store, self.clock)
+        self.delivery = Delivery(self.store)
 
     async def handle(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         """Apply one message; return what to say back (nothing for a duplicate)."""
@@ -71,14 +79,17 @@ class App:
         except Exception:
             log.exception("could not handle %s event %s in %s", msg.platform, msg.event_id,
                           msg.room_id)
-            return [OutgoingMessage(room_id=msg.room_id, text=say("sorry"))]
+            return await self._on_their_own(msg.platform, [
+                OutgoingMessage(room_id=msg.room_id, text=say("sorry"))])
 
     async def _route(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         assert self.commands is not None
         if msg.kind is MessageKind.COMMAND and msg.text.strip().casefold() in START_WORDS:
             msg = msg.model_copy(update={"kind": MessageKind.MESSAGE, "addressed": True})
         if msg.kind is MessageKind.COMMAND and (not msg.is_direct or self.commands.knows(msg.text)):
-            return await self.commands.dispatch(msg)
+            return await self._on_their_own(msg.platform, await self.commands.dispatch(msg))
+        if msg.kind is MessageKind.UNREADABLE:
+            return await self._unreadable(msg)
         if not msg.is_direct:
             return await self._in_group(msg)
         private = msg.model_copy(
@@ -101,10 +112,13 @@ class App:
         if turn.request is not None:
             turn.replies.insert(0, await self._about_data(msg, turn))
         kept = self.held.hold(turn.conversation, self.engine.held_field(turn.conversation))
-        write = TurnWrite(kept, msg.platform, msg.event_id, turn.story)
-        if not await self.store.save_turn(write):
+        replies = turn.replies + self._alerts(msg, turn.concern)
+        queued = self._queued(msg.platform, replies)
+        if not await self.store.save_turn(TurnWrite(kept, msg.platform, msg.event_id,
+                                                    turn.story, queued)):
             return []
-        return turn.replies + self._alerts(msg, turn.concern)
+        self._deliver(msg.platform, queued)
+        return replies
 
     async def start_flow(self, key: ConversationKey, flow: str) -> list[OutgoingMessage] | None:
         """Start the flow named ``flow`` for a person the bot knows (``key`` holds their
@@ -116,8 +130,31 @@ class App:
             if conv is not None and not self.engine.ended(conv):
                 return None
             turn = self.engine.start(key, self.engine.flows[flow].spec, self.clock.now())
-            await self.store.save_turn(TurnWrite(turn.conversation, key.platform, None))
+            queued = self._queued(key.platform, turn.replies)
+            await self.store.save_turn(TurnWrite(turn.conversation, key.platform, None,
+                                                 replies=queued))
+            self._deliver(key.platform, queued)
             return turn.replies
+
+    def _queued(self, platform: Platform,
+                replies: list[OutgoingMessage]) -> tuple[OutgoingMessage, ...]:
+        """The replies to write to the outbox with the turn: all of them, on a platform that
+        delivers from it."""
+        return tuple(replies) if self.delivery.handles(platform) else ()
+
+    async def _on_their_own(self, platform: Platform,
+                            replies: list[OutgoingMessage]) -> list[OutgoingMessage]:
+        """Replies that no stored change owes (a command's answer, an apology): to the outbox
+        on their own, on a platform that delivers from it."""
+        queued = self._queued(platform, replies)
+        if queued:
+            await self.store.queue_replies(platform, queued)
+            self._deliver(platform, queued)
+        return replies
+
+    def _deliver(self, platform: Platform, queued: tuple[OutgoingMessage, ...]) -> None:
+        for room in dict.fromkeys(reply.room_id for reply in queued):
+            self.delivery.notify(platform, room)
 
     def _alerts(self, msg: IncomingMessage, concern: str | None) -> list[OutgoingMessage]:
         """Tell the moderators someone may need care, without a word of what they wrote."""
@@ -139,8 +176,12 @@ class App:
     async def _forget(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         """Erase the person; moderators see that an erasure happened, never what."""
         entry = AuditEntry(at=self.clock.now(), actor="storyteller", action="erasure")
-        count = await self.store.forget(msg.platform, msg.sender_id, msg.event_id, entry)
-        return [OutgoingMessage(room_id=msg.room_id, text=data_rights.forgotten(count))]
+        count = len(await self.store.stories_of(msg.platform, msg.sender_id))
+        replies = [OutgoingMessage(room_id=msg.room_id, text=data_rights.forgotten(count))]
+        queued = self._queued(msg.platform, replies)
+        await self.store.forget(msg.platform, msg.sender_id, msg.event_id, entry, queued)
+        self._deliver(msg.platform, queued)
+        return replies
 
     def _turn(self, conv: Conversation | None, msg: IncomingMessage) -> Turn | None:
         now = self.clock.now()
@@ -150,11 +191,29 @@ class App:
             return self.engine.retract(conv, msg, now)
         return self.engine.apply(conv, msg, now)
 
+    async def _unreadable(self, msg: IncomingMessage) -> list[OutgoingMessage]:
+        """A message we could not read: in a direct chat, ask (once) for it again. Nothing is
+        recorded as an answer; only the event, so the request is not repeated."""
+        if not msg.is_direct:
+            return []
+        return await self._noted(msg, [OutgoingMessage(room_id=msg.room_id,
+                                                        text=say("unreadable"))])
+
+    async def _noted(self, msg: IncomingMessage,
+                     replies: list[OutgoingMessage]) -> list[OutgoingMessage]:
+        """Record an event that changes no conversation with its replies, once; the replies,
+        or nothing for an event seen before."""
+        queued = self._queued(msg.platform, replies)
+        if not await self.store.record_event(msg.platform, msg.event_id, self.clock.now(),
+                                             queued):
+            return []
+        self._deliver(msg.platform, queued)
+        return replies
+
     async def _in_group(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         """Stories are told one to one: in a shared room, offer a direct chat instead (once
         per message, however often the platform delivers it)."""
         if not msg.addressed or msg.kind is not MessageKind.MESSAGE:
             return []
-        if not await self.store.record_event(msg.platform, msg.event_id, self.clock.now()):
-            return []
-        return [OutgoingMessage(room_id=msg.room_id, text=say("group.offer"))]
+        return await self._noted(msg, [OutgoingMessage(room_id=msg.room_id,
+                                                        text=say("group.offer"))])

@@ -15,14 +15,16 @@ from storage.ports import (
     KeyValue,
     Lifecycle,
     Loaded,
+    Outbox,
     PersonalData,
+    QueuedReply,
     Stories,
     TurnWrite,
 )
 
-__all__ = ["Loaded", "Store", "TurnWrite"]
+__all__ = ["Loaded", "QueuedReply", "Store", "TurnWrite"]
 
 
-class Store(Lifecycle, Conversations, Stories, Digests, Audit, PersonalData, KeyValue,
+class Store(Lifecycle, Conversations, Outbox, Stories, Digests, Audit, PersonalData, KeyValue,
             Protocol):
     """Every storage port: a store implements them all."""

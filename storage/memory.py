@@ -4,6 +4,7 @@ contract tests as the SQLite store."""
 from __future__ import annotations
 
 import itertools
+import uuid
 from datetime import datetime
 
 from bot.core.types import (
@@ -14,13 +15,15 @@ from bot.core.types import (
     DigestStatus,
     EventId,
     OutboxItem,
+    OutgoingMessage,
     Platform,
     RoomId,
     Story,
     StoryStatus,
     UserId,
 )
-from storage.base import Loaded, TurnWrite
+from storage.base import Loaded, QueuedReply, TurnWrite
+from storage.ports import outbox_rows
 
 ANONYMOUS = UserId("anonymous")
 
@@ -37,6 +40,9 @@ class MemoryStore:
         self._digests: dict[int, DigestRecord] = {}
         self._carried: set[int] = set()
         self._outbox: dict[tuple[int, Platform, RoomId], OutboxItem] = {}
+        self._replies: dict[int, tuple[QueuedReply, UserId | None]] = {}
+        """The reply outbox, by id, with whose each reply is."""
+        self._reply_ids = itertools.count(1)
 
     async def open(self) -> None:
         return None
@@ -58,13 +64,37 @@ class MemoryStore:
         self._conversations[conv.key] = conv.model_copy(deep=True)
         if turn.story is not None:
             self._stories.append(turn.story.model_copy(update={"id": next(self._story_ids)}))
+        self._queue(turn.platform, conv.key.user_id, conv.key.room_id, turn.replies)
         return True
 
-    async def record_event(self, platform: Platform, event_id: EventId, at: datetime) -> bool:
+    async def record_event(self, platform: Platform, event_id: EventId, at: datetime,
+                           replies: tuple[OutgoingMessage, ...] = ()) -> bool:
         if (platform, event_id) in self._events:
             return False
         self._events.add((platform, event_id))
+        self._queue(platform, None, None, replies)
         return True
+
+    def _queue(self, platform: Platform, participant: UserId | None, room: RoomId | None,
+               replies: tuple[OutgoingMessage, ...]) -> None:
+        for room_id, whose, message in outbox_rows(platform, participant, room, replies):
+            reply = QueuedReply(id=next(self._reply_ids), platform=platform,
+                                message=OutgoingMessage.model_validate_json(message),
+                                nonce=uuid.uuid4().hex[:16])
+            assert reply.message.room_id == room_id
+            self._replies[reply.id] = (reply, whose)
+
+    async def pending_replies(self, platform: Platform,
+                              room_id: RoomId | None = None) -> list[QueuedReply]:
+        return [reply for reply, _ in self._replies.values() if reply.platform == platform
+                and (room_id is None or reply.message.room_id == room_id)]
+
+    async def queue_replies(self, platform: Platform,
+                            replies: tuple[OutgoingMessage, ...]) -> None:
+        self._queue(platform, None, None, replies)
+
+    async def reply_sent(self, reply_id: int) -> None:
+        self._replies.pop(reply_id, None)
 
     async def list_stories(self, status: StoryStatus | None = None,
                            since: datetime | None = None) -> list[Story]:
@@ -77,14 +107,17 @@ class MemoryStore:
                 if s.platform == platform and s.participant == participant]
 
     async def forget(self, platform: Platform, participant: UserId, event_id: EventId | None,
-                     entry: AuditEntry) -> int:
+                     entry: AuditEntry, replies: tuple[OutgoingMessage, ...] = ()) -> int:
         mine = await self.stories_of(platform, participant)
         self._stories = [s for s in self._stories if s not in mine]
         self._conversations = {k: c for k, c in self._conversations.items()
                                if (k.platform, k.user_id) != (platform, participant)}
+        self._replies = {n: (r, whose) for n, (r, whose) in self._replies.items()
+                         if (r.platform, whose) != (platform, participant)}
         if event_id is not None:
             self._events.add((platform, event_id))
         await self.audit(entry)
+        self._queue(platform, None, None, replies)  # the confirmation holds nothing of theirs
         return len(mine)
 
     async def audit(self, entry: AuditEntry) -> None:

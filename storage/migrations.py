@@ -184,6 +184,22 @@ MIGRATIONS: tuple[Migration, ...] = (
         "ALTER TABLE new_stories RENAME TO stories",
         "CREATE INDEX stories_by_status ON stories (status, created_at)",
     )}),
+    Migration(6, "the reply outbox: replies written with their turn, deleted once sent",
+              {SQLITE: (
+        # user_id is the storyteller's pseudonym when the reply goes to their own room (so
+        # forgetting them erases it), NULL for a notice elsewhere (a moderators' alert).
+        """CREATE TABLE reply_outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            platform TEXT NOT NULL,
+            room_id TEXT NOT NULL,
+            user_id TEXT,
+            message TEXT NOT NULL,
+            nonce TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX reply_outbox_by_room ON reply_outbox (platform, room_id, id)",
+        "CREATE INDEX reply_outbox_by_person ON reply_outbox (platform, user_id)",
+    )}),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -3,7 +3,9 @@ methods it uses and not on all of them. ``storage.base.Store`` is every port at 
 
 A *turn* is everything one message changed: the conversation record, the id of the event that
 caused it (so it is never processed twice) and, when a conversation ends, the finished story.
-A store writes a turn all at once or not at all.
+A store writes a turn all at once or not at all, and with it the replies it owes: the *reply
+outbox*. A reply is deleted once its platform has confirmed it (so nothing a person wrote is
+kept twice), and forgetting a person erases their replies not yet sent.
 
 Ids of stories, digests and audit entries are given by the store when the row is first saved,
 and never given again, even after the row is erased.
@@ -22,7 +24,9 @@ from bot.core.types import (
     DigestRecord,
     EventId,
     OutboxItem,
+    OutgoingMessage,
     Platform,
+    RoomId,
     Story,
     StoryStatus,
     UserId,
@@ -35,6 +39,34 @@ class TurnWrite:
     platform: Platform
     event_id: EventId | None
     story: Story | None = None
+    replies: tuple[OutgoingMessage, ...] = ()
+    """What to send once the turn is committed: written with it, sent from the outbox."""
+
+
+@dataclass(frozen=True)
+class QueuedReply:
+    """A reply in the outbox, waiting for its platform to confirm it."""
+
+    id: int
+    """Given by the store in the order replies were written; never given again."""
+    platform: Platform
+    message: OutgoingMessage
+    nonce: str
+    """Random, chosen when it was written: with ``id``, names this reply and no other, even
+    to a platform that has seen another database's replies."""
+
+    @property
+    def delivery_id(self) -> str:
+        """The same for every attempt to send this reply (a Matrix transaction id)."""
+        return f"storyloop-reply-{self.id}-{self.nonce}"
+
+
+def outbox_rows(platform: Platform, participant: UserId | None, own_room: RoomId | None,
+                replies: tuple[OutgoingMessage, ...]) -> list[tuple[RoomId, UserId | None, str]]:
+    """Each reply as (room, whose, message as JSON). A reply to the person's own room is
+    theirs (forgetting them erases it if unsent); a notice to another room is nobody's."""
+    return [(r.room_id, participant if r.room_id == own_room else None, r.model_dump_json())
+            for r in replies]
 
 
 @dataclass(frozen=True)
@@ -63,8 +95,24 @@ class Conversations(Protocol):
         """Write a turn atomically and durably. False (and nothing written) if its event was
         already processed. A finished story gets a new id, never one used before."""
 
-    async def record_event(self, platform: Platform, event_id: EventId, at: datetime) -> bool:
-        """Note an event that changes no conversation; False if it was noted before."""
+    async def record_event(self, platform: Platform, event_id: EventId, at: datetime,
+                           replies: tuple[OutgoingMessage, ...] = ()) -> bool:
+        """Note an event that changes no conversation, with the replies it owes, at once;
+        False (and nothing written) if it was noted before."""
+
+
+class Outbox(Protocol):
+    async def pending_replies(self, platform: Platform,
+                              room_id: RoomId | None = None) -> list[QueuedReply]:
+        """Replies not yet confirmed by their platform (in one room, or all), in the order
+        they were written."""
+
+    async def queue_replies(self, platform: Platform,
+                            replies: tuple[OutgoingMessage, ...]) -> None:
+        """Replies owed by nothing stored (a command's answer): written on their own."""
+
+    async def reply_sent(self, reply_id: int) -> None:
+        """The platform has confirmed the reply: it is deleted."""
 
 
 class Stories(Protocol):
@@ -125,10 +173,11 @@ class Audit(Protocol):
 
 class PersonalData(Protocol):
     async def forget(self, platform: Platform, participant: UserId, event_id: EventId | None,
-                     entry: AuditEntry) -> int:
-        """Erase a person's stories, answers, conversations and the link to them, record the
-        event that asked for it and an audit entry that does not say what was erased, all at
-        once; return how many stories were erased."""
+                     entry: AuditEntry, replies: tuple[OutgoingMessage, ...] = ()) -> int:
+        """Erase a person's stories, answers, conversations, unsent replies and the link to
+        them, record the event that asked for it, an audit entry that does not say what was
+        erased and ``replies`` (the confirmation), all at once; return how many stories were
+        erased."""
 
 
 class KeyValue(Protocol):

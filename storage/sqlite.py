@@ -29,14 +29,16 @@ from bot.core.types import (
     DigestRecord,
     EventId,
     OutboxItem,
+    OutgoingMessage,
     Platform,
+    RoomId,
     Story,
     StoryStatus,
     UserId,
 )
 from storage import sqlite_rows as sql
 from storage import sqlite_writer as writes
-from storage.base import Loaded, TurnWrite
+from storage.base import Loaded, QueuedReply, TurnWrite
 from storage.migrate import migrate, schema_version
 from storage.migrations import SQLITE
 from storage.sqlite_rows import Statements
@@ -64,6 +66,8 @@ class SQLiteStore:
         """Conversations as last committed, newest last: most messages continue one of these."""
         self._turns: list[tuple[TurnWrite, asyncio.Future[bool]]] = []
         self._transactions: list[tuple[Transaction, asyncio.Future[int | None]]] = []
+        self._sent: list[tuple[int, asyncio.Future[None]]] = []
+        """Outbox rows confirmed sent: deleted together, in one transaction."""
         """Everything to write: turns (grouped), then other transactions in order. Only the
         writer task touches the write connection."""
         self._writer: asyncio.Task[None] | None = None
@@ -148,8 +152,11 @@ class SQLiteStore:
             self._wake.clear()
             turns, self._turns = self._turns, []
             transactions, self._transactions = self._transactions, []
+            sent, self._sent = self._sent, []
             if turns:
                 await self._write_batch(turns)
+            if sent:
+                await self._delete_sent(sent)
             for work, future in transactions:
                 await self._settle(future, self._writes.transaction(work))
 
@@ -167,6 +174,17 @@ class SQLiteStore:
                 self._remember(turn)
                 _set(future, True)
         self._maybe_checkpoint(len(batch))
+
+    async def _delete_sent(self, sent: list[tuple[int, asyncio.Future[None]]]) -> None:
+        statements = [("DELETE FROM reply_outbox WHERE id = ?", (n,)) for n, _ in sent]
+        try:
+            await self._writes.transaction(writes.executing(statements))
+        except Exception as exc:
+            for _, future in sent:
+                _set(future, exc)
+        else:
+            for _, future in sent:
+                _set(future, None)
 
     def _remember(self, turn: TurnWrite) -> None:
         key = turn.conversation.key
@@ -210,7 +228,8 @@ class SQLiteStore:
             (sql.story_values(t.story), (t.story.platform, t.story.participant),
              tuple(t.story.themes)) for t in turns if t.story is not None]
         await self._writes.turns([sql.event_row(t) for t in turns if t.event_id is not None],
-                                 [sql.conversation_row(t) for t in turns], stories)
+                                 [sql.conversation_row(t) for t in turns], stories,
+                                 [row for t in turns for row in sql.turn_replies(t)])
 
     async def _write_alone(self, turn: TurnWrite) -> bool:
         """False if the turn's event was processed before; other failures are raised."""
@@ -229,12 +248,38 @@ class SQLiteStore:
             (platform, event_id))
         return bool(list(rows))
 
-    async def record_event(self, platform: Platform, event_id: EventId, at: datetime) -> bool:
+    async def record_event(self, platform: Platform, event_id: EventId, at: datetime,
+                           replies: tuple[OutgoingMessage, ...] = ()) -> bool:
         if await self._processed(platform, event_id):
             return False
-        await self._write([(sql.NOTE_EVENT,
-                            (platform, event_id, at.astimezone(UTC).isoformat()))])
+        event = (platform, event_id, at.astimezone(UTC).isoformat())
+        rows = sql.reply_rows(platform, None, None, replies, at)
+        try:
+            await self._write([(sql.SAVE_EVENT, event),
+                               *((sql.SAVE_REPLY, row) for row in rows)])
+        except sqlite3.IntegrityError:  # noted meanwhile: its replies were written then
+            return False
         return True
+
+    # The reply outbox
+    async def pending_replies(self, platform: Platform,
+                              room_id: RoomId | None = None) -> list[QueuedReply]:
+        where, params = "platform = ?", list[str]([platform])
+        if room_id is not None:  # one room
+            where, params = "platform = ? AND room_id = ?", [platform, room_id]
+        rows = await self.reader.execute_fetchall(
+            f"{sql.SELECT_REPLIES} WHERE {where} ORDER BY id", params)
+        return [sql.queued_reply(row) for row in rows]
+
+    async def queue_replies(self, platform: Platform,
+                            replies: tuple[OutgoingMessage, ...]) -> None:
+        rows = sql.reply_rows(platform, None, None, replies, datetime.now(UTC))
+        if rows:
+            await self._write([(sql.SAVE_REPLY, row) for row in rows])
+
+    async def reply_sent(self, reply_id: int) -> None:
+        """Deleted along with others confirmed at the same moment: one commit for many."""
+        await self._enqueue(self._sent, reply_id)
 
     # Stories
     async def list_stories(self, status: StoryStatus | None = None,
@@ -251,7 +296,7 @@ class SQLiteStore:
         return [sql.story(row) for row in rows]
 
     async def forget(self, platform: Platform, participant: UserId, event_id: EventId | None,
-                     entry: AuditEntry) -> int:
+                     entry: AuditEntry, replies: tuple[OutgoingMessage, ...] = ()) -> int:
         erased = len(await self.stories_of(platform, participant))
         mine = "SELECT id FROM participants WHERE platform = ? AND user_id = ?"
         who = (platform, participant)
@@ -261,7 +306,11 @@ class SQLiteStore:
             (f"DELETE FROM stories WHERE participant_id IN ({mine})", who),
             ("DELETE FROM participants WHERE platform = ? AND user_id = ?", who),
             ("DELETE FROM conversations WHERE platform = ? AND user_id = ?", who),
+            ("DELETE FROM reply_outbox WHERE platform = ? AND user_id = ?", who),
             (sql.SAVE_AUDIT, sql.audit_row(entry)),
+            # the confirmation holds nothing of theirs: nobody's
+            *((sql.SAVE_REPLY, row) for row in sql.reply_rows(platform, None, None, replies,
+                                                              entry.at)),
         ]
         if event_id is not None:
             statements.append((sql.SAVE_EVENT, (platform, event_id, entry.at.isoformat())))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,6 +16,7 @@ from bot.core.types import (
     DigestRecord,
     DigestStatus,
     OutboxItem,
+    OutgoingMessage,
     Platform,
     Role,
     RoomId,
@@ -23,7 +25,8 @@ from bot.core.types import (
     TriedBy,
     UserId,
 )
-from storage.base import TurnWrite
+from storage.base import QueuedReply, TurnWrite
+from storage.ports import outbox_rows
 
 Statements = list[tuple[str, tuple[Any, ...]]]
 """SQL statements with their parameters, run in one transaction."""
@@ -35,9 +38,6 @@ FROM (SELECT 1) LEFT JOIN conversations c
   ON c.platform = ? AND c.room_id = ? AND c.user_id = ?
 """
 SAVE_EVENT = "INSERT INTO processed_events (platform, event_id, processed_at) VALUES (?, ?, ?)"
-NOTE_EVENT = ("INSERT OR IGNORE INTO processed_events (platform, event_id, processed_at) "
-              "VALUES (?, ?, ?)")
-"""For events that change no conversation: noting one twice is harmless."""
 SAVE_CONVERSATION = """
 INSERT INTO conversations (platform, room_id, user_id, flow, state, status, data, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -49,6 +49,9 @@ SAVE_PARTICIPANT = """
 INSERT INTO participants (platform, user_id, created_at)
 VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ')) ON CONFLICT DO NOTHING
 """
+SAVE_REPLY = ("INSERT INTO reply_outbox (platform, room_id, user_id, message, nonce, created_at) "
+              "VALUES (?, ?, ?, ?, ?, ?)")
+SELECT_REPLIES = "SELECT id, platform, message, nonce FROM reply_outbox"
 SAVE_AUDIT = "INSERT INTO audit_log (at, actor, action, target, reason) VALUES (?, ?, ?, ?, ?)"
 SAVE_THEME = "INSERT INTO story_themes (story_id, position, theme) VALUES (?, ?, ?)"
 STORY_COLUMNS = (
@@ -80,6 +83,24 @@ def retire_statements(old: str, cutoff: str, delete: bool) -> Statements:
     anonymous = "(SELECT id FROM participants WHERE platform = 'anonymous')"
     return [(f"UPDATE stories SET participant_id = {anonymous}, place = NULL "
              f"WHERE id IN ({old})", (cutoff,))]
+
+def reply_rows(platform: Platform, participant: UserId | None, own_room: RoomId | None,
+               replies: tuple[OutgoingMessage, ...], at: datetime) -> list[tuple[Any, ...]]:
+    """Outbox rows for ``replies`` (see ``storage.ports.outbox_rows``)."""
+    return [(platform, room, whose, message, uuid.uuid4().hex[:16], _utc(at))
+            for room, whose, message in outbox_rows(platform, participant, own_room, replies)]
+
+
+def turn_replies(turn: TurnWrite) -> list[tuple[Any, ...]]:
+    key = turn.conversation.key
+    return reply_rows(turn.platform, key.user_id, key.room_id, turn.replies,
+                      turn.conversation.updated_at)
+
+
+def queued_reply(row: Any) -> QueuedReply:
+    return QueuedReply(id=int(row[0]), platform=Platform(row[1]),
+                       message=OutgoingMessage.model_validate_json(row[2]), nonce=str(row[3]))
+
 
 def audit_row(entry: AuditEntry) -> tuple[Any, ...]:
     return (entry.at.isoformat(), entry.actor, entry.action, entry.target, entry.reason)

@@ -94,13 +94,15 @@ class Writer:
 
     async def turns(self, events: Sequence[tuple[Any, ...]],
                     conversations: Sequence[tuple[Any, ...]],
-                    stories: Sequence[NewStory]) -> None:
-        """Processed events, conversations and finished stories, committed together."""
+                    stories: Sequence[NewStory], replies: Sequence[tuple[Any, ...]] = ()) -> None:
+        """Processed events, conversations, finished stories and the replies they owe (the
+        outbox), committed together."""
         def write(connection: sqlite3.Connection) -> None:
             connection.executemany(sql.SAVE_EVENT, events)
             connection.executemany(sql.SAVE_CONVERSATION, conversations)
             if stories:
                 _insert_stories(connection, stories)
+            connection.executemany(sql.SAVE_REPLY, replies)
 
         await self.run(lambda connection: _in_transaction(connection, write))
 

@@ -84,6 +84,14 @@ def message_from_event(event: Any, room: RoomFacts, me: Me,
     return _said(event, room, me, text)
 
 
+def unreadable(event: Any, room: RoomFacts, me: Me) -> IncomingMessage | None:
+    """An encrypted event we could not decrypt in time, as a message to ask for again (none
+    for our own). Its text is not known, so it is empty."""
+    if getattr(event, "sender", None) == me.user_id:
+        return None
+    return _message(event, room, "", kind=MessageKind.UNREADABLE)
+
+
 def latest_edits(events: Sequence[Any]) -> dict[str, str]:
     """Original event id -> newest text, for edits arriving with the message they edit."""
     edits: dict[str, str] = {}

@@ -12,6 +12,7 @@ or answered as a direct chat.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from nio import AsyncClient, InviteInfo, InviteMemberEvent, JoinError, MatrixRoo
 
 from adapters.matrix.events import RoomFacts
 from bot.core.config import MatrixConfig
+from storage.ports import KeyValue
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +49,22 @@ def may_invite(user_id: str, allowed: Sequence[str]) -> bool:
 
 
 class Invites:
-    """Joins the rooms we are invited to by allowed inviters, and remembers whom to greet."""
+    """Joins the rooms we are invited to by allowed inviters, and remembers whom to greet.
 
-    def __init__(self, client: AsyncClient, allowed: Sequence[str]) -> None:
-        self.client, self.allowed = client, allowed
+    Whom to greet is kept in the store *before* joining, so that a bot stopped between the
+    join and the greeting still greets after a restart: the join arrives again in the sync
+    that resumes from the saved token, and the greeting's turn is recorded once."""
+
+    def __init__(self, client: AsyncClient, allowed: Sequence[str], store: KeyValue) -> None:
+        self.client, self.allowed, self.store = client, allowed, store
+        self._key = f"matrix:{client.user_id}:to_greet"
         self._to_greet: dict[str, Invitation] = {}
+
+    async def load(self) -> None:
+        """Whom we joined and have not greeted yet, as kept before a restart."""
+        saved = json.loads(await self.store.get_value(self._key) or "[]")
+        self._to_greet = {room: Invitation(room, inviter, bool(direct))
+                          for room, inviter, direct in saved}
 
     async def consider(self, room_id: str, invite: InviteInfo) -> None:
         found = invitation(room_id, invite, self.client.user_id)
@@ -60,18 +73,26 @@ class Invites:
         if not may_invite(found.inviter, self.allowed):
             log.info("not joining %s: %s is not an allowed inviter", room_id, found.inviter)
             return
+        self._to_greet[room_id] = found
+        await self._save()
         response = await self.client.join(room_id)
         if isinstance(response, JoinError):
             log.warning("could not join %s: %s", room_id, response.message)
+            await self.greeted(room_id)
             return
-        self._to_greet[room_id] = found
+        log.info("joined %s; its greeting is due", room_id)
 
     def to_greet(self, joined_rooms: Container[str]) -> list[Invitation]:
-        """The invitations whose rooms we are now in, each returned once."""
-        ready = [found for room_id, found in self._to_greet.items() if room_id in joined_rooms]
-        for found in ready:
-            del self._to_greet[found.room_id]
-        return ready
+        """The invitations whose rooms we are now in; each stays until ``greeted``."""
+        return [found for room_id, found in self._to_greet.items() if room_id in joined_rooms]
+
+    async def greeted(self, room_id: str) -> None:
+        if self._to_greet.pop(room_id, None) is not None:
+            await self._save()
+
+    async def _save(self) -> None:
+        rows = [[i.room_id, i.inviter, i.is_direct] for i in self._to_greet.values()]
+        await self.store.set_value(self._key, json.dumps(rows))
 
 
 def group_rooms(config: MatrixConfig) -> frozenset[str]:

@@ -4,9 +4,12 @@
   missed on a restart (sync resumes from the token saved after each handled batch; events
   handled twice are refused by the store's de-duplication).
 * A failed or refused sync (a homeserver that is down, or ``M_LIMIT_EXCEEDED`` on sync) means
-  a pause with backoff, never the end of the loop.
-* An encrypted message whose room key has not arrived yet is held and tried again after later
-  syncs.
+  a pause with backoff, never the end of the loop. The backoff is short (a few seconds at
+  most) and each wait ends with a cheap probe (``GET /_matrix/client/versions``), so a
+  homeserver that comes back is noticed within seconds; then ``connected`` is called (the
+  adapter resumes sending the reply outbox).
+* The long poll is cut short when something is due sooner (``poll_ms``): an encrypted
+  message to give up on (``undecrypted``).
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Protocol
 
-from nio import AsyncClient, EncryptionError, MegolmEvent, SyncError, SyncResponse
+from aiohttp import ClientError
+from nio import AsyncClient, SyncError, SyncResponse
 
 from adapters.matrix.session import encryption_chores
 from bot.core.errors import PlatformError
@@ -25,8 +29,8 @@ from bot.core.errors import PlatformError
 log = logging.getLogger(__name__)
 FIRST_SYNC_FILTER = {"room": {"timeline": {"limit": 0}}}
 LONG_POLL_MS = 30_000
+PROBE_TIMEOUT = 5.0
 SyncHandler = Callable[[SyncResponse], Awaitable[None]]
-RoomEvents = tuple[str, list[Any]]
 
 
 class TokenStore(Protocol):
@@ -37,16 +41,22 @@ class TokenStore(Protocol):
 
 @dataclass(frozen=True)
 class Backoff:
-    """How long to wait after a failed sync: doubling from ``first`` up to ``most`` seconds."""
+    """How long to wait after a failed sync: doubling from ``first`` up to ``most`` seconds.
+    ``most`` is small because the wait ends in a probe, not a sync: it is how long a
+    homeserver that is back may go unnoticed."""
 
     first: float = 0.5
-    most: float = 30.0
+    most: float = 2.0
 
     def delay(self, failures: int) -> float:
         return float(min(self.most, self.first * 2 ** max(0, failures - 1)))
 
 
 DEFAULT_BACKOFF = Backoff()
+
+
+async def _nothing() -> None:
+    return None
 
 
 def sync_token_key(user_id: str) -> str:
@@ -65,20 +75,35 @@ class SyncLoop:
     handle: SyncHandler
     backoff: Backoff
     ready: asyncio.Event
+    connected: Callable[[], Awaitable[None]] = field(default=_nothing)
+    """Called after the first sync, and after each sync that follows a failure."""
+    poll_ms: Callable[[], int] = field(default=lambda: LONG_POLL_MS)
+    """How long the next sync may wait for news."""
 
     async def run(self) -> None:
         failures, first = 0, True
         while True:
             try:
                 await self._once(first)
-            except (OSError, TimeoutError, PlatformError) as exc:
+            except (OSError, TimeoutError, ClientError, PlatformError) as exc:
                 failures += 1
-                delay = self.backoff.delay(failures)
-                log.warning("matrix sync failed (%s); trying again in %.1f s", exc, delay)
-                await asyncio.sleep(delay)  # backing off from a homeserver that is down
+                log.warning("matrix sync failed (%r); trying again", exc)
+                failures = await self._until_answered(failures)
                 continue
+            if first or failures:
+                log.info("in sync with the homeserver")
+                await self.connected()
             failures, first = 0, False
             self.ready.set()
+
+    async def _until_answered(self, failures: int) -> int:
+        """Back off, then probe, until the homeserver answers; the failures so far."""
+        while True:
+            await asyncio.sleep(self.backoff.delay(failures))  # backing off: it is down
+            if await answers(self.client):
+                return failures
+            failures += 1
+            log.info("the homeserver is not answering yet (%s tries)", failures)
 
     async def _once(self, first: bool) -> None:
         response = await self._fetch(first, await self.store.get_value(self.token_key))
@@ -91,40 +116,19 @@ class SyncLoop:
             response = await self.client.sync(timeout=0, sync_filter=FIRST_SYNC_FILTER,
                                               full_state=True)
         else:
-            response = await self.client.sync(timeout=0 if first else LONG_POLL_MS,
+            response = await self.client.sync(timeout=0 if first else self.poll_ms(),
                                               since=since, full_state=first)
         if isinstance(response, SyncError):
             raise PlatformError(f"sync refused: {response.status_code} {response.message}")
         return response
 
 
-class Undecrypted:
-    """Encrypted events we cannot read yet: a room key can arrive after the message it
-    unlocks."""
-
-    def __init__(self) -> None:
-        self._held: list[tuple[str, MegolmEvent]] = []
-
-    def readable(self, room_id: str, events: list[Any]) -> list[Any]:
-        """The events we can read now; the others are held."""
-        self._held += [(room_id, e) for e in events if isinstance(e, MegolmEvent)]
-        return [e for e in events if not isinstance(e, MegolmEvent)]
-
-    def retry(self, client: AsyncClient) -> list[RoomEvents]:
-        """Held events that can be read now, each with its room; the rest stay held."""
-        pending, self._held = self._held, []
-        found: list[RoomEvents] = []
-        for room_id, event in pending:
-            try:
-                found.append((room_id, [client.decrypt_event(event)]))
-            except EncryptionError:
-                self._held.append((room_id, event))
-        return found
-
-
-def room_events(response: SyncResponse, held: Undecrypted,
-                client: AsyncClient) -> list[RoomEvents]:
-    """Each joined room's new timeline events we can read, then held ones now readable."""
-    work = [(room_id, held.readable(room_id, info.timeline.events))
-            for room_id, info in response.rooms.join.items()]
-    return work + held.retry(client)
+async def answers(client: AsyncClient) -> bool:
+    """Whether the homeserver answers at all: ``/_matrix/client/versions`` needs no login
+    and no database, so it is the cheapest thing to ask."""
+    try:
+        response = await client.send("GET", "/_matrix/client/versions", timeout=PROBE_TIMEOUT)
+        response.release()
+    except (ClientError, OSError, TimeoutError):
+        return False
+    return bool(response.status == 200)

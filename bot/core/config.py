@@ -133,6 +133,9 @@ class MatrixConfig(Settings):
     """Users (``@name:server``) or whole servers (``:server``) whose invites are accepted.
     Empty: anyone's."""
     command_prefix: str = Field(default="!", min_length=1)
+    unreadable_after_seconds: float = Field(default=20.0, gt=0, le=3600)
+    """How long an encrypted message whose key has not arrived is waited for before the person
+    is told it could not be read and asked to send it again."""
 
 
 class SlackConfig(Settings):

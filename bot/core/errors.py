@@ -6,7 +6,8 @@
     ├── StorageError           the database cannot be used as it is
     │   └── SchemaTooNewError  the database was written by a newer storyloop
     └── PlatformError          a chat platform refused or failed a request
-        └── RateLimited        the platform asked us to wait (``retry_after`` seconds)
+        ├── RateLimited        the platform asked us to wait (``retry_after`` seconds)
+        └── Unreachable        the platform could not be reached: try again later
 """
 
 from __future__ import annotations
@@ -52,3 +53,8 @@ class RateLimited(PlatformError):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class Unreachable(PlatformError):
+    """The platform could not be reached (it is down, or the connection dropped): what was
+    asked may or may not have happened, and is worth asking again."""

@@ -41,6 +41,9 @@ class MessageKind(StrEnum):
     """The bot was invited into a direct chat and joined: time to say hello."""
     RETRACTED = "retracted"
     """The person deleted one of their messages: ``target_event_id`` says which."""
+    UNREADABLE = "unreadable"
+    """A message reached us that we could not read (its encryption key never came): the
+    person is asked to send it again. ``text`` is empty: nothing of it is known or kept."""
 
 
 class IncomingMessage(BaseModel):
@@ -88,6 +91,10 @@ class OutgoingMessage(BaseModel):
     commands: bool = False
     """The choices are commands to run (their ``value``), not answers: a moderator's notice
     can offer "Approve #12" as a button where the platform has buttons."""
+    delivery_id: str | None = None
+    """Set when the reply is sent from the outbox: the same for every attempt to send it, so
+    a platform that de-duplicates (a Matrix transaction id) shows it once however often it
+    is retried."""
 
 
 class Role(StrEnum):

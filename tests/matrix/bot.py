@@ -21,6 +21,7 @@ from .people import Person
 from .synapse import RegisteredUser, Synapse
 
 PASSWORD_ENV = "STORYLOOP_TEST_MATRIX_PASSWORD"
+QUICK = Backoff(first=0.2, most=1.0)
 
 
 @dataclass
@@ -51,6 +52,8 @@ class BotFactory:
         monkeypatch.setenv(PASSWORD_ENV, user.password)
         self.synapse, self.user, self.base = synapse, user, base
         self.running: list[RunningBot] = []
+        self.backoff = QUICK
+        """How the bot backs off from a homeserver that is down: quicker than deployed."""
 
     def config(self, **settings: object) -> MatrixConfig:
         return MatrixConfig(homeserver=self.synapse.url, user_id=self.user.user_id,
@@ -65,7 +68,7 @@ class BotFactory:
         store = open_store(config.storage.url)
         await store.open()
         app = compose(config, store).app
-        adapter = MatrixAdapter(matrix, app, store, Backoff(first=0.2, most=1.0))
+        adapter = MatrixAdapter(matrix, app, store, self.backoff)
         task = asyncio.create_task(adapter.run(), name="test matrix bot")
         bot = RunningBot(adapter, app, store, task, path)
         self.running.append(bot)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from .bot import BotFactory, bot_factory
 from .people import Person, PersonFactory
+from .process import BotProcess
 from .synapse import RegisteredUser, Synapse, UserFactory
 
 REPO = Path(__file__).resolve().parents[2]
@@ -89,3 +90,21 @@ async def matrix_bot(synapse: Synapse, tmp_path: Path,
     the same store and database each time it is started within a test)."""
     async with bot_factory(synapse, tmp_path / "bot", monkeypatch) as factory:
         yield factory
+
+
+@pytest.fixture
+async def bot_process(synapse: Synapse,
+                      tmp_path: Path) -> AsyncIterator[Callable[..., BotProcess]]:
+    """``bot_process(**matrix_settings)``: ``storyloop run`` for a fresh bot user, not yet
+    started; each one is killed after the test."""
+    made: list[BotProcess] = []
+
+    def make(**settings: str | float) -> BotProcess:
+        base = tmp_path / f"run-{len(made)}"
+        base.mkdir()
+        made.append(BotProcess(synapse, synapse.register(), base, **settings))
+        return made[-1]
+
+    yield make
+    for bot in made:
+        await bot.kill()

@@ -1,18 +1,11 @@
 """Issue 12 through the running bot, end to end on a real Synapse: a 32,000-character review
-reaches the person in full, and a moderators' room of two is not greeted as a direct chat.
-
-Both need the Matrix adapter to use what render and invites now give it, which another part
-of issue 12 changes (``adapters/matrix/adapter.py``: send every item of
-``render.contents_for(reply)``; build room facts with ``invites.room_facts(room,
-invites.group_rooms(config))``). Until then they are expected to fail, strictly: once the
-adapter does it they pass, the strict xfail fails, and the markers must go.
-"""
+reaches the person in full (the adapter sends every part of ``render.contents_for``), and a
+moderators' room of two is not greeted as a direct chat (``invites.room_facts``)."""
 
 from __future__ import annotations
 
 import uuid
 
-import pytest
 from nio import RoomCreateResponse
 
 from .bot import BotFactory, says, talk
@@ -20,12 +13,8 @@ from .people import PersonFactory
 from .test_matrix_limits import _text
 
 WELCOME = "Hi, I'm storyloop"
-PENDING_ADAPTER = pytest.mark.xfail(
-    strict=True, reason="needs adapters/matrix/adapter.py to send contents_for and use "
-                        "room_facts (the reply-outbox part of issue 12)")
 
 
-@PENDING_ADAPTER
 async def test_a_32000_character_review_reaches_the_person_through_the_bot(
         matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
     bot = await matrix_bot.start()
@@ -48,7 +37,6 @@ async def test_a_32000_character_review_reaches_the_person_through_the_bot(
     assert all(answer[-200:].split()[-1] in bodies for answer in long)
 
 
-@PENDING_ADAPTER
 async def test_a_moderators_room_of_two_is_not_greeted_by_the_running_bot(
         matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
     moderator = await matrix_person()

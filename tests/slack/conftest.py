@@ -28,12 +28,19 @@ ServeBolt = Callable[[AsyncApp], Awaitable[str]]
 
 @pytest.fixture
 async def slack_standin() -> AsyncIterator[SlackStandIn]:
+    """The stand-in, its bot token holding exactly the manifest's scopes. Afterwards, every
+    test fails that made a call Slack would refuse (a scope the manifest lacks, invalid
+    Block Kit, a text too long), even where the adapter only logged the refusal; a test that
+    provokes refusals on purpose sets ``expect_refusals``."""
     standin = SlackStandIn()
     await standin.start()
     try:
         yield standin
     finally:
         await standin.stop()
+    if not standin.expect_refusals:
+        refused = [(c.method, c.response) for c in standin.refused_calls()]
+        assert not refused, f"Slack would have refused these calls: {refused}"
 
 
 @pytest.fixture

@@ -206,8 +206,8 @@ class SlackAdapter:
         await ack()
         async with self._work():
             for reply in await self.app.handle(command_message(command, self.app.clock.now())):
-                rendered = render(reply)
-                await respond(text=rendered.text, blocks=rendered.blocks)
+                for page in render(reply):
+                    await respond(text=page.text, blocks=page.blocks)
 
     async def _on_choice(self, ack: AsyncAck, body: JsonDict, action: JsonDict) -> None:
         await ack()
@@ -244,14 +244,18 @@ class SlackAdapter:
             await self.post(reply, thread_ts)
 
     async def post(self, reply: OutgoingMessage, thread_ts: str | None = None) -> str | None:
-        """Post one reply; return its ts (None if Slack would not take it)."""
-        rendered = render(reply)
-        ts, error = await self._send(reply.room_id, rendered.text, rendered.blocks, thread_ts)
-        if error in _WORTH_A_PLAIN_RETRY:  # the person still gets their question, as text
-            ts, error = await self._send(reply.room_id, rendered.text, None, thread_ts)
-        if ts is not None:
-            await self.store.set_value(_asking_key(reply.room_id), ts if reply.choices else "")
-        return ts
+        """Post one reply (in several messages if it is long, the buttons on the last);
+        return the first message's ts (None if Slack would not take it)."""
+        posted: list[str] = []
+        for page in render(reply):
+            ts, error = await self._send(reply.room_id, page.text, page.blocks, thread_ts)
+            if error in _WORTH_A_PLAIN_RETRY:  # the person still gets their question, as text
+                ts, error = await self._send(reply.room_id, page.text, None, thread_ts)
+            if ts is None:
+                return None
+            posted.append(ts)
+        await self.store.set_value(_asking_key(reply.room_id), posted[-1] if reply.choices else "")
+        return posted[0]
 
     async def publish(self, room_id: str, post: Post) -> str:
         """Post a digest: the chart and full list as files, then the digest in Block Kit

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from adapters.slack_blocks import (
@@ -82,7 +84,7 @@ def reply(text: str = "Pick one", labels: tuple[str, ...] = (),
                            choices=tuple(Choice(value=label, label=label) for label in labels))
 
 
-def blocks_of(out: OutgoingMessage) -> list[dict[str, object]]:
+def blocks_of(out: OutgoingMessage) -> list[dict[str, Any]]:
     """The blocks of a reply that fits in one message, checked as Slack checks them."""
     [page] = render(out)
     assert block_problems(page.blocks) == []

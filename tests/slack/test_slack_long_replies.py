@@ -24,8 +24,7 @@ async def test_a_review_too_long_for_one_message_is_posted_whole_with_working_bu
     person = http_person(bot)
     for n, line in enumerate((*TYPED[:3], LONG, *TYPED[4:-1]), start=1):
         await person.says(line)
-        await slack_standin.wait_until(lambda n=n: len(slack_standin.calls_to(
-            "chat.postMessage")) >= n, f"an answer to message {n}")
+        await slack_standin.wait_for_calls("chat.postMessage", n)  # its answer, at least
     await slack_standin.wait_until(lambda: "Yes, send it" in str(
         slack_standin.messages(person.dm)[-1].get("blocks")), "the review's buttons")
     messages = slack_standin.messages(person.dm)

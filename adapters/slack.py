@@ -53,14 +53,16 @@ from adapters.slack_events import (
     joined,
     mention_from_event,
     message_from_event,
+    thread_of,
 )
+from adapters.slack_http import guarded
 from bot.app import App
 from bot.commands import Commands
 from bot.core.config import SlackConfig, secret
 from bot.core.errors import PlatformError
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Post
-from bot.core.types import IncomingMessage, OutgoingMessage, RoomId, UserId
+from bot.core.types import EventId, IncomingMessage, OutgoingMessage, RoomId, UserId
 from bot.core.words import say
 from storage.ports import KeyValue
 
@@ -117,7 +119,8 @@ class SlackAdapter:
             await handler.close_async()  # type: ignore[no-untyped-call]
 
     async def _run_http(self) -> None:
-        runner = web.AppRunner(self.bolt.web_app(path=self.config.path), shutdown_timeout=2.0)
+        runner = web.AppRunner(guarded(self.bolt.web_app(path=self.config.path)),
+                               shutdown_timeout=2.0)
         await runner.setup()
         try:
             await web.TCPSite(runner, self.config.host, self.config.port).start()
@@ -183,11 +186,13 @@ class SlackAdapter:
     async def _on_message(self, event: JsonDict, context: AsyncBoltContext) -> None:
         msg = message_from_event(event, context.bot_user_id)
         if msg is not None:
-            await self._deliver(msg)
+            await self._deliver(msg, thread_of(event))  # a reply in a thread stays there
 
     async def _on_mention(self, event: JsonDict, context: AsyncBoltContext) -> None:
         msg = mention_from_event(event, context.bot_user_id)
-        thread = None if msg.is_direct else event.get("thread_ts") or event.get("ts")
+        if msg is None:
+            return
+        thread = thread_of(event) if msg.is_direct else event.get("thread_ts") or event["ts"]
         await self._deliver(msg, thread)
 
     async def _on_story(self, ack: AsyncAck, command: JsonDict, respond: AsyncRespond) -> None:
@@ -203,27 +208,57 @@ class SlackAdapter:
 
     async def _on_command(self, ack: AsyncAck, command: JsonDict,
                           respond: AsyncRespond) -> None:
+        """``/storyloop <command>``, answered only to the person who typed it. In a direct
+        message anything else ("hello", "story") is a wish to talk: as ``/story``, in the DM
+        with the bot, where buttons work (an ephemeral reply's buttons could not). In a
+        channel the App answers it (an unknown command, or the offer of a DM)."""
+        msg = command_message(command, self.app.clock.now())
+        if msg is not None and msg.is_direct and not self._commands.knows(msg.text):
+            await self._on_story(ack, command, respond)
+            return
         await ack()
+        if msg is None or not await self._first_delivery(msg):
+            return
         async with self._work():
-            for reply in await self.app.handle(command_message(command, self.app.clock.now())):
+            for reply in await self.app.handle(msg):
                 for page in render(reply):
                     await respond(text=page.text, blocks=page.blocks)
 
     async def _on_choice(self, ack: AsyncAck, body: JsonDict, action: JsonDict) -> None:
+        """A choice pressed. Only a press on the newest question is an answer; a second press
+        (or the same press delivered again) leaves the answer shown as it is."""
         await ack()
         msg = choice_from_payload(body, action)
-        message_ts = body["container"]["message_ts"]
+        if msg is None:
+            return
+        container = body["container"]
+        message_ts = str(container["message_ts"])
         async with self._work(), self._locks.hold(msg.room_id):
             live = await self.store.get_value(_asking_key(msg.room_id)) == message_ts
-            await self._show_answer(body, msg.text if live else None)
+            chosen = _chosen_key(msg.room_id, message_ts)
+            label = msg.text if live else await self.store.get_value(chosen)
+            await self._show_answer(body, label or None)
             if live:
-                await self._answer(msg)
+                await self.store.set_value(chosen, msg.text)
+                await self._answer(msg, container.get("thread_ts"))
 
     async def _on_command_button(self, ack: AsyncAck, body: JsonDict, action: JsonDict) -> None:
         """A button on a moderators' notice: run its command as the person who pressed it
-        (the App's command registry decides whether they may)."""
+        (the App's command registry decides whether they may), once per press."""
         await ack()
-        await self._deliver(command_from_payload(body, action))
+        msg = command_from_payload(body, action)
+        if msg is not None and await self._first_delivery(msg):
+            await self._deliver(msg)
+
+    async def _first_delivery(self, msg: IncomingMessage) -> bool:
+        """False for a command Slack delivered before (a replayed request, a Socket Mode
+        redelivery): its trigger_id or action_ts is recorded with the events the store has
+        seen. Messages need no such step: the App records their ids with their turn."""
+        delivery = EventId(f"{msg.event_id}:delivered")
+        if await self.app.store.record_event(PLATFORM, delivery, self.app.clock.now()):
+            return True
+        log.info("skipping Slack %s %s: delivered before", msg.kind, msg.event_id)
+        return False
 
     async def _on_error(self, error: Exception, body: JsonDict) -> None:
         what = body.get("event", {}).get("type") or body.get("type") or body.get("command")
@@ -309,6 +344,11 @@ def web_client(config: SlackConfig) -> AsyncWebClient:
 def _asking_key(channel: str) -> str:
     """Where the ts of the channel's newest question with buttons is kept."""
     return f"slack:{channel}:asking"
+
+
+def _chosen_key(channel: str, message_ts: str) -> str:
+    """Where the answer chosen on a question (by its ts) is kept, to show it again."""
+    return f"slack:{channel}:{message_ts}:chosen"
 
 
 def _api_failure(exc: SlackApiError) -> str:

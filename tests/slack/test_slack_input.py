@@ -27,7 +27,7 @@ from tests.slack.test_slack_adapter import TYPED
 
 HttpPerson = Callable[[RunningBot], Person]
 CHANNEL = "C0GENERAL1"
-OTHER_APP = {"bot_id": "B0OTHERAPP", "app_id": "A0OTHERAPP",
+OTHER_APP: JsonDict = {"bot_id": "B0OTHERAPP", "app_id": "A0OTHERAPP",
              "bot_profile": {"id": "B0OTHERAPP", "app_id": "A0OTHERAPP", "name": "helper"}}
 
 

@@ -41,10 +41,9 @@ from adapters.slack_blocks import (
     CHOICE_ACTION,
     COMMAND_ACTION,
     answered,
-    digest_messages,
-    escape,
     render,
 )
+from adapters.slack_digest import DigestPoster
 from adapters.slack_events import (
     PLATFORM,
     choice_from_payload,
@@ -61,7 +60,6 @@ from bot.commands import Commands
 from bot.core.config import SlackConfig, secret
 from bot.core.errors import PlatformError
 from bot.core.locks import KeyedLocks
-from bot.core.ports import Post
 from bot.core.types import EventId, IncomingMessage, OutgoingMessage, RoomId, UserId
 from bot.core.words import say
 from storage.ports import KeyValue
@@ -95,7 +93,7 @@ class SlackAdapter:
         """Connect (or listen) and serve until cancelled; then close cleanly."""
         await self._add_moderator_groups()
         self.app.senders[PLATFORM] = self.post
-        self.app.publishers[PLATFORM] = self.publish
+        self.app.publishers[PLATFORM] = DigestPoster(self.client, self.store).publish
         try:
             if self.config.mode == "socket":
                 await self._run_socket()
@@ -291,23 +289,6 @@ class SlackAdapter:
             posted.append(ts)
         await self.store.set_value(_asking_key(reply.room_id), posted[-1] if reply.choices else "")
         return posted[0]
-
-    async def publish(self, room_id: str, post: Post) -> str:
-        """Post a digest: the chart and full list as files, then the digest in Block Kit
-        (several messages if it is long); return the first message's ts."""
-        await self.client.files_upload_v2(channel=room_id, file_uploads=[
-            {"content": post.chart, "filename": "digest-chart.png",
-             "title": say("slack.file.chart")},
-            {"content": post.full_list, "filename": "digest-stories.md",
-             "title": say("slack.file.stories")}])
-        first: str | None = None
-        for blocks in digest_messages(post.text):
-            posted = await self.client.chat_postMessage(channel=room_id, blocks=blocks,
-                                                        text=escape(post.text[:300]))
-            first = first or str(posted["ts"])
-        if first is None:
-            raise PlatformError(f"the digest for {room_id} was empty")
-        return first
 
     async def _send(self, channel: str, text: str, blocks: list[JsonDict] | None,
                     thread_ts: str | None) -> tuple[str | None, str | None]:

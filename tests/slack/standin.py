@@ -120,7 +120,7 @@ class SlackStandIn:
         self._conversations: dict[str, str] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self._rate_limits: dict[str, list[int]] = {}
-        self._errors: dict[str, list[str]] = {}
+        self._errors: dict[str, list[str | None]] = {}
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -248,9 +248,11 @@ class SlackStandIn:
         """The next `count` calls to `method` get HTTP 429 with `Retry-After: retry_after`."""
         self._rate_limits.setdefault(method, []).extend([retry_after] * count)
 
-    def error_next(self, method: str, error: str = "channel_not_found", count: int = 1) -> None:
-        """The next `count` calls to `method` get HTTP 200 `{"ok": false, "error": error}`."""
-        self._errors.setdefault(method, []).extend([error] * count)
+    def error_next(self, method: str, error: str = "channel_not_found", count: int = 1,
+                   after: int = 0) -> None:
+        """The next `count` calls to `method` (after `after` more that succeed) get HTTP 200
+        `{"ok": false, "error": error}`."""
+        self._errors.setdefault(method, []).extend([None] * after + [error] * count)
 
     def add_channel(self, channel_id: str) -> None:
         self._channels.add(channel_id)

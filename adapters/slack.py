@@ -234,10 +234,11 @@ class SlackAdapter:
         async with self._work(), self._locks.hold(msg.room_id):
             live = await self.store.get_value(_asking_key(msg.room_id)) == message_ts
             chosen = _chosen_key(msg.room_id, message_ts)
-            label = msg.text if live else await self.store.get_value(chosen)
+            pressed = str(action.get("value") or msg.text)
+            label = pressed if live else await self.store.get_value(chosen)
             await self._show_answer(body, label or None)
             if live:
-                await self.store.set_value(chosen, msg.text)
+                await self.store.set_value(chosen, pressed)
                 await self._answer(msg, container.get("thread_ts"))
 
     async def _on_command_button(self, ack: AsyncAck, body: JsonDict, action: JsonDict) -> None:

@@ -8,6 +8,7 @@ applies it once. The bot's own messages and other bots' are never a person's.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.core.types import EventId, IncomingMessage, MessageKind, Platform, Room
 JsonDict = dict[str, Any]
 PLATFORM = Platform("slack")
 _PLAIN_SUBTYPES = (None, "file_share", "thread_broadcast", "me_message")
+_CHOICE_NUMBER = re.compile(r"^storyloop-choice-(\d+)$")
 
 
 def message_from_event(event: JsonDict, bot_user_id: str | None) -> IncomingMessage | None:
@@ -48,8 +50,9 @@ def thread_of(event: JsonDict) -> str | None:
 
 
 def choice_from_payload(body: JsonDict, action: JsonDict) -> IncomingMessage | None:
-    """A button press is the person answering with that choice's words (None for a payload
-    missing who pressed, where, or when)."""
+    """A button press is the person answering with that choice: its number, which means
+    exactly that choice whatever its words hold ("A&E" is one theme, not two), as typing
+    the number would (None for a payload missing who pressed, where, or when)."""
     container = body.get("container") or {}
     channel, message_ts = container.get("channel_id"), container.get("message_ts")
     user, pressed = (body.get("user") or {}).get("id"), action.get("action_ts")
@@ -59,8 +62,13 @@ def choice_from_payload(body: JsonDict, action: JsonDict) -> IncomingMessage | N
     press = f"{channel}:{message_ts}:{action.get('action_id')}:{pressed}"
     return IncomingMessage(
         platform=PLATFORM, room_id=RoomId(channel), sender_id=UserId(user),
-        event_id=EventId(press), text=str(action.get("value", "")),
+        event_id=EventId(press), text=_answer_of(action),
         is_direct=str(channel).startswith("D"), timestamp=when)
+
+
+def _answer_of(action: JsonDict) -> str:
+    numbered = _CHOICE_NUMBER.match(str(action.get("action_id", "")))
+    return str(int(numbered.group(1)) + 1) if numbered else str(action.get("value", ""))
 
 
 def command_from_payload(body: JsonDict, action: JsonDict) -> IncomingMessage | None:

@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import SlackAdapter
 from bot.compose import compose
-from bot.core.config import Config, DigestConfig, SlackConfig, StorageConfig
+from bot.core.config import Config, DigestConfig, FlowsConfig, SlackConfig, StorageConfig
 from storage.base import Store
 from storage.open import open_store
 from tests.slack.payloads import SIGNING_SECRET
@@ -118,7 +118,7 @@ class RunningBot:
 
 class StartBot(Protocol):
     async def __call__(self, mode: str = "http", digest: DigestConfig | None = None,
-                       **slack: Any) -> RunningBot: ...
+                       flows: FlowsConfig | None = None, **slack: Any) -> RunningBot: ...
 
 
 @pytest.fixture
@@ -139,10 +139,11 @@ async def start_bot(
     bots: list[RunningBot] = []
 
     async def start(mode: str = "http", digest: DigestConfig | None = None,
-                    **slack: Any) -> RunningBot:
+                    flows: FlowsConfig | None = None, **slack: Any) -> RunningBot:
         fields = {"mode": mode, "api_url": slack_standin.api_url, "port": 0, **slack}
         config = Config(storage=StorageConfig(path=tmp_path / "s.db"),
-                        slack=SlackConfig.model_validate(fields), digest=digest)
+                        slack=SlackConfig.model_validate(fields), digest=digest,
+                        flows=flows or FlowsConfig())
         assert config.slack is not None
         store = open_store(config.storage.url)
         await store.open()

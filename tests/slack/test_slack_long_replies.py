@@ -1,12 +1,14 @@
-"""A reply longer than one Slack message may be: posted whole, in order, in several messages
-that Slack accepts (the stand-in checks each with slack_sdk's models), the buttons on the
-last, and those buttons work."""
+"""Replies Slack would refuse as they are: longer than one message may be (posted whole, in
+order, in several messages, the buttons on the last, and those buttons work), or with
+choices from the config that are empty or hold ``&<>``. The stand-in checks every message
+with slack_sdk's models and Slack's limits."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from adapters.slack_blocks import MAX_BLOCKS
+from bot.core.config import FlowsConfig
 from tests.slack.conftest import RunningBot, StartBot
 from tests.slack.people import Person
 from tests.slack.standin import SlackStandIn
@@ -43,3 +45,27 @@ async def test_a_review_too_long_for_one_message_is_posted_whole_with_working_bu
     [story] = await bot.store.list_stories()
     assert story.situation == LONG
 
+
+
+async def test_themes_from_the_config_that_are_empty_or_hold_markup_make_working_buttons(
+        start_bot: StartBot, http_person: HttpPerson, slack_standin: SlackStandIn) -> None:
+    themes = ("A&E <urgent>", "", "<!channel> phones")
+    bot = await start_bot("http", flows=FlowsConfig(themes=themes))
+    person = http_person(bot)
+    for n, line in enumerate(TYPED[:8], start=1):
+        await person.says(line)
+        await slack_standin.wait_for_calls("chat.postMessage", n)
+    asking = slack_standin.messages(person.dm)[-1]
+    shown = [e["text"]["text"] for b in asking["blocks"] if b["type"] == "actions"
+             for e in b["elements"]]
+    assert shown == ["A&amp;E &lt;urgent&gt;", "2", "&lt;!channel&gt; phones"]
+    await person.presses("A&E <urgent>")
+    await person.wait_for_replies(9)
+    context = slack_standin.messages(person.dm)[7]["blocks"][-1]["elements"][0]["text"]
+    assert context == "\u2713 A&amp;E &lt;urgent&gt;"
+    for line in TYPED[9:]:
+        await person.says(line)
+    await slack_standin.wait_until(
+        lambda: any("your story is saved" in t for t in person.bot_texts()), "story saved")
+    [story] = await bot.store.list_stories()
+    assert story.themes == ("A&E <urgent>",)

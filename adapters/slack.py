@@ -5,17 +5,26 @@ are posted as blocks (``slack_blocks``). What Slack demands, and where it is han
 
 * Acknowledge within 3 s: bolt acks events before our listener runs; commands and button
   presses call ``ack()`` first and work afterwards.
-* Retried deliveries carry the same event id, so the store applies them once.
+* Retried deliveries carry the same event id, so the store applies them once; a slash
+  command or command button delivered again (same trigger_id or action_ts) is recorded with
+  the events seen and run once.
 * Rate limits: the Web API client waits out 429s (``Retry-After``) itself; replies to one
   channel are posted in order under a per-channel lock.
+* A reply longer than one message may be goes in several, its buttons on the last.
 * A used question's buttons are replaced by the answer; a press on a question that has moved
-  on (the newest question's ts is kept in the store) is not taken as an answer.
+  on (the newest question's ts is kept in the store) is not taken as an answer, and leaves
+  the answer already shown as it is.
+* A message in a thread of the DM is answered in that thread.
 * Slack errors (``{"ok": false}``) are logged with the method and error; a reply refused for
   its blocks is posted again as plain text. Stopping lets answers in progress finish.
+* Over HTTP, a request Slack could not have sent (invalid JSON, a timestamp that is not a
+  number) gets a 400 before bolt sees it (``slack_http``).
 
 Replies to ``/storyloop`` are ephemeral (only the person who typed it sees them) and go
 through the command's ``response_url``, so they work in any channel, even where the bot is
-not a member. ``/story`` opens the person's direct message with the bot and starts there.
+not a member. ``/story`` opens the person's direct message with the bot and starts there,
+as does ``/storyloop`` with anything but a command when typed in a DM. Digests are posted by
+``slack_digest``.
 """
 
 from __future__ import annotations
@@ -26,16 +35,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
-from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack_blocks import (
     CHOICE_ACTION,
@@ -43,6 +46,7 @@ from adapters.slack_blocks import (
     answered,
     render,
 )
+from adapters.slack_client import api_failure, connect, until_cancelled, web_client
 from adapters.slack_digest import DigestPoster
 from adapters.slack_events import (
     PLATFORM,
@@ -108,10 +112,10 @@ class SlackAdapter:
         token = secret("slack.app_token_env", self.config.app_token_env)
         handler = AsyncSocketModeHandler(self.bolt, app_token=token)
         try:
-            await _connect(handler)
+            await connect(handler)
             log.info("connected to Slack over Socket Mode")
             self.ready.set()
-            await _until_cancelled()
+            await until_cancelled()
         finally:
             await self._drain()
             await handler.close_async()  # type: ignore[no-untyped-call]
@@ -126,7 +130,7 @@ class SlackAdapter:
             log.info("listening for Slack on http://%s:%d%s", self.config.host, self.port,
                      self.config.path)
             self.ready.set()
-            await _until_cancelled()
+            await until_cancelled()
         finally:
             await self._drain()
             await runner.cleanup()
@@ -137,7 +141,7 @@ class SlackAdapter:
             try:
                 found = await self.client.usergroups_users_list(usergroup=group)
             except SlackApiError as exc:
-                log.warning("could not list moderator group %s: %s", group, _api_failure(exc))
+                log.warning("could not list moderator group %s: %s", group, api_failure(exc))
                 continue
             for user in found.get("users") or []:
                 self._commands.moderators.add(PLATFORM, UserId(user))
@@ -195,10 +199,12 @@ class SlackAdapter:
 
     async def _on_story(self, ack: AsyncAck, command: JsonDict, respond: AsyncRespond) -> None:
         await ack(text=STORY_ACK)
+        if not (command.get("user_id") and command.get("trigger_id")):
+            return
         try:
             opened = await self.client.conversations_open(users=command["user_id"])
         except SlackApiError as exc:
-            log.warning("could not open a DM for /story: %s", _api_failure(exc))
+            log.warning("could not open a DM for /story: %s", api_failure(exc))
             await respond(text=say("sorry"))
             return
         dm = RoomId(opened["channel"]["id"])
@@ -262,7 +268,7 @@ class SlackAdapter:
     async def _on_error(self, error: Exception, body: JsonDict) -> None:
         what = body.get("event", {}).get("type") or body.get("type") or body.get("command")
         if isinstance(error, SlackApiError):
-            log.error("Slack %s while handling %s", _api_failure(error), what)
+            log.error("Slack %s while handling %s", api_failure(error), what)
         else:
             log.error("could not handle a Slack %s", what, exc_info=error)
 
@@ -298,7 +304,7 @@ class SlackAdapter:
             posted = await self.client.chat_postMessage(channel=channel, text=text,
                                                         blocks=blocks, thread_ts=thread_ts)
         except SlackApiError as exc:
-            log.error("Slack %s posting to %s", _api_failure(exc), channel)
+            log.error("Slack %s posting to %s", api_failure(exc), channel)
             return None, str(exc.response.get("error"))
         return str(posted["ts"]), None
 
@@ -311,16 +317,7 @@ class SlackAdapter:
                 channel=container["channel_id"], ts=container["message_ts"],
                 text=message.get("text") or " ", blocks=answered(message.get("blocks", []), label))
         except SlackApiError as exc:
-            log.warning("Slack %s replacing buttons", _api_failure(exc))
-
-
-def web_client(config: SlackConfig) -> AsyncWebClient:
-    """The Web API client, retrying lost connections and waiting out rate limits."""
-    handlers = [AsyncConnectionErrorRetryHandler(max_retry_count=2),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=5)]
-    base_url = config.api_url or AsyncWebClient.BASE_URL
-    return AsyncWebClient(token=secret("slack.bot_token_env", config.bot_token_env),
-                          base_url=base_url.rstrip("/") + "/", retry_handlers=handlers)
+            log.warning("Slack %s replacing buttons", api_failure(exc))
 
 
 def _asking_key(channel: str) -> str:
@@ -331,35 +328,3 @@ def _asking_key(channel: str) -> str:
 def _chosen_key(channel: str, message_ts: str) -> str:
     """Where the answer chosen on a question (by its ts) is kept, to show it again."""
     return f"slack:{channel}:{message_ts}:chosen"
-
-
-def _api_failure(exc: SlackApiError) -> str:
-    method = str(getattr(exc.response, "api_url", "")).rsplit("/", 1)[-1] or "request"
-    return f"{method}: {exc.response.get('error')}"
-
-
-async def _connect(handler: AsyncSocketModeHandler) -> None:
-    """Connect; a refused app token stops here (slack_sdk itself would retry it forever), while
-    an unreachable Slack is retried by slack_sdk until it answers."""
-    try:
-        handler.client.wss_uri = await handler.client.issue_new_wss_url()
-    except SlackApiError as exc:
-        raise PlatformError(f"Slack refused {_api_failure(exc)}") from exc
-    except (OSError, aiohttp.ClientError) as exc:
-        log.warning("could not reach Slack (%s); trying again", exc)
-    await handler.connect_async()  # type: ignore[no-untyped-call]  # unannotated in bolt
-
-
-async def _until_cancelled() -> None:
-    await asyncio.Event().wait()
-
-
-class _SkipClientTokenNotice(logging.Filter):
-    """bolt warns that the token is unused when SLACK_BOT_TOKEN is set and a client is given;
-    giving it the client (with our retry handlers) is deliberate."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
-
-
-logging.getLogger("slack_bolt.AsyncApp").addFilter(_SkipClientTokenNotice())

@@ -328,3 +328,14 @@ def _asking_key(channel: str) -> str:
 def _chosen_key(channel: str, message_ts: str) -> str:
     """Where the answer chosen on a question (by its ts) is kept, to show it again."""
     return f"slack:{channel}:{message_ts}:chosen"
+
+
+class _SkipClientTokenNotice(logging.Filter):
+    """bolt warns that the token is unused when SLACK_BOT_TOKEN is set and a client is given;
+    giving it the client (with our retry handlers) is deliberate."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.AsyncApp").addFilter(_SkipClientTokenNotice())

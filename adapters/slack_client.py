@@ -49,14 +49,3 @@ async def connect(handler: AsyncSocketModeHandler) -> None:
 
 async def until_cancelled() -> None:
     await asyncio.Event().wait()
-
-
-class _SkipClientTokenNotice(logging.Filter):
-    """bolt warns that the token is unused when SLACK_BOT_TOKEN is set and a client is given;
-    giving it the client (with our retry handlers) is deliberate."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
-
-
-logging.getLogger("slack_bolt.AsyncApp").addFilter(_SkipClientTokenNotice())

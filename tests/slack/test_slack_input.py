@@ -15,6 +15,7 @@ from tests.slack.conftest import RunningBot, StartBot
 from tests.slack.payloads import (
     SIGNING_SECRET,
     JsonDict,
+    block_actions_payload,
     event_callback,
     event_ts,
     interactive_body,
@@ -86,9 +87,17 @@ async def test_a_message_in_a_dm_thread_is_answered_in_that_thread(
     await person.deliver(message_event(person.user, person.dm, "hi", thread_ts=root))
     [hello] = await slack_standin.wait_for_calls("chat.postMessage")
     assert (hello.args["channel"], hello.args["thread_ts"]) == (person.dm, root)
-    await person.says("yes")  # at the top level: answered at the top level
+    greeting = slack_standin.messages(person.dm)[0]
+    button = greeting["blocks"][-1]["elements"][0]
+    await person.transport.interactive(block_actions_payload(
+        person.user, person.dm, greeting["ts"], button["action_id"], button["value"],
+        message=greeting, thread_ts=root))  # a press in the thread: answered there
     posts = await slack_standin.wait_for_calls("chat.postMessage", 2)
-    assert "thread_ts" not in posts[1].args
+    assert "Before you tell me anything" in posts[1].args["text"]
+    assert posts[1].args["thread_ts"] == root
+    await person.says("yes")  # at the top level: answered at the top level
+    posts = await slack_standin.wait_for_calls("chat.postMessage", 3)
+    assert "thread_ts" not in posts[2].args and "What's been happening" in posts[2].args["text"]
 
 
 async def test_a_deleted_answer_in_bolts_shape_is_taken_back(

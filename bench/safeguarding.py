@@ -15,6 +15,8 @@ more often (see ``tests/test_safeguarding.py``).
 written blind (by someone who had not seen the rules) and never used to change them. That is
 the honest estimate of real-world recall, and it has no target: it is reported, not tuned for.
 Do not fix the rules from its misses; once it has been used that way, write a new blind round.
+``blind`` does the same for ``tests/data/safeguarding/blind.jsonl`` (480 messages, a later
+round written from the labelling policy in ``docs/safeguarding.md``).
 
     .venv/bin/python bench/safeguarding.py [--cases tests/data/safeguarding_cases.jsonl]
 """
@@ -32,6 +34,9 @@ from flows.safeguarding import Concern, assess
 
 CASES = Path(__file__).parents[1] / "tests" / "data" / "safeguarding_cases.jsonl"
 HELD_OUT = CASES.with_name("safeguarding_heldout.jsonl")
+BLIND = CASES.parent / "safeguarding" / "blind.jsonl"
+"""480 messages by a fifth writer who saw only the labelling policy (tests/data/safeguarding/):
+frozen, never tuned on; the issue-13 targets are measured here."""
 RECALL_TARGET = 0.97
 FALSE_POSITIVE_TARGET = 0.05
 
@@ -98,6 +103,9 @@ def main() -> int:
                      and report["false_positive_rate"] <= FALSE_POSITIVE_TARGET)
     held_out = score(read_cases(HELD_OUT))
     report["held_out"] = {key: held_out[key] for key in (
+        "cases", "recall", "recall_same_concern", "false_positive_rate", "per_concern")}
+    blind = score(read_cases(BLIND))
+    report["blind"] = {key: blind[key] for key in (
         "cases", "recall", "recall_same_concern", "false_positive_rate", "per_concern")}
     print(json.dumps(report, indent=2))
     return 0 if report["met"] else 1

@@ -18,7 +18,7 @@ from flows.controls import CONTROLS
 from flows.spec import MISSES, NOT_KNOWN, NOTHING, SAID_NO, AnswerKind, Step
 from flows.turn import Turn
 from flows.understanding import CONTROLS as CONTROL_READINGS
-from flows.understanding import Reading, Understood, asks_meaning
+from flows.understanding import Reading, Understood, asks_meaning, question_topic
 
 if TYPE_CHECKING:
     from flows.engine import FlowEngine
@@ -73,8 +73,11 @@ def _dont_know(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text
 def _question(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
               now: datetime) -> None:
     conv = turn.conversation
-    meaning = asks_meaning(text)
-    key = engine.words_for([f"explain.{step.name}", "explain"] if meaning else ["about"])
+    topic = question_topic(text)
+    if asks_meaning(text):
+        key = engine.words_for([f"explain.{step.name}", "explain"])
+    else:
+        key = f"about.{topic}" if topic else "about"
     turn.replies += [engine.say(conv, key), engine.prompt(conv)]
 
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.core.types import Choice, Role, TriedBy
-from bot.core.words import say, words
+from bot.core.words import ENGLISH, catalogue, say, words
 from flows.answers import choice, normalise
 from flows.records import build_story
 from flows.spec import (
@@ -140,6 +140,15 @@ def who_unknown(a: Answers) -> bool:
     return bool(a.get("tried")) and not a.get("tried_by")
 
 
+def tried_unknown(a: Answers) -> bool:
+    """The person was not sure whether anything was tried: ask what would help."""
+    return "tried" in a.get(NOT_KNOWN, ()) and not a.get("tried")
+
+
+def unsure(a: Answers) -> str | None:
+    return "unsure" if tried_unknown(a) else None
+
+
 def has_tried(a: Answers) -> bool:
     return bool(a.get("tried"))
 
@@ -166,7 +175,8 @@ def common_steps(themes: Sequence[str]) -> list[Step]:
              variant=acted),
         Step("spread", text, "spread", optional=True, review_label=label("help"),
              variant=failed),
-        Step("need", text, "spread", optional=True, review_label=label("help")),
+        Step("need", text, "spread", optional=True, review_label=label("help"),
+             variant=unsure),
         Step("reflect_offer", AnswerKind.CHOICE, None, choices=REFLECT, yes="reflect",
              no="no_reflect"),
         *(Step(n, text, n, optional=True, review_label=label(n)) for n in REFLECTION),
@@ -240,6 +250,7 @@ def story_flow(options: FlowOptions) -> FlowSpec:
         go("situation", "tried_by", who_unknown),
         go("situation", "outcome"),
         go("tried", "need", nothing_tried),
+        go("tried", "need", tried_unknown),
         go("tried", "tried_by", who_unknown),
         go("tried", "outcome"),
         go("tried_by", "outcome"),
@@ -263,12 +274,19 @@ def editing(a: Answers) -> bool:
     return bool(a.get("_editing"))
 
 
+def change_words(step: str) -> tuple[str, ...]:
+    """What people call an answer they want to change ("build on", "my name"), if the
+    catalogue says (``words.change.<step>``)."""
+    key = f"words.change.{step}"
+    return words(key) if key in catalogue(ENGLISH).entries else ()
+
+
 def with_review_edits(spec: FlowSpec) -> FlowSpec:
     """Changing an answer from the review goes to that question, then straight back."""
     reviewable = spec.reviewable
     change = Step("change", AnswerKind.CHOICE, None,
-                  choices=tuple(Choice(value=s.name, label=s.review_label or s.name)
-                                for s in reviewable))
+                  choices=tuple(Choice(value=s.name, label=s.review_label or s.name,
+                                       aliases=change_words(s.name)) for s in reviewable))
     steps = tuple(change if s.name == "change" else s for s in spec.steps)
     back_to_review = [go(s.name, "review", editing) for s in reviewable]
     to_steps = [go("change", s.name, chose(s.name)) for s in reviewable]

@@ -13,9 +13,10 @@ in single words are forgiven with rapidfuzz. Pure: no I/O.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -23,7 +24,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.core.types import Choice, TriedBy
-from bot.core.words import words
+from bot.core.words import ENGLISH, catalogue, words
 from flows.answers import NONE_WORDS, Control, as_control, match_choice, normalise, read_themes
 from flows.spec import AnswerKind
 
@@ -39,6 +40,24 @@ _INTERROGATIVE = frozenset({"what", "whats", "what's", "why", "who", "whos", "wh
                             "when", "how", "is", "are", "will", "can", "could", "do", "does",
                             "am", "would", "should", "wdym", "which"})
 _WHO = ("words.me", "words.my_team")
+_REQUEST = re.compile(r"(?:^(?:sorry |wait |actually |ok |um |oh |hang on )*|\b(?:can|could|may) "
+                      r"(?:i|we|u|you) |\bi (?:want|need|would like|d like) to |\blet me |"
+                      r"\bplease )(?:just )?(?P<rest>.+)$")
+"""Words that ask for something, then what is asked for ("can we carry on later")."""
+_INVERTED = frozenset({"will", "would", "do", "does", "did", "is", "are", "can", "could",
+                       "should", "if", "much", "many", "exactly", "about"})
+_PRONOUNS = frozenset({"you", "u", "i", "it", "this", "that", "my", "we", "they", "there",
+                       "anyone", "someone", "he", "she"})
+_LEADING = frozenset({Control.PAUSE, Control.SKIP})
+"""Always-on words that say what a reply wants even with more words around them ("pause it,
+my bus stop is next", "no on second thoughts skip"); "back" and "stop" do not ("back pain")."""
+_QUESTION_OPENERS = frozenset({"what", "whats", "what's", "which", "why", "how", "does",
+                               "where", "when", "who", "whos", "who's", "wdym"}) | {"can", "do"}
+_YOU = frozenset({"you", "u", "ya", "we", "yall"})
+"""After "can" or "do", these make a request ("can you send it"), not a question."""
+_HEDGES = frozenset({"it", "its", "it's", "if", "that", "whether", "but", "though", "they",
+                     "we", "he", "she", "there", "this", "the", "a", "about"})
+"""After "not sure", these open the person's answer ("not sure it helped, but...")."""
 _SUBJECTS = frozenset({"i", "im", "i'm", "we", "ive", "i've", "its", "it's"})
 _AUXILIARY = frozenset({"will", "does", "do", "are", "is", "can", "could", "should", "would",
                         "am", "did"})
@@ -107,6 +126,12 @@ class Asked:
     optional: bool = False
     """The question may be left: a plain "nah" to it is a no, not an answer to keep."""
 
+    @property
+    def skip_is_no(self) -> bool:
+        """The "no" choice is to skip something ("No, skip them"): "skip" picks it."""
+        label = next((c.label for c in self.choices if c.value == self.no), "")
+        return _contains(normalise(label), _phrases("words.control.skip"))
+
 
 def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = None,
              no: str | None = None, hints: Sequence[str] = (), later: str | None = None,
@@ -117,12 +142,20 @@ def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = No
                  "roles" in hints, later, again, yes_is_answer, optional)
 
 
+_SIGN_OFF = re.compile(r"(?:[.,!]\s*|\s+)(?:(?:kind|best|warm|many)\s+)?(?:regards|thanks|"
+                       r"cheers|thank you|love)[,.]?\s+(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$"
+                       r"|\.\s+(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$")
+"""A signature closing a message ("Kind regards, Alan", ". J. Morris"): not part of the reply."""
+
+
 def understand(text: str, asked: Asked) -> Understood:
     """The one reading of ``text`` at ``asked``."""
+    text = _SIGN_OFF.sub("", text.strip()) or text
     said = _said(text)
     if not said:
         return Understood(Reading.UNCLEAR)
-    for read in (_exact_choice, _exact_control, _choice_phrase, _control_phrase, _complaint,
+    for read in (_asks_first, _complaint, _exact_choice, _exact_control, _choice_phrase,
+                 _control_phrase,
                  _dont_know,
                  _nothing_tried, _greeting, _question, _yes_no, _asking, _fuzzy_control,
                  _loose_choice, _filler):
@@ -141,6 +174,8 @@ def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
         return Understood(Reading.CHOICE, asked.later)
     if asked.again and found.reading is Reading.RESTART:
         return Understood(Reading.CHOICE, asked.again)
+    if found.reading is Reading.SKIP and asked.skip_is_no:  # "No, skip them"
+        return Understood(Reading.CHOICE, asked.no)
     return found
 
 
@@ -154,14 +189,50 @@ def _said(text: str) -> str:
 
 
 # Readers, in order: each returns a reading, or None to let the next one try.
+def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
+    """At a question with options, a question back is a question even when it names one
+    ("what happens if I say yes", "does volunteer count as staff"), unless it asks the bot
+    to do something ("can you send it")."""
+    words_said = said.split()
+    if asked.kind not in (AnswerKind.CHOICE, AnswerKind.PICKS) or len(words_said) < 3:
+        return None
+    last = _said(re.split(r"[,.;]|\bbut\b|\bbefore i send\b", text.strip())[-1]).split()
+    if text.rstrip().endswith("?") and len(last) >= 3 and (
+            last[0] in _QUESTION_OPENERS | _AUXILIARY) and not _control_phrase(said, text, asked):
+        return Understood(Reading.QUESTION)  # "yes ok, but is this going to my doctor?"
+    opens = words_said[0] in _QUESTION_OPENERS and words_said[1] not in _YOU
+    if not opens or "?" in text.strip().rstrip("?") or match_choice(text, asked.choices) or (
+            match_choice(_first_clause(text), asked.choices)):
+        return None  # "does it matter? rather not" answers after asking
+    if words_said[0] == "can" and asked.kind is AnswerKind.CHOICE and _contained_choice(
+            said, asked) is not None:
+        return None  # "can i change the place" asks for a choice
+    if _control_phrase(said, text, asked) is None:
+        return Understood(Reading.QUESTION)
+    return None
+
+
+
 def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
-    control = as_control(text)
+    bare = " ".join(w for w in said.split() if w not in _phrases("words.filler"))
+    control = as_control(text) or (as_control(bare) if bare else None)  # "ugh restart"
+    words_said = re.sub(r"(\w)\1{2,}", r"\1\1", said).split()  # "skippp"
+    if control is None and len(words_said) <= PHRASED:
+        ends = as_control(words_said[-1]) if len(words_said) <= 4 and (
+            words_said[0] not in _INTERROGATIVE) else None  # but "what's next" asks
+        starts = as_control(words_said[0])
+        control = next((c for c in (starts, ends) if c in _LEADING), None)
+        control = control or as_control(" ".join(words_said))
     return None if control is None else Understood(_CONTROL_READINGS[control])
 
 
 def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is AnswerKind.CHOICE:
-        picked = match_choice(text, asked.choices)
+        picked = match_choice(text, asked.choices) or match_choice(
+            _first_clause(text), asked.choices)  # "both, i work there and i'm a patient"
+        if picked is None and "," in text:  # "the second one, what it was meant to fix"
+            index = _ordinal_index(_first_clause(text), len(asked.choices))
+            picked = None if index is None else asked.choices[index]
         return None if picked is None else Understood(Reading.CHOICE, picked.value)
     if asked.kind is AnswerKind.PICKS:
         asking = said.split()[0] in _INTERROGATIVE and not re.search(r"\d", said)
@@ -184,6 +255,11 @@ def _choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
 def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     """A short reply that says one of the always-on words in other words ("can we finish
     later", "how many more questions", "skip this one", "pause i need to get back")."""
+    asking = _REQUEST.search(said)  # "someone at the door, can we carry on later"
+    if asking and len(said.split()) <= SHORT + 2:
+        for reading in _PHRASED_ORDER:
+            if _starts(asking.group("rest"), _phrases(f"words.phrase.{reading.value}"), SHORT):
+                return Understood(reading)
     clauses = [_said(c) for c in re.split(r"[,.;!?]", text) if _said(c)]
     for reading in _PHRASED_ORDER:  # "sorry, the bus came. where were we"
         if clauses and len(clauses) <= 3 and clauses[-1] in _phrases(
@@ -206,7 +282,13 @@ def _complaint(said: str, text: str, asked: Asked) -> Understood | None:
     complaint = _phrases("words.complaint")
     if asked.nothing_tried:  # "I contacted PALS" is something tried, and PALS someone else
         complaint = complaint - _phrases("words.contact_routes")
-    if len(said.split()) <= SHORT * 2 and _contains(said, complaint):
+    if len(said.split()) > SHORT * 2:
+        return None
+    topic = _phrases("words.complaint.topic")
+    if asked.nothing_tried:
+        topic = topic - _phrases("words.contact_routes")
+    wishes = len(said.split()) <= 4 or _contains(said, _phrases("words.complaint.intent"))
+    if _contains(said, complaint) or (wishes and _contains(said, topic)):
         return Understood(Reading.COMPLAINT)
     return None
 
@@ -215,10 +297,22 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
     unsure = _phrases("words.dont_know")
     if _contains(said, _phrases("words.meaning")) and said not in unsure:
         return None
-    if said in unsure or _starts(said, unsure, SHORT) or _first_clause(text) in unsure:
+    bare = " ".join(w for w in said.split() if w not in _phrases("words.filler"))
+    if bare.rstrip("?") in _phrases("words.dont_know.alone"):
+        return Understood(Reading.DONT_KNOW)
+    if said in unsure or bare in unsure or _starts(said, unsure, SHORT) or _first_clause(
+            text) in unsure:  # "hmm dunno"
         return Understood(Reading.DONT_KNOW)
     if len(said.split()) <= 4 and _contains(said, _longer("words.dont_know", 2)):  # "hmm not sure"
         return Understood(Reading.DONT_KNOW)
+    if len(said.split()) <= PHRASED + 2 and not _contains(said, frozenset({"but"})):
+        found = _pattern(_longer("words.dont_know", 2)).search(said)
+        if found is None:
+            return None
+        after = said[found.end():].split()
+        opening = len(said[:found.start()].split()) <= 2 and (not after or after[0] not in _HEDGES)
+        if opening or not after:  # "not sure what would help", "so we don't know yet"
+            return Understood(Reading.DONT_KNOW)
     return None
 
 
@@ -234,6 +328,7 @@ def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _greeting(said: str, text: str, asked: Asked) -> Understood | None:
     greetings = _phrases("words.greeting")
+    said = re.sub(r"(\w)\1{2,}\b", r"\1", said)  # "heyyy", "hiii"
     first = said.split()[0]
     if said in greetings or (len(said.split()) <= 6 and first in greetings
                              and first not in _phrases("words.yes") and not _yes_word(said)):
@@ -248,11 +343,18 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
     asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE
     about_us = _contains(said, _phrases("words.question"))
     strong = _longer("words.question", 3)
-    if (asking and about_us) or said in _phrases("words.question") or _contains(said, strong):
+    alone = said.rstrip("?") in _phrases("words.question.alone")
+    if (asking and about_us) or alone or said in _phrases("words.question") or _contains(
+            said, strong):
         return Understood(Reading.QUESTION)
     if asked.kind is AnswerKind.TEXT and text.rstrip().endswith("?") and (
-            len(words_said) <= 4 or _contains(said, _phrases("words.meaning"))):
+            len(words_said) <= 4 or _contains(said, _phrases("words.meaning"))
+            or words_said[0] in _INTERROGATIVE | {"as", "sorry", "so", "if"}):
         return Understood(Reading.QUESTION)
+    if asked.kind is AnswerKind.TEXT and len(words_said) >= 2 and (
+            (words_said[0] in _INTERROGATIVE - _AUXILIARY and words_said[1] in _INVERTED)
+            or (words_said[0] in _AUXILIARY and words_said[1] in _PRONOUNS)):
+        return Understood(Reading.QUESTION)  # "where will it be shown", "did you send it"
     if asked.kind is AnswerKind.TEXT and words_said[0] in _AUXILIARY and (
             _contains(said, _phrases("words.to_us")) and len(words_said) <= SHORT):
         return Understood(Reading.QUESTION)
@@ -286,6 +388,8 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.UNCLEAR)
     if re.fullmatch(r"\d{1,2}", said) or _ordinal_index(said, 8) is not None:
         return Understood(Reading.UNCLEAR)
+    if not re.search(r"\w", said) or re.fullmatch(r"(\w)\1{3,}\w*|\w", said):
+        return Understood(Reading.UNCLEAR)  # "🙃🙃🙃", "x", "jjjjjk"
     if asked.nothing_tried and any(said in _phrases(key) for key in _WHO):
         return Understood(Reading.UNCLEAR)  # who, but not yet what: "me"
     if asked.optional and not asked.nothing_tried and said in _phrases("words.no"):
@@ -344,15 +448,26 @@ def _ordinal(said: str, asked: Asked) -> str | None:
 
 
 def _ordinal_index(said: str, count: int) -> int | None:
+    numbered = re.fullmatch(r"(?:option|number|no|choice) (\d{1,2})", said)  # "option 2"
+    if numbered and 1 <= int(numbered.group(1)) <= count:
+        return int(numbered.group(1)) - 1
     trimmed = said.removesuffix(" please").removeprefix("only ").removeprefix("just ")
     trimmed = trimmed.removeprefix("the ")
     if trimmed in _phrases("words.last") or said in _phrases("words.last"):
         return count - 1
-    for number in range(1, count + 1):
-        if said in _phrases(f"words.ordinal.{number}") or trimmed in _phrases(
-                f"words.ordinal.{number}"):
-            return number - 1
+    for index, names in enumerate(_ordinals()[:count]):
+        if said in names or trimmed in names:
+            return index
     return None
+
+
+@cache
+def _ordinals() -> tuple[frozenset[str], ...]:
+    """The words for "first", "second", ... as far as the catalogue has them (a question
+    may have more options than that: the rest are picked by number or by name)."""
+    known = catalogue(ENGLISH).entries
+    count = next(n for n in itertools.count(1) if f"words.ordinal.{n}" not in known) - 1
+    return tuple(_phrases(f"words.ordinal.{n}") for n in range(1, count + 1))
 
 
 def _who_tried(said: str, asked: Asked) -> str | None:
@@ -360,6 +475,8 @@ def _who_tried(said: str, asked: Asked) -> str | None:
         return None
     if re.search(r"\b(?:me and|and me|myself and|and myself|me and my)\b", said):
         return TriedBy.MY_TEAM.value
+    if re.search(r"\b(?:not|wasnt|wasn't|never) (?:me|us|my team|our team|myself)\b", said):
+        return TriedBy.SOMEONE_ELSE.value  # "a social worker sorted it, not me"
     for key, value in (("words.me", TriedBy.ME), ("words.my_team", TriedBy.MY_TEAM),
                        ("words.someone_else", TriedBy.SOMEONE_ELSE)):
         if said in _phrases(key):
@@ -375,6 +492,8 @@ def _role(said: str, asked: Asked) -> str | None:
     if not asked.roles:
         return None
     kept = _before_negation(said)
+    if _contains(said, _phrases("words.choice.both")):  # "bit of both really"
+        return _value_for(asked, "both")
     staff = _contains(kept, _phrases("words.role.staff"))
     citizen = _contains(kept, _phrases("words.role.citizen"))
     if staff and citizen:
@@ -410,6 +529,17 @@ def _contained_choice(said: str, asked: Asked) -> str | None:
     return holding.pop() if len(holding) == 1 and not _negated(said) else None
 
 
+TOPICS = ("privacy", "bot", "why", "choice")
+"""What a question about the bot can be about, each with its answer (``about.<topic>``) and
+its words (``words.topic.<topic>``); the first that matches is answered."""
+
+
+def question_topic(text: str) -> str | None:
+    """What a question about the bot asks about, or None when it is none of ``TOPICS``."""
+    said = _said(text)
+    return next((t for t in TOPICS if _contains(said, _phrases(f"words.topic.{t}"))), None)
+
+
 def asks_meaning(text: str) -> bool:
     """Does a question ask what the bot's question means (rather than about the bot)?"""
     return _contains(_said(text), _phrases("words.meaning"))
@@ -422,10 +552,9 @@ def _picks(said: str, asked: Asked) -> Understood | None:
     if index is not None:
         return Understood(Reading.CHOICE, [asked.choices[index].value])
     every = [c.value for c in asked.choices if c.value != "none"]
-    if re.match(r"(?:all|anything|everything|any)\b.*\b(?:except|but|apart from)\b(.*)", said):
-        rest = re.split(r"\b(?:except|but|apart from)\b", said, maxsplit=1)[1]
-        left_out = _named_choices(rest, asked)
-        return Understood(Reading.CHOICE, [v for v in every if v not in left_out])
+    listed = _listed(said, asked)
+    if listed is not None:
+        return Understood(Reading.CHOICE, listed)
     if said in _phrases("words.all") or _starts(said, _phrases("words.all"), 3):
         return Understood(Reading.CHOICE, every)
     numbers = [int(n) for n in re.findall(r"\b\d+\b", said)]
@@ -440,6 +569,20 @@ def _picks(said: str, asked: Asked) -> Understood | None:
     named = [c.value for c in asked.choices if c.value != "none"
              and any(_contains_phrase(kept, n) for n in _choice_names(c) if len(n) > 2)]
     return Understood(Reading.CHOICE, named) if named else None
+
+
+def _listed(said: str, asked: Asked) -> list[str] | None:
+    """Several picked by a pattern: "all except 3", "the first three are fine"."""
+    every = [c.value for c in asked.choices if c.value != "none"]
+    if re.match(r"(?:all|anything|everything|any)\b.*\b(?:except|but|apart from)\b(.*)", said):
+        rest = re.split(r"\b(?:except|but|apart from)\b", said, maxsplit=1)[1]
+        left_out = _named_choices(rest, asked)
+        return [v for v in every if v not in left_out]
+    first = re.search(r"\bfirst (\d|two|three|four|five)\b", said)
+    if first:
+        count = {"two": 2, "three": 3, "four": 4, "five": 5}.get(first.group(1))
+        return every[:count or int(first.group(1))]
+    return None
 
 
 def _named_choices(said: str, asked: Asked) -> list[str]:
@@ -464,18 +607,28 @@ def _before_negation(said: str) -> str:
 
 def _themes(said: str, text: str, asked: Asked) -> Understood | None:
     labels = [c.label for c in asked.choices]
-    if said in NONE_WORDS or _starts(said, NONE_WORDS, 5):
+    if said in NONE_WORDS or _starts(said, NONE_WORDS, 5) or _first_clause(text) in NONE_WORDS:
         return Understood(Reading.NONE)
-    if said in _phrases("words.all"):
+    if said in _phrases("words.filler"):
+        return Understood(Reading.UNCLEAR)
+    themed = replace(asked, choices=tuple(Choice(value=label, label=label) for label in labels))
+    listed = _listed(said, themed)
+    if listed is not None:
+        return Understood(Reading.CHOICE, listed)
+    every = _phrases("words.all")
+    if said in every or any(said.startswith(f"{p} ") and not _without_noise(said[len(p):])
+                            for p in every):
         return Understood(Reading.CHOICE, labels)
+    if _yes_word(said) and len(said.split()) <= 2:  # "ok": which, though?
+        return Understood(Reading.UNCLEAR)
     index = _ordinal_index(said, len(labels))
     if index is not None:
         return Understood(Reading.CHOICE, [labels[index]])
     if not re.search(r"\d", said) and (_non_answer(said, text, asked) is not None):
         return None
-    picked = read_themes(_tidy_themes(text), labels)
-    return Understood(Reading.CHOICE, [_whole_theme(t, labels) for t in picked]) if picked \
-        else None
+    picked = [_whole_theme(t, labels) for t in read_themes(_tidy_themes(text), labels)
+              if t in labels or _without_noise(normalise(t))]
+    return Understood(Reading.CHOICE, list(dict.fromkeys(picked))) if picked else None
 
 
 def _tidy_themes(text: str) -> str:
@@ -483,16 +636,25 @@ def _tidy_themes(text: str) -> str:
     carers", "waiting times obviously"), as a plain comma-separated list."""
     text = re.sub(r"(\d+)\s*-\s*(\d+)", lambda m: ",".join(
         str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)
-    text = re.sub(r"[&+./]|\s-\s", ",", text)
+    text = re.sub(r"[&+./]|\s-\s|\s+n\s+", ",", text)
     text = re.sub(r"\b(?:number|no)\s+(?=\d)", "", text, flags=re.IGNORECASE)
     fillers = "|".join(map(re.escape, sorted(_phrases("words.theme_filler"), key=len,
                                              reverse=True)))
     return re.sub(rf"\b(?:{fillers})\b", ",", text, flags=re.IGNORECASE) if fillers else text
 
 
+def _without_noise(said: str) -> str:
+    """What is left of a theme once the words that add nothing are taken out ("" if all)."""
+    return " ".join(_pattern(_phrases("words.theme_noise")).sub(" ", said).split())
+
+
 def _whole_theme(theme: str, labels: Sequence[str]) -> str:
-    """A theme's own name for a start of it ("waiting" is "waiting times")."""
-    said = normalise(theme)
+    """A theme's own name for a start of it ("waiting" is "waiting times"), or for it with
+    words around it that add nothing ("the mental health one")."""
+    said = _without_noise(normalise(theme))
+    named = [label for label in labels if normalise(label) == said]
+    if named:
+        return named[0]
     starting = [label for label in labels if len(said) >= 4 and label.startswith(said)]
     return starting[0] if len(starting) == 1 else theme
 

@@ -36,7 +36,9 @@ async def test_dunno_at_what_was_tried_is_noted_not_stored(chat: Chat, store: St
     answers = await stored(store, chat)
     assert answers["tried"] is None and answers["tried_by"] is None
     assert answers["_not_known"] == ["tried"]
-    await chat.script("skip", "skip", "no", "skip", "skip", "staff", "none")
+    assert "not knowing is a fair answer. What would help?" in chat.last_text
+    assert not any("What happened after that?" in r.text for r in chat.replies)
+    await chat.script("skip", "no", "skip", "skip", "staff", "none")
     assert "What was tried: Not sure" in chat.last_text
 
 
@@ -53,6 +55,21 @@ async def test_what_do_you_mean_is_explained_and_nothing_is_stored(chat: Chat,
     await start(chat)
     await chat.script(PROBLEM, "what do you mean?")
     assert chat.replies[-2].text.startswith("I mean: has anyone")
+    assert "Has anyone" in chat.last_text
+    assert "tried" not in await stored(store, chat)
+
+
+@pytest.mark.parametrize(("question", "answer"), [
+    ("will my manager see this?", "Staff see it without your name"),
+    ("are you a real person", "a chat bot, not a person"),
+    ("why do you need to know that?", "what people have tried that helps"),
+    ("do i have to answer", "You don't have to answer"),
+])
+async def test_a_question_about_the_bot_gets_its_own_answer_then_the_question(
+        chat: Chat, store: Store, question: str, answer: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, question)
+    assert answer in chat.replies[-2].text
     assert "Has anyone" in chat.last_text
     assert "tried" not in await stored(store, chat)
 
@@ -114,14 +131,18 @@ async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
     assert "outcome" not in await stored(store, chat)
 
 
-def test_the_tuning_replies_are_mostly_read_as_meant() -> None:
+@pytest.mark.parametrize(("name", "accuracy", "stored"), [
+    ("replies.jsonl", 0.96, 0.03), ("replies_more.jsonl", 0.94, 0.07),
+    ("replies_phone.jsonl", 0.93, 0.07)])
+def test_the_tuning_replies_are_mostly_read_as_meant(name: str, accuracy: float,
+                                                     stored: float) -> None:
     """A regression floor on the replies the words were tuned on (the blind set is only
     measured, by bench/understanding.py, never asserted on)."""
     from bench.understanding import measure
 
-    report = measure(TUNING, show=0)
-    assert report["accuracy"] >= 0.95
-    assert report["non_answers_stored"] <= 0.05
+    report = measure(TUNING.with_name(name), show=0)
+    assert report["accuracy"] >= accuracy
+    assert report["non_answers_stored"] <= stored
 
 
 async def test_a_compliment_is_thanked_not_pitied(chat: Chat) -> None:

@@ -1,0 +1,33 @@
+"""The safeguarding message sets are well formed, and the blind set is the one that was frozen."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from flows.safeguarding import Concern
+
+DATA = Path(__file__).parent / "data" / "safeguarding"
+SETS = sorted(DATA.glob("*.jsonl"))
+
+
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.name)
+def test_every_line_is_a_labelled_message(path: Path) -> None:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    concerns = {c.value for c in Concern}
+    for row in rows:
+        assert set(row) <= {"text", "concern", "writer", "previous"}, row
+        assert row["text"].strip() and (row["concern"] is None or row["concern"] in concerns)
+        assert all(isinstance(p, str) for p in row.get("previous", []))
+    assert {row["concern"] for row in rows} == concerns | {None}, "every concern represented"
+
+
+def test_the_blind_set_is_unchanged_since_it_was_frozen() -> None:
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    frozen = re.search(r"SHA-256:\s*`([0-9a-f]{64})`", readme)
+    assert frozen is not None
+    assert hashlib.sha256((DATA / "blind.jsonl").read_bytes()).hexdigest() == frozen.group(1)

@@ -5,17 +5,26 @@ are posted as blocks (``slack_blocks``). What Slack demands, and where it is han
 
 * Acknowledge within 3 s: bolt acks events before our listener runs; commands and button
   presses call ``ack()`` first and work afterwards.
-* Retried deliveries carry the same event id, so the store applies them once.
+* Retried deliveries carry the same event id, so the store applies them once; a slash
+  command or command button delivered again (same trigger_id or action_ts) is recorded with
+  the events seen and run once.
 * Rate limits: the Web API client waits out 429s (``Retry-After``) itself; replies to one
   channel are posted in order under a per-channel lock.
+* A reply longer than one message may be goes in several, its buttons on the last.
 * A used question's buttons are replaced by the answer; a press on a question that has moved
-  on (the newest question's ts is kept in the store) is not taken as an answer.
+  on (the newest question's ts is kept in the store) is not taken as an answer, and leaves
+  the answer already shown as it is.
+* A message in a thread of the DM is answered in that thread.
 * Slack errors (``{"ok": false}``) are logged with the method and error; a reply refused for
   its blocks is posted again as plain text. Stopping lets answers in progress finish.
+* Over HTTP, a request Slack could not have sent (invalid JSON, a timestamp that is not a
+  number) gets a 400 before bolt sees it (``slack_http``).
 
 Replies to ``/storyloop`` are ephemeral (only the person who typed it sees them) and go
 through the command's ``response_url``, so they work in any channel, even where the bot is
-not a member. ``/story`` opens the person's direct message with the bot and starts there.
+not a member. ``/story`` opens the person's direct message with the bot and starts there,
+as does ``/storyloop`` with anything but a command when typed in a DM. Digests are posted by
+``slack_digest``.
 """
 
 from __future__ import annotations
@@ -26,25 +35,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-)
-from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack_blocks import (
     CHOICE_ACTION,
     COMMAND_ACTION,
     answered,
-    digest_messages,
-    escape,
     render,
 )
+from adapters.slack_client import api_failure, connect, until_cancelled, web_client
+from adapters.slack_digest import DigestPoster
 from adapters.slack_events import (
     PLATFORM,
     choice_from_payload,
@@ -53,14 +56,15 @@ from adapters.slack_events import (
     joined,
     mention_from_event,
     message_from_event,
+    thread_of,
 )
+from adapters.slack_http import guarded
 from bot.app import App
 from bot.commands import Commands
 from bot.core.config import SlackConfig, secret
 from bot.core.errors import PlatformError
 from bot.core.locks import KeyedLocks
-from bot.core.ports import Post
-from bot.core.types import IncomingMessage, OutgoingMessage, RoomId, UserId
+from bot.core.types import EventId, IncomingMessage, OutgoingMessage, RoomId, UserId
 from bot.core.words import say
 from storage.ports import KeyValue
 
@@ -93,7 +97,7 @@ class SlackAdapter:
         """Connect (or listen) and serve until cancelled; then close cleanly."""
         await self._add_moderator_groups()
         self.app.senders[PLATFORM] = self.post
-        self.app.publishers[PLATFORM] = self.publish
+        self.app.publishers[PLATFORM] = DigestPoster(self.client, self.store).publish
         try:
             if self.config.mode == "socket":
                 await self._run_socket()
@@ -108,16 +112,17 @@ class SlackAdapter:
         token = secret("slack.app_token_env", self.config.app_token_env)
         handler = AsyncSocketModeHandler(self.bolt, app_token=token)
         try:
-            await _connect(handler)
+            await connect(handler)
             log.info("connected to Slack over Socket Mode")
             self.ready.set()
-            await _until_cancelled()
+            await until_cancelled()
         finally:
             await self._drain()
             await handler.close_async()  # type: ignore[no-untyped-call]
 
     async def _run_http(self) -> None:
-        runner = web.AppRunner(self.bolt.web_app(path=self.config.path), shutdown_timeout=2.0)
+        runner = web.AppRunner(guarded(self.bolt.web_app(path=self.config.path)),
+                               shutdown_timeout=2.0)
         await runner.setup()
         try:
             await web.TCPSite(runner, self.config.host, self.config.port).start()
@@ -125,7 +130,7 @@ class SlackAdapter:
             log.info("listening for Slack on http://%s:%d%s", self.config.host, self.port,
                      self.config.path)
             self.ready.set()
-            await _until_cancelled()
+            await until_cancelled()
         finally:
             await self._drain()
             await runner.cleanup()
@@ -136,7 +141,7 @@ class SlackAdapter:
             try:
                 found = await self.client.usergroups_users_list(usergroup=group)
             except SlackApiError as exc:
-                log.warning("could not list moderator group %s: %s", group, _api_failure(exc))
+                log.warning("could not list moderator group %s: %s", group, api_failure(exc))
                 continue
             for user in found.get("users") or []:
                 self._commands.moderators.add(PLATFORM, UserId(user))
@@ -183,19 +188,23 @@ class SlackAdapter:
     async def _on_message(self, event: JsonDict, context: AsyncBoltContext) -> None:
         msg = message_from_event(event, context.bot_user_id)
         if msg is not None:
-            await self._deliver(msg)
+            await self._deliver(msg, thread_of(event))  # a reply in a thread stays there
 
     async def _on_mention(self, event: JsonDict, context: AsyncBoltContext) -> None:
         msg = mention_from_event(event, context.bot_user_id)
-        thread = None if msg.is_direct else event.get("thread_ts") or event.get("ts")
+        if msg is None:
+            return
+        thread = thread_of(event) if msg.is_direct else event.get("thread_ts") or event["ts"]
         await self._deliver(msg, thread)
 
     async def _on_story(self, ack: AsyncAck, command: JsonDict, respond: AsyncRespond) -> None:
         await ack(text=STORY_ACK)
+        if not (command.get("user_id") and command.get("trigger_id")):
+            return
         try:
             opened = await self.client.conversations_open(users=command["user_id"])
         except SlackApiError as exc:
-            log.warning("could not open a DM for /story: %s", _api_failure(exc))
+            log.warning("could not open a DM for /story: %s", api_failure(exc))
             await respond(text=say("sorry"))
             return
         dm = RoomId(opened["channel"]["id"])
@@ -203,32 +212,63 @@ class SlackAdapter:
 
     async def _on_command(self, ack: AsyncAck, command: JsonDict,
                           respond: AsyncRespond) -> None:
+        """``/storyloop <command>``, answered only to the person who typed it. In a direct
+        message anything else ("hello", "story") is a wish to talk: as ``/story``, in the DM
+        with the bot, where buttons work (an ephemeral reply's buttons could not). In a
+        channel the App answers it (an unknown command, or the offer of a DM)."""
+        msg = command_message(command, self.app.clock.now())
+        if msg is not None and msg.is_direct and not self._commands.knows(msg.text):
+            await self._on_story(ack, command, respond)
+            return
         await ack()
+        if msg is None or not await self._first_delivery(msg):
+            return
         async with self._work():
-            for reply in await self.app.handle(command_message(command, self.app.clock.now())):
-                rendered = render(reply)
-                await respond(text=rendered.text, blocks=rendered.blocks)
+            for reply in await self.app.handle(msg):
+                for page in render(reply):
+                    await respond(text=page.text, blocks=page.blocks)
 
     async def _on_choice(self, ack: AsyncAck, body: JsonDict, action: JsonDict) -> None:
+        """A choice pressed. Only a press on the newest question is an answer; a second press
+        (or the same press delivered again) leaves the answer shown as it is."""
         await ack()
         msg = choice_from_payload(body, action)
-        message_ts = body["container"]["message_ts"]
+        if msg is None:
+            return
+        container = body["container"]
+        message_ts = str(container["message_ts"])
         async with self._work(), self._locks.hold(msg.room_id):
             live = await self.store.get_value(_asking_key(msg.room_id)) == message_ts
-            await self._show_answer(body, msg.text if live else None)
+            chosen = _chosen_key(msg.room_id, message_ts)
+            pressed = str(action.get("value") or msg.text)
+            label = pressed if live else await self.store.get_value(chosen)
+            await self._show_answer(body, label or None)
             if live:
-                await self._answer(msg)
+                await self.store.set_value(chosen, pressed)
+                await self._answer(msg, container.get("thread_ts"))
 
     async def _on_command_button(self, ack: AsyncAck, body: JsonDict, action: JsonDict) -> None:
         """A button on a moderators' notice: run its command as the person who pressed it
-        (the App's command registry decides whether they may)."""
+        (the App's command registry decides whether they may), once per press."""
         await ack()
-        await self._deliver(command_from_payload(body, action))
+        msg = command_from_payload(body, action)
+        if msg is not None and await self._first_delivery(msg):
+            await self._deliver(msg)
+
+    async def _first_delivery(self, msg: IncomingMessage) -> bool:
+        """False for a command Slack delivered before (a replayed request, a Socket Mode
+        redelivery): its trigger_id or action_ts is recorded with the events the store has
+        seen. Messages need no such step: the App records their ids with their turn."""
+        delivery = EventId(f"{msg.event_id}:delivered")
+        if await self.app.store.record_event(PLATFORM, delivery, self.app.clock.now()):
+            return True
+        log.info("skipping Slack %s %s: delivered before", msg.kind, msg.event_id)
+        return False
 
     async def _on_error(self, error: Exception, body: JsonDict) -> None:
         what = body.get("event", {}).get("type") or body.get("type") or body.get("command")
         if isinstance(error, SlackApiError):
-            log.error("Slack %s while handling %s", _api_failure(error), what)
+            log.error("Slack %s while handling %s", api_failure(error), what)
         else:
             log.error("could not handle a Slack %s", what, exc_info=error)
 
@@ -244,31 +284,18 @@ class SlackAdapter:
             await self.post(reply, thread_ts)
 
     async def post(self, reply: OutgoingMessage, thread_ts: str | None = None) -> str | None:
-        """Post one reply; return its ts (None if Slack would not take it)."""
-        rendered = render(reply)
-        ts, error = await self._send(reply.room_id, rendered.text, rendered.blocks, thread_ts)
-        if error in _WORTH_A_PLAIN_RETRY:  # the person still gets their question, as text
-            ts, error = await self._send(reply.room_id, rendered.text, None, thread_ts)
-        if ts is not None:
-            await self.store.set_value(_asking_key(reply.room_id), ts if reply.choices else "")
-        return ts
-
-    async def publish(self, room_id: str, post: Post) -> str:
-        """Post a digest: the chart and full list as files, then the digest in Block Kit
-        (several messages if it is long); return the first message's ts."""
-        await self.client.files_upload_v2(channel=room_id, file_uploads=[
-            {"content": post.chart, "filename": "digest-chart.png",
-             "title": say("slack.file.chart")},
-            {"content": post.full_list, "filename": "digest-stories.md",
-             "title": say("slack.file.stories")}])
-        first: str | None = None
-        for blocks in digest_messages(post.text):
-            posted = await self.client.chat_postMessage(channel=room_id, blocks=blocks,
-                                                        text=escape(post.text[:300]))
-            first = first or str(posted["ts"])
-        if first is None:
-            raise PlatformError(f"the digest for {room_id} was empty")
-        return first
+        """Post one reply (in several messages if it is long, the buttons on the last);
+        return the first message's ts (None if Slack would not take it)."""
+        posted: list[str] = []
+        for page in render(reply):
+            ts, error = await self._send(reply.room_id, page.text, page.blocks, thread_ts)
+            if error in _WORTH_A_PLAIN_RETRY:  # the person still gets their question, as text
+                ts, error = await self._send(reply.room_id, page.text, None, thread_ts)
+            if ts is None:
+                return None
+            posted.append(ts)
+        await self.store.set_value(_asking_key(reply.room_id), posted[-1] if reply.choices else "")
+        return posted[0]
 
     async def _send(self, channel: str, text: str, blocks: list[JsonDict] | None,
                     thread_ts: str | None) -> tuple[str | None, str | None]:
@@ -277,7 +304,7 @@ class SlackAdapter:
             posted = await self.client.chat_postMessage(channel=channel, text=text,
                                                         blocks=blocks, thread_ts=thread_ts)
         except SlackApiError as exc:
-            log.error("Slack %s posting to %s", _api_failure(exc), channel)
+            log.error("Slack %s posting to %s", api_failure(exc), channel)
             return None, str(exc.response.get("error"))
         return str(posted["ts"]), None
 
@@ -290,16 +317,7 @@ class SlackAdapter:
                 channel=container["channel_id"], ts=container["message_ts"],
                 text=message.get("text") or " ", blocks=answered(message.get("blocks", []), label))
         except SlackApiError as exc:
-            log.warning("Slack %s replacing buttons", _api_failure(exc))
-
-
-def web_client(config: SlackConfig) -> AsyncWebClient:
-    """The Web API client, retrying lost connections and waiting out rate limits."""
-    handlers = [AsyncConnectionErrorRetryHandler(max_retry_count=2),
-                AsyncRateLimitErrorRetryHandler(max_retry_count=5)]
-    base_url = config.api_url or AsyncWebClient.BASE_URL
-    return AsyncWebClient(token=secret("slack.bot_token_env", config.bot_token_env),
-                          base_url=base_url.rstrip("/") + "/", retry_handlers=handlers)
+            log.warning("Slack %s replacing buttons", api_failure(exc))
 
 
 def _asking_key(channel: str) -> str:
@@ -307,25 +325,9 @@ def _asking_key(channel: str) -> str:
     return f"slack:{channel}:asking"
 
 
-def _api_failure(exc: SlackApiError) -> str:
-    method = str(getattr(exc.response, "api_url", "")).rsplit("/", 1)[-1] or "request"
-    return f"{method}: {exc.response.get('error')}"
-
-
-async def _connect(handler: AsyncSocketModeHandler) -> None:
-    """Connect; a refused app token stops here (slack_sdk itself would retry it forever), while
-    an unreachable Slack is retried by slack_sdk until it answers."""
-    try:
-        handler.client.wss_uri = await handler.client.issue_new_wss_url()
-    except SlackApiError as exc:
-        raise PlatformError(f"Slack refused {_api_failure(exc)}") from exc
-    except (OSError, aiohttp.ClientError) as exc:
-        log.warning("could not reach Slack (%s); trying again", exc)
-    await handler.connect_async()  # type: ignore[no-untyped-call]  # unannotated in bolt
-
-
-async def _until_cancelled() -> None:
-    await asyncio.Event().wait()
+def _chosen_key(channel: str, message_ts: str) -> str:
+    """Where the answer chosen on a question (by its ts) is kept, to show it again."""
+    return f"slack:{channel}:{message_ts}:chosen"
 
 
 class _SkipClientTokenNotice(logging.Filter):

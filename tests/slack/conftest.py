@@ -16,7 +16,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import SlackAdapter
 from bot.compose import compose
-from bot.core.config import Config, DigestConfig, SlackConfig, StorageConfig
+from bot.core.config import Config, DigestConfig, FlowsConfig, SlackConfig, StorageConfig
 from storage.base import Store
 from storage.open import open_store
 from tests.slack.payloads import SIGNING_SECRET
@@ -28,12 +28,19 @@ ServeBolt = Callable[[AsyncApp], Awaitable[str]]
 
 @pytest.fixture
 async def slack_standin() -> AsyncIterator[SlackStandIn]:
+    """The stand-in, its bot token holding exactly the manifest's scopes. Afterwards, every
+    test fails that made a call Slack would refuse (a scope the manifest lacks, invalid
+    Block Kit, a text too long), even where the adapter only logged the refusal; a test that
+    provokes refusals on purpose sets ``expect_refusals``."""
     standin = SlackStandIn()
     await standin.start()
     try:
         yield standin
     finally:
         await standin.stop()
+    if not standin.expect_refusals:
+        refused = [(c.method, c.response) for c in standin.refused_calls()]
+        assert not refused, f"Slack would have refused these calls: {refused}"
 
 
 @pytest.fixture
@@ -111,7 +118,7 @@ class RunningBot:
 
 class StartBot(Protocol):
     async def __call__(self, mode: str = "http", digest: DigestConfig | None = None,
-                       **slack: Any) -> RunningBot: ...
+                       flows: FlowsConfig | None = None, **slack: Any) -> RunningBot: ...
 
 
 @pytest.fixture
@@ -132,10 +139,11 @@ async def start_bot(
     bots: list[RunningBot] = []
 
     async def start(mode: str = "http", digest: DigestConfig | None = None,
-                    **slack: Any) -> RunningBot:
+                    flows: FlowsConfig | None = None, **slack: Any) -> RunningBot:
         fields = {"mode": mode, "api_url": slack_standin.api_url, "port": 0, **slack}
         config = Config(storage=StorageConfig(path=tmp_path / "s.db"),
-                        slack=SlackConfig.model_validate(fields), digest=digest)
+                        slack=SlackConfig.model_validate(fields), digest=digest,
+                        flows=flows or FlowsConfig())
         assert config.slack is not None
         store = open_store(config.storage.url)
         await store.open()

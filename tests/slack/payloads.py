@@ -134,8 +134,10 @@ def block_actions_payload(
     team_id: str = TEAM_ID,
     api_app_id: str = APP_ID,
     message: JsonDict | None = None,
+    thread_ts: str | None = None,
 ) -> JsonDict:
-    """An interactive `block_actions` payload for a button click on a message."""
+    """An interactive `block_actions` payload for a button click on a message (in the
+    thread `thread_ts`, if given)."""
     action = {
         "action_id": action_id,
         "block_id": block_id,
@@ -149,7 +151,7 @@ def block_actions_payload(
         "message_ts": message_ts,
         "channel_id": channel,
         "is_ephemeral": False,
-    }
+    } | ({"thread_ts": thread_ts} if thread_ts else {})
     return {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},

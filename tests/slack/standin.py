@@ -26,7 +26,9 @@ from typing import Any, Final, TypeVar
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from tests.slack.blockkit import MAX_TEXT, block_problems
 from tests.slack.payloads import APP_ID, BOT_USER_ID, TEAM_ID, JsonDict
+from tests.slack.scopes import manifest_bot_scopes, refusal
 
 Handler = Callable[[JsonDict], JsonDict]
 _T = TypeVar("_T")
@@ -79,9 +81,10 @@ class UploadedFile:
 class ApiError(Exception):
     """Raised inside a method handler; becomes HTTP 200 `{"ok": false, "error": ...}`."""
 
-    def __init__(self, error: str) -> None:
+    def __init__(self, error: str, **details: Any) -> None:
         super().__init__(error)
         self.error = error
+        self.details = details
 
 
 class SlackStandIn:
@@ -94,8 +97,13 @@ class SlackStandIn:
         app_token: str = APP_TOKEN,
         channels: Iterable[str] = (),
         any_channel_id: bool = True,
+        scopes: Iterable[str] | None = None,
     ) -> None:
         self.bot_token = bot_token
+        self.scopes = set(manifest_bot_scopes() if scopes is None else scopes)
+        """The bot token's scopes: by default exactly what slack-app-manifest.yml asks for."""
+        self.expect_refusals = False
+        """Set by a test that provokes refusals on purpose (see the slack_standin fixture)."""
         self.app_token = app_token
         self.team_id, self.app_id = TEAM_ID, APP_ID
         self.bot_user_id, self.bot_id = BOT_USER_ID, BOT_ID
@@ -112,7 +120,7 @@ class SlackStandIn:
         self._conversations: dict[str, str] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self._rate_limits: dict[str, list[int]] = {}
-        self._errors: dict[str, list[str]] = {}
+        self._errors: dict[str, list[str | None]] = {}
         self._ids = itertools.count(1)
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -240,9 +248,11 @@ class SlackStandIn:
         """The next `count` calls to `method` get HTTP 429 with `Retry-After: retry_after`."""
         self._rate_limits.setdefault(method, []).extend([retry_after] * count)
 
-    def error_next(self, method: str, error: str = "channel_not_found", count: int = 1) -> None:
-        """The next `count` calls to `method` get HTTP 200 `{"ok": false, "error": error}`."""
-        self._errors.setdefault(method, []).extend([error] * count)
+    def error_next(self, method: str, error: str = "channel_not_found", count: int = 1,
+                   after: int = 0) -> None:
+        """The next `count` calls to `method` (after `after` more that succeed) get HTTP 200
+        `{"ok": false, "error": error}`."""
+        self._errors.setdefault(method, []).extend([None] * after + [error] * count)
 
     def add_channel(self, channel_id: str) -> None:
         self._channels.add(channel_id)
@@ -267,6 +277,9 @@ class SlackStandIn:
     ) -> tuple[int, JsonDict, dict[str, str]]:
         try:
             self._check_token(method, token)
+            refused = refusal(method, frozenset(self.scopes))
+            if refused is not None:
+                return 200, refused, {}
             retry_after = _pop_first(self._rate_limits, method)
             if retry_after is not None:
                 limited = {"ok": False, "error": "ratelimited"}
@@ -276,7 +289,7 @@ class SlackStandIn:
                 raise ApiError(error)
             return 200, self._handlers.get(method, _ok)(args), {}
         except ApiError as exc:
-            return 200, {"ok": False, "error": exc.error}, {}
+            return 200, {"ok": False, "error": exc.error, **exc.details}, {}
 
     def _check_token(self, method: str, token: str | None) -> None:
         expected = self.app_token if method == "apps.connections.open" else self.bot_token
@@ -284,6 +297,11 @@ class SlackStandIn:
             return
         known = token in (self.app_token, self.bot_token)
         raise ApiError("not_allowed_token_type" if known else "invalid_auth")
+
+    def refused_calls(self) -> list[Call]:
+        """Calls Slack would have refused for the app's scopes or the blocks sent."""
+        return [call for call in self.calls if call.response.get("error") in
+                ("missing_scope", "unknown_method", "invalid_blocks", "msg_too_long")]
 
     async def _record(self, call: Call) -> None:
         self.calls.append(call)
@@ -457,9 +475,15 @@ class SlackStandIn:
     async def _response_url(self, request: web.Request) -> web.Response:
         arrived = time.monotonic()
         args = await _read_args(request)
-        call = Call(RESPONSE_URL_CALL, args, _headers(request), arrived, 200, {}, request.path)
+        try:
+            _check_blocks(args)
+            status, answer = 200, {}
+        except ApiError as exc:
+            status, answer = 400, {"ok": False, "error": exc.error, **exc.details}
+        call = Call(RESPONSE_URL_CALL, args, _headers(request), arrived, status, answer,
+                    request.path)
         await self._record(call)
-        return web.Response(text="ok")
+        return web.Response(status=status, text="ok" if status == 200 else answer["error"])
 
     # -- ids and channels ------------------------------------------------------------------
 
@@ -587,6 +611,20 @@ def _require(args: JsonDict, *names: str) -> None:
 def _require_content(args: JsonDict) -> None:
     if not any(args.get(key) for key in ("text", "blocks", "attachments")):
         raise ApiError("no_text")
+    _check_blocks(args)
+
+
+def _check_blocks(args: JsonDict) -> None:
+    """Refuse what Slack refuses: invalid Block Kit (checked with slack_sdk's models and
+    Slack's limits, see tests.slack.blockkit), or a text over 40,000 characters."""
+    if len(str(args.get("text") or "")) > MAX_TEXT:
+        raise ApiError("msg_too_long")
+    if args.get("blocks") in (None, ""):
+        return
+    problems = block_problems(_json_value(args["blocks"]))
+    if problems:
+        raise ApiError("invalid_blocks", errors=problems,
+                       response_metadata={"messages": [f"[ERROR] {p}" for p in problems]})
 
 
 def _content(args: JsonDict) -> JsonDict:

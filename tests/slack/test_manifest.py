@@ -1,26 +1,105 @@
-"""The app manifest asks for exactly what the adapter uses: its events, commands and scopes."""
+"""The app manifest asks for what the code needs, derived, not listed by hand: the Web API
+methods the adapter calls (found in its source, resolved to API methods through slack_sdk's
+own client) and the scopes Slack's reference says they need; the events and slash commands
+the adapter listens for, and theirs. The stand-in refuses calls the manifest does not allow
+(tests/slack/scopes.py), so the whole tests/slack run checks the same thing at run time."""
 
 from __future__ import annotations
 
+import ast
+import inspect
 import re
+from functools import cache
 from pathlib import Path
 
-MANIFEST = (Path(__file__).parents[2] / "slack-app-manifest.yml").read_text()
+from slack_sdk.web.async_client import AsyncWebClient
+
+from tests.slack.scopes import (
+    APP_TOKEN_METHODS,
+    COMMANDS_SCOPE,
+    EVENT_SCOPES,
+    MANIFEST_PATH,
+    SCOPES,
+    manifest_bot_scopes,
+    manifest_list,
+    refusal,
+)
+
+ADAPTERS = sorted((Path(__file__).parents[2] / "adapters").glob("slack*.py"))
+MANIFEST = MANIFEST_PATH.read_text()
+BOLT_CALLS_ITSELF = {"auth.test"}
+"""bolt's authorization middleware calls auth.test before the first listener."""
+EVENT_SUBSCRIPTION = {"app_mention": "app_mention", "message": "message.im"}
+"""What each event listener needs subscribed: the bot reads messages only in its DMs."""
 
 
-def listed(key: str) -> set[str]:
-    """The ``- item`` lines under ``key:`` (comments skipped), as in a simple YAML list."""
-    block = re.search(rf"^(\s*){key}:\n((?:\1\s+(?:- .*|#.*)\n)+)", MANIFEST, re.MULTILINE)
-    assert block, f"no list under {key}"
-    items = re.findall(r"^\s+- (?:command: )?(\S+)", block.group(2), re.MULTILINE)
-    return set(items)
+def client_calls() -> set[str]:
+    """Every ``self.client.<method>(...)`` call in the Slack adapter's modules (the Web API
+    client with the bot token; Socket Mode's own client uses the app-level token)."""
+    names: set[str] = set()
+    for path in ADAPTERS:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                owner = node.func.value
+                if isinstance(owner, ast.Attribute) and owner.attr == "client" and \
+                        isinstance(owner.value, ast.Name) and owner.value.id == "self":
+                    names.add(node.func.attr)
+    return names
 
 
-def test_events_commands_and_scopes_are_exactly_the_ones_used() -> None:
-    assert listed("bot_events") == {"message.im", "app_mention"}
-    assert set(re.findall(r"- command: (\S+)", MANIFEST)) == {"/story", "/storyloop"}
-    assert listed("bot") == {"app_mentions:read", "chat:write", "commands", "im:history",
-                             "im:write", "usergroups:read"}
+@cache
+def api_methods(name: str) -> frozenset[str]:
+    """The Web API methods a slack_sdk client method calls (files_upload_v2 calls two)."""
+    source = inspect.getsource(getattr(AsyncWebClient, name))
+    found = set(re.findall(r'api_call\(\s*"([\w.]+)"', source))
+    for other in set(re.findall(r"self\.(\w+)\(", source)) - {name, "api_call"}:
+        if other[0] != "_" and callable(getattr(AsyncWebClient, other, None)):
+            found |= api_methods(other)
+    return frozenset(found)
+
+
+def listeners(kind: str) -> set[str]:
+    """The names the adapter registers with ``bolt.<kind>("...")``."""
+    source = "\n".join(path.read_text() for path in ADAPTERS)
+    return set(re.findall(rf'bolt\.{kind}\("([^"]+)"\)', source))
+
+
+def bot_methods() -> set[str]:
+    calls = set().union(*(api_methods(name) for name in client_calls()))
+    return (calls | BOLT_CALLS_ITSELF) - APP_TOKEN_METHODS
+
+
+def test_the_adapter_calls_are_found_and_resolved_through_slack_sdk() -> None:
+    assert {"chat_postMessage", "chat_update", "files_upload_v2"} <= client_calls()
+    assert api_methods("files_upload_v2") == {"files.getUploadURLExternal",
+                                              "files.completeUploadExternal"}
+    assert {"chat.postMessage", "files.completeUploadExternal", "conversations.open"} <= \
+        bot_methods()
+
+
+def test_every_method_the_adapter_calls_is_allowed_by_the_manifest() -> None:
+    scopes = manifest_bot_scopes()
+    for method in sorted(bot_methods()):
+        assert method in SCOPES, f"{method}: add its scopes (and page) to tests/slack/scopes.py"
+        assert refusal(method, scopes) is None, f"{method} needs one of " \
+            f"{SCOPES[method].any_of}; the manifest asks for {sorted(scopes)}"
+
+
+def test_events_and_commands_are_subscribed_with_their_scopes() -> None:
+    events = {EVENT_SUBSCRIPTION[name] for name in listeners("event")}
+    assert set(manifest_list("bot_events")) == events
+    assert {EVENT_SCOPES[event] for event in events} <= manifest_bot_scopes()
+    assert set(re.findall(r"- command: (\S+)", MANIFEST)) == listeners("command")
+    assert COMMANDS_SCOPE in manifest_bot_scopes()
+
+
+def test_the_manifest_asks_for_no_scope_nothing_needs() -> None:
+    scopes = manifest_bot_scopes()
+    needed = {COMMANDS_SCOPE, *(EVENT_SCOPES[EVENT_SUBSCRIPTION[e]] for e in listeners("event"))}
+    for method in bot_methods():
+        allowing = scopes & set(SCOPES[method].any_of)
+        needed |= set(sorted(allowing)[:1])
+    assert scopes == needed
 
 
 def test_socket_mode_interactivity_and_the_messages_tab_are_on() -> None:

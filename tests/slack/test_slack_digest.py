@@ -5,9 +5,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+from slack_sdk.errors import SlackApiError
+
 from adapters.slack_blocks import MAX_BLOCKS, MAX_SECTION_TEXT, digest_messages
 from bot.core.clock import FakeClock
 from bot.core.config import DigestConfig
+from bot.core.ports import Post
 from bot.core.types import Platform, RoomId
 from bot.features.digest.desk import DigestDesk
 
@@ -114,3 +118,23 @@ async def test_the_moderators_notice_has_buttons_that_only_moderators_can_use(
         lambda: any("Story #1 is approved" in m["text"]
                     for m in slack_standin.messages("C0MODS0001")), "approval")
     assert (await bot.store.list_stories())[0].status is StoryStatus.APPROVED
+
+
+async def test_a_digest_post_that_fails_part_way_carries_on_and_posts_nothing_twice(
+        start_bot: StartBot, slack_standin: SlackStandIn) -> None:
+    bot = await start_bot("http", staff_channels=(WARD,))
+    publish = bot.adapter.app.publishers[Platform("slack")]
+    text = "\n\n".join(f"**Part {n}** " + "word " * 50 for n in range(80))
+    post = Post(3, text, "", b"\x89PNG fake chart", "# every story")
+    assert len(digest_messages(text)) == 2
+    slack_standin.error_next("chat.postMessage", "service_unavailable", after=1)
+    with pytest.raises(SlackApiError):
+        await publish(WARD, post)  # files shared, first message posted, second refused
+    first = await publish(WARD, post)  # the desk's next try
+    assert await publish(WARD, post) == first  # and any later one: all there already
+    messages = slack_standin.messages(WARD)
+    assert [m.get("upload", False) for m in messages] == [True, False, False]
+    assert messages[1]["ts"] == first
+    assert len(slack_standin.calls_to("files.completeUploadExternal")) == 1
+    shown = " ".join(b["text"]["text"] for m in messages[1:] for b in m["blocks"])
+    assert shown.count("*Part 0*") == 1 and shown.count("*Part 79*") == 1

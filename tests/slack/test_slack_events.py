@@ -149,6 +149,7 @@ async def test_a_reply_refused_for_its_blocks_is_posted_as_plain_text(
         start_bot: StartBot, http_person: HttpPerson, slack_standin: SlackStandIn,
         caplog: pytest.LogCaptureFixture) -> None:
     person = http_person(await start_bot("http"))
+    slack_standin.expect_refusals = True
     slack_standin.error_next("chat.postMessage", "invalid_blocks")
     with caplog.at_level(logging.ERROR, logger="adapters.slack"):
         await person.says("hi")

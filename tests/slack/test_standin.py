@@ -172,10 +172,28 @@ async def test_views_ephemeral_and_users_info(
     published = await slack_client.views_publish(user_id=HUMAN, view=view)
     ephemeral = await slack_client.chat_postEphemeral(channel=CHANNEL, user=HUMAN, text="psst")
     slack_standin.users[HUMAN] = {"tz": "Europe/Paris"}
+    slack_standin.scopes.add("users:read")  # not in the manifest: storyloop never reads users
     user = await slack_client.users_info(user=HUMAN)
     assert published["view"]["id"] == slack_standin.views[0]["id"]
     assert ephemeral["message_ts"] and slack_standin.messages(CHANNEL) == []
     assert (user["user"]["id"], user["user"]["tz"]) == (HUMAN, "Europe/Paris")
+
+
+async def test_a_method_the_token_has_no_scope_for_is_refused_like_slack(
+    slack_client: AsyncWebClient, slack_standin: SlackStandIn
+) -> None:
+    slack_standin.expect_refusals = True
+    with pytest.raises(SlackApiError) as raised:
+        await slack_client.users_info(user=HUMAN)
+    assert raised.value.response.status_code == 200
+    assert raised.value.response.data == {
+        "ok": False, "error": "missing_scope", "needed": "users:read",
+        "provided": ",".join(sorted(slack_standin.scopes))}
+    slack_standin.scopes.discard("files:write")
+    with pytest.raises(SlackApiError) as upload:
+        await slack_client.files_upload_v2(channel=CHANNEL, content="x", filename="x.txt")
+    assert upload.value.response["needed"] == "files:write"
+    assert slack_standin.messages(CHANNEL) == [] and slack_standin.files == {}
 
 
 # -- (b) rate limits ----------------------------------------------------------------------

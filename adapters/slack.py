@@ -30,11 +30,13 @@ as does ``/storyloop`` with anything but a command when typed in a DM. Digests a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
@@ -62,7 +64,7 @@ from adapters.slack_http import guarded
 from bot.app import App
 from bot.commands import Commands
 from bot.core.config import SlackConfig, secret
-from bot.core.errors import PlatformError
+from bot.core.errors import PlatformError, Unreachable
 from bot.core.locks import KeyedLocks
 from bot.core.types import EventId, IncomingMessage, OutgoingMessage, RoomId, UserId
 from bot.core.words import say
@@ -98,6 +100,7 @@ class SlackAdapter:
         await self._add_moderator_groups()
         self.app.senders[PLATFORM] = self.post
         self.app.publishers[PLATFORM] = DigestPoster(self.client, self.store).publish
+        self.app.delivery.attach(PLATFORM, self.send)
         try:
             if self.config.mode == "socket":
                 await self._run_socket()
@@ -105,6 +108,7 @@ class SlackAdapter:
                 await self._run_http()
         finally:
             self.ready.clear()
+            await self.app.delivery.detach(PLATFORM)
             self.app.senders.pop(PLATFORM, None)
             self.app.publishers.pop(PLATFORM, None)
 
@@ -114,6 +118,7 @@ class SlackAdapter:
         try:
             await connect(handler)
             log.info("connected to Slack over Socket Mode")
+            await self.app.delivery.resume(PLATFORM)  # what a crash left unsent
             self.ready.set()
             await until_cancelled()
         finally:
@@ -129,6 +134,7 @@ class SlackAdapter:
             self.port = int(runner.addresses[0][1])
             log.info("listening for Slack on http://%s:%d%s", self.config.host, self.port,
                      self.config.path)
+            await self.app.delivery.resume(PLATFORM)  # what a crash left unsent
             self.ready.set()
             await until_cancelled()
         finally:
@@ -162,6 +168,9 @@ class SlackAdapter:
         if self._working:
             log.info("letting %d Slack listener(s) finish", len(self._working))
             await asyncio.wait(set(self._working), timeout=DRAIN_SECONDS)
+        with contextlib.suppress(TimeoutError):  # and the replies they owe be sent
+            async with asyncio.timeout(DRAIN_SECONDS):
+                await self.app.delivery.idle()
 
     @property
     def _commands(self) -> Commands:
@@ -217,6 +226,7 @@ class SlackAdapter:
         with the bot, where buttons work (an ephemeral reply's buttons could not). In a
         channel the App answers it (an unknown command, or the offer of a DM)."""
         msg = command_message(command, self.app.clock.now())
+        msg = msg and msg.model_copy(update={"answered_privately": True})
         if msg is not None and msg.is_direct and not self._commands.knows(msg.text):
             await self._on_story(ack, command, respond)
             return
@@ -245,7 +255,7 @@ class SlackAdapter:
             await self._show_answer(body, label or None)
             if live:
                 await self.store.set_value(chosen, pressed)
-                await self._answer(msg, container.get("thread_ts"))
+                await self._answer(_in_thread(msg, container.get("thread_ts")))
 
     async def _on_command_button(self, ack: AsyncAck, body: JsonDict, action: JsonDict) -> None:
         """A button on a moderators' notice: run its command as the person who pressed it
@@ -275,22 +285,40 @@ class SlackAdapter:
     # Answering
     async def _deliver(self, msg: IncomingMessage, thread_ts: str | None = None) -> None:
         async with self._work(), self._locks.hold(msg.room_id):
-            await self._answer(msg, thread_ts)
+            await self._answer(_in_thread(msg, thread_ts))
 
-    async def _answer(self, msg: IncomingMessage, thread_ts: str | None = None) -> None:
+    async def _answer(self, msg: IncomingMessage) -> None:
+        """Hand a message to the App. Its replies are written to the reply outbox with the
+        turn, and delivery sends them (``send``); only while not attached are they posted
+        here."""
         replies = await self.app.handle(msg)
         log.debug("%s event %s: %d replies", msg.kind, msg.event_id, len(replies))
-        for reply in replies:
-            await self.post(reply, thread_ts)
+        if not self.app.delivery.handles(PLATFORM):
+            for reply in replies:
+                await self.post(reply)
 
-    async def post(self, reply: OutgoingMessage, thread_ts: str | None = None) -> str | None:
-        """Post one reply (in several messages if it is long, the buttons on the last);
-        return the first message's ts (None if Slack would not take it)."""
+    async def send(self, reply: OutgoingMessage) -> str:
+        """Deliver one reply from the outbox: its ts, or ``PlatformError`` if Slack refused
+        it (``Unreachable`` if Slack could not be reached: delivery tries again). Slack has
+        no idempotency key, so a crash between posting and confirming can repeat it."""
+        try:
+            async with self._locks.hold(reply.room_id):  # a press waits until it is the newest
+                ts = await self.post(reply)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise Unreachable(f"could not reach Slack to post to {reply.room_id}: {exc}") from exc
+        if ts is None:
+            raise PlatformError(f"Slack would not take a reply to {reply.room_id}")
+        return ts
+
+    async def post(self, reply: OutgoingMessage) -> str | None:
+        """Post one reply (in several messages if it is long, the buttons on the last), in
+        its thread if it has one; return the first message's ts (None if Slack would not
+        take it)."""
         posted: list[str] = []
         for page in render(reply):
-            ts, error = await self._send(reply.room_id, page.text, page.blocks, thread_ts)
+            ts, error = await self._send(reply.room_id, page.text, page.blocks, reply.thread_id)
             if error in _WORTH_A_PLAIN_RETRY:  # the person still gets their question, as text
-                ts, error = await self._send(reply.room_id, page.text, None, thread_ts)
+                ts, error = await self._send(reply.room_id, page.text, None, reply.thread_id)
             if ts is None:
                 return None
             posted.append(ts)
@@ -318,6 +346,10 @@ class SlackAdapter:
                 text=message.get("text") or " ", blocks=answered(message.get("blocks", []), label))
         except SlackApiError as exc:
             log.warning("Slack %s replacing buttons", api_failure(exc))
+
+
+def _in_thread(msg: IncomingMessage, thread_ts: str | None) -> IncomingMessage:
+    return msg.model_copy(update={"thread_id": thread_ts}) if thread_ts else msg
 
 
 def _asking_key(channel: str) -> str:

@@ -79,15 +79,17 @@ class App:
         except Exception:
             log.exception("could not handle %s event %s in %s", msg.platform, msg.event_id,
                           msg.room_id)
-            return await self._on_their_own(msg.platform, [
-                OutgoingMessage(room_id=msg.room_id, text=say("sorry"))])
+            return await self._on_their_own(msg.platform, _threaded(msg, [
+                OutgoingMessage(room_id=msg.room_id, text=say("sorry"))]))
 
     async def _route(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         assert self.commands is not None
         if msg.kind is MessageKind.COMMAND and msg.text.strip().casefold() in START_WORDS:
             msg = msg.model_copy(update={"kind": MessageKind.MESSAGE, "addressed": True})
         if msg.kind is MessageKind.COMMAND and (not msg.is_direct or self.commands.knows(msg.text)):
-            return await self._on_their_own(msg.platform, await self.commands.dispatch(msg))
+            replies = _threaded(msg, await self.commands.dispatch(msg))
+            return replies if msg.answered_privately else await self._on_their_own(
+                msg.platform, replies)
         if msg.kind is MessageKind.UNREADABLE:
             return await self._unreadable(msg)
         if not msg.is_direct:
@@ -112,7 +114,7 @@ class App:
         if turn.request is not None:
             turn.replies.insert(0, await self._about_data(msg, turn))
         kept = self.held.hold(turn.conversation, self.engine.held_field(turn.conversation))
-        replies = turn.replies + self._alerts(msg, turn.concern)
+        replies = _threaded(msg, turn.replies + self._alerts(msg, turn.concern))
         queued = self._queued(msg.platform, replies)
         if not await self.store.save_turn(TurnWrite(kept, msg.platform, msg.event_id,
                                                     turn.story, queued)):
@@ -177,7 +179,8 @@ class App:
         """Erase the person; moderators see that an erasure happened, never what."""
         entry = AuditEntry(at=self.clock.now(), actor="storyteller", action="erasure")
         count = len(await self.store.stories_of(msg.platform, msg.sender_id))
-        replies = [OutgoingMessage(room_id=msg.room_id, text=data_rights.forgotten(count))]
+        replies = _threaded(msg, [OutgoingMessage(room_id=msg.room_id,
+                                                  text=data_rights.forgotten(count))])
         queued = self._queued(msg.platform, replies)
         await self.store.forget(msg.platform, msg.sender_id, msg.event_id, entry, queued)
         self._deliver(msg.platform, queued)
@@ -203,6 +206,7 @@ class App:
                      replies: list[OutgoingMessage]) -> list[OutgoingMessage]:
         """Record an event that changes no conversation with its replies, once; the replies,
         or nothing for an event seen before."""
+        replies = _threaded(msg, replies)
         queued = self._queued(msg.platform, replies)
         if not await self.store.record_event(msg.platform, msg.event_id, self.clock.now(),
                                              queued):
@@ -217,3 +221,12 @@ class App:
             return []
         return await self._noted(msg, [OutgoingMessage(room_id=msg.room_id,
                                                         text=say("group.offer"))])
+
+
+def _threaded(msg: IncomingMessage, replies: list[OutgoingMessage]) -> list[OutgoingMessage]:
+    """Replies to the room a message came from go to the thread it was written in."""
+    if msg.thread_id is None:
+        return replies
+    return [reply.model_copy(update={"thread_id": msg.thread_id})
+            if reply.room_id == msg.room_id and reply.thread_id is None else reply
+            for reply in replies]

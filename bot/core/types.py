@@ -62,6 +62,12 @@ class IncomingMessage(BaseModel):
     """In a group room: was the bot mentioned or given a command? Always true in a direct chat."""
     kind: MessageKind = MessageKind.MESSAGE
     target_event_id: EventId | None = None
+    thread_id: str | None = None
+    """The thread of the room to answer in, where the platform has threads (Slack): its
+    replies to this room are sent there."""
+    answered_privately: bool = False
+    """The adapter shows the replies itself, to the sender alone (Slack's ephemeral answer to
+    a slash command): they are returned, never written to the reply outbox."""
 
     @property
     def key(self) -> ConversationKey:
@@ -91,6 +97,8 @@ class OutgoingMessage(BaseModel):
     commands: bool = False
     """The choices are commands to run (their ``value``), not answers: a moderator's notice
     can offer "Approve #12" as a button where the platform has buttons."""
+    thread_id: str | None = None
+    """The thread of the room it belongs in, if any (a reply to a message in a thread)."""
     delivery_id: str | None = None
     """Set when the reply is sent from the outbox: the same for every attempt to send it, so
     a platform that de-duplicates (a Matrix transaction id) shows it once however often it

@@ -253,7 +253,8 @@ class SlackAdapter:
             pressed = str(action.get("value") or msg.text)
             label = pressed if live else await self.store.get_value(chosen)
             await self._show_answer(body, label or None)
-            if live:
+            if live:  # answered: no longer the newest question, however soon pressed again
+                await self.store.set_value(_asking_key(msg.room_id), "")
                 await self.store.set_value(chosen, pressed)
                 await self._answer(_in_thread(msg, container.get("thread_ts")))
 

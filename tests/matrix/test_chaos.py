@@ -24,6 +24,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import pytest
+
 from adapters.matrix.events import PLATFORM
 from adapters.matrix.render import plain
 from bot.compose import compose
@@ -224,7 +226,7 @@ async def missing_answers(bot: BotProcess) -> int:
 
 async def test_people_lose_nothing_and_see_nothing_twice_while_the_bot_is_killed(
         synapse: Synapse, bot_process: Callable[..., BotProcess],
-        matrix_person: PersonFactory) -> None:
+        matrix_person: PersonFactory, capsys: pytest.CaptureFixture[str]) -> None:
     started = time.monotonic()
     bot = bot_process(unreadable_after_seconds=5.0)
     await bot.start()
@@ -242,12 +244,14 @@ async def test_people_lose_nothing_and_see_nothing_twice_while_the_bot_is_killed
     assert await bot.stop() == 0
     figures = chaos.figures
     figures.missing_answers = await missing_answers(bot)
-    print(f"\nchaos seed {SEED}: {PEOPLE} people, {sum(figures.kills.values())} kills "
-          f"{figures.kills}, {time.monotonic() - started:.0f} s\n"
-          f"unanswered {figures.unanswered}, greetings lost {figures.greetings_lost}, "
-          f"duplicates seen {figures.duplicates}, out of order {figures.out_of_order}, "
-          f"answers missing {figures.missing_answers}, "
-          f"resent after 'locked' {figures.resent_after_locked}", *figures.details, sep="\n")
+    with capsys.disabled():  # in CI's log too, not only when the test fails
+        print(f"\nchaos seed {SEED}: {PEOPLE} people, {sum(figures.kills.values())} kills "
+              f"{figures.kills}, {time.monotonic() - started:.0f} s\n"
+              f"unanswered {figures.unanswered}, greetings lost {figures.greetings_lost}, "
+              f"duplicates seen {figures.duplicates}, out of order {figures.out_of_order}, "
+              f"answers missing {figures.missing_answers}, "
+              f"resent after 'locked' {figures.resent_after_locked}", *figures.details,
+              sep="\n")
     assert (figures.unanswered, figures.greetings_lost, figures.duplicates,
             figures.out_of_order, figures.missing_answers) == (0, 0, 0, 0, 0), bot.log()
     assert sum(figures.kills.values()) >= 4

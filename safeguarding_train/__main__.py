@@ -59,14 +59,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Train the safeguarding model.")
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--seed", type=int, default=data.SEED)
+    parser.add_argument("--epochs", type=int, default=fit.EPOCHS)
     parser.add_argument("--keep", type=Path, help="also save the torch weights here")
     args = parser.parse_args()
     started = time.monotonic()
     base = base_model()
+    args.out.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(base / "tokenizer.json", args.out / "tokenizer.json")
     train, validation = data.split(args.seed)
     print(f"training on {len(train)}, validating on {len(validation)}")
-    model = fit.train(str(base), load_tokenizer(args.out / "tokenizer.json"), train, args.seed)
+    model = fit.train(str(base), load_tokenizer(args.out / "tokenizer.json"), train, args.seed,
+                      args.epochs)
     if args.keep:
         fit.save(model, args.keep)
     with tempfile.TemporaryDirectory() as scratch:
@@ -79,7 +82,8 @@ def main() -> None:
     record = report(args, base, train, validation, fp32, int8)
     record["minutes"] = round((time.monotonic() - started) / 60, 1)
     (args.out / "training.json").write_text(json.dumps(record, indent=2) + "\n", "utf-8")
-    set_threshold(record["threshold"])
+    if args.out.resolve() == MODEL_DIR.resolve():
+        set_threshold(record["threshold"])
     print(json.dumps(record["validation"], indent=2))
     print(f"threshold {record['threshold']}; wrote {args.out}")
 
@@ -98,7 +102,7 @@ def report(args: argparse.Namespace, base: Path, train: list[data.Example],
         "base_sha256": sha256(base / "model.safetensors"),
         "base_sha256_matches_upstream": sha256(base / "model.safetensors") == UPSTREAM_SHA256,
         "seed": args.seed,
-        "epochs": fit.EPOCHS,
+        "epochs": args.epochs,
         "threshold": threshold,
         "training": counts(train),
         "validation_set": counts(validation),

@@ -57,16 +57,15 @@ def seed_everything(seed: int) -> None:
 
 
 def train(base: str, tokenizer: Tokenizer, examples: Sequence[Example], seed: int,
-          log: Any = print) -> Classifier:
-    """Fine-tune on ``examples`` for ``EPOCHS`` epochs (a fixed schedule: nothing is chosen
-    on validation but the threshold)."""
+          epochs: int = EPOCHS, log: Any = print) -> Classifier:
+    """Fine-tune on ``examples`` for ``epochs`` epochs on a fixed schedule."""
     seed_everything(seed)
     model = Classifier(base)
     # The word embeddings stay as the base model learned them: words that the training data
     # never uses keep their meaning, and training is a third cheaper.
     model.encoder.embeddings.word_embeddings.requires_grad_(False)
     lengths = [len(e) for e in tokenizer.encode_batch([e.item for e in examples])]
-    steps = EPOCHS * math.ceil(len(examples) / BATCH)
+    steps = epochs * math.ceil(len(examples) / BATCH)
     optimiser = torch.optim.AdamW([
         {"params": [p for p in model.encoder.parameters() if p.requires_grad],
          "lr": LEARNING_RATE},
@@ -77,7 +76,7 @@ def train(base: str, tokenizer: Tokenizer, examples: Sequence[Example], seed: in
         (step + 1) / warmup, max(0.0, (steps - step) / (steps - warmup))))
     order = random.Random(seed)
     model.train()
-    for epoch in range(EPOCHS):
+    for epoch in range(epochs):
         total = 0.0
         for chunk in batches(examples, lengths, order):
             batch = {k: torch.from_numpy(v)
@@ -90,7 +89,7 @@ def train(base: str, tokenizer: Tokenizer, examples: Sequence[Example], seed: in
             optimiser.step()
             schedule.step()
             total += loss.item() * len(chunk)
-        log(f"epoch {epoch + 1}/{EPOCHS}: loss {total / len(examples):.4f}")
+        log(f"epoch {epoch + 1}/{epochs}: loss {total / len(examples):.4f}")
     model.eval()
     return model
 

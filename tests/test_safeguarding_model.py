@@ -52,9 +52,10 @@ async def test_clear_concerns_score_above_the_threshold_and_idioms_below(
 def test_the_command_line_helper_scores_with_the_previous_message() -> None:
     assert score("", "I could murder a coffee") < THRESHOLD
     assert score([], "everyone would be better off if i wasn't here anymore") >= THRESHOLD
-    alone = score("", "i've counted them twice")
-    after = score("i took home all the leftover tablets from mum's", "i've counted them twice")
-    assert after > alone
+    goodbye = "i won't be here by christmas"
+    assert score("", goodbye) >= THRESHOLD
+    assert score("we're moving to australia in november", goodbye) < THRESHOLD
+    assert score("", "it's what i deserve") < score(["i've stopped eating"], "it's what i deserve")
 
 
 async def test_concurrent_calls_are_batched_and_each_gets_its_own_scores(
@@ -118,3 +119,15 @@ print(json.dumps(seen))
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, timeout=60, cwd=Path(__file__).parents[1], env=env)
     assert json.loads(out.stdout) == {"onnxruntime": "1"}
+
+
+def test_a_risky_clause_deep_in_a_long_message_is_still_read() -> None:
+    """Past the model's 256 tokens a message is read in windows: decision 7 of the policy."""
+    car_park = ("the car park at the hospital is a nightmare, we drove round for forty minutes "
+                "looking for a space and the machines only take coins. ") * 8
+    clinic = ("then the clinic was running an hour late and nobody told us why, the chairs "
+              "were broken and the water fountain was out of order. ") * 4
+    risky = "and honestly i keep thinking about killing myself. "
+    assert len((car_park + clinic).split()) > 256
+    assert score("", car_park + clinic + clinic) < THRESHOLD
+    assert score("", car_park + clinic + risky + clinic) >= THRESHOLD

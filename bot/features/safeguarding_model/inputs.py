@@ -21,6 +21,10 @@ MAX_TOKENS = 256
 """The base model's sequence limit (all-MiniLM-L6-v2 was trained to 256 word pieces)."""
 CONTEXT_KEPT = 2
 """How many previous messages are read with the message."""
+WINDOW_WORDS = 150
+"""A message longer than this many words is read in overlapping windows (about 200 tokens
+each, within ``MAX_TOKENS``), so one risky clause deep in a long message is still read."""
+WINDOW_STEP = 100
 
 Item = tuple[str, str]
 """``(previous, text)``: the previous messages joined (``""`` if none), and the message."""
@@ -31,6 +35,18 @@ def item(text: str, previous: Sequence[str] = ()) -> Item:
     """The model's input for ``text`` after ``previous`` (oldest first; only the last two
     count)."""
     return " ".join(p.strip() for p in previous[-CONTEXT_KEPT:] if p.strip()), text
+
+
+def windows(pair: Item) -> list[Item]:
+    """The pair itself, or for a long message its overlapping windows (the first with the
+    previous messages); the message's score is its highest window's."""
+    previous, text = pair
+    words = text.split()
+    if len(words) <= WINDOW_WORDS:
+        return [pair]
+    starts = range(0, len(words) - WINDOW_WORDS + WINDOW_STEP, WINDOW_STEP)
+    return [(previous if at == 0 else "", " ".join(words[at:at + WINDOW_WORDS]))
+            for at in starts]
 
 
 def load_tokenizer(path: Path) -> Tokenizer:

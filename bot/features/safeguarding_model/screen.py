@@ -25,11 +25,17 @@ import numpy as np
 import onnxruntime
 from tokenizers import Tokenizer
 
-from bot.features.safeguarding_model.inputs import Item, encode, item, load_tokenizer
+from bot.features.safeguarding_model.inputs import (
+    Item,
+    encode,
+    item,
+    load_tokenizer,
+    windows,
+)
 from flows.safeguarding import Concern
 
 MODEL_DIR = Path(__file__).parent
-THRESHOLD = 0.0
+THRESHOLD = 0.6141
 """At or above this score a message is a concern: chosen on validation (MODEL_CARD.md),
 so that the rules OR the model raise at most 8 % false alarms there. training.json holds the
 same value; a test keeps the two equal."""
@@ -101,7 +107,8 @@ class ModelScreen:
 
         Each message runs on its own: the int8 model quantises activations per input, so
         scoring messages together would let one person's message shift another's score."""
-        return [float(1.0 - self.probabilities([pair])[0, 0]) for pair in items]
+        return [max(float(1.0 - self.probabilities([part])[0, 0]) for part in windows(pair))
+                for pair in items]
 
     def probabilities(self, items: Sequence[Item]) -> np.ndarray[Any, Any]:
         """Class probabilities ``[len(items), 6]`` (not a concern, then ``CONCERNS``)."""

@@ -101,8 +101,9 @@ async def test_a_bad_input_fails_only_its_own_call_in_a_batch(screen: ModelScree
     assert await screen.scores([]) == []
 
 
-def test_telemetry_is_off_before_onnxruntime_is_imported() -> None:
-    """In a fresh interpreter, record the environment at the moment onnxruntime is imported."""
+def test_telemetry_is_off_before_onnxruntime_is_imported_and_torch_is_never_loaded() -> None:
+    """In a fresh interpreter, record the environment at the moment onnxruntime is imported,
+    then score a message and see what was loaded."""
     probe = """
 import importlib.abc, json, os, sys
 seen = {}
@@ -112,13 +113,15 @@ class Watch(importlib.abc.MetaPathFinder):
             seen["onnxruntime"] = os.environ.get("ORT_DISABLE_TELEMETRY")
         return None
 sys.meta_path.insert(0, Watch())
-import bot.features.safeguarding_model
+import bot.features.safeguarding_model as model
+model.score("", "hello")
+seen["training stack"] = sorted({"torch", "transformers", "onnx"} & set(sys.modules))
 print(json.dumps(seen))
 """
     env = {"PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True, timeout=60, cwd=Path(__file__).parents[1], env=env)
-    assert json.loads(out.stdout) == {"onnxruntime": "1"}
+    assert json.loads(out.stdout) == {"onnxruntime": "1", "training stack": []}
 
 
 def test_a_risky_clause_deep_in_a_long_message_is_still_read() -> None:

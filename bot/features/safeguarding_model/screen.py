@@ -3,7 +3,8 @@
 ``ModelScreen.load()`` opens the committed model; ``await screen.scores(items)`` gives each
 ``(previous, text)`` pair its at-risk score (0 to 1; at or above ``THRESHOLD`` is a concern).
 Inference runs in a worker thread, never on the event loop, and calls that arrive while a
-batch is running are collected and run together as the next batch. ``score(previous, text)``
+batch is running are collected and sent to the thread together as the next batch (each
+message is still scored on its own there: see ``scores_now``). ``score(previous, text)``
 is the synchronous form for the command line.
 """
 

@@ -7,6 +7,9 @@
     registry      bot/commands.py                             (storage, core)
     flows, storage                                            (core only, and themselves)
     core          bot/core/                                   (nothing of ours)
+    training      safeguarding_train/                         (the safeguarding model, flows)
+
+Nothing imports the training package: the bot runs without torch.
 
 A new module must be placed in a layer here, or this test fails.
 """
@@ -21,7 +24,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[1]
-OURS = ("bot", "flows", "storage", "adapters")
+OURS = ("bot", "flows", "storage", "adapters", "safeguarding_train")
 PLATFORMS = ("nio", "slack_bolt", "slack_sdk", "aiohttp", "prompt_toolkit")
 EVERYTHING = ("bot", "flows", "storage", "adapters")
 LAYERS: dict[str, tuple[str, ...]] = {
@@ -37,6 +40,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "bot/runner.py": EVERYTHING,
     "bot/cli.py": EVERYTHING,
     "bot/__init__.py": (),
+    "safeguarding_train": ("bot.features.safeguarding_model", "flows", "safeguarding_train"),
 }
 """What each part may import of ours (a module name, or a package and everything in it)."""
 MAY_USE_PLATFORMS = ("adapters",)
@@ -108,6 +112,7 @@ def test_every_import_goes_down_the_layers() -> None:
     ("bot/app.py", "nio"),
     ("bot/features/new_feature.py", "slack_sdk.web"),
     ("bot/stray.py", "bot.core.types"),
+    ("bot/features/safeguarding_model/screen.py", "safeguarding_train.fit"),
 ])
 def test_a_wrong_way_import_is_caught(path: str, name: str) -> None:
     assert breaches({path: [name]}) != []

@@ -25,12 +25,16 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from bot.core.types import ConversationKey, Platform, RoomId, UserId
 from bot.features.safeguarding_model import THRESHOLD, Item, ModelScreen
+from bot.features.safety import SafetyModel
 from flows.safeguarding import assess
 from safeguarding_train import data, measure
 
 
 def evaluate(screen: ModelScreen, examples: Sequence[data.Example]) -> dict[str, Any]:
+    """As the bot reads them (``bot/features/safety.py``): each message with the previous
+    ones it has."""
     scores = screen.scores_now([e.item for e in examples])
     rules = [assess(e.item[1]) is not None for e in examples]
     model = [s >= THRESHOLD for s in scores]
@@ -40,6 +44,28 @@ def evaluate(screen: ModelScreen, examples: Sequence[data.Example]) -> dict[str,
         "rules_or_model": measure.figures(
             examples, [m or r for m, r in zip(model, rules, strict=True)]),
     }
+
+
+def chat_replies(screen: ModelScreen) -> dict[str, Any]:
+    """False alarms on everyday replies to the bot's questions, by a writer whose replies the
+    model never saw (``data.CHAT_CHECK``), read exactly as the bot reads a conversation
+    (``SafetyModel``: each with the person's last messages), ten replies to a person."""
+    rows = [json.loads(line) for line in data.CHAT_CHECK.read_text(encoding="utf-8").splitlines()]
+    texts = [row["text"] for row in rows]
+    model = SafetyModel(screen)
+
+    async def read_all() -> list[bool]:
+        flagged = []
+        for n, text in enumerate(texts):
+            key = ConversationKey(platform=Platform("bench"), room_id=RoomId(f"!{n // 10}"),
+                                  user_id=UserId(f"p{n // 10}"))
+            verdict = await model.check(key, text)
+            flagged.append(verdict.at_risk or assess(text) is not None)
+        return flagged
+
+    flagged = asyncio.run(read_all())
+    return {"replies": len(texts), "false_alarms": sum(flagged),
+            "rate": round(sum(flagged) / len(texts), 4)}
 
 
 async def latency(screen: ModelScreen, items: Sequence[Item],
@@ -96,6 +122,7 @@ def main() -> None:
     report["validation"] = evaluate(screen, validation)
     report["blind"] = evaluate(screen, data.read(data.BLIND))
     report["held_out"] = evaluate(screen, data.read(data.HELD_OUT, writer="held-out"))
+    report["chat_replies"] = chat_replies(screen)
     report["targets"] = {"recall": measure.RECALL_TARGET,
                          "false_alarms": measure.FALSE_ALARM_TARGET}
     print(json.dumps(report, indent=2))

@@ -36,6 +36,7 @@ from bot.features import data_rights
 from bot.features.held import HeldOpenings
 from bot.features.outbox import Delivery
 from bot.features.privacy import Pseudonymiser
+from bot.features.safety import SafetyModel
 from flows.answers import DataRequest
 from flows.engine import FlowEngine
 from flows.prompts import say
@@ -62,6 +63,9 @@ class App:
     alert_rooms: dict[Platform, tuple[RoomId, ...]] = field(default_factory=dict)
     """Where safeguarding alerts go, per platform: the moderators' rooms."""
     locks: KeyedLocks = field(default_factory=KeyedLocks)
+    safety_model: SafetyModel | None = None
+    """The safeguarding model's second opinion on every message (``bot/features/safety.py``);
+    None: the rules alone."""
     held: HeldOpenings = field(default_factory=HeldOpenings)
     """First messages held until consent, never written to disk (``bot/features/held.py``)."""
     delivery: Delivery = field(init=False)
@@ -105,15 +109,20 @@ class App:
             log.info("skipping %s event %s: already handled", msg.platform, msg.event_id)
             return []
         conv = loaded.conversation
-        turn = self._turn(self.held.restore(conv, self.engine.held_field(conv)), msg)
+        flagged = await self._flagged(msg)
+        turn = self._turn(self.held.restore(conv, self.engine.held_field(conv)), msg, flagged)
         if turn is None:
             return []
         if turn.request is DataRequest.FORGET:
             self.held.forget(msg.key)
+            if self.safety_model is not None:
+                self.safety_model.forget(msg.key)
             return await self._forget(msg)
         if turn.request is not None:
             turn.replies.insert(0, await self._about_data(msg, turn))
         kept = self.held.hold(turn.conversation, self.engine.held_field(turn.conversation))
+        if turn.concern is not None and self.safety_model is not None:
+            self.safety_model.forget(msg.key)  # the next reply is read afresh, not after this
         replies = _threaded(msg, turn.replies + self._alerts(msg, turn.concern))
         queued = self._queued(msg.platform, replies)
         if not await self.store.save_turn(TurnWrite(kept, msg.platform, msg.event_id,
@@ -186,13 +195,26 @@ class App:
         self._deliver(msg.platform, queued)
         return replies
 
-    def _turn(self, conv: Conversation | None, msg: IncomingMessage) -> Turn | None:
+    def _turn(self, conv: Conversation | None, msg: IncomingMessage,
+              flagged: str | None = None) -> Turn | None:
         now = self.clock.now()
         if msg.kind is MessageKind.JOINED:
             return self.engine.rejoin(conv, msg, now)
         if msg.kind is MessageKind.RETRACTED:
             return self.engine.retract(conv, msg, now)
-        return self.engine.apply(conv, msg, now)
+        return self.engine.apply(conv, msg, now, flagged)
+
+    async def _flagged(self, msg: IncomingMessage) -> str | None:
+        """The concern the safeguarding model finds in a person's message, if any (read in
+        a worker thread, with their last messages as context)."""
+        if self.safety_model is None or msg.kind is not MessageKind.MESSAGE:
+            return None
+        verdict = await self.safety_model.check(msg.key, msg.text.strip())
+        if not verdict.at_risk:
+            return None
+        if self.engine.screen(msg.text.strip()) is None:
+            log.info("the safeguarding model flagged a message (score %.2f)", verdict.score)
+        return verdict.concern.value
 
     async def _unreadable(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         """A message we could not read: in a direct chat, ask (once) for it again. Nothing is

@@ -20,6 +20,7 @@ from bot.features.digest.desk import DigestDesk
 from bot.features.moderation import Moderation
 from bot.features.privacy import Pseudonymiser, load_secret
 from bot.features.retention import apply_retention
+from bot.features.safety import SafetyModel
 from bot.scheduler import Job, Scheduler
 from flows.engine import FlowEngine
 from flows.registry import build_flows
@@ -47,7 +48,7 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
     clock = clock or SystemClock()
     app = App(store=store, engine=build_engine(config), clock=clock,
               pseudonymise=pseudonymise or Pseudonymiser(load_secret(config)),
-              alert_rooms=_rooms(config, "moderator"))
+              alert_rooms=_rooms(config, "moderator"), safety_model=_safety_model(config))
     app.commands = builtin_commands(Commands(_moderators(config, moderators), _prefixes(config)),
                                     store, clock)
     Moderation(store, clock, app.senders).register(app.commands)
@@ -59,6 +60,16 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
         bot.desk.register(app.commands)
         bot.scheduler.add(Job("digest", MINUTE, bot.desk.tick))
     return bot
+
+
+def _safety_model(config: Config) -> SafetyModel | None:
+    """The safeguarding model beside the rules, unless the config turns it off (loaded once
+    per process: its 23 MB and onnxruntime's start-up are paid once)."""
+    if not config.flows.safeguarding_model:
+        return None
+    from bot.features.safeguarding_model.screen import default_screen  # onnxruntime: slow import
+
+    return SafetyModel(default_screen())
 
 
 def build_engine(config: Config) -> FlowEngine:

@@ -73,11 +73,15 @@ class FlowEngine:
         self.screen = Screen(self.safety)
 
     # What the App calls
-    def apply(self, conv: Conversation | None, msg: IncomingMessage, now: datetime) -> Turn:
+    def apply(self, conv: Conversation | None, msg: IncomingMessage, now: datetime,
+              flagged: str | None = None) -> Turn:
+        """Apply one message. ``flagged``: a concern the safeguarding model found in it (the
+        rules are checked here, and a rule hit always counts)."""
         text = msg.text.strip()
         risk = self.screen(text) if msg.kind is MessageKind.MESSAGE else None
-        if risk is not None:
-            return self._safeguard(conv, msg, risk.concern.value, now)
+        concern = risk.concern.value if risk is not None else flagged
+        if concern is not None:
+            return self._safeguard(conv, msg, concern, now)
         request = as_data_request(text)
         if request is not None and (conv is None or conv.pending is None):
             return self._about_data(conv, msg, request, now)

@@ -1,7 +1,8 @@
 """The labelled messages, and the validation split the threshold is chosen on.
 
-Training reads every ``tests/data/safeguarding/train_*.jsonl`` (one file per writer) and the
-older ``tests/data/safeguarding_cases.jsonl`` (written alongside the rules). The validation
+Training reads every ``tests/data/safeguarding/train_*.jsonl`` (one file per writer, and
+``train_chat_replies.jsonl``: everyday replies to the bot's questions) and the older
+``tests/data/safeguarding_cases.jsonl`` (written alongside the rules). The validation
 split is a fifth of each writer's file, stratified by concern, and never includes the older
 set: the rules were written on it, so it would flatter them. ``blind.jsonl`` and
 ``safeguarding_heldout.jsonl`` are never read here.
@@ -27,6 +28,13 @@ CONCERNS = tuple(c.value for c in Concern)
 """The model's classes are ``none`` (0) then these, in this order."""
 VALIDATION_SHARE = 0.2
 SEED = 13
+TRAIN_ONLY = frozenset({"train_chat_replies.jsonl"})
+"""Ordinary replies people type to the bot's questions ("yes let's do it", "skip", "the
+surgery on High St"), from the understanding corpora's tuning sets: none a concern. They teach
+the model what everyday chat looks like, and go to training only, so that the threshold is
+still chosen on the writers' messages. ``CHAT_CHECK`` (another writer's replies) measures how
+often ordinary chat would raise a false alarm."""
+CHAT_CHECK = ROOT / "tests" / "data" / "replies_phone.jsonl"
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,9 @@ def split(seed: int = SEED) -> tuple[list[Example], list[Example]]:
     train: list[Example] = []
     validation: list[Example] = []
     for path in writer_files():
+        if path.name in TRAIN_ONLY:
+            train += read(path)
+            continue
         groups: dict[str | None, list[Example]] = defaultdict(list)
         for example in read(path):
             groups[example.concern].append(example)

@@ -23,7 +23,10 @@ def test_every_line_is_a_labelled_message(path: Path) -> None:
         assert set(row) <= {"text", "concern", "writer", "previous"}, row
         assert row["text"].strip() and (row["concern"] is None or row["concern"] in concerns)
         assert all(isinstance(p, str) for p in row.get("previous", []))
-    assert {row["concern"] for row in rows} == concerns | {None}, "every concern represented"
+    if path.name != "train_chat_replies.jsonl":  # everyday replies: none a concern
+        assert {row["concern"] for row in rows} == concerns | {None}, "every concern there"
+    else:
+        assert {row["concern"] for row in rows} == {None}
 
 
 def test_the_blind_set_is_unchanged_since_it_was_frozen() -> None:

@@ -87,6 +87,9 @@ class FlowsConfig(Settings):
     idle_timeout_minutes: int = Field(default=60, gt=0)
     reflection: bool = True
     """Offer the optional reflection questions (enhance, restore, replace, become)."""
+    safeguarding_model: bool = True
+    """Whether the local safeguarding model reads every message beside the rules (a rule hit
+    always counts; the model adds recall). Off: the rules alone."""
     safeguarding_rules: Path | None = None
     """A deployment's own safeguarding phrases and signposting (default: the built-in UK
     ones in flows/safeguarding.toml)."""

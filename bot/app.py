@@ -23,6 +23,7 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Publisher, Sender
 from bot.core.types import (
+    Alert,
     AuditEntry,
     Conversation,
     ConversationKey,
@@ -39,6 +40,7 @@ from bot.features.privacy import Pseudonymiser
 from flows.answers import DataRequest
 from flows.engine import FlowEngine
 from flows.prompts import say
+from flows.redaction import redact
 from flows.turn import Turn
 from storage.base import Store, TurnWrite
 
@@ -114,7 +116,7 @@ class App:
         if turn.request is not None:
             turn.replies.insert(0, await self._about_data(msg, turn))
         kept = self.held.hold(turn.conversation, self.engine.held_field(turn.conversation))
-        replies = _threaded(msg, turn.replies + self._alerts(msg, turn.concern))
+        replies = _threaded(msg, turn.replies + await self._alerts(msg, turn.concern))
         queued = self._queued(msg.platform, replies)
         if not await self.store.save_turn(TurnWrite(kept, msg.platform, msg.event_id,
                                                     turn.story, queued)):
@@ -158,12 +160,24 @@ class App:
         for room in dict.fromkeys(reply.room_id for reply in queued):
             self.delivery.notify(platform, room)
 
-    def _alerts(self, msg: IncomingMessage, concern: str | None) -> list[OutgoingMessage]:
-        """Tell the moderators someone may need care, without a word of what they wrote."""
+    async def _alerts(self, msg: IncomingMessage, concern: str | None, source: str = "rules",
+                      score: float | None = None) -> list[OutgoingMessage]:
+        """Record the alert (the message redacted), then tell the moderators its number and
+        that someone may need care, without a word of what they wrote.
+
+        Recorded on its own, before the turn, so its number can be in the alert written with
+        the turn; recorded once per event, so a turn written again after a failure, or an
+        event delivered twice, keeps the same number."""
         if concern is None:
             return []
+        assert self.commands is not None
         log.warning("safeguarding concern (%s) in a %s conversation", concern, msg.platform)
-        text = say("safe.alert", platform=msg.platform, concern=concern)
+        alert = await self.store.record_alert(Alert(
+            at=self.clock.now(), platform=msg.platform, participant=msg.sender_id,
+            event_id=msg.event_id, concern=concern, source=source, score=score,
+            text=redact(msg.text)))
+        text = say("safe.alert", number=alert.id, platform=msg.platform, concern=concern,
+                   prefix=self.commands.prefix(msg.platform))
         return [OutgoingMessage(room_id=room, text=text)
                 for room in self.alert_rooms.get(msg.platform, ())]
 

@@ -26,6 +26,6 @@ from storage.ports import (
 __all__ = ["Loaded", "QueuedReply", "Store", "TurnWrite"]
 
 
-class Store(Alerts, Lifecycle, Conversations, Outbox, Stories, Digests, Audit, PersonalData, KeyValue,
-            Protocol):
+class Store(Alerts, Lifecycle, Conversations, Outbox, Stories, Digests, Audit, PersonalData,
+            KeyValue, Protocol):
     """Every storage port: a store implements them all."""

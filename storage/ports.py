@@ -176,10 +176,10 @@ class Audit(Protocol):
 class PersonalData(Protocol):
     async def forget(self, platform: Platform, participant: UserId, event_id: EventId | None,
                      entry: AuditEntry, replies: tuple[OutgoingMessage, ...] = ()) -> int:
-        """Erase a person's stories, answers, conversations, unsent replies, safeguarding alerts
-        and labels, and the link to them, record the event that asked for it, an audit entry that does not say what was
-        erased and ``replies`` (the confirmation), all at once; return how many stories were
-        erased."""
+        """Erase a person's stories, answers, conversations, unsent replies, safeguarding
+        alerts and labels, and the link to them, record the event that asked for it, an audit
+        entry that does not say what was erased and ``replies`` (the confirmation), all at
+        once; return how many stories were erased."""
 
 
 class Alerts(Protocol):

@@ -38,6 +38,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "_parser": "argparse help, for operators",
         "_check_config": "check-config's report, for operators",
         "_retention": "the retention command's report, for operators",
+        "_safeguarding": "export-feedback's report on stderr, for operators",
     },
     "bot/core/config.py": {
         "DEFAULT_THEMES": "deployment data: each deployment sets its themes in storyloop.toml",

@@ -45,6 +45,8 @@ from flows.turn import Turn
 from storage.base import Store, TurnWrite
 
 log = logging.getLogger(__name__)
+CONSENT = "consent"
+"""Answers key of the consent to keep the story: ``yes`` once given."""
 START_WORDS = {"story", "start", "tell"}
 """``!story`` and the like: not a moderator command, but a wish to tell a story."""
 
@@ -116,7 +118,7 @@ class App:
         if turn.request is not None:
             turn.replies.insert(0, await self._about_data(msg, turn))
         kept = self.held.hold(turn.conversation, self.engine.held_field(turn.conversation))
-        replies = _threaded(msg, turn.replies + await self._alerts(msg, turn.concern))
+        replies = _threaded(msg, turn.replies + await self._alerts(msg, turn))
         queued = self._queued(msg.platform, replies)
         if not await self.store.save_turn(TurnWrite(kept, msg.platform, msg.event_id,
                                                     turn.story, queued)):
@@ -160,22 +162,25 @@ class App:
         for room in dict.fromkeys(reply.room_id for reply in queued):
             self.delivery.notify(platform, room)
 
-    async def _alerts(self, msg: IncomingMessage, concern: str | None, source: str = "rules",
+    async def _alerts(self, msg: IncomingMessage, turn: Turn, source: str = "rules",
                       score: float | None = None) -> list[OutgoingMessage]:
-        """Record the alert (the message redacted), then tell the moderators its number and
-        that someone may need care, without a word of what they wrote.
+        """Record the alert (the message redacted, if the person had agreed to their story
+        being kept), then tell the moderators its number and that someone may need care,
+        without a word of what they wrote.
 
         Recorded on its own, before the turn, so its number can be in the alert written with
         the turn; recorded once per event, so a turn written again after a failure, or an
         event delivered twice, keeps the same number."""
+        concern = turn.concern
         if concern is None:
             return []
         assert self.commands is not None
+        agreed = turn.conversation.answers.get(CONSENT) == "yes"
         log.warning("safeguarding concern (%s) in a %s conversation", concern, msg.platform)
         alert = await self.store.record_alert(Alert(
             at=self.clock.now(), platform=msg.platform, participant=msg.sender_id,
             event_id=msg.event_id, concern=concern, source=source, score=score,
-            text=redact(msg.text)))
+            text=redact(msg.text) if agreed else None))
         text = say("safe.alert", number=alert.id, platform=msg.platform, concern=concern,
                    prefix=self.commands.prefix(msg.platform))
         return [OutgoingMessage(room_id=room, text=text)

@@ -202,9 +202,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     )}),
     Migration(7, "safeguarding alerts and moderators' verdicts on them; stories marked missed",
               {SQLITE: (
-        # Only redacted words are kept (flows/redaction.py). user_id is the person's pseudonym,
-        # so forgetting them erases their alerts and labels. No foreign key to stories: a
-        # label outlives the story being retired.
+        # Only redacted words are kept (flows/redaction.py), and only from someone who had
+        # agreed to their story being kept (text is NULL before that). user_id is the
+        # person's pseudonym, so forgetting them erases their alerts and labels. No foreign
+        # key to stories: a label outlives the story being retired.
         """CREATE TABLE alerts (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             at TEXT NOT NULL,
@@ -214,7 +215,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             concern TEXT NOT NULL,
             source TEXT NOT NULL DEFAULT 'rules' CHECK (source IN ('rules', 'model')),
             score REAL,
-            text TEXT NOT NULL,
+            text TEXT,
             story_id INTEGER,
             verdict TEXT CHECK (verdict IN ('false alarm', 'confirmed')),
             verdict_by TEXT,

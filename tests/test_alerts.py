@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.app import App
 from bot.core.types import Platform, RoomId, Verdict
+from bot.features.feedback import examples
 from storage.base import Store
 from tests.conftest import Chat
 from tests.test_moderation import moderator, told
@@ -35,6 +36,18 @@ async def test_an_alert_is_numbered_stored_redacted_and_quotes_nothing(
     assert stored.participant == chat.pseudonym
     assert stored.text == ("Honestly I don't see the point any more. Ring me on "
                            "[phone removed].")
+
+
+async def test_before_consent_an_alert_keeps_none_of_their_words(
+        app: App, chat: Chat, store: Store) -> None:
+    app.alert_rooms = {Platform("test"): (MODS,)}
+    await chat.script("hi")
+    [alert] = [r for r in await chat.say(AT_RISK) if r.room_id == MODS]
+    assert alert.text.startswith("Alert #1:") and "point" not in alert.text
+    [stored] = await store.recent_alerts()
+    assert (stored.concern, stored.text) == ("suicide", None)
+    await moderator(app).command("alert 1 false-alarm")
+    assert list(await examples(store)) == []
 
 
 async def test_the_same_message_delivered_twice_raises_one_alert(

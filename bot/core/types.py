@@ -276,8 +276,9 @@ class Alert(BaseModel):
     concern: str
     source: str = "rules"
     score: float | None = None
-    text: str
-    """The message that raised it, redacted (``flows.redaction``)."""
+    text: str | None = None
+    """The message that raised it, redacted (``flows.redaction``); None when the person had
+    not yet agreed to their story being kept (nothing they write is kept before that)."""
     story_id: int | None = None
     verdict: Verdict | None = None
     verdict_by: str | None = None

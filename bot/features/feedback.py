@@ -7,6 +7,9 @@ false alarm), with ``verdict``, ``source`` and ``at`` to say where the label cam
 * an alert marked false alarm: its concern is null;
 * an alert confirmed: its concern;
 * a story marked missed: the concern the moderator gave; source ``missed``.
+
+An alert raised before the person agreed to their story being kept has no words stored, so
+it is no example and is left out.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ def missed_example(missed: MissedStory) -> dict[str, object]:
 
 async def examples(store: Alerts) -> Iterator[dict[str, object]]:
     """Every labelled example, oldest first."""
-    found = [*map(alert_example, await store.judged_alerts()),
+    found = [*map(alert_example, [a for a in await store.judged_alerts() if a.text]),
              *map(missed_example, await store.missed_stories())]
     return iter(sorted(found, key=lambda e: str(e["at"])))
 

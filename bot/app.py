@@ -109,6 +109,8 @@ class App:
             log.info("skipping %s event %s: already handled", msg.platform, msg.event_id)
             return []
         conv = loaded.conversation
+        if msg.kind is MessageKind.RETRACTED and msg.target_event_id is not None:
+            await self.store.unsay_alert(msg.platform, msg.target_event_id)
         turn = self._turn(self.held.restore(conv, self.engine.held_field(conv)), msg)
         if turn is None:
             return []

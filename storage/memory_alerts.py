@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from bot.core.types import Alert, AuditEntry, MissedStory, Platform, UserId
+from bot.core.types import Alert, AuditEntry, EventId, MissedStory, Platform, UserId
 
 
 class MemoryAlerts:
@@ -30,6 +30,11 @@ class MemoryAlerts:
 
     async def get_alert(self, alert_id: int) -> Alert | None:
         return self._alerts.get(alert_id)
+
+    async def unsay_alert(self, platform: Platform, event_id: EventId) -> None:
+        self._alerts = {n: a.model_copy(update={"text": None})
+                        if (a.platform, a.event_id) == (platform, event_id) else a
+                        for n, a in self._alerts.items()}
 
     async def recent_alerts(self, limit: int = 20) -> list[Alert]:
         return sorted(self._alerts.values(), key=lambda a: -(a.id or 0))[:limit]

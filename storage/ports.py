@@ -192,6 +192,10 @@ class Alerts(Protocol):
 
     async def get_alert(self, alert_id: int) -> Alert | None: ...
 
+    async def unsay_alert(self, platform: Platform, event_id: EventId) -> None:
+        """The person deleted the message that raised an alert: its words are erased; the
+        alert, its concern and any verdict stay."""
+
     async def recent_alerts(self, limit: int = 20) -> list[Alert]:
         """The newest alerts, newest first."""
 

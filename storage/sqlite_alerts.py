@@ -8,7 +8,15 @@ from typing import Any
 
 import aiosqlite
 
-from bot.core.types import Alert, AuditEntry, MissedStory, Platform, UserId, Verdict
+from bot.core.types import (
+    Alert,
+    AuditEntry,
+    EventId,
+    MissedStory,
+    Platform,
+    UserId,
+    Verdict,
+)
 from storage import sqlite_rows as sql
 from storage.sqlite_rows import Statements
 
@@ -54,6 +62,10 @@ class SQLiteAlerts:
     async def get_alert(self, alert_id: int) -> Alert | None:
         found = await self._alerts("WHERE id = ?", (alert_id,))
         return found[0] if found else None
+
+    async def unsay_alert(self, platform: Platform, event_id: EventId) -> None:
+        await self._write([("UPDATE alerts SET text = NULL WHERE platform = ? AND event_id = ?",
+                            (platform, event_id))])
 
     async def recent_alerts(self, limit: int = 20) -> list[Alert]:
         return await self._alerts("ORDER BY id DESC LIMIT ?", (limit,))

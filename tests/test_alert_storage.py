@@ -85,3 +85,12 @@ async def test_an_erased_alert_number_is_never_given_again(store: Store) -> None
     await store.forget(TEST, UserId("@a"), None, entry("erasure"))
     second = await store.record_alert(alert("@b", "$2"))
     assert first.id is not None and second.id is not None and second.id > first.id
+
+
+async def test_a_deleted_message_leaves_its_alert_without_words(store: Store) -> None:
+    first = await store.record_alert(alert("@a", "$1"))
+    other = await store.record_alert(alert("@a", "$2"))
+    await store.unsay_alert(TEST, EventId("$1"))
+    assert first.id is not None and other.id is not None
+    assert await store.get_alert(first.id) == first.model_copy(update={"text": None})
+    assert await store.get_alert(other.id) == other

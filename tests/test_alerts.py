@@ -4,7 +4,7 @@ command, audited; none of it ever shows what the person wrote."""
 from __future__ import annotations
 
 from bot.app import App
-from bot.core.types import Platform, RoomId, Verdict
+from bot.core.types import EventId, MessageKind, Platform, RoomId, Verdict
 from bot.features.feedback import examples
 from storage.base import Store
 from tests.conftest import Chat
@@ -48,6 +48,18 @@ async def test_before_consent_an_alert_keeps_none_of_their_words(
     assert (stored.concern, stored.text) == ("suicide", None)
     await moderator(app).command("alert 1 false-alarm")
     assert list(await examples(store)) == []
+
+
+async def test_deleting_the_message_erases_the_alerts_copy_of_its_words(
+        app: App, chat: Chat, store: Store) -> None:
+    app.alert_rooms = {Platform("test"): (MODS,)}
+    await chat.script("hi", "yes", "yes")
+    await chat.say(AT_RISK, event_id="$worry")
+    deleted = chat.message("", event_id="$gone").model_copy(update={
+        "kind": MessageKind.RETRACTED, "target_event_id": EventId("$worry")})
+    await app.handle(deleted)
+    [stored] = await store.recent_alerts()
+    assert (stored.concern, stored.text) == ("suicide", None)
 
 
 async def test_the_same_message_delivered_twice_raises_one_alert(

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.commands import Commands, Moderators, builtin_commands
 from bot.core.clock import Clock, SystemClock
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Publisher, Sender
 from bot.core.types import (
+    Alert,
     AuditEntry,
     Conversation,
     ConversationKey,
@@ -40,10 +42,16 @@ from bot.features.safety import SafetyModel
 from flows.answers import DataRequest
 from flows.engine import FlowEngine
 from flows.prompts import say
+from flows.redaction import redact
 from flows.turn import Turn
 from storage.base import Store, TurnWrite
 
+if TYPE_CHECKING:  # the model's package imports onnxruntime
+    from bot.features.safeguarding_model.screen import Verdict
+
 log = logging.getLogger(__name__)
+CONSENT = "consent"
+"""Answers key of the consent to keep the story: ``yes`` once given."""
 START_WORDS = {"story", "start", "tell"}
 """``!story`` and the like: not a moderator command, but a wish to tell a story."""
 
@@ -109,7 +117,10 @@ class App:
             log.info("skipping %s event %s: already handled", msg.platform, msg.event_id)
             return []
         conv = loaded.conversation
-        flagged = await self._flagged(msg)
+        if msg.kind is MessageKind.RETRACTED and msg.target_event_id is not None:
+            await self.store.unsay_alert(msg.platform, msg.target_event_id)
+        verdict = await self._model_verdict(msg)
+        flagged = verdict.concern.value if verdict is not None and verdict.at_risk else None
         turn = self._turn(self.held.restore(conv, self.engine.held_field(conv)), msg, flagged)
         if turn is None:
             return []
@@ -123,7 +134,9 @@ class App:
         kept = self.held.hold(turn.conversation, self.engine.held_field(turn.conversation))
         if turn.concern is not None and self.safety_model is not None:
             self.safety_model.forget(msg.key)  # the next reply is read afresh, not after this
-        replies = _threaded(msg, turn.replies + self._alerts(msg, turn.concern))
+        source = "rules" if verdict is None or self.engine.screen(msg.text.strip()) else "model"
+        score = None if verdict is None else round(verdict.score, 4)
+        replies = _threaded(msg, turn.replies + await self._alerts(msg, turn, source, score))
         queued = self._queued(msg.platform, replies)
         if not await self.store.save_turn(TurnWrite(kept, msg.platform, msg.event_id,
                                                     turn.story, queued)):
@@ -167,12 +180,27 @@ class App:
         for room in dict.fromkeys(reply.room_id for reply in queued):
             self.delivery.notify(platform, room)
 
-    def _alerts(self, msg: IncomingMessage, concern: str | None) -> list[OutgoingMessage]:
-        """Tell the moderators someone may need care, without a word of what they wrote."""
+    async def _alerts(self, msg: IncomingMessage, turn: Turn, source: str = "rules",
+                      score: float | None = None) -> list[OutgoingMessage]:
+        """Record the alert (the message redacted, if the person had agreed to their story
+        being kept), then tell the moderators its number and that someone may need care,
+        without a word of what they wrote.
+
+        Recorded on its own, before the turn, so its number can be in the alert written with
+        the turn; recorded once per event, so a turn written again after a failure, or an
+        event delivered twice, keeps the same number."""
+        concern = turn.concern
         if concern is None:
             return []
+        assert self.commands is not None
+        agreed = turn.conversation.answers.get(CONSENT) == "yes"
         log.warning("safeguarding concern (%s) in a %s conversation", concern, msg.platform)
-        text = say("safe.alert", platform=msg.platform, concern=concern)
+        alert = await self.store.record_alert(Alert(
+            at=self.clock.now(), platform=msg.platform, participant=msg.sender_id,
+            event_id=msg.event_id, concern=concern, source=source, score=score,
+            text=redact(msg.text) if agreed else None))
+        text = say("safe.alert", number=alert.id, platform=msg.platform, concern=concern,
+                   prefix=self.commands.prefix(msg.platform))
         return [OutgoingMessage(room_id=room, text=text)
                 for room in self.alert_rooms.get(msg.platform, ())]
 
@@ -204,17 +232,12 @@ class App:
             return self.engine.retract(conv, msg, now)
         return self.engine.apply(conv, msg, now, flagged)
 
-    async def _flagged(self, msg: IncomingMessage) -> str | None:
-        """The concern the safeguarding model finds in a person's message, if any (read in
-        a worker thread, with their last messages as context)."""
+    async def _model_verdict(self, msg: IncomingMessage) -> Verdict | None:
+        """What the safeguarding model makes of a person's message (read in a worker thread,
+        with their message before as context); None without a model, or for a non-message."""
         if self.safety_model is None or msg.kind is not MessageKind.MESSAGE:
             return None
-        verdict = await self.safety_model.check(msg.key, msg.text.strip())
-        if not verdict.at_risk:
-            return None
-        if self.engine.screen(msg.text.strip()) is None:
-            log.info("the safeguarding model flagged a message (score %.2f)", verdict.score)
-        return verdict.concern.value
+        return await self.safety_model.check(msg.key, msg.text.strip())
 
     async def _unreadable(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         """A message we could not read: in a direct chat, ask (once) for it again. Nothing is

@@ -91,6 +91,13 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--since", type=_date, help="only stories told on or after DATE "
                         "(YYYY-MM-DD)")
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
+    safeguarding = command("safeguarding", "safeguarding: moderators' feedback for training")
+    what = safeguarding.add_subparsers(dest="action", required=True)
+    feedback = what.add_parser("export-feedback", help="write alerts marked false alarm or "
+                               "confirmed, and stories marked missed, redacted, as JSON lines "
+                               "for the next training round")
+    feedback.add_argument("--output", type=Path, help="file to write (default: standard "
+                          "output)")
     command("run", "run the bot on the configured chat platforms")
     command("retention", "apply the retention period now (run daily by 'run')")
     check = sub.add_parser("check-config", help="check a config file and name any bad key")
@@ -241,8 +248,25 @@ async def _retention(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _safeguarding(config: Config, args: argparse.Namespace) -> int:
+    from bot.features.feedback import export_feedback
+
+    store = open_store(config.storage.url)
+    await store.open()
+    try:
+        if args.output is None:
+            count = await export_feedback(store, sys.stdout)
+        else:
+            with args.output.open("w", encoding="utf-8", newline="\n") as out:
+                count = await export_feedback(store, out)
+    finally:
+        await store.close()
+    print(f"{count} labelled example(s) written.", file=sys.stderr)
+    return 0
+
+
 _COMMANDS = {"chat": _chat, "stories": _stories, "export": _export, "run": _run,
-             "retention": _retention}
+             "retention": _retention, "safeguarding": _safeguarding}
 
 
 if __name__ == "__main__":

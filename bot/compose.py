@@ -16,6 +16,7 @@ from bot.commands import Commands, Moderators, builtin_commands
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
 from bot.core.types import Platform, RoomId, UserId
+from bot.features.alerts import AlertDesk
 from bot.features.digest.desk import DigestDesk
 from bot.features.moderation import Moderation
 from bot.features.privacy import Pseudonymiser, load_secret
@@ -51,7 +52,9 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
               alert_rooms=_rooms(config, "moderator"), safety_model=_safety_model(config))
     app.commands = builtin_commands(Commands(_moderators(config, moderators), _prefixes(config)),
                                     store, clock)
-    Moderation(store, clock, app.senders).register(app.commands)
+    alert_desk = AlertDesk(store, clock)
+    alert_desk.register(app.commands)
+    Moderation(store, clock, app.senders, {"missed": alert_desk.missed}).register(app.commands)
     bot = Bot(app)
     bot.scheduler.add(Job("retention", DAY, lambda: apply_retention(store, config.privacy, clock)))
     if config.digest:

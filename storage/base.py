@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from storage.ports import (
+    Alerts,
     Audit,
     Conversations,
     Digests,
@@ -25,6 +26,6 @@ from storage.ports import (
 __all__ = ["Loaded", "QueuedReply", "Store", "TurnWrite"]
 
 
-class Store(Lifecycle, Conversations, Outbox, Stories, Digests, Audit, PersonalData, KeyValue,
-            Protocol):
+class Store(Alerts, Lifecycle, Conversations, Outbox, Stories, Digests, Audit, PersonalData,
+            KeyValue, Protocol):
     """Every storage port: a store implements them all."""

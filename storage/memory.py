@@ -23,13 +23,15 @@ from bot.core.types import (
     UserId,
 )
 from storage.base import Loaded, QueuedReply, TurnWrite
+from storage.memory_alerts import MemoryAlerts
 from storage.ports import outbox_rows
 
 ANONYMOUS = UserId("anonymous")
 
 
-class MemoryStore:
+class MemoryStore(MemoryAlerts):
     def __init__(self) -> None:
+        super().__init__()
         self._conversations: dict[ConversationKey, Conversation] = {}
         self._events: set[tuple[Platform, EventId]] = set()
         self._stories: list[Story] = []
@@ -114,6 +116,7 @@ class MemoryStore:
                                if (k.platform, k.user_id) != (platform, participant)}
         self._replies = {n: (r, whose) for n, (r, whose) in self._replies.items()
                          if (r.platform, whose) != (platform, participant)}
+        self._forget_alerts(platform, participant)
         if event_id is not None:
             self._events.add((platform, event_id))
         await self.audit(entry)

@@ -200,6 +200,41 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX reply_outbox_by_room ON reply_outbox (platform, room_id, id)",
         "CREATE INDEX reply_outbox_by_person ON reply_outbox (platform, user_id)",
     )}),
+    Migration(7, "safeguarding alerts and moderators' verdicts on them; stories marked missed",
+              {SQLITE: (
+        # Only redacted words are kept (flows/redaction.py), and only from someone who had
+        # agreed to their story being kept (text is NULL before that). user_id is the
+        # person's pseudonym, so forgetting them erases their alerts and labels. No foreign
+        # key to stories: a label outlives the story being retired.
+        """CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            event_id TEXT,
+            concern TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'rules' CHECK (source IN ('rules', 'model')),
+            score REAL,
+            text TEXT,
+            story_id INTEGER,
+            verdict TEXT CHECK (verdict IN ('false alarm', 'confirmed')),
+            verdict_by TEXT,
+            verdict_at TEXT,
+            UNIQUE (platform, event_id)
+        )""",
+        "CREATE INDEX alerts_by_person ON alerts (platform, user_id)",
+        """CREATE TABLE safeguarding_feedback (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            story_id INTEGER NOT NULL UNIQUE,
+            concern TEXT NOT NULL,
+            text TEXT NOT NULL,
+            marked_by TEXT NOT NULL
+        )""",
+        "CREATE INDEX feedback_by_person ON safeguarding_feedback (platform, user_id)",
+    )}),
 )
 
 LATEST = MIGRATIONS[-1].version

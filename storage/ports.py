@@ -18,11 +18,13 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.types import (
+    Alert,
     AuditEntry,
     Conversation,
     ConversationKey,
     DigestRecord,
     EventId,
+    MissedStory,
     OutboxItem,
     OutgoingMessage,
     Platform,
@@ -174,10 +176,42 @@ class Audit(Protocol):
 class PersonalData(Protocol):
     async def forget(self, platform: Platform, participant: UserId, event_id: EventId | None,
                      entry: AuditEntry, replies: tuple[OutgoingMessage, ...] = ()) -> int:
-        """Erase a person's stories, answers, conversations, unsent replies and the link to
-        them, record the event that asked for it, an audit entry that does not say what was
-        erased and ``replies`` (the confirmation), all at once; return how many stories were
-        erased."""
+        """Erase a person's stories, answers, conversations, unsent replies, safeguarding
+        alerts and labels, and the link to them, record the event that asked for it, an audit
+        entry that does not say what was erased and ``replies`` (the confirmation), all at
+        once; return how many stories were erased."""
+
+
+class Alerts(Protocol):
+    """Safeguarding alerts, moderators' verdicts on them, and stories they mark missed: the
+    labelled examples for the next training round. Only redacted words are stored."""
+
+    async def record_alert(self, alert: Alert) -> Alert:
+        """Save a new alert; the store gives its id, never given again. An alert for an
+        event already recorded is not saved twice: the one stored is returned."""
+
+    async def get_alert(self, alert_id: int) -> Alert | None: ...
+
+    async def unsay_alert(self, platform: Platform, event_id: EventId) -> None:
+        """The person deleted the message that raised an alert: its words are erased; the
+        alert, its concern and any verdict stay."""
+
+    async def recent_alerts(self, limit: int = 20) -> list[Alert]:
+        """The newest alerts, newest first."""
+
+    async def judge_alert(self, alert: Alert, entry: AuditEntry) -> None:
+        """Save a moderator's verdict on an alert with its audit entry, at once."""
+
+    async def mark_missed(self, missed: MissedStory, entry: AuditEntry) -> MissedStory:
+        """Save a story marked missed (the store gives the id) with its audit entry."""
+
+    async def missed_of_story(self, story_id: int) -> MissedStory | None: ...
+
+    async def judged_alerts(self) -> list[Alert]:
+        """Alerts with a verdict, oldest first."""
+
+    async def missed_stories(self) -> list[MissedStory]:
+        """Stories marked missed, oldest first."""
 
 
 class KeyValue(Protocol):
@@ -185,6 +219,10 @@ class KeyValue(Protocol):
         """A small piece of adapter state (a sync token, say)."""
 
     async def set_value(self, key: str, value: str) -> None: ...
+
+
+class SafeguardingStore(Alerts, Stories, Audit, Protocol):
+    """What the safeguarding desk uses: alerts, the stories marked missed, the audit log."""
 
 
 class ModerationStore(Stories, Audit, Protocol):

@@ -41,6 +41,7 @@ from storage import sqlite_writer as writes
 from storage.base import Loaded, QueuedReply, TurnWrite
 from storage.migrate import migrate, schema_version
 from storage.migrations import SQLITE
+from storage.sqlite_alerts import SQLiteAlerts, forgetting
 from storage.sqlite_rows import Statements
 from storage.sqlite_writer import NewStory, Transaction, Writer
 
@@ -53,7 +54,7 @@ RECENT_CONVERSATIONS = 2000
 T = TypeVar("T")
 W = TypeVar("W")
 
-class SQLiteStore:
+class SQLiteStore(SQLiteAlerts):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._writes = Writer(self.path)
@@ -307,6 +308,7 @@ class SQLiteStore:
             ("DELETE FROM participants WHERE platform = ? AND user_id = ?", who),
             ("DELETE FROM conversations WHERE platform = ? AND user_id = ?", who),
             ("DELETE FROM reply_outbox WHERE platform = ? AND user_id = ?", who),
+            *forgetting(platform, participant),
             (sql.SAVE_AUDIT, sql.audit_row(entry)),
             # the confirmation holds nothing of theirs: nobody's
             *((sql.SAVE_REPLY, row) for row in sql.reply_rows(platform, None, None, replies,

@@ -38,6 +38,7 @@ ALLOWED: dict[str, dict[str, str]] = {
         "_parser": "argparse help, for operators",
         "_check_config": "check-config's report, for operators",
         "_retention": "the retention command's report, for operators",
+        "_safeguarding": "export-feedback's report on stderr, for operators",
     },
     "bot/core/config.py": {
         "DEFAULT_THEMES": "deployment data: each deployment sets its themes in storyloop.toml",
@@ -50,9 +51,13 @@ ALLOWED: dict[str, dict[str, str]] = {
     "bot/core/types.py": {
         "Role": "stored values; people see the choice.* words",
         "TriedBy": "stored values; people see the choice.* and digest.by.* words",
+        "Verdict": "stored values and training labels; moderators type them as commands",
     },
     "bot/core/words.py": {
         "_TEMPLATE_HEADER": "the header comment of the .pot file, for translators",
+    },
+    "bot/features/alerts.py": {
+        "story missed": "an audit log action, stored",
     },
     "bot/features/digest/desk.py": {
         "stories pending": "the command a notice's button sends",

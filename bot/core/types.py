@@ -251,3 +251,51 @@ class OutboxItem(BaseModel):
     room_id: RoomId
     sent_at: AwareDatetime | None = None
     remote_id: str | None = None
+
+
+class Verdict(StrEnum):
+    """A moderator's word on a safeguarding alert."""
+
+    FALSE_ALARM = "false alarm"
+    CONFIRMED = "confirmed"
+
+
+class Alert(BaseModel):
+    """A safeguarding alert as stored: what was found, never the person's words unredacted.
+    ``source`` says what raised it (the rules or the model, with the model's ``score``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None
+    at: AwareDatetime
+    platform: Platform
+    participant: UserId
+    """The person's pseudonym: forgetting them erases their alerts."""
+    event_id: EventId | None = None
+    """The message that raised it: an event delivered twice raises one alert."""
+    concern: str
+    source: str = "rules"
+    score: float | None = None
+    text: str | None = None
+    """The message that raised it, redacted (``flows.redaction``); None when the person had
+    not yet agreed to their story being kept (nothing they write is kept before that)."""
+    story_id: int | None = None
+    verdict: Verdict | None = None
+    verdict_by: str | None = None
+    verdict_at: AwareDatetime | None = None
+
+
+class MissedStory(BaseModel):
+    """A story that raised no alert and should have: a moderator's label for training."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None
+    at: AwareDatetime
+    platform: Platform
+    participant: UserId
+    story_id: int
+    concern: str
+    text: str
+    """The story's words, redacted."""
+    marked_by: str

@@ -4,6 +4,7 @@
     story approve N
     story hide N <reason>
     story redact N "<text>" -> "<replacement>"
+    story missed N <concern>   (bot/features/alerts.py)
     stories pending
     stories search <words>
     audit [N]
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from bot.commands import Command, CommandContext, Commands
@@ -42,6 +43,9 @@ class Moderation:
     clock: Clock
     senders: dict[Platform, Sender] = field(default_factory=dict)
     """How to reach people on each platform (adapters register themselves)."""
+    more: dict[str, Callable[[CommandContext, str], Awaitable[str]]] = field(
+        default_factory=dict)
+    """More ``story`` actions from other features: ``missed`` (``bot/features/alerts.py``)."""
     _changing: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     """Held while a story is read and changed, so a change always sees the one before."""
 
@@ -52,6 +56,11 @@ class Moderation:
 
     async def story(self, ctx: CommandContext) -> str:
         action, _, rest = ctx.args.partition(" ")
+        if action.lstrip("#").isdigit():  # the number first: "story 12 missed abuse"
+            second, _, tail = rest.partition(" ")
+            action, rest = second, f"{action} {tail}"
+        if action in self.more:
+            return await self.more[action](ctx, rest.strip())
         handler = {"show": self._show, "approve": self._approve, "hide": self._hide,
                    "redact": self._redact}.get(action)
         if handler is None:

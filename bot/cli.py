@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import json
 import logging
 import os
 import sys
@@ -91,8 +92,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--since", type=_date, help="only stories told on or after DATE "
                         "(YYYY-MM-DD)")
     export.add_argument("--output", type=Path, help="file to write (default: standard output)")
-    safeguarding = command("safeguarding", "safeguarding: moderators' feedback for training")
+    safeguarding = command("safeguarding", "safeguarding: try wording, and moderators' "
+                           "feedback for training")
     what = safeguarding.add_subparsers(dest="action", required=True)
+    trial = what.add_parser("check", help="read messages, one per line, on standard input and "
+                            "print for each a JSON line: its concern (or null), whether the "
+                            "rules or the model found it, and the model's score")
+    trial.add_argument("--context", action="store_true", help="read the lines as one person's "
+                       "messages in turn: each with the line before as context, as the bot "
+                       "reads a conversation")
     feedback = what.add_parser("export-feedback", help="write alerts marked false alarm or "
                                "confirmed, and stories marked missed, redacted, as JSON lines "
                                "for the next training round")
@@ -249,6 +257,8 @@ async def _retention(config: Config, args: argparse.Namespace) -> int:
 
 
 async def _safeguarding(config: Config, args: argparse.Namespace) -> int:
+    if args.action == "check":
+        return await _check_wording(config, args.context)
     from bot.features.feedback import export_feedback
 
     store = open_store(config.storage.url)
@@ -262,6 +272,38 @@ async def _safeguarding(config: Config, args: argparse.Namespace) -> int:
     finally:
         await store.close()
     print(f"{count} labelled example(s) written.", file=sys.stderr)
+    return 0
+
+
+async def _check_wording(config: Config, context: bool) -> int:
+    """For a safeguarding lead trying wording: each line of standard input, judged as the bot
+    judges a message (the deployment's rules, then the model unless the config turns it off)."""
+    from bot.core.types import ConversationKey, Platform, RoomId, UserId
+    from bot.features.safety import SafetyModel
+    from flows.safeguarding import assess, load_rules
+
+    rules = load_rules(config.flows.safeguarding_rules)
+    model = None
+    if config.flows.safeguarding_model:
+        from bot.features.safeguarding_model.screen import default_screen
+
+        model = SafetyModel(default_screen())
+    person = ConversationKey(platform=Platform("check"), room_id=RoomId("!check"),
+                             user_id=UserId("check"))
+    for n, line in enumerate(sys.stdin):
+        text = line.rstrip("\n")
+        if not text.strip():
+            continue
+        key = person if context else person.model_copy(update={"room_id": RoomId(f"!{n}")})
+        risk = assess(text, rules)
+        verdict = None if model is None else await model.check(key, text.strip())
+        found = verdict is not None and verdict.at_risk
+        concern = risk.concern.value if risk else verdict.concern.value if found and verdict \
+            else None
+        print(json.dumps({"text": text, "concern": concern,
+                          "source": "rules" if risk or model is None else "model",
+                          "score": None if verdict is None else round(verdict.score, 4)},
+                         ensure_ascii=False), flush=True)
     return 0
 
 

@@ -218,3 +218,26 @@ def test_chat_names_a_short_pseudonym_key_too(config_file: Path) -> None:
                             check=False)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "privacy.secret_env (STORYLOOP_SECRET)" in result.stderr
+
+
+def test_a_safeguarding_lead_can_try_wording(config_file: Path) -> None:
+    lines = ["I want to kill myself", "i have the rope in the garage", "I could murder a coffee"]
+    done = storyloop("--config", str(config_file), "safeguarding", "check",
+                     stdin="\n".join(lines) + "\n")
+    assert done.returncode == 0, done.stderr
+    judged = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [j["text"] for j in judged] == lines
+    assert [(j["concern"], j["source"]) for j in judged] == [
+        ("suicide", "rules"), ("suicide", "model"), (None, "model")]
+    assert judged[1]["score"] >= 0.35 > judged[2]["score"]
+
+
+def test_safeguarding_check_reads_a_conversation_with_context(config_file: Path) -> None:
+    lines = ["I took home the leftover tablets from the ward.", "and now i have enough"]
+    alone = storyloop("--config", str(config_file), "safeguarding", "check",
+                      stdin="\n".join(lines) + "\n")
+    together = storyloop("--config", str(config_file), "safeguarding", "check", "--context",
+                         stdin="\n".join(lines) + "\n")
+    assert [json.loads(line)["concern"] for line in alone.stdout.splitlines()] == [None, None]
+    assert [json.loads(line)["concern"] for line in together.stdout.splitlines()] == [
+        None, "suicide"]

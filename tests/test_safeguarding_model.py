@@ -135,3 +135,12 @@ def test_a_risky_clause_deep_in_a_long_message_is_still_read() -> None:
     assert len((car_park + clinic).split()) > 256
     assert score("", car_park + clinic + clinic) < THRESHOLD
     assert score("", car_park + clinic + risky + clinic) >= THRESHOLD
+
+
+def test_a_document_pasted_whole_is_read_in_a_bounded_number_of_windows() -> None:
+    from bot.features.safeguarding_model.inputs import MOST_WINDOWS, windows
+
+    words = " ".join(f"On day {n} the phone line was engaged again." for n in range(3000))
+    ending = "and honestly some days I think about ending it all"
+    parts = windows(item(f"{words} {ending}"))
+    assert len(parts) == MOST_WINDOWS and ending in parts[-1][1]

@@ -24,6 +24,11 @@ CONTEXT_KEPT = 1
 or two its data gave; read with the last one only, it raises fewer alarms on everyday chat
 (an angry "this is taking bloody ages" two messages after "that's the whole point") at the
 same recall on validation (MODEL_CARD.md)."""
+MOST_WINDOWS = 24
+"""At most this many windows of one message are read (about 2,500 words, half a second): of a
+longer one, a document pasted whole, the first ones and the last ``LAST_WINDOWS``. The rules
+read all of it."""
+LAST_WINDOWS = 6
 WINDOW_WORDS = 150
 """A message longer than this many words is read in overlapping windows (about 200 tokens
 each, within ``MAX_TOKENS``), so one risky clause deep in a long message is still read."""
@@ -47,7 +52,9 @@ def windows(pair: Item) -> list[Item]:
     words = text.split()
     if len(words) <= WINDOW_WORDS:
         return [pair]
-    starts = range(0, len(words) - WINDOW_WORDS + WINDOW_STEP, WINDOW_STEP)
+    starts = list(range(0, len(words) - WINDOW_WORDS + WINDOW_STEP, WINDOW_STEP))
+    if len(starts) > MOST_WINDOWS:  # a document pasted whole: its beginning and its end
+        starts = starts[:MOST_WINDOWS - LAST_WINDOWS] + starts[-LAST_WINDOWS:]
     return [(previous if at == 0 else "", " ".join(words[at:at + WINDOW_WORDS]))
             for at in starts]
 

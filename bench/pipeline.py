@@ -215,6 +215,9 @@ async def main() -> None:
         results["idle"] = await idle(Path(tmp) / "idle.db", 10_000)
         raw = await asyncio.to_thread(raw_sqlite_commits_per_s, Path(tmp) / "raw.db", args.seconds)
         results["reference"] = reference(raw, results["saturated"])
+    results["safeguarding_model"] = (
+        "on: every message of four words or more is also read by the model, in a worker thread"
+        if app.safety_model is not None else "off")
     results["targets"] = {"messages_per_s": ">= 5000", "p99_ms": "<= 20 (paced)",
                           "bytes_per_idle_conversation": "<= 4096"}
     print(json.dumps(results, indent=2))

@@ -6,9 +6,11 @@ the adapter listens for, and theirs. The stand-in refuses calls the manifest doe
 
 from __future__ import annotations
 
-import ast
 import inspect
+import json
 import re
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -33,18 +35,29 @@ EVENT_SUBSCRIPTION = {"app_mention": "app_mention", "message": "message.im"}
 """What each event listener needs subscribed: the bot reads messages only in its DMs."""
 
 
-def client_calls() -> set[str]:
+_FIND_CALLS = """
+import ast, json, sys
+names = set()
+for path in sys.argv[1:]:
+    for node in ast.walk(ast.parse(open(path, encoding="utf-8").read())):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            if isinstance(owner, ast.Attribute) and owner.attr == "client" and \\
+                    isinstance(owner.value, ast.Name) and owner.value.id == "self":
+                names.add(node.func.attr)
+print(json.dumps(sorted(names)))
+"""
+
+
+@cache
+def client_calls() -> frozenset[str]:
     """Every ``self.client.<method>(...)`` call in the Slack adapter's modules (the Web API
-    client with the bot token; Socket Mode's own client uses the app-level token)."""
-    names: set[str] = set()
-    for path in ADAPTERS:
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-                owner = node.func.value
-                if isinstance(owner, ast.Attribute) and owner.attr == "client" and \
-                        isinstance(owner.value, ast.Name) and owner.value.id == "self":
-                    names.add(node.func.attr)
-    return names
+    client with the bot token; Socket Mode's own client uses the app-level token). Parsed in
+    a fresh interpreter, as tests/word_scan.py explains: CPython 3.11's ast module can raise
+    SystemError in a process that has run much async code."""
+    found = subprocess.run([sys.executable, "-c", _FIND_CALLS, *map(str, ADAPTERS)],
+                           capture_output=True, text=True, check=True)
+    return frozenset(json.loads(found.stdout))
 
 
 @cache

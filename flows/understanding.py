@@ -40,9 +40,9 @@ _INTERROGATIVE = frozenset({"what", "whats", "what's", "why", "who", "whos", "wh
                             "when", "how", "is", "are", "will", "can", "could", "do", "does",
                             "am", "would", "should", "wdym", "which"})
 _WHO = ("words.me", "words.my_team")
-_REQUEST = re.compile(r"(?:^(?:sorry |wait |actually |ok |um |oh |hang on )*|\b(?:can|could|may) "
-                      r"(?:i|we|u|you) |\bi (?:want|need|would like|d like) to |\blet me |"
-                      r"\bplease )(?:just )?(?P<rest>.+)$")
+_REQUEST = re.compile(r"(?:^|^(?:sorry |wait |actually |ok |um |oh |ugh |hang on )+|\b(?:can|could"
+                      r"|may) (?:i|we|u|you) |\bi (?:want|need|would like|d like) to |\blet me "
+                      r"|\bplease )(?:just )?(?=(?P<rest>.+)$)")
 """Words that ask for something, then what is asked for ("can we carry on later")."""
 _INVERTED = frozenset({"will", "would", "do", "does", "did", "is", "are", "can", "could",
                        "should", "if", "much", "many", "exactly", "about"})
@@ -53,6 +53,7 @@ _LEADING = frozenset({Control.PAUSE, Control.SKIP})
 my bus stop is next", "no on second thoughts skip"); "back" and "stop" do not ("back pain")."""
 _QUESTION_OPENERS = frozenset({"what", "whats", "what's", "which", "why", "how", "does",
                                "where", "when", "who", "whos", "who's", "wdym"}) | {"can", "do"}
+_WH = frozenset({"who", "what", "whats", "what's", "where", "when", "why", "how", "which"})
 _YOU = frozenset({"you", "u", "ya", "we", "yall"})
 """After "can" or "do", these make a request ("can you send it"), not a question."""
 _HEDGES = frozenset({"it", "its", "it's", "if", "that", "whether", "but", "though", "they",
@@ -196,8 +197,10 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     words_said = said.split()
     if asked.kind not in (AnswerKind.CHOICE, AnswerKind.PICKS) or len(words_said) < 3:
         return None
-    last = _said(re.split(r"[,.;]|\bbut\b|\bbefore i send\b", text.strip())[-1]).split()
-    if text.rstrip().endswith("?") and len(last) >= 3 and (
+    parts = re.split(r"[,.;]|\bbut\b|\bbefore i send\b", text.strip())
+    last = _said(parts[-1]).split()
+    asks = text.rstrip().endswith("?") or (len(parts) > 1 and last and last[0] in _WH)
+    if asks and len(last) >= 3 and (
             last[0] in _QUESTION_OPENERS | _AUXILIARY) and not _control_phrase(said, text, asked):
         return Understood(Reading.QUESTION)  # "yes ok, but is this going to my doctor?"
     opens = words_said[0] in _QUESTION_OPENERS and words_said[1] not in _YOU
@@ -255,11 +258,16 @@ def _choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
 def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     """A short reply that says one of the always-on words in other words ("can we finish
     later", "how many more questions", "skip this one", "pause i need to get back")."""
-    asking = _REQUEST.search(said)  # "someone at the door, can we carry on later"
-    if asking and len(said.split()) <= SHORT + 2:
-        for reading in _PHRASED_ORDER:
-            if _starts(asking.group("rest"), _phrases(f"words.phrase.{reading.value}"), SHORT):
-                return Understood(reading)
+    if len(said.split()) <= SHORT + 2:  # "someone at the door, can we carry on later"
+        for asking in _REQUEST.finditer(said):
+            rest = asking.group("rest")
+            found = next((r for r in _PHRASED_ORDER
+                          if _starts(rest, _phrases(f"words.phrase.{r.value}"), SHORT)), None)
+            control = as_control(rest.split()[0])  # "i want to restart, i told it wrong"
+            if found is None and control is not None and control is not Control.BACK:
+                found = _CONTROL_READINGS[control]
+            if found is not None:
+                return Understood(found)
     clauses = [_said(c) for c in re.split(r"[,.;!?]", text) if _said(c)]
     for reading in _PHRASED_ORDER:  # "sorry, the bus came. where were we"
         if clauses and len(clauses) <= 3 and clauses[-1] in _phrases(

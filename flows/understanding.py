@@ -346,6 +346,10 @@ def _greeting(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _question(said: str, text: str, asked: Asked) -> Understood | None:
     words_said = said.split()
+    if asked.kind is AnswerKind.TEXT and 2 <= len(words_said) <= SHORT + 4 and (
+            words_said[0] in {"are", "will", "did", "do", "can", "could"}
+            and words_said[1] in {"you", "u"}):
+        return Understood(Reading.QUESTION)  # "are you going to pass this on to someone..."
     if len(words_said) > SHORT:
         return None
     asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE

@@ -199,7 +199,9 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     parts = re.split(r"[,.;]|\bbut\b|\bbefore i send\b", text.strip())
     last = _said(parts[-1]).split()
-    asks = text.rstrip().endswith("?") or (len(parts) > 1 and last and last[0] in _WH)
+    after_but = re.split(r"\bbut\b", text.strip())[1:]  # "yes 1 but who reads the summary"
+    but_asks = bool(after_but) and _said(after_but[-1]).split()[:1] in [[w] for w in _WH]
+    asks = text.rstrip().endswith("?") or but_asks
     if asks and len(last) >= 3 and (
             last[0] in _QUESTION_OPENERS | _AUXILIARY) and not _control_phrase(said, text, asked):
         return Understood(Reading.QUESTION)  # "yes ok, but is this going to my doctor?"

@@ -220,7 +220,9 @@ class Synapse:
                 self._fail(f"Synapse exited with code {process.returncode} during start-up")
             if time.monotonic() > deadline:
                 self._fail(f"Synapse did not answer /health within {START_TIMEOUT:.0f} s")
-            time.sleep(HEALTH_POLL_INTERVAL)  # waiting for the server to answer
+            # Synapse gives no signal when it is ready (no sd_notify, no readiness pipe):
+            # asking /health again is the event, so the pause is between polls.
+            time.sleep(HEALTH_POLL_INTERVAL)
 
     def _healthy(self) -> bool:
         try:

@@ -134,9 +134,7 @@ class App:
         kept = self.held.hold(turn.conversation, self.engine.held_field(turn.conversation))
         if turn.concern is not None and self.safety_model is not None:
             self.safety_model.forget(msg.key)  # the next reply is read afresh, not after this
-        source = "rules" if verdict is None or self.engine.screen(msg.text.strip()) else "model"
-        score = None if verdict is None else round(verdict.score, 4)
-        replies = _threaded(msg, turn.replies + await self._alerts(msg, turn, source, score))
+        replies = _threaded(msg, turn.replies + await self._alerts(msg, turn, verdict))
         queued = self._queued(msg.platform, replies)
         if not await self.store.save_turn(TurnWrite(kept, msg.platform, msg.event_id,
                                                     turn.story, queued)):
@@ -180,8 +178,8 @@ class App:
         for room in dict.fromkeys(reply.room_id for reply in queued):
             self.delivery.notify(platform, room)
 
-    async def _alerts(self, msg: IncomingMessage, turn: Turn, source: str = "rules",
-                      score: float | None = None) -> list[OutgoingMessage]:
+    async def _alerts(self, msg: IncomingMessage, turn: Turn,
+                      verdict: Verdict | None = None) -> list[OutgoingMessage]:
         """Record the alert (the message redacted, if the person had agreed to their story
         being kept), then tell the moderators its number and that someone may need care,
         without a word of what they wrote.
@@ -192,6 +190,10 @@ class App:
         concern = turn.concern
         if concern is None:
             return []
+        # Which found it: the rules (always checked first), or the model alone.
+        by_rules = verdict is None or self.engine.screen(msg.text.strip()) is not None
+        source = "rules" if by_rules else "model"
+        score = None if verdict is None else round(verdict.score, 4)
         assert self.commands is not None
         agreed = turn.conversation.answers.get(CONSENT) == "yes"
         log.warning("safeguarding concern (%s) in a %s conversation", concern, msg.platform)

@@ -52,7 +52,10 @@ _LEADING = frozenset({Control.PAUSE, Control.SKIP})
 """Always-on words that say what a reply wants even with more words around them ("pause it,
 my bus stop is next", "no on second thoughts skip"); "back" and "stop" do not ("back pain")."""
 _QUESTION_OPENERS = frozenset({"what", "whats", "what's", "which", "why", "how", "does",
-                               "where", "when", "who", "whos", "who's", "wdym"}) | {"can", "do"}
+                               "where", "when", "who", "whos", "who's", "wdym", "did", "has",
+                               "have", "can", "do"})
+_REQUESTING = frozenset({"can", "could", "will", "would", "do"})
+"""With "you" after them, these ask the bot to do something ("can you send it")."""
 _WH = frozenset({"who", "what", "whats", "what's", "where", "when", "why", "how", "which"})
 _YOU = frozenset({"you", "u", "ya", "we", "yall"})
 """After "can" or "do", these make a request ("can you send it"), not a question."""
@@ -62,9 +65,17 @@ _HEDGES = frozenset({"it", "its", "it's", "if", "that", "whether", "but", "thoug
 _SUBJECTS = frozenset({"i", "im", "i'm", "we", "ive", "i've", "its", "it's"})
 _AUXILIARY = frozenset({"will", "does", "do", "are", "is", "can", "could", "should", "would",
                         "am", "did"})
+_NEGATIVE_AUXILIARY = frozenset({"didnt", "didn't", "dont", "don't", "doesnt", "doesn't", "isnt",
+                                 "isn't", "cant", "can't", "wont", "won't"})
+"""With a pronoun after them and a question mark, these ask ("didnt i just say that?")."""
 _NEGATION = frozenset({"not", "no", "dont", "don't", "never", "nah", "nope"})
 _FIRM_NO = frozenset({"no", "nah", "nope", "na"})
 """A reply that opens with one of these is a no, however it goes on."""
+_FIRM_YES = frozenset({"yes", "yeah", "yep", "yup", "yea", "yeh", "ok", "okay", "sure"})
+"""A short reply that opens with one of these says yes, whatever else it mentions."""
+_PART = re.compile(r"\b(?:just|only) (?:one|the|my|some|part)\b|\b(?:one|some|part) of\b")
+"""Words that ask about a part of what a choice does ("can i erase just one story")."""
+_HESITATION = frozenset({"hmm", "hmmm", "umm", "um", "erm", "er", "uh", "uhh", "mmm"})
 _VAGUE = frozenset({"please", "course", "fine", "great", "cool", "lovely", "ready", "k"})
 """Yes-words that do not make a longer reply a yes when they open it."""
 
@@ -151,13 +162,12 @@ _SIGN_OFF = re.compile(r"(?:[.,!]\s*|\s+)(?:(?:kind|best|warm|many)\s+)?(?:regar
 
 def understand(text: str, asked: Asked) -> Understood:
     """The one reading of ``text`` at ``asked``."""
-    text = _SIGN_OFF.sub("", text.strip()) or text
+    text = _without_signature(text.strip())
     said = _said(text)
     if not said:
         return Understood(Reading.UNCLEAR)
-    for read in (_asks_first, _complaint, _exact_choice, _exact_control, _choice_phrase,
-                 _control_phrase,
-                 _dont_know,
+    for read in (_asks_first, _hesitating, _complaint, _restart, _exact_choice, _exact_control,
+                 _choice_phrase, _control_phrase, _dont_know,
                  _nothing_tried, _greeting, _question, _yes_no, _asking, _fuzzy_control,
                  _loose_choice, _filler):
         found = read(said, text, asked)
@@ -168,6 +178,13 @@ def understand(text: str, asked: Asked) -> Understood:
     return _as_choice(Understood(Reading.UNCLEAR), said, asked)
 
 
+def _without_signature(text: str) -> str:
+    signed = _SIGN_OFF.search(text)
+    if signed is None or _said(signed.group()) in _phrases("words.yes") | _phrases("words.no"):
+        return text  # ". Yes." ends a reply; it does not sign it
+    return text[:signed.start()] or text
+
+
 def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
     """Where a choice means "later" or "start again", those words pick it."""
     if asked.later and (found.reading is Reading.PAUSE or (
@@ -176,6 +193,9 @@ def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
     if asked.again and found.reading is Reading.RESTART:
         return Understood(Reading.CHOICE, asked.again)
     if found.reading is Reading.SKIP and asked.skip_is_no:  # "No, skip them"
+        return Understood(Reading.CHOICE, asked.no)
+    if found.reading is Reading.SKIP and asked.yes and asked.no and re.search(
+            r"\b(?:rather|prefer) not\b", said):  # "I'd rather not, thank you."
         return Understood(Reading.CHOICE, asked.no)
     return found
 
@@ -199,19 +219,22 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     parts = re.split(r"[,.;]|\bbut\b|\bbefore i send\b", text.strip())
     last = _said(parts[-1]).split()
+    if len(parts) > 1 and len(last) == 2 and last[0] in _WH and last[1] in {"one", "is", "then"}:
+        return Understood(Reading.QUESTION)  # "i started it but the team ran it, which one"
     after_but = re.split(r"\bbut\b", text.strip())[1:]  # "yes 1 but who reads the summary"
     but_asks = bool(after_but) and _said(after_but[-1]).split()[:1] in [[w] for w in _WH]
     asks = text.rstrip().endswith("?") or but_asks
     if asks and len(last) >= 3 and (
             last[0] in _QUESTION_OPENERS | _AUXILIARY) and not _control_phrase(said, text, asked):
         return Understood(Reading.QUESTION)  # "yes ok, but is this going to my doctor?"
-    opens = words_said[0] in _QUESTION_OPENERS and words_said[1] not in _YOU
+    opens = (words_said[0] in _QUESTION_OPENERS and not (
+        words_said[0] in _REQUESTING and words_said[1] in _YOU)) or _conditional(said)
     if not opens or "?" in text.strip().rstrip("?") or match_choice(text, asked.choices) or (
             match_choice(_first_clause(text), asked.choices)):
         return None  # "does it matter? rather not" answers after asking
     if words_said[0] == "can" and asked.kind is AnswerKind.CHOICE and _contained_choice(
-            said, asked) is not None:
-        return None  # "can i change the place" asks for a choice
+            said, asked) is not None and not _PART.search(said):
+        return None  # "can i change the place" asks for a choice; "...just one story" asks
     if _control_phrase(said, text, asked) is None:
         return Understood(Reading.QUESTION)
     return None
@@ -282,6 +305,8 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
         control = as_control(clause) if clause else None
         if control is not None and len(clauses) + bool(rest) > 1:
             return Understood(_CONTROL_READINGS[control])
+    if asked.yes and first in _FIRM_YES:
+        return None  # "yes quickly pls on my break"
     for reading in _PHRASED_ORDER:
         if _contains(said, _phrases(f"words.phrase.{reading.value}")):
             return Understood(reading)
@@ -300,6 +325,15 @@ def _complaint(said: str, text: str, asked: Asked) -> Understood | None:
     wishes = len(said.split()) <= 4 or _contains(said, _phrases("words.complaint.intent"))
     if _contains(said, complaint) or (wishes and _contains(said, topic)):
         return Understood(Reading.COMPLAINT)
+    return None
+
+
+def _restart(said: str, text: str, asked: Asked) -> Understood | None:
+    """The whole thing again, however it is put ("this is all wrong just start the whole
+    thing over", "can we do it all again from the start")."""
+    if len(said.split()) <= SHORT + 2 and not _negated(said) and _contains(
+            said, _longer("words.phrase.restart", 3)):
+        return Understood(Reading.RESTART)
     return None
 
 
@@ -363,8 +397,10 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.QUESTION)
     if asked.kind is AnswerKind.TEXT and text.rstrip().endswith("?") and (
             len(words_said) <= 4 or _contains(said, _phrases("words.meaning"))
-            or words_said[0] in _INTERROGATIVE | {"as", "sorry", "so", "if"}):
-        return Understood(Reading.QUESTION)
+            or words_said[0] in _INTERROGATIVE | {"as", "sorry", "so", "if", "but"}
+            or (words_said[0] in _NEGATIVE_AUXILIARY and words_said[1] in _PRONOUNS)
+            or (len(words_said) <= PHRASED and bool(set(words_said) & _WH))):
+        return Understood(Reading.QUESTION)  # "used to work where, here or anywhere?"
     if asked.kind is AnswerKind.TEXT and len(words_said) >= 2 and (
             (words_said[0] in _INTERROGATIVE - _AUXILIARY and words_said[1] in _INVERTED)
             or (words_said[0] in _AUXILIARY and words_said[1] in _PRONOUNS)):
@@ -372,8 +408,8 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is AnswerKind.TEXT and words_said[0] in _AUXILIARY and (
             _contains(said, _phrases("words.to_us")) and len(words_said) <= SHORT):
         return Understood(Reading.QUESTION)
-    if len(words_said) <= 4 and _contains(said, frozenset({"what", "where", "which"})) and (
-            asked.kind is AnswerKind.TEXT and words_said[-1] in {"what", "where", "exactly"}):
+    if len(words_said) <= 4 and _contains(said, _WH) and (  # "spread to who"
+            asked.kind is AnswerKind.TEXT and words_said[-1] in _WH | {"exactly"}):
         return Understood(Reading.QUESTION)
     return None
 
@@ -382,6 +418,8 @@ def _asking(said: str, text: str, asked: Asked) -> Understood | None:
     """At a choice question, a question back that picks no choice."""
     words_said = said.split()
     asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE
+    if asked.kind is not AnswerKind.TEXT and (not asking or len(words_said) > SHORT):
+        return _asks_about_us(said, text, asked)
     if not asking or len(words_said) > SHORT or asked.kind is AnswerKind.TEXT:
         return None
     if re.search(r"\d", said) or _choice_phrase(said, text, asked) is not None:
@@ -389,6 +427,16 @@ def _asking(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is AnswerKind.CHOICE and _contained_choice(said, asked) is not None:
         return None
     return Understood(Reading.QUESTION)
+
+
+def _asks_about_us(said: str, text: str, asked: Asked) -> Understood | None:
+    """A reply that opens by asking about the bot ("Is this safe? My grandson told me...")."""
+    first = text.split("?", 1)[0] if "?" in text else ""
+    if first and len(_said(first).split()) <= SHORT and (
+            _said(first).split()[0] in _INTERROGATIVE and _contains(
+                _said(first), _phrases("words.question"))):
+        return Understood(Reading.QUESTION)
+    return None
 
 
 def _filler(said: str, text: str, asked: Asked) -> Understood | None:
@@ -411,6 +459,12 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
+def _hesitating(said: str, text: str, asked: Asked) -> Understood | None:
+    if asked.yes and _hesitant(said, text):
+        return Understood(Reading.UNCLEAR)  # "hmm ok?": asked again, not taken as a yes
+    return None
+
+
 def _yes_no(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.yes and (_yes_word(said) or _first_clause(text) in _phrases("words.yes")):
         return Understood(Reading.CHOICE, asked.yes)
@@ -419,7 +473,17 @@ def _yes_no(said: str, text: str, asked: Asked) -> Understood | None:
     last = _said(re.split(r"[,.;!]", text.strip().rstrip(".!"))[-1])
     if asked.no and last in _FIRM_NO:
         return Understood(Reading.CHOICE, asked.no)
+    if asked.yes and last in _phrases("words.yes") and not _negated(said) and len(
+            said.split()) <= SHORT:  # "Thank you, that is reassuring. Yes."
+        return Understood(Reading.CHOICE, asked.yes)
     return _one_side(said, asked)
+
+
+def _hesitant(said: str, text: str) -> bool:
+    """A bare "ok" with a question mark or an "hmm" before it is not yet a yes."""
+    bare = [w for w in said.rstrip("?").split() if w not in _HESITATION]
+    weak = " ".join(bare) in _phrases("words.yes") and len(bare) <= 2
+    return weak and (text.rstrip().endswith("?") or len(bare) < len(said.split()))
 
 
 def _one_side(said: str, asked: Asked) -> Understood | None:
@@ -467,10 +531,11 @@ def _ordinal_index(said: str, count: int) -> int | None:
         return int(numbered.group(1)) - 1
     trimmed = said.removesuffix(" please").removeprefix("only ").removeprefix("just ")
     trimmed = trimmed.removeprefix("the ")
+    bare = trimmed.removesuffix(" one").removesuffix(" option")  # "the 2nd one"
     if trimmed in _phrases("words.last") or said in _phrases("words.last"):
         return count - 1
     for index, names in enumerate(_ordinals()[:count]):
-        if said in names or trimmed in names:
+        if said in names or trimmed in names or bare in names:
             return index
     return None
 
@@ -615,8 +680,10 @@ def _stem(word: str) -> str:
 
 
 def _before_negation(said: str) -> str:
-    """The part of a reply before a "not" ("quotes but dont contact me": "quotes")."""
-    return re.split(r"\b(?:but )?(?:not|dont|don't|no)\b", said, maxsplit=1)[0]
+    """The part of a reply before a "not" ("quotes but dont contact me": "quotes"), or before
+    a "without" that is not part of a choice's own words ("quote my words, without my name")."""
+    kept = re.split(r"\b(?:but )?(?:not|dont|don't|no)\b", said, maxsplit=1)[0]
+    return re.sub(r"\bwithout (?:my|me|the|their)\b.*$", "", kept) or kept
 
 
 def _themes(said: str, text: str, asked: Asked) -> Understood | None:
@@ -761,3 +828,9 @@ _CONTROL_READINGS = {control: reading for reading, control in CONTROLS.items()}
 
 _PHRASED_ORDER = (Reading.STATUS, Reading.RESTART, Reading.BACK, Reading.HELP, Reading.PAUSE,
                   Reading.SKIP)
+
+
+def _conditional(said: str) -> bool:
+    """A question about what happens if ("if i say staff can they work out who i am")."""
+    return bool(re.match(r"if (?:i|we|you|u)\b.*\b(?:can|will|would|could|do|does|is|are)"
+                         r" (?:they|you|u|it|people|anyone|someone|he|she|my)\b", said))

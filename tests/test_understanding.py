@@ -149,8 +149,8 @@ async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
 
 
 @pytest.mark.parametrize(("name", "accuracy", "stored"), [
-    ("replies.jsonl", 0.96, 0.03), ("replies_more.jsonl", 0.94, 0.07),
-    ("replies_phone.jsonl", 0.93, 0.07)])
+    ("replies.jsonl", 0.965, 0.02), ("replies_more.jsonl", 0.955, 0.04),
+    ("replies_phone.jsonl", 0.96, 0.04)])
 def test_the_tuning_replies_are_mostly_read_as_meant(name: str, accuracy: float,
                                                      stored: float) -> None:
     """A regression floor on the replies the words were tuned on (the blind set is only
@@ -240,3 +240,58 @@ async def test_me_alone_at_has_anyone_tried_asks_what(chat: Chat, store: Store) 
     await chat.script(PROBLEM, "me")
     assert chat.last_text == "Could you tell me a little more, in your own words?"
     assert "tried" not in await stored(store, chat)
+
+
+async def test_asking_to_erase_just_one_story_erases_nothing(chat: Chat, store: Store) -> None:
+    from tests.test_privacy import FINISH
+
+    await chat.script(*FINISH, "forget me")
+    await chat.say("can i erase just one story")
+    assert len(await store.list_stories()) == 1
+    assert "can't be undone" in chat.last_text  # asked again, after the answer
+    assert not any(r.text.startswith("Done. I've erased") for r in chat.replies)
+
+
+@pytest.mark.parametrize("unsure", ["hmm ok?", "ok?", "umm okay"])
+async def test_a_hesitant_ok_at_consent_is_asked_again_not_taken(chat: Chat, store: Store,
+                                                                unsure: str) -> None:
+    await chat.script("hi", "yes", unsure)
+    assert chat.last_text.startswith("Sorry, I didn't follow. You can say yes or no")
+    assert "Is that OK?" in chat.last_text or "Tell me more" in str(chat.replies[-1].choices)
+    assert (await stored(store, chat)).get("consent") is None
+
+
+async def test_rather_not_at_consent_is_a_no(chat: Chat, store: Store) -> None:
+    await chat.script("hi", "yes", "I'd rather not, thank you.")
+    assert "Nothing you've said has been kept" in chat.last_text
+    assert await store.list_stories() == []
+
+
+async def test_quote_without_my_name_does_not_pick_naming(chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "skip", "skip", "staff",
+                      "You may quote my words, without my name.")
+    assert (await stored(store, chat))["permissions"] == ["quote"]
+
+
+async def test_start_the_whole_thing_over_at_review_asks_to_start_again(chat: Chat) -> None:
+    from tests.test_story_flow import to_review
+
+    await to_review(chat)
+    await chat.say("this is all wrong just start the whole thing over")
+    assert "Start again from the beginning?" in chat.last_text
+
+
+async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:
+    await chat.script("hi", "yes quickly pls on my break")
+    assert "Is that OK?" in chat.last_text
+
+
+@pytest.mark.parametrize("question", ["spread to who", "didnt i just say that?",
+                                      "replace as in get rid of?", "but we did try something?"])
+async def test_a_short_question_back_is_not_kept_as_an_answer(chat: Chat, store: Store,
+                                                              question: str) -> None:
+    await start(chat)
+    await chat.say(question)
+    assert "What's been happening?" in chat.last_text or "own words" in chat.last_text
+    assert (await stored(store, chat)).get("situation") is None

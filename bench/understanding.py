@@ -29,6 +29,7 @@ from flows.understanding import NOT_ANSWERS, Asked, Reading, asked_at, understan
 DATA = Path(__file__).parents[1] / "tests" / "data"
 SETS = {"tuning": DATA / "replies.jsonl", "tuning_more": DATA / "replies_more.jsonl",
         "tuning_phone": DATA / "replies_phone.jsonl", "blind": DATA / "replies_blind.jsonl"}
+BLIND = frozenset({"blind"})
 STORED = {Reading.ANSWER, Reading.CHOICE}
 
 
@@ -88,7 +89,8 @@ def main() -> None:
     parser.add_argument("--set", choices=sorted(SETS), action="append")
     args = parser.parse_args()
     chosen = args.set or sorted(SETS)
-    report = {name: measure(SETS[name], args.show_misses) for name in chosen}
+    report = {name: measure(SETS[name], 0 if name in BLIND else args.show_misses)
+              for name in chosen}  # the blind set's misses are never shown: no tuning on it
     report["targets"] = {"blind accuracy": ">= 0.97", "non_answers_stored": "0"}
     print(json.dumps(report, indent=2, ensure_ascii=False))
 

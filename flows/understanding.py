@@ -223,6 +223,10 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.QUESTION)  # "i started it but the team ran it, which one"
     after_but = re.split(r"\bbut\b", text.strip())[1:]  # "yes 1 but who reads the summary"
     but_asks = bool(after_but) and _said(after_but[-1]).split()[:1] in [[w] for w in _WH]
+    if after_but and text.rstrip().endswith("?") and len(_said(after_but[-1]).split()) >= 3 and (
+            _said(after_but[-1]).split()[0] in _AUXILIARY) and not _control_phrase(
+                said, text, asked):
+        return Understood(Reading.QUESTION)  # "ok but will someone get back to me before..."
     asks = text.rstrip().endswith("?") or but_asks
     if asks and len(last) >= 3 and (
             last[0] in _QUESTION_OPENERS | _AUXILIARY) and not _control_phrase(said, text, asked):
@@ -246,7 +250,8 @@ def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
     control = as_control(text) or (as_control(bare) if bare else None)  # "ugh restart"
     words_said = re.sub(r"(\w)\1{2,}", r"\1\1", said).split()  # "skippp"
     if control is None and len(words_said) <= PHRASED:
-        ends = as_control(words_said[-1]) if len(words_said) <= 4 and (
+        ends = as_control(words_said[-1]) if (len(words_said) <= 4 or (
+            len(words_said) <= 6 and words_said[0] in _FIRM_NO | {"actually", "wait"})) and (
             words_said[0] not in _INTERROGATIVE) else None  # but "what's next" asks
         starts = as_control(words_said[0])
         control = next((c for c in (starts, ends) if c in _LEADING), None)
@@ -263,7 +268,8 @@ def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
             picked = None if index is None else asked.choices[index]
         return None if picked is None else Understood(Reading.CHOICE, picked.value)
     if asked.kind is AnswerKind.PICKS:
-        asking = said.split()[0] in _INTERROGATIVE and not re.search(r"\d", said)
+        asking = (said.split()[0] in _INTERROGATIVE or (text.rstrip().endswith("?") and bool(
+            set(said.split()) & _WH))) and not re.search(r"\d", said)
         return None if asking else _picks(said, asked)
     if asked.kind is AnswerKind.THEMES:
         return _themes(said, text, asked)
@@ -295,9 +301,10 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
                 return Understood(found)
     clauses = [_said(c) for c in re.split(r"[,.;!?]", text) if _said(c)]
     for reading in _PHRASED_ORDER:  # "sorry, the bus came. where were we"
-        if clauses and len(clauses) <= 3 and clauses[-1] in _phrases(
-                f"words.phrase.{reading.value}"):
-            return Understood(reading)
+        if clauses and len(clauses) <= 3 and (
+                clauses[-1] in _phrases(f"words.phrase.{reading.value}")
+                or clauses[0] in _phrases(f"words.phrase.{reading.value}")):
+            return Understood(reading)  # "how long is this going to take, got to get..."
     if len(said.split()) > PHRASED:
         return None
     first, *rest = said.split()
@@ -388,6 +395,9 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.QUESTION)  # "are you going to pass this on to someone..."
     if len(words_said) > SHORT:
         return None
+    if asked.kind is AnswerKind.TEXT and re.search(r"\bwhat\b.*\bmeans?\b", said) and (
+            _contains(said, _phrases("words.meaning"))):
+        return Understood(Reading.QUESTION)  # "sorry what does build on mean here"
     asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE
     about_us = _contains(said, _phrases("words.question"))
     strong = _longer("words.question", 3)

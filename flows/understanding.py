@@ -75,6 +75,11 @@ _FIRM_YES = frozenset({"yes", "yeah", "yep", "yup", "yea", "yeh", "ok", "okay", 
 """A short reply that opens with one of these says yes, whatever else it mentions."""
 _PART = re.compile(r"\b(?:just|only) (?:one|the|my|some|part)\b|\b(?:one|some|part) of\b")
 """Words that ask about a part of what a choice does ("can i erase just one story")."""
+_NUMBER_NOUNS = frozenset({"number", "no", "option", "choice", "num", "#"})
+_NUMBER_JOINS = frozenset({"and", "&", "+", "plus", "or", "then", "just", "only", "also", "n",
+                           "both", "number", "option", "choice"})
+_POLITE = frozenset({"please", "thanks", "thank", "you", "one", "option", "the", "last", "ta",
+                     "dear", "then", "i", "think", "x"})
 _HESITATION = frozenset({"hmm", "hmmm", "umm", "um", "erm", "er", "uh", "uhh", "mmm"})
 _VAGUE = frozenset({"please", "course", "fine", "great", "cool", "lovely", "ready", "k"})
 """Yes-words that do not make a longer reply a yes when they open it."""
@@ -162,12 +167,16 @@ _SIGN_OFF = re.compile(r"(?:[.,!]\s*|\s+)(?:(?:kind|best|warm|many)\s+)?(?:regar
 
 def understand(text: str, asked: Asked) -> Understood:
     """The one reading of ``text`` at ``asked``."""
-    text = _without_signature(text.strip())
+    text = _as_typed(_without_signature(text.strip()))
     said = _said(text)
     if not said:
         return Understood(Reading.UNCLEAR)
-    for read in (_asks_first, _hesitating, _complaint, _restart, _exact_choice, _exact_control,
-                 _choice_phrase, _control_phrase, _dont_know,
+    if asked.kind is not AnswerKind.TEXT:
+        changed = _changed_mind(text, asked)  # "yes... actually no"
+        if changed is not None:
+            return changed
+    for read in (_complaint, _asks_first, _hesitating, _rather_not, _unsure_if, _restart,
+                 _exact_choice, _exact_control, _choice_phrase, _control_phrase, _dont_know,
                  _nothing_tried, _greeting, _question, _yes_no, _asking, _fuzzy_control,
                  _loose_choice, _filler):
         found = read(said, text, asked)
@@ -176,6 +185,81 @@ def understand(text: str, asked: Asked) -> Understood:
     if asked.kind is AnswerKind.TEXT:
         return Understood(Reading.ANSWER)
     return _as_choice(Understood(Reading.UNCLEAR), said, asked)
+
+
+def _as_typed(text: str) -> str:
+    """A reply with dictated punctuation ("comma", "full stop"), sounded-out spellings
+    ("wot", "qweshun") and stretched letters ("nooooo", "skiiip") put back, for reading."""
+    for said, mark in _pairs("words.dictation"):
+        text = re.sub(rf"\s*\b{re.escape(said)}\b", mark, text, flags=re.IGNORECASE)
+    text = re.sub(r"([^\W\d_])\1{2,}", _unstretched, text)
+    text = re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", text, flags=re.IGNORECASE)  # "back back"
+    spelled = dict(_pairs("words.spelling"))
+    return re.sub(r"[\w']+", lambda m: spelled.get(m.group().casefold(), m.group()), text)
+
+
+def _unstretched(found: re.Match[str]) -> str:
+    return found.group(1)
+
+
+def _changed_mind(text: str, asked: Asked) -> Understood | None:
+    """At a question with options, only what follows the last change of mind counts."""
+    marks = sorted([*_pattern(_phrases("words.changed_mind")).finditer(text.casefold()),
+                    *re.finditer(r"\.{2,}|…", text)], key=lambda m: m.start())
+    tail = text[marks[-1].end():].strip(" ,.;!-") if marks else ""
+    if marks and marks[-1].group()[0] in ".…" and _said(tail).split()[:1] not in (
+            [[w] for w in _FIRM_NO | _HESITATION]):
+        return None  # "staff... well and patient sometimes": a pause, not a change of mind
+    if not tail and len(marks) >= 2:  # "yes... hmm no actually"
+        tail = text[marks[-2].end():marks[-1].start()].strip(" ,.;!-")
+    if not tail or marks[-1].start() == 0:
+        return None
+    bare = re.sub(r"^(?:no|nah|nope)\b[\s,]*", "", tail, flags=re.IGNORECASE)
+    if asked.kind is not AnswerKind.CHOICE and _said(bare).split()[:1] in (
+            ["not"], ["except"], ["but"]):
+        return None  # "1 2 and 3... actually no, not 2" corrects the list: read it whole
+    for part in dict.fromkeys((bare, tail)):
+        if part and _said(part):
+            found = understand(part, asked)
+            if found.reading is not Reading.UNCLEAR:
+                return found
+    return None
+
+
+def _numbered(said: str, count: int) -> str:
+    """Number words as digits where they pick options ("one and four", "the 1st and 3rd one",
+    "number two please", "first and last"): "1 and 4", "1 and 3", "2 please", "1 and N"."""
+    numbers = dict(_pairs("words.numbers"))
+    out: list[str] = []
+    tokens = said.split()
+    for index, token in enumerate(tokens):
+        prev = out[-1] if out else ""
+        after = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if token in _NUMBER_NOUNS and (after.isdigit() or after in numbers):
+            continue  # "number two"
+        if token == "one" and prev.isdigit():
+            continue  # "the 1st one"
+        value = numbers.get(token) or (str(count) if token in _phrases("words.last") else None)
+        opens = not prev or prev in _NUMBER_JOINS or (prev == "the" and token != "one") or (
+            prev.isdigit() and token != "one")
+        counting = token in {"first", "last", "top"} and (after.isdigit() or after in numbers)
+        if value is None or not opens or counting:
+            out.append(token)  # "the naming one", "first two"
+        else:
+            out.append(value)
+    return " ".join(out)
+
+
+def _picked_number(said: str, count: int) -> int | None:
+    """The option a short reply picks by its number ("number one please", "the 2nd one pls",
+    "number three the last one")."""
+    tokens = _numbered(said, count).split()
+    while tokens and tokens[0] in {"the", "just", "only", "its", "it's"}:
+        tokens = tokens[1:]
+    if tokens and tokens[0].isdigit() and all(t in _POLITE for t in tokens[1:]):
+        number = int(tokens[0])
+        return number - 1 if 1 <= number <= count else None
+    return None
 
 
 def _without_signature(text: str) -> str:
@@ -236,6 +320,9 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     if not opens or "?" in text.strip().rstrip("?") or match_choice(text, asked.choices) or (
             match_choice(_first_clause(text), asked.choices)):
         return None  # "does it matter? rather not" answers after asking
+    if len(asked.choices) >= 5 and not text.rstrip().endswith("?") and _contained_choice(
+            said, asked) is not None:
+        return None  # "how to spread it" at "which answer would you like to change?"
     if words_said[0] == "can" and asked.kind is AnswerKind.CHOICE and _contained_choice(
             said, asked) is not None and not _PART.search(said):
         return None  # "can i change the place" asks for a choice; "...just one story" asks
@@ -261,16 +348,29 @@ def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is AnswerKind.CHOICE:
+        number = _picked_number(_first_clause(text), len(asked.choices))
+        if number is not None:  # "number one please", "the second option pls, on my break"
+            return Understood(Reading.CHOICE, asked.choices[number].value)
         picked = match_choice(text, asked.choices) or match_choice(
             _first_clause(text), asked.choices)  # "both, i work there and i'm a patient"
+        clauses = [c for c in re.split(r"[,.;!]", text) if _said(c)]
+        if picked is None and len(clauses) >= 2:  # "still dont get it, more pls"
+            last = " ".join(w for w in _said(clauses[-1]).split() if w not in _POLITE)
+            picked = match_choice(last, asked.choices) if last else None
         if picked is None and "," in text:  # "the second one, what it was meant to fix"
             index = _ordinal_index(_first_clause(text), len(asked.choices))
             picked = None if index is None else asked.choices[index]
         return None if picked is None else Understood(Reading.CHOICE, picked.value)
     if asked.kind is AnswerKind.PICKS:
-        asking = (said.split()[0] in _INTERROGATIVE or (text.rstrip().endswith("?") and bool(
-            set(said.split()) & _WH))) and not re.search(r"\d", said)
-        return None if asking else _picks(said, asked)
+        asking = (said.split()[0] in _INTERROGATIVE or _conditional(said) or (
+            text.rstrip().endswith("?") and bool(set(said.split()) & _WH))) and not re.search(
+                r"\d", said)
+        if asking:
+            return None
+        first = _first_clause(text)
+        if first != said and first in NONE_WORDS and not re.search(r"\d", said):
+            return Understood(Reading.NONE)
+        return _picks(_numbered(said, len(asked.choices)), asked)
     if asked.kind is AnswerKind.THEMES:
         return _themes(said, text, asked)
     return None
@@ -289,6 +389,9 @@ def _choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
 def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     """A short reply that says one of the always-on words in other words ("can we finish
     later", "how many more questions", "skip this one", "pause i need to get back")."""
+    if asked.yes and said.split()[0] in _FIRM_YES and not re.search(
+            r"\b(?:can|could) (?:we|i)\b|\bbut\b", said):
+        return None  # "yes quickly pls on my break"
     if len(said.split()) <= SHORT + 2:  # "someone at the door, can we carry on later"
         for asking in _REQUEST.finditer(said):
             rest = asking.group("rest")
@@ -312,8 +415,6 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
         control = as_control(clause) if clause else None
         if control is not None and len(clauses) + bool(rest) > 1:
             return Understood(_CONTROL_READINGS[control])
-    if asked.yes and first in _FIRM_YES:
-        return None  # "yes quickly pls on my break"
     for reading in _PHRASED_ORDER:
         if _contains(said, _phrases(f"words.phrase.{reading.value}")):
             return Understood(reading)
@@ -352,7 +453,7 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
     if bare.rstrip("?") in _phrases("words.dont_know.alone"):
         return Understood(Reading.DONT_KNOW)
     if said in unsure or bare in unsure or _starts(said, unsure, SHORT) or _first_clause(
-            text) in unsure:  # "hmm dunno"
+            text) in unsure or _without_fillers(_first_clause(text)) in unsure:  # "hmm dunno"
         return Understood(Reading.DONT_KNOW)
     if len(said.split()) <= 4 and _contains(said, _longer("words.dont_know", 2)):  # "hmm not sure"
         return Understood(Reading.DONT_KNOW)
@@ -384,6 +485,9 @@ def _greeting(said: str, text: str, asked: Asked) -> Understood | None:
     if said in greetings or (len(said.split()) <= 6 and first in greetings
                              and first not in _phrases("words.yes") and not _yes_word(said)):
         return Understood(Reading.GREETING)
+    if len(said.split()) <= PHRASED and any(said.startswith(f"{g} ") for g in _longer(
+            "words.greeting", 2)):
+        return Understood(Reading.GREETING)  # "im back sorry got called away"
     return None
 
 
@@ -412,7 +516,9 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
             or (len(words_said) <= PHRASED and bool(set(words_said) & _WH))):
         return Understood(Reading.QUESTION)  # "used to work where, here or anywhere?"
     if asked.kind is AnswerKind.TEXT and len(words_said) >= 2 and (
-            (words_said[0] in _INTERROGATIVE - _AUXILIARY and words_said[1] in _INVERTED)
+            (words_said[0] in _NEGATIVE_AUXILIARY and words_said[1] in {"i", "you", "u"}
+             and len(words_said) <= PHRASED)  # "didnt i just say that"
+            or (words_said[0] in _INTERROGATIVE - _AUXILIARY and words_said[1] in _INVERTED)
             or (words_said[0] in _AUXILIARY and words_said[1] in _PRONOUNS)):
         return Understood(Reading.QUESTION)  # "where will it be shown", "did you send it"
     if asked.kind is AnswerKind.TEXT and words_said[0] in _AUXILIARY and (
@@ -427,7 +533,7 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
 def _asking(said: str, text: str, asked: Asked) -> Understood | None:
     """At a choice question, a question back that picks no choice."""
     words_said = said.split()
-    asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE
+    asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE or _conditional(said)
     if asked.kind is not AnswerKind.TEXT and (not asking or len(words_said) > SHORT):
         return _asks_about_us(said, text, asked)
     if not asking or len(words_said) > SHORT or asked.kind is AnswerKind.TEXT:
@@ -460,6 +566,11 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.UNCLEAR)
     if re.fullmatch(r"\d{1,2}", said) or _ordinal_index(said, 8) is not None:
         return Understood(Reading.UNCLEAR)
+    if re.fullmatch(r"(?:\d{1,2}|and|please|\s)+", said) and len(said.split()) >= 2:
+        return Understood(Reading.UNCLEAR)  # "1 and 4 please": an answer to another question
+    clauses = [_said(c) for c in re.split(r"[,.;!]", text) if _said(c)]
+    if not asked.yes_is_answer and clauses and all(c in _phrases("words.yes") for c in clauses):
+        return Understood(Reading.UNCLEAR)  # "Yes, that's OK with me"
     if not re.search(r"\w", said) or re.fullmatch(r"(\w)\1{3,}\w*|\w", said):
         return Understood(Reading.UNCLEAR)  # "🙃🙃🙃", "x", "jjjjjk"
     if asked.nothing_tried and any(said in _phrases(key) for key in _WHO):
@@ -473,6 +584,25 @@ def _hesitating(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.yes and _hesitant(said, text):
         return Understood(Reading.UNCLEAR)  # "hmm ok?": asked again, not taken as a yes
     return None
+
+
+def _rather_not(said: str, text: str, asked: Asked) -> Understood | None:
+    if asked.yes and asked.no and re.search(r"\b(?:rather|prefer) not\b", said):
+        return Understood(Reading.CHOICE, asked.no)  # "id rather not if thats ok"
+    return None
+
+
+def _unsure_if(said: str, text: str, asked: Asked) -> Understood | None:
+    """At a question with options, "not sure if that's ok" is not sure, not an ok."""
+    if asked.kind is AnswerKind.TEXT:
+        return None
+    found = _pattern(_phrases("words.dont_know")).match(_without_fillers(said))
+    after = _without_fillers(said)[found.end():].split()[:1] if found else []
+    return Understood(Reading.DONT_KNOW) if after in (["if"], ["whether"]) else None
+
+
+def _without_fillers(said: str) -> str:
+    return " ".join(w for w in said.split() if w not in _phrases("words.filler")) or said
 
 
 def _yes_no(said: str, text: str, asked: Asked) -> Understood | None:
@@ -635,9 +765,14 @@ def asks_meaning(text: str) -> bool:
 
 
 def _picks(said: str, asked: Asked) -> Understood | None:
-    if said in NONE_WORDS or (_contains(said, frozenset({"none"})) and len(said.split()) <= 4):
+    if said in NONE_WORDS or (_contains(said, frozenset({"none"})) and len(said.split()) <= 4) or (
+            _starts(said, NONE_WORDS, 5) and not re.search(r"\d", said)):
         return Understood(Reading.NONE)
     index = _ordinal_index(said, len(asked.choices))
+    if index is None:
+        index = _picked_number(said, len(asked.choices))  # "just the first one, thank you"
+    if index is not None and asked.choices[index].value == "none":
+        return Understood(Reading.NONE)
     if index is not None:
         return Understood(Reading.CHOICE, [asked.choices[index].value])
     every = [c.value for c in asked.choices if c.value != "none"]
@@ -702,6 +837,12 @@ def _themes(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.NONE)
     if said in _phrases("words.filler"):
         return Understood(Reading.UNCLEAR)
+    numbered = _numbered(said, len(labels))
+    if re.fullmatch(r"(?:(?:the|just|only|and|please|n|\d+)\s*)+", numbered) and re.search(
+            r"\d", numbered):  # "one two and three", "the 1st and 3rd one"
+        picked = [labels[int(n) - 1] for n in re.findall(r"\d+", numbered)
+                  if 1 <= int(n) <= len(labels)]
+        return Understood(Reading.CHOICE, list(dict.fromkeys(picked))) if picked else None
     themed = replace(asked, choices=tuple(Choice(value=label, label=label) for label in labels))
     listed = _listed(said, themed)
     if listed is not None:
@@ -763,7 +904,9 @@ def _non_answer(said: str, text: str, asked: Asked) -> Understood | None:
 def _yes_word(said: str) -> bool:
     yes = _phrases("words.yes")
     first = said.split()[0]
+    opens = any(said.startswith(f"{p} ") for p in _longer("words.yes", 3))
     return said in yes or (_starts(said, yes, 5) and not _negated(said)) or (
+        opens and len(said.split()) <= SHORT and not _negated(said)) or (
         first in yes and first not in _phrases("words.no") and first not in _VAGUE) or (
         len(said.split()) <= SHORT and _said(re.split(r"[,.;!]", said, maxsplit=1)[0]) in yes)
 
@@ -774,6 +917,7 @@ def _no_word(said: str) -> bool:
 
 
 def _negated(said: str) -> bool:
+    said = re.sub(r"\b(?:dont|don't|do not) mind\b", "", said)  # "i dont mind" says yes
     return any(word in _NEGATION for word in said.split())
 
 
@@ -821,6 +965,13 @@ def _single(key: str) -> frozenset[str]:
 @cache
 def _phrases(key: str) -> frozenset[str]:
     return frozenset(normalise(w) or w for w in words(key))
+
+
+@cache
+def _pairs(key: str) -> tuple[tuple[str, str], ...]:
+    """The ``said=meant`` pairs of ``key``, longest first."""
+    pairs = (w.split("=", 1) for w in words(key) if "=" in w)
+    return tuple(sorted(((a.strip(), b.strip()) for a, b in pairs), key=lambda p: -len(p[0])))
 
 
 @cache

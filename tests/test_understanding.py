@@ -150,7 +150,7 @@ async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
 
 @pytest.mark.parametrize(("name", "accuracy", "stored"), [
     ("replies.jsonl", 0.965, 0.02), ("replies_more.jsonl", 0.955, 0.04),
-    ("replies_phone.jsonl", 0.96, 0.04)])
+    ("replies_phone.jsonl", 0.96, 0.04), ("replies_voice.jsonl", 0.965, 0.045)])
 def test_the_tuning_replies_are_mostly_read_as_meant(name: str, accuracy: float,
                                                      stored: float) -> None:
     """A regression floor on the replies the words were tuned on (the blind set is only
@@ -295,3 +295,40 @@ async def test_a_short_question_back_is_not_kept_as_an_answer(chat: Chat, store:
     await chat.say(question)
     assert "What's been happening?" in chat.last_text or "own words" in chat.last_text
     assert (await stored(store, chat)).get("situation") is None
+
+
+@pytest.mark.parametrize(("said", "shown"), [
+    ("yes... actually no im not comfy with that", "Nothing you've said has been kept"),
+    ("yes... hmm no actually", "Nothing you've said has been kept"),
+    ("no wait, yes thats fine", "What's been happening?")])
+async def test_a_change_of_mind_at_consent_counts_what_came_last(chat: Chat, store: Store,
+                                                                said: str, shown: str) -> None:
+    await chat.script("hi", "yes", said)
+    assert shown in chat.last_text
+
+
+async def test_dictated_punctuation_and_number_words_pick_permissions(chat: Chat,
+                                                                      store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "skip", "skip", "staff",
+                      "one and three please full stop")
+    assert (await stored(store, chat))["permissions"] == ["digest", "contact"]
+
+
+@pytest.mark.parametrize(("said", "themes"), [
+    ("one two and three", ["access", "waiting times", "communication"]),
+    ("the 1st and 3rd one", ["access", "communication"]),
+    ("mental helth and staffing", ["mental health", "staffing"])])
+async def test_themes_said_in_words_or_sounded_out(chat: Chat, store: Store, said: str,
+                                                   themes: list[str]) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", said)
+    assert (await stored(store, chat))["themes"] == themes
+
+
+@pytest.mark.parametrize("said", ["wot does erase mean here", "yes... no keep it"])
+async def test_erasing_needs_a_plain_yes(chat: Chat, store: Store, said: str) -> None:
+    from tests.test_privacy import FINISH
+
+    await chat.script(*FINISH, "forget me", said)
+    assert len(await store.list_stories()) == 1

@@ -80,6 +80,11 @@ _NUMBER_JOINS = frozenset({"and", "&", "+", "plus", "or", "then", "just", "only"
                            "both", "number", "option", "choice"})
 _POLITE = frozenset({"please", "thanks", "thank", "you", "one", "option", "the", "last", "ta",
                      "dear", "then", "i", "think", "x"})
+_ASIDES = frozenset({"tbh", "obvs", "obv", "lol", "honestly", "really", "hm", "hmm", "um", "umm",
+                     "erm", "please", "pls"})
+"""Words around an option that add nothing to it ("both tbh")."""
+_USES = [[w] for w in ("with", "from", "for", "to", "getting", "at", "in", "on", "the", "a")]
+"""Words after "help" or "skip" that make them part of an answer ("help with transport")."""
 _HESITATION = frozenset({"hmm", "hmmm", "umm", "um", "erm", "er", "uh", "uhh", "mmm"})
 _VAGUE = frozenset({"please", "course", "fine", "great", "cool", "lovely", "ready", "k"})
 """Yes-words that do not make a longer reply a yes when they open it."""
@@ -190,12 +195,21 @@ def understand(text: str, asked: Asked) -> Understood:
 def _as_typed(text: str) -> str:
     """A reply with dictated punctuation ("comma", "full stop"), sounded-out spellings
     ("wot", "qweshun") and stretched letters ("nooooo", "skiiip") put back, for reading."""
+    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">")
+                     ) or text  # "> Shall we carry on?" quotes the bot, then answers
+    text = re.sub(r"(?:#|\b(?:no|opt|num)\.?\s*)(?=\d)", "number ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(\w) (\w) (\w)(?: (\w))?(?: (\w))?\b", _spaced, text)  # "s k i p"
     for said, mark in _pairs("words.dictation"):
         text = re.sub(rf"\s*\b{re.escape(said)}\b", mark, text, flags=re.IGNORECASE)
     text = re.sub(r"([^\W\d_])\1{2,}", _unstretched, text)
     text = re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", text, flags=re.IGNORECASE)  # "back back"
     spelled = dict(_pairs("words.spelling"))
     return re.sub(r"[\w']+", lambda m: spelled.get(m.group().casefold(), m.group()), text)
+
+
+def _spaced(found: re.Match[str]) -> str:
+    letters = [g for g in found.groups() if g]
+    return "".join(letters) if all(len(g) == 1 and g.isalpha() for g in letters) else found.group()
 
 
 def _unstretched(found: re.Match[str]) -> str:
@@ -333,7 +347,7 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
 
 
 def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
-    bare = " ".join(w for w in said.split() if w not in _phrases("words.filler"))
+    bare = " ".join(w for w in said.split() if w not in _phrases("words.filler") | _ASIDES)
     control = as_control(text) or (as_control(bare) if bare else None)  # "ugh restart"
     words_said = re.sub(r"(\w)\1{2,}", r"\1\1", said).split()  # "skippp"
     if control is None and len(words_said) <= PHRASED:
@@ -349,6 +363,10 @@ def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
 def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is AnswerKind.CHOICE:
         number = _picked_number(_first_clause(text), len(asked.choices))
+        plain = " ".join(w for w in _first_clause(text).split() if w not in _ASIDES)
+        aside = match_choice(plain, asked.choices) if plain != _first_clause(text) else None
+        if number is None and aside is not None:  # "both tbh, I work here and..."
+            return Understood(Reading.CHOICE, aside.value)
         if number is not None:  # "number one please", "the second option pls, on my break"
             return Understood(Reading.CHOICE, asked.choices[number].value)
         picked = match_choice(text, asked.choices) or match_choice(
@@ -368,6 +386,9 @@ def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
         if asking:
             return None
         first = _first_clause(text)
+        if first != said and first in _phrases("words.all"):  # "all of them, go for it"
+            return Understood(Reading.CHOICE, [c.value for c in asked.choices
+                                               if c.value != "none"])
         if first != said and first in NONE_WORDS and not re.search(r"\d", said):
             return Understood(Reading.NONE)
         return _picks(_numbered(said, len(asked.choices)), asked)
@@ -397,7 +418,11 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
             rest = asking.group("rest")
             found = next((r for r in _PHRASED_ORDER
                           if _starts(rest, _phrases(f"words.phrase.{r.value}"), SHORT)), None)
-            control = as_control(rest.split()[0])  # "i want to restart, i told it wrong"
+            control = as_control(rest.split()[0])
+            if asking.start("rest") == 0 and control is not None and (
+                    control.value != rest.split()[0] or rest.split()[1:2] in _USES):
+                control = None  # "next time i'd write it down", "help with transport"
+            # "i want to restart, i told it wrong"; but "next time i'd write it down" answers
             if found is None and control is not None and control is not Control.BACK:
                 found = _CONTROL_READINGS[control]
             if found is not None:
@@ -473,6 +498,7 @@ def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     nothing = _phrases("words.nothing_tried")
     if said in nothing or _starts(said, nothing, SHORT) or _angry_nothing(said) or (
+            _without_fillers(said) in nothing) or (
             _first_clause(text) in nothing and len(said.split()) <= SHORT * 2):
         return Understood(Reading.NOTHING_TRIED)
     return None

@@ -150,7 +150,8 @@ async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
 
 @pytest.mark.parametrize(("name", "accuracy", "stored"), [
     ("replies.jsonl", 0.965, 0.02), ("replies_more.jsonl", 0.955, 0.04),
-    ("replies_phone.jsonl", 0.96, 0.04), ("replies_voice.jsonl", 0.965, 0.045)])
+    ("replies_phone.jsonl", 0.96, 0.04), ("replies_voice.jsonl", 0.965, 0.045),
+    ("replies_staff.jsonl", 0.95, 0.03)])
 def test_the_tuning_replies_are_mostly_read_as_meant(name: str, accuracy: float,
                                                      stored: float) -> None:
     """A regression floor on the replies the words were tuned on (the blind set is only
@@ -332,3 +333,18 @@ async def test_erasing_needs_a_plain_yes(chat: Chat, store: Store, said: str) ->
 
     await chat.script(*FINISH, "forget me", said)
     assert len(await store.list_stories()) == 1
+
+
+@pytest.mark.parametrize("answer", ["next time I'd write it down properly so it doesn't die",
+                                    "bleep card in the F1 induction pack every August",
+                                    "help with transport"])
+async def test_an_answer_that_opens_with_a_control_word_is_kept(chat: Chat, store: Store,
+                                                                answer: str) -> None:
+    await start(chat)
+    await chat.say(answer)
+    assert (await stored(store, chat))["situation"] == answer
+
+
+async def test_quoting_the_bots_question_then_answering(chat: Chat, store: Store) -> None:
+    await chat.script("hi", "> Shall we start?\nyes")
+    assert "Is that OK?" in chat.last_text

@@ -71,20 +71,25 @@ _NEGATIVE_AUXILIARY = frozenset({"didnt", "didn't", "dont", "don't", "doesnt", "
 _NEGATION = frozenset({"not", "no", "dont", "don't", "never", "nah", "nope"})
 _FIRM_NO = frozenset({"no", "nah", "nope", "na"})
 """A reply that opens with one of these is a no, however it goes on."""
-_FIRM_YES = frozenset({"yes", "yeah", "yep", "yup", "yea", "yeh", "ok", "okay", "sure"})
+_FIRM_YES = frozenset({"yes", "yeah", "yep", "yup", "yea", "yeh", "ok", "okay", "sure", "yh",
+                       "ye", "ya"})
 """A short reply that opens with one of these says yes, whatever else it mentions."""
 _PART = re.compile(r"\b(?:just|only) (?:one|the|my|some|part)\b|\b(?:one|some|part) of\b")
 """Words that ask about a part of what a choice does ("can i erase just one story")."""
-_NUMBER_NOUNS = frozenset({"number", "no", "option", "choice", "num", "#"})
+_NUMBER_NOUNS = frozenset({"number", "option", "choice", "num", "#"})
+"""Not "no": "no one" is nobody, not option 1 ("no. 1" is read as "number 1" earlier)."""
 _NUMBER_JOINS = frozenset({"and", "&", "+", "plus", "or", "then", "just", "only", "also", "n",
                            "both", "number", "option", "choice"})
 _POLITE = frozenset({"please", "thanks", "thank", "you", "one", "option", "the", "last", "ta",
-                     "dear", "then", "i", "think", "x"})
+                     "dear", "then", "i", "think", "x", "answer", "bit", "part", "question"})
 _ASIDES = frozenset({"tbh", "obvs", "obv", "lol", "honestly", "really", "hm", "hmm", "um", "umm",
                      "erm", "please", "pls"})
 """Words around an option that add nothing to it ("both tbh")."""
 _USES = [[w] for w in ("with", "from", "for", "to", "getting", "at", "in", "on", "the", "a")]
 """Words after "help" or "skip" that make them part of an answer ("help with transport")."""
+_REMARK = _PRONOUNS | {"is", "are", "was", "were", "thats", "that's", "should", "think", "dear",
+                       "so", "its", "it's", "we're"}
+"""Words that make a part of a themes reply a remark about them, not a theme of its own."""
 _HESITATION = frozenset({"hmm", "hmmm", "umm", "um", "erm", "er", "uh", "uhh", "mmm"})
 _VAGUE = frozenset({"please", "course", "fine", "great", "cool", "lovely", "ready", "k"})
 """Yes-words that do not make a longer reply a yes when they open it."""
@@ -164,9 +169,11 @@ def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = No
                  "roles" in hints, later, again, yes_is_answer, optional)
 
 
-_SIGN_OFF = re.compile(r"(?:[.,!]\s*|\s+)(?:(?:kind|best|warm|many)\s+)?(?:regards|thanks|"
-                       r"cheers|thank you|love)[,.]?\s+(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$"
-                       r"|\.\s+(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$")
+_SIGN_OFF = re.compile(
+    r"(?:[.,!]\s*|\s+)(?:(?i:kind|best|warm|many)\s+)?(?i:regards|thanks|cheers|thank you|love"
+    r"|yours faithfully|yours sincerely)[,.]?\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?"
+    r"(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$|\.\s+(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$")
+_SALUTATION = re.compile(r"^\s*(?i:dear)\s+[^,\n]{1,40},\s*")
 """A signature closing a message ("Kind regards, Alan", ". J. Morris"): not part of the reply."""
 
 
@@ -253,10 +260,13 @@ def _numbered(said: str, count: int) -> str:
             continue  # "number two"
         if token == "one" and prev.isdigit():
             continue  # "the 1st one"
-        value = numbers.get(token) or (str(count) if token in _phrases("words.last") else None)
+        again = out[-2:-1] != [] and out[-2].isdigit() and prev == "the"
+        last = token in _phrases("words.last") and not again
+        value = numbers.get(token) or (str(count) if last else None)  # not "3 the last one"
         opens = not prev or prev in _NUMBER_JOINS or (prev == "the" and token != "one") or (
             prev.isdigit() and token != "one")
-        counting = token in {"first", "last", "top"} and (after.isdigit() or after in numbers)
+        counting = token in {"first", "last", "top"} and (
+            after.isdigit() or (after in numbers and after != "one"))  # "first two"
         if value is None or not opens or counting:
             out.append(token)  # "the naming one", "first two"
         else:
@@ -270,13 +280,14 @@ def _picked_number(said: str, count: int) -> int | None:
     tokens = _numbered(said, count).split()
     while tokens and tokens[0] in {"the", "just", "only", "its", "it's"}:
         tokens = tokens[1:]
-    if tokens and tokens[0].isdigit() and all(t in _POLITE for t in tokens[1:]):
+    if tokens and tokens[0].isdigit() and all(t in _POLITE | _ASIDES for t in tokens[1:]):
         number = int(tokens[0])
         return number - 1 if 1 <= number <= count else None
     return None
 
 
 def _without_signature(text: str) -> str:
+    text = _SALUTATION.sub("", text) or text  # "Dear Sir or Madam, ..."
     signed = _SIGN_OFF.search(text)
     if signed is None or _said(signed.group()) in _phrases("words.yes") | _phrases("words.no"):
         return text  # ". Yes." ends a reply; it does not sign it
@@ -292,9 +303,9 @@ def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
         return Understood(Reading.CHOICE, asked.again)
     if found.reading is Reading.SKIP and asked.skip_is_no:  # "No, skip them"
         return Understood(Reading.CHOICE, asked.no)
-    if found.reading is Reading.SKIP and asked.yes and asked.no and re.search(
-            r"\b(?:rather|prefer) not\b", said):  # "I'd rather not, thank you."
-        return Understood(Reading.CHOICE, asked.no)
+    if found.reading is Reading.SKIP and asked.yes and asked.no and (re.search(
+            r"\b(?:rather|prefer) not\b", said) or said.split()[0] in _FIRM_NO):
+        return Understood(Reading.CHOICE, asked.no)  # "nah ill leave it"
     return found
 
 
@@ -321,8 +332,9 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.QUESTION)  # "i started it but the team ran it, which one"
     after_but = re.split(r"\bbut\b", text.strip())[1:]  # "yes 1 but who reads the summary"
     but_asks = bool(after_but) and _said(after_but[-1]).split()[:1] in [[w] for w in _WH]
-    if after_but and text.rstrip().endswith("?") and len(_said(after_but[-1]).split()) >= 3 and (
-            _said(after_but[-1]).split()[0] in _AUXILIARY) and not _control_phrase(
+    clause = _said(after_but[-1]).split() if after_but else []
+    if len(clause) >= 3 and clause[0] in _AUXILIARY and (
+            text.rstrip().endswith("?") or clause[1] in _PRONOUNS) and not _control_phrase(
                 said, text, asked):
         return Understood(Reading.QUESTION)  # "ok but will someone get back to me before..."
     asks = text.rstrip().endswith("?") or but_asks
@@ -523,8 +535,8 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
             words_said[0] in {"are", "will", "did", "do", "can", "could"}
             and words_said[1] in {"you", "u"}):
         return Understood(Reading.QUESTION)  # "are you going to pass this on to someone..."
-    if len(words_said) > SHORT:
-        return None
+    if len(words_said) > SHORT or (asked.yes and words_said[0] in _FIRM_YES and "?" not in text):
+        return None  # "yes but i dont want my name on it" says yes
     if asked.kind is AnswerKind.TEXT and re.search(r"\bwhat\b.*\bmeans?\b", said) and (
             _contains(said, _phrases("words.meaning"))):
         return Understood(Reading.QUESTION)  # "sorry what does build on mean here"
@@ -737,7 +749,9 @@ def _role(said: str, asked: Asked) -> str | None:
     if not asked.roles:
         return None
     kept = _before_negation(said)
-    if _contains(said, _phrases("words.choice.both")):  # "bit of both really"
+    both = _phrases("words.choice.both") | {normalise(c.label) for c in asked.choices
+                                            if c.value == "both"}
+    if _contains(said, both):  # "bit of both really"
         return _value_for(asked, "both")
     staff = _contains(kept, _phrases("words.role.staff"))
     citizen = _contains(kept, _phrases("words.role.citizen"))
@@ -886,6 +900,8 @@ def _themes(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     picked = [_whole_theme(t, labels) for t in read_themes(_tidy_themes(text), labels)
               if t in labels or _without_noise(normalise(t))]
+    if any(t in labels for t in picked):  # "staffing obviously, we are on our knees"
+        picked = [t for t in picked if t in labels or not set(normalise(t).split()) & _REMARK]
     return Understood(Reading.CHOICE, list(dict.fromkeys(picked))) if picked else None
 
 
@@ -896,6 +912,9 @@ def _tidy_themes(text: str) -> str:
         str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)
     text = re.sub(r"[&+./]|\s-\s|\s+n\s+", ",", text)
     text = re.sub(r"\b(?:number|no)\s+(?=\d)", "", text, flags=re.IGNORECASE)
+    numbers = dict(_pairs("words.numbers"))
+    text = re.sub(r"\bnumber\s+(\w+)", lambda m: numbers.get(m.group(1).casefold(), m.group()),
+                  text, flags=re.IGNORECASE)  # "Number eight."
     fillers = "|".join(map(re.escape, sorted(_phrases("words.theme_filler"), key=len,
                                              reverse=True)))
     return re.sub(rf"\b(?:{fillers})\b", ",", text, flags=re.IGNORECASE) if fillers else text
@@ -910,9 +929,14 @@ def _whole_theme(theme: str, labels: Sequence[str]) -> str:
     """A theme's own name for a start of it ("waiting" is "waiting times"), or for it with
     words around it that add nothing ("the mental health one")."""
     said = _without_noise(normalise(theme))
+    said = dict(_pairs("words.theme_alias")).get(said, said)  # "comms"
     named = [label for label in labels if normalise(label) == said]
     if named:
         return named[0]
+    close = process.extractOne(said, [normalise(label) for label in labels], scorer=fuzz.ratio,
+                               score_cutoff=FUZZY_SCORE) if len(said) >= FUZZY_SHORTEST else None
+    if close is not None:  # "mentle helth"
+        return labels[close[2]]
     starting = [label for label in labels if len(said) >= 4 and label.startswith(said)]
     return starting[0] if len(starting) == 1 else theme
 

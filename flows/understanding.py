@@ -74,7 +74,8 @@ _FIRM_NO = frozenset({"no", "nah", "nope", "na"})
 _FIRM_YES = frozenset({"yes", "yeah", "yep", "yup", "yea", "yeh", "ok", "okay", "sure", "yh",
                        "ye", "ya"})
 """A short reply that opens with one of these says yes, whatever else it mentions."""
-_PART = re.compile(r"\b(?:just|only) (?:one|the|my|some|part)\b|\b(?:one|some|part) of\b")
+_PART = re.compile(r"\b(?:just|only) (?:one|the|my|some|part)\b|\b(?:one|some|part) of\b"
+                   r"|\bmore th[ae]n one\b")
 """Words that ask about a part of what a choice does ("can i erase just one story")."""
 _NUMBER_NOUNS = frozenset({"number", "option", "choice", "num", "#"})
 """Not "no": "no one" is nobody, not option 1 ("no. 1" is read as "number 1" earlier)."""
@@ -90,6 +91,8 @@ _USES = [[w] for w in ("with", "from", "for", "to", "getting", "at", "in", "on",
 _REMARK = _PRONOUNS | {"is", "are", "was", "were", "thats", "that's", "should", "think", "dear",
                        "so", "its", "it's", "we're"}
 """Words that make a part of a themes reply a remark about them, not a theme of its own."""
+_FIRST_PERSON = frozenset({"i", "im", "i'm", "ill", "i'll", "wait", "sorry", "oops", "can",
+                           "we", "ive", "i've", "we'll", "well"})
 _HESITATION = frozenset({"hmm", "hmmm", "umm", "um", "erm", "er", "uh", "uhh", "mmm"})
 _VAGUE = frozenset({"please", "course", "fine", "great", "cool", "lovely", "ready", "k"})
 """Yes-words that do not make a longer reply a yes when they open it."""
@@ -187,9 +190,10 @@ def understand(text: str, asked: Asked) -> Understood:
         changed = _changed_mind(text, asked)  # "yes... actually no"
         if changed is not None:
             return changed
-    for read in (_complaint, _asks_first, _hesitating, _rather_not, _unsure_if, _restart,
+    for read in (_complaint, _aside, _asks_first, _hesitating, _rather_not, _unsure_if, _restart,
                  _exact_choice, _exact_control, _choice_phrase, _control_phrase, _dont_know,
-                 _nothing_tried, _greeting, _question, _yes_no, _asking, _fuzzy_control,
+                 _nothing_tried, _greeting, _only_questions, _question, _yes_no, _asking,
+                 _fuzzy_control,
                  _loose_choice, _filler):
         found = read(said, text, asked)
         if found is not None:
@@ -607,7 +611,9 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
     if re.fullmatch(r"(?:\d{1,2}|and|please|\s)+", said) and len(said.split()) >= 2:
         return Understood(Reading.UNCLEAR)  # "1 and 4 please": an answer to another question
     clauses = [_said(c) for c in re.split(r"[,.;!]", text) if _said(c)]
-    if not asked.yes_is_answer and clauses and all(c in _phrases("words.yes") for c in clauses):
+    if not asked.yes_is_answer and clauses and all(c in _phrases("words.yes") or (
+            c.split()[0] in _FIRM_YES and " ".join(c.split()[1:]) in _phrases("words.yes"))
+            for c in clauses):
         return Understood(Reading.UNCLEAR)  # "Yes, that's OK with me"
     if not re.search(r"\w", said) or re.fullmatch(r"(\w)\1{3,}\w*|\w", said):
         return Understood(Reading.UNCLEAR)  # "🙃🙃🙃", "x", "jjjjjk"
@@ -624,6 +630,33 @@ def _hesitating(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
+def _aside(said: str, text: str, asked: Asked) -> Understood | None:
+    """A last sentence in the first person that pauses or goes back ("Someone is at the
+    door. I will come back to this later", "wait i put the wrong person in the last question")."""
+    sentences = [_said(c) for c in re.split(r"[.!?\n]", text) if _said(c)]
+    last = sentences[-1] if sentences else ""
+    if not last or len(last.split()) > SHORT or len(sentences) > 3 or last.split()[0] not in (
+            _FIRST_PERSON):
+        return None
+    for reading in (Reading.PAUSE, Reading.BACK):
+        if _contains(last, _longer(f"words.phrase.{reading.value}", 2)):
+            return Understood(reading)
+    return None
+
+
+def _only_questions(said: str, text: str, asked: Asked) -> Understood | None:
+    """At an open question, a reply made only of questions is not an answer ("what kind of
+    thing do you want? work stuff or as a patient?")."""
+    sentences = [c for c in re.split(r"(?<=[.!?])\s+", text.strip()) if _said(c)]
+    if asked.kind is not AnswerKind.TEXT or not sentences or len(said.split()) > SHORT * 2:
+        return None
+    opener = _said(sentences[0]).split()[0]
+    if all(c.rstrip().endswith("?") for c in sentences) and opener in (
+            _INTERROGATIVE | _NEGATIVE_AUXILIARY):
+        return Understood(Reading.QUESTION)
+    return None
+
+
 def _rather_not(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.yes and asked.no and re.search(r"\b(?:rather|prefer) not\b", said):
         return Understood(Reading.CHOICE, asked.no)  # "id rather not if thats ok"
@@ -634,8 +667,9 @@ def _unsure_if(said: str, text: str, asked: Asked) -> Understood | None:
     """At a question with options, "not sure if that's ok" is not sure, not an ok."""
     if asked.kind is AnswerKind.TEXT:
         return None
-    found = _pattern(_phrases("words.dont_know")).match(_without_fillers(said))
-    after = _without_fillers(said)[found.end():].split()[:1] if found else []
+    plain = " ".join(w for w in said.split() if w not in _HESITATION | _ASIDES) or said
+    found = _pattern(_phrases("words.dont_know")).match(plain)
+    after = plain[found.end():].split()[:1] if found else []
     return Understood(Reading.DONT_KNOW) if after in (["if"], ["whether"]) else None
 
 
@@ -896,8 +930,9 @@ def _themes(said: str, text: str, asked: Asked) -> Understood | None:
     index = _ordinal_index(said, len(labels))
     if index is not None:
         return Understood(Reading.CHOICE, [labels[index]])
-    if not re.search(r"\d", said) and (_non_answer(said, text, asked) is not None):
-        return None
+    if (not re.search(r"\d", said) or _dont_know(said, text, asked)) and (
+            _non_answer(said, text, asked) is not None):
+        return None  # "not 100% sure"
     picked = [_whole_theme(t, labels) for t in read_themes(_tidy_themes(text), labels)
               if t in labels or _without_noise(normalise(t))]
     if any(t in labels for t in picked):  # "staffing obviously, we are on our knees"

@@ -27,6 +27,18 @@ from bot.core.types import Choice, TriedBy
 from bot.core.words import ENGLISH, catalogue, words
 from flows.answers import NONE_WORDS, Control, as_control, match_choice, normalise, read_themes
 from flows.spec import AnswerKind
+from flows.typed import ASIDES, POLITE, as_typed, numbered, picked_number, without_signature
+from flows.wording import (
+    contains,
+    contains_phrase,
+    longer,
+    opens_with,
+    pairs,
+    pattern,
+    phrases,
+    plain,
+    single,
+)
 
 FUZZY_SCORE = 85
 """How alike (0-100) a typo must be to the word it stands for."""
@@ -77,15 +89,6 @@ _FIRM_YES = frozenset({"yes", "yeah", "yep", "yup", "yea", "yeh", "ok", "okay", 
 _PART = re.compile(r"\b(?:just|only) (?:one|the|my|some|part)\b|\b(?:one|some|part) of\b"
                    r"|\bmore th[ae]n one\b")
 """Words that ask about a part of what a choice does ("can i erase just one story")."""
-_NUMBER_NOUNS = frozenset({"number", "option", "choice", "num", "#"})
-"""Not "no": "no one" is nobody, not option 1 ("no. 1" is read as "number 1" earlier)."""
-_NUMBER_JOINS = frozenset({"and", "&", "+", "plus", "or", "then", "just", "only", "also", "n",
-                           "both", "number", "option", "choice"})
-_POLITE = frozenset({"please", "thanks", "thank", "you", "one", "option", "the", "last", "ta",
-                     "dear", "then", "i", "think", "x", "answer", "bit", "part", "question"})
-_ASIDES = frozenset({"tbh", "obvs", "obv", "lol", "honestly", "really", "hm", "hmm", "um", "umm",
-                     "erm", "please", "pls"})
-"""Words around an option that add nothing to it ("both tbh")."""
 _USES = [[w] for w in ("with", "from", "for", "to", "getting", "at", "in", "on", "the", "a")]
 """Words after "help" or "skip" that make them part of an answer ("help with transport")."""
 _REMARK = _PRONOUNS | {"is", "are", "was", "were", "thats", "that's", "should", "think", "dear",
@@ -160,7 +163,7 @@ class Asked:
     def skip_is_no(self) -> bool:
         """The "no" choice is to skip something ("No, skip them"): "skip" picks it."""
         label = next((c.label for c in self.choices if c.value == self.no), "")
-        return _contains(normalise(label), _phrases("words.control.skip"))
+        return contains(normalise(label), phrases("words.control.skip"))
 
 
 def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = None,
@@ -172,18 +175,10 @@ def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = No
                  "roles" in hints, later, again, yes_is_answer, optional)
 
 
-_SIGN_OFF = re.compile(
-    r"(?:[.,!]\s*|\s+)(?:(?i:kind|best|warm|many)\s+)?(?i:regards|thanks|cheers|thank you|love"
-    r"|yours faithfully|yours sincerely)[,.]?\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?"
-    r"(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$|\.\s+(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$")
-_SALUTATION = re.compile(r"^\s*(?i:dear)\s+[^,\n]{1,40},\s*")
-"""A signature closing a message ("Kind regards, Alan", ". J. Morris"): not part of the reply."""
-
-
 def understand(text: str, asked: Asked) -> Understood:
     """The one reading of ``text`` at ``asked``."""
-    text = _as_typed(_without_signature(text.strip()))
-    said = _said(text)
+    text = as_typed(without_signature(text.strip()))
+    said = plain(text)
     if not said:
         return Understood(Reading.UNCLEAR)
     if asked.kind is not AnswerKind.TEXT:
@@ -203,36 +198,12 @@ def understand(text: str, asked: Asked) -> Understood:
     return _as_choice(Understood(Reading.UNCLEAR), said, asked)
 
 
-def _as_typed(text: str) -> str:
-    """A reply with dictated punctuation ("comma", "full stop"), sounded-out spellings
-    ("wot", "qweshun") and stretched letters ("nooooo", "skiiip") put back, for reading."""
-    text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">")
-                     ) or text  # "> Shall we carry on?" quotes the bot, then answers
-    text = re.sub(r"(?:#|\b(?:no|opt|num)\.?\s*)(?=\d)", "number ", text, flags=re.IGNORECASE)
-    text = re.sub(r"\b(\w) (\w) (\w)(?: (\w))?(?: (\w))?\b", _spaced, text)  # "s k i p"
-    for said, mark in _pairs("words.dictation"):
-        text = re.sub(rf"\s*\b{re.escape(said)}\b", mark, text, flags=re.IGNORECASE)
-    text = re.sub(r"([^\W\d_])\1{2,}", _unstretched, text)
-    text = re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", text, flags=re.IGNORECASE)  # "back back"
-    spelled = dict(_pairs("words.spelling"))
-    return re.sub(r"[\w']+", lambda m: spelled.get(m.group().casefold(), m.group()), text)
-
-
-def _spaced(found: re.Match[str]) -> str:
-    letters = [g for g in found.groups() if g]
-    return "".join(letters) if all(len(g) == 1 and g.isalpha() for g in letters) else found.group()
-
-
-def _unstretched(found: re.Match[str]) -> str:
-    return found.group(1)
-
-
 def _changed_mind(text: str, asked: Asked) -> Understood | None:
     """At a question with options, only what follows the last change of mind counts."""
-    marks = sorted([*_pattern(_phrases("words.changed_mind")).finditer(text.casefold()),
+    marks = sorted([*pattern(phrases("words.changed_mind")).finditer(text.casefold()),
                     *re.finditer(r"\.{2,}|…", text)], key=lambda m: m.start())
     tail = text[marks[-1].end():].strip(" ,.;!-") if marks else ""
-    if marks and marks[-1].group()[0] in ".…" and _said(tail).split()[:1] not in (
+    if marks and marks[-1].group()[0] in ".…" and plain(tail).split()[:1] not in (
             [[w] for w in _FIRM_NO | _HESITATION]):
         return None  # "staff... well and patient sometimes": a pause, not a change of mind
     if not tail and len(marks) >= 2:  # "yes... hmm no actually"
@@ -240,68 +211,21 @@ def _changed_mind(text: str, asked: Asked) -> Understood | None:
     if not tail or marks[-1].start() == 0:
         return None
     bare = re.sub(r"^(?:no|nah|nope)\b[\s,]*", "", tail, flags=re.IGNORECASE)
-    if asked.kind is not AnswerKind.CHOICE and _said(bare).split()[:1] in (
+    if asked.kind is not AnswerKind.CHOICE and plain(bare).split()[:1] in (
             ["not"], ["except"], ["but"]):
         return None  # "1 2 and 3... actually no, not 2" corrects the list: read it whole
     for part in dict.fromkeys((bare, tail)):
-        if part and _said(part):
+        if part and plain(part):
             found = understand(part, asked)
             if found.reading is not Reading.UNCLEAR:
                 return found
     return None
 
 
-def _numbered(said: str, count: int) -> str:
-    """Number words as digits where they pick options ("one and four", "the 1st and 3rd one",
-    "number two please", "first and last"): "1 and 4", "1 and 3", "2 please", "1 and N"."""
-    numbers = dict(_pairs("words.numbers"))
-    out: list[str] = []
-    tokens = said.split()
-    for index, token in enumerate(tokens):
-        prev = out[-1] if out else ""
-        after = tokens[index + 1] if index + 1 < len(tokens) else ""
-        if token in _NUMBER_NOUNS and (after.isdigit() or after in numbers):
-            continue  # "number two"
-        if token == "one" and prev.isdigit():
-            continue  # "the 1st one"
-        again = out[-2:-1] != [] and out[-2].isdigit() and prev == "the"
-        last = token in _phrases("words.last") and not again
-        value = numbers.get(token) or (str(count) if last else None)  # not "3 the last one"
-        opens = not prev or prev in _NUMBER_JOINS or (prev == "the" and token != "one") or (
-            prev.isdigit() and token != "one")
-        counting = token in {"first", "last", "top"} and (
-            after.isdigit() or (after in numbers and after != "one"))  # "first two"
-        if value is None or not opens or counting:
-            out.append(token)  # "the naming one", "first two"
-        else:
-            out.append(value)
-    return " ".join(out)
-
-
-def _picked_number(said: str, count: int) -> int | None:
-    """The option a short reply picks by its number ("number one please", "the 2nd one pls",
-    "number three the last one")."""
-    tokens = _numbered(said, count).split()
-    while tokens and tokens[0] in {"the", "just", "only", "its", "it's"}:
-        tokens = tokens[1:]
-    if tokens and tokens[0].isdigit() and all(t in _POLITE | _ASIDES for t in tokens[1:]):
-        number = int(tokens[0])
-        return number - 1 if 1 <= number <= count else None
-    return None
-
-
-def _without_signature(text: str) -> str:
-    text = _SALUTATION.sub("", text) or text  # "Dear Sir or Madam, ..."
-    signed = _SIGN_OFF.search(text)
-    if signed is None or _said(signed.group()) in _phrases("words.yes") | _phrases("words.no"):
-        return text  # ". Yes." ends a reply; it does not sign it
-    return text[:signed.start()] or text
-
-
 def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
     """Where a choice means "later" or "start again", those words pick it."""
     if asked.later and (found.reading is Reading.PAUSE or (
-            found.reading is Reading.UNCLEAR and _contains(said, _phrases("words.later")))):
+            found.reading is Reading.UNCLEAR and contains(said, phrases("words.later")))):
         return Understood(Reading.CHOICE, asked.later)
     if asked.again and found.reading is Reading.RESTART:
         return Understood(Reading.CHOICE, asked.again)
@@ -315,11 +239,7 @@ def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
 
 def _first_clause(text: str) -> str:
     """What a reply says before its first full stop, comma or dash ("Not yet. Everyone...")."""
-    return _said(re.split(r"[.,;!?\n]|\s-\s", text.strip(), maxsplit=1)[0])
-
-
-def _said(text: str) -> str:
-    return normalise(text.replace("\n", " ")) or text.strip()
+    return plain(re.split(r"[.,;!?\n]|\s-\s", text.strip(), maxsplit=1)[0])
 
 
 # Readers, in order: each returns a reading, or None to let the next one try.
@@ -331,12 +251,12 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind not in (AnswerKind.CHOICE, AnswerKind.PICKS) or len(words_said) < 3:
         return None
     parts = re.split(r"[,.;]|\bbut\b|\bbefore i send\b", text.strip())
-    last = _said(parts[-1]).split()
+    last = plain(parts[-1]).split()
     if len(parts) > 1 and len(last) == 2 and last[0] in _WH and last[1] in {"one", "is", "then"}:
         return Understood(Reading.QUESTION)  # "i started it but the team ran it, which one"
     after_but = re.split(r"\bbut\b", text.strip())[1:]  # "yes 1 but who reads the summary"
-    but_asks = bool(after_but) and _said(after_but[-1]).split()[:1] in [[w] for w in _WH]
-    clause = _said(after_but[-1]).split() if after_but else []
+    but_asks = bool(after_but) and plain(after_but[-1]).split()[:1] in [[w] for w in _WH]
+    clause = plain(after_but[-1]).split() if after_but else []
     if len(clause) >= 3 and clause[0] in _AUXILIARY and (
             text.rstrip().endswith("?") or clause[1] in _PRONOUNS) and not _control_phrase(
                 said, text, asked):
@@ -361,9 +281,8 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
-
 def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
-    bare = " ".join(w for w in said.split() if w not in _phrases("words.filler") | _ASIDES)
+    bare = " ".join(w for w in said.split() if w not in phrases("words.filler") | ASIDES)
     control = as_control(text) or (as_control(bare) if bare else None)  # "ugh restart"
     words_said = re.sub(r"(\w)\1{2,}", r"\1\1", said).split()  # "skippp"
     if control is None and len(words_said) <= PHRASED:
@@ -378,18 +297,18 @@ def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is AnswerKind.CHOICE:
-        number = _picked_number(_first_clause(text), len(asked.choices))
-        plain = " ".join(w for w in _first_clause(text).split() if w not in _ASIDES)
-        aside = match_choice(plain, asked.choices) if plain != _first_clause(text) else None
+        number = picked_number(_first_clause(text), len(asked.choices))
+        calm = " ".join(w for w in _first_clause(text).split() if w not in ASIDES)
+        aside = match_choice(calm, asked.choices) if calm != _first_clause(text) else None
         if number is None and aside is not None:  # "both tbh, I work here and..."
             return Understood(Reading.CHOICE, aside.value)
         if number is not None:  # "number one please", "the second option pls, on my break"
             return Understood(Reading.CHOICE, asked.choices[number].value)
         picked = match_choice(text, asked.choices) or match_choice(
             _first_clause(text), asked.choices)  # "both, i work there and i'm a patient"
-        clauses = [c for c in re.split(r"[,.;!]", text) if _said(c)]
+        clauses = [c for c in re.split(r"[,.;!]", text) if plain(c)]
         if picked is None and len(clauses) >= 2:  # "still dont get it, more pls"
-            last = " ".join(w for w in _said(clauses[-1]).split() if w not in _POLITE)
+            last = " ".join(w for w in plain(clauses[-1]).split() if w not in POLITE)
             picked = match_choice(last, asked.choices) if last else None
         if picked is None and "," in text:  # "the second one, what it was meant to fix"
             index = _ordinal_index(_first_clause(text), len(asked.choices))
@@ -402,12 +321,12 @@ def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
         if asking:
             return None
         first = _first_clause(text)
-        if first != said and first in _phrases("words.all"):  # "all of them, go for it"
+        if first != said and first in phrases("words.all"):  # "all of them, go for it"
             return Understood(Reading.CHOICE, [c.value for c in asked.choices
                                                if c.value != "none"])
         if first != said and first in NONE_WORDS and not re.search(r"\d", said):
             return Understood(Reading.NONE)
-        return _picks(_numbered(said, len(asked.choices)), asked)
+        return _picks(numbered(said, len(asked.choices)), asked)
     if asked.kind is AnswerKind.THEMES:
         return _themes(said, text, asked)
     return None
@@ -419,7 +338,7 @@ def _choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is not AnswerKind.CHOICE:
         return None
     holding = {c.value for c in asked.choices for name in _choice_names(c)
-               if len(name.split()) >= 2 and _contains_phrase(said, name)}
+               if len(name.split()) >= 2 and contains_phrase(said, name)}
     return Understood(Reading.CHOICE, holding.pop()) if len(holding) == 1 else None
 
 
@@ -433,7 +352,7 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
         for asking in _REQUEST.finditer(said):
             rest = asking.group("rest")
             found = next((r for r in _PHRASED_ORDER
-                          if _starts(rest, _phrases(f"words.phrase.{r.value}"), SHORT)), None)
+                          if opens_with(rest, phrases(f"words.phrase.{r.value}"), SHORT)), None)
             control = as_control(rest.split()[0])
             if asking.start("rest") == 0 and control is not None and (
                     control.value != rest.split()[0] or rest.split()[1:2] in _USES):
@@ -443,11 +362,11 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
                 found = _CONTROL_READINGS[control]
             if found is not None:
                 return Understood(found)
-    clauses = [_said(c) for c in re.split(r"[,.;!?]", text) if _said(c)]
+    clauses = [plain(c) for c in re.split(r"[,.;!?]", text) if plain(c)]
     for reading in _PHRASED_ORDER:  # "sorry, the bus came. where were we"
         if clauses and len(clauses) <= 3 and (
-                clauses[-1] in _phrases(f"words.phrase.{reading.value}")
-                or clauses[0] in _phrases(f"words.phrase.{reading.value}")):
+                clauses[-1] in phrases(f"words.phrase.{reading.value}")
+                or clauses[0] in phrases(f"words.phrase.{reading.value}")):
             return Understood(reading)  # "how long is this going to take, got to get..."
     if len(said.split()) > PHRASED:
         return None
@@ -457,22 +376,22 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
         if control is not None and len(clauses) + bool(rest) > 1:
             return Understood(_CONTROL_READINGS[control])
     for reading in _PHRASED_ORDER:
-        if _contains(said, _phrases(f"words.phrase.{reading.value}")):
+        if contains(said, phrases(f"words.phrase.{reading.value}")):
             return Understood(reading)
     return None
 
 
 def _complaint(said: str, text: str, asked: Asked) -> Understood | None:
-    complaint = _phrases("words.complaint")
+    complaint = phrases("words.complaint")
     if asked.nothing_tried:  # "I contacted PALS" is something tried, and PALS someone else
-        complaint = complaint - _phrases("words.contact_routes")
+        complaint = complaint - phrases("words.contact_routes")
     if len(said.split()) > SHORT * 2:
         return None
-    topic = _phrases("words.complaint.topic")
+    topic = phrases("words.complaint.topic")
     if asked.nothing_tried:
-        topic = topic - _phrases("words.contact_routes")
-    wishes = len(said.split()) <= 4 or _contains(said, _phrases("words.complaint.intent"))
-    if _contains(said, complaint) or (wishes and _contains(said, topic)):
+        topic = topic - phrases("words.contact_routes")
+    wishes = len(said.split()) <= 4 or contains(said, phrases("words.complaint.intent"))
+    if contains(said, complaint) or (wishes and contains(said, topic)):
         return Understood(Reading.COMPLAINT)
     return None
 
@@ -480,26 +399,26 @@ def _complaint(said: str, text: str, asked: Asked) -> Understood | None:
 def _restart(said: str, text: str, asked: Asked) -> Understood | None:
     """The whole thing again, however it is put ("this is all wrong just start the whole
     thing over", "can we do it all again from the start")."""
-    if len(said.split()) <= SHORT + 2 and not _negated(said) and _contains(
-            said, _longer("words.phrase.restart", 3)):
+    if len(said.split()) <= SHORT + 2 and not _negated(said) and contains(
+            said, longer("words.phrase.restart", 3)):
         return Understood(Reading.RESTART)
     return None
 
 
 def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
-    unsure = _phrases("words.dont_know")
-    if _contains(said, _phrases("words.meaning")) and said not in unsure:
+    unsure = phrases("words.dont_know")
+    if contains(said, phrases("words.meaning")) and said not in unsure:
         return None
-    bare = " ".join(w for w in said.split() if w not in _phrases("words.filler"))
-    if bare.rstrip("?") in _phrases("words.dont_know.alone"):
+    bare = " ".join(w for w in said.split() if w not in phrases("words.filler"))
+    if bare.rstrip("?") in phrases("words.dont_know.alone"):
         return Understood(Reading.DONT_KNOW)
-    if said in unsure or bare in unsure or _starts(said, unsure, SHORT) or _first_clause(
+    if said in unsure or bare in unsure or opens_with(said, unsure, SHORT) or _first_clause(
             text) in unsure or _without_fillers(_first_clause(text)) in unsure:  # "hmm dunno"
         return Understood(Reading.DONT_KNOW)
-    if len(said.split()) <= 4 and _contains(said, _longer("words.dont_know", 2)):  # "hmm not sure"
+    if len(said.split()) <= 4 and contains(said, longer("words.dont_know", 2)):  # "hmm not sure"
         return Understood(Reading.DONT_KNOW)
-    if len(said.split()) <= PHRASED + 2 and not _contains(said, frozenset({"but"})):
-        found = _pattern(_longer("words.dont_know", 2)).search(said)
+    if len(said.split()) <= PHRASED + 2 and not contains(said, frozenset({"but"})):
+        found = pattern(longer("words.dont_know", 2)).search(said)
         if found is None:
             return None
         after = said[found.end():].split()
@@ -512,8 +431,8 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
 def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
     if not asked.nothing_tried:
         return None
-    nothing = _phrases("words.nothing_tried")
-    if said in nothing or _starts(said, nothing, SHORT) or _angry_nothing(said) or (
+    nothing = phrases("words.nothing_tried")
+    if said in nothing or opens_with(said, nothing, SHORT) or _angry_nothing(said) or (
             _without_fillers(said) in nothing) or (
             _first_clause(text) in nothing and len(said.split()) <= SHORT * 2):
         return Understood(Reading.NOTHING_TRIED)
@@ -521,13 +440,13 @@ def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
 
 
 def _greeting(said: str, text: str, asked: Asked) -> Understood | None:
-    greetings = _phrases("words.greeting")
+    greetings = phrases("words.greeting")
     said = re.sub(r"(\w)\1{2,}\b", r"\1", said)  # "heyyy", "hiii"
     first = said.split()[0]
     if said in greetings or (len(said.split()) <= 6 and first in greetings
-                             and first not in _phrases("words.yes") and not _yes_word(said)):
+                             and first not in phrases("words.yes") and not _yes_word(said)):
         return Understood(Reading.GREETING)
-    if len(said.split()) <= PHRASED and any(said.startswith(f"{g} ") for g in _longer(
+    if len(said.split()) <= PHRASED and any(said.startswith(f"{g} ") for g in longer(
             "words.greeting", 2)):
         return Understood(Reading.GREETING)  # "im back sorry got called away"
     return None
@@ -542,17 +461,17 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
     if len(words_said) > SHORT or (asked.yes and words_said[0] in _FIRM_YES and "?" not in text):
         return None  # "yes but i dont want my name on it" says yes
     if asked.kind is AnswerKind.TEXT and re.search(r"\bwhat\b.*\bmeans?\b", said) and (
-            _contains(said, _phrases("words.meaning"))):
+            contains(said, phrases("words.meaning"))):
         return Understood(Reading.QUESTION)  # "sorry what does build on mean here"
     asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE
-    about_us = _contains(said, _phrases("words.question"))
-    strong = _longer("words.question", 3)
-    alone = said.rstrip("?") in _phrases("words.question.alone")
-    if (asking and about_us) or alone or said in _phrases("words.question") or _contains(
+    about_us = contains(said, phrases("words.question"))
+    strong = longer("words.question", 3)
+    alone = said.rstrip("?") in phrases("words.question.alone")
+    if (asking and about_us) or alone or said in phrases("words.question") or contains(
             said, strong):
         return Understood(Reading.QUESTION)
     if asked.kind is AnswerKind.TEXT and text.rstrip().endswith("?") and (
-            len(words_said) <= 4 or _contains(said, _phrases("words.meaning"))
+            len(words_said) <= 4 or contains(said, phrases("words.meaning"))
             or words_said[0] in _INTERROGATIVE | {"as", "sorry", "so", "if", "but"}
             or (words_said[0] in _NEGATIVE_AUXILIARY and words_said[1] in _PRONOUNS)
             or (len(words_said) <= PHRASED and bool(set(words_said) & _WH))):
@@ -564,9 +483,9 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
             or (words_said[0] in _AUXILIARY and words_said[1] in _PRONOUNS)):
         return Understood(Reading.QUESTION)  # "where will it be shown", "did you send it"
     if asked.kind is AnswerKind.TEXT and words_said[0] in _AUXILIARY and (
-            _contains(said, _phrases("words.to_us")) and len(words_said) <= SHORT):
+            contains(said, phrases("words.to_us")) and len(words_said) <= SHORT):
         return Understood(Reading.QUESTION)
-    if len(words_said) <= 4 and _contains(said, _WH) and (  # "spread to who"
+    if len(words_said) <= 4 and contains(said, _WH) and (  # "spread to who"
             asked.kind is AnswerKind.TEXT and words_said[-1] in _WH | {"exactly"}):
         return Understood(Reading.QUESTION)
     return None
@@ -590,9 +509,9 @@ def _asking(said: str, text: str, asked: Asked) -> Understood | None:
 def _asks_about_us(said: str, text: str, asked: Asked) -> Understood | None:
     """A reply that opens by asking about the bot ("Is this safe? My grandson told me...")."""
     first = text.split("?", 1)[0] if "?" in text else ""
-    if first and len(_said(first).split()) <= SHORT and (
-            _said(first).split()[0] in _INTERROGATIVE and _contains(
-                _said(first), _phrases("words.question"))):
+    if first and len(plain(first).split()) <= SHORT and (
+            plain(first).split()[0] in _INTERROGATIVE and contains(
+                plain(first), phrases("words.question"))):
         return Understood(Reading.QUESTION)
     return None
 
@@ -604,22 +523,22 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is not AnswerKind.TEXT:
         return None
     if not asked.yes_is_answer and (
-            said in _phrases("words.filler") or (_yes_word(said) and len(said.split()) <= 2)):
+            said in phrases("words.filler") or (_yes_word(said) and len(said.split()) <= 2)):
         return Understood(Reading.UNCLEAR)
     if re.fullmatch(r"\d{1,2}", said) or _ordinal_index(said, 8) is not None:
         return Understood(Reading.UNCLEAR)
     if re.fullmatch(r"(?:\d{1,2}|and|please|\s)+", said) and len(said.split()) >= 2:
         return Understood(Reading.UNCLEAR)  # "1 and 4 please": an answer to another question
-    clauses = [_said(c) for c in re.split(r"[,.;!]", text) if _said(c)]
-    if not asked.yes_is_answer and clauses and all(c in _phrases("words.yes") or (
-            c.split()[0] in _FIRM_YES and " ".join(c.split()[1:]) in _phrases("words.yes"))
+    clauses = [plain(c) for c in re.split(r"[,.;!]", text) if plain(c)]
+    if not asked.yes_is_answer and clauses and all(c in phrases("words.yes") or (
+            c.split()[0] in _FIRM_YES and " ".join(c.split()[1:]) in phrases("words.yes"))
             for c in clauses):
         return Understood(Reading.UNCLEAR)  # "Yes, that's OK with me"
     if not re.search(r"\w", said) or re.fullmatch(r"(\w)\1{3,}\w*|\w", said):
         return Understood(Reading.UNCLEAR)  # "🙃🙃🙃", "x", "jjjjjk"
-    if asked.nothing_tried and any(said in _phrases(key) for key in _WHO):
+    if asked.nothing_tried and any(said in phrases(key) for key in _WHO):
         return Understood(Reading.UNCLEAR)  # who, but not yet what: "me"
-    if asked.optional and not asked.nothing_tried and said in _phrases("words.no"):
+    if asked.optional and not asked.nothing_tried and said in phrases("words.no"):
         return Understood(Reading.NONE)  # "nah" to "which service?" is not a service
     return None
 
@@ -633,13 +552,13 @@ def _hesitating(said: str, text: str, asked: Asked) -> Understood | None:
 def _aside(said: str, text: str, asked: Asked) -> Understood | None:
     """A last sentence in the first person that pauses or goes back ("Someone is at the
     door. I will come back to this later", "wait i put the wrong person in the last question")."""
-    sentences = [_said(c) for c in re.split(r"[.!?\n]", text) if _said(c)]
+    sentences = [plain(c) for c in re.split(r"[.!?\n]", text) if plain(c)]
     last = sentences[-1] if sentences else ""
     if not last or len(last.split()) > SHORT or len(sentences) > 3 or last.split()[0] not in (
             _FIRST_PERSON):
         return None
     for reading in (Reading.PAUSE, Reading.BACK):
-        if _contains(last, _longer(f"words.phrase.{reading.value}", 2)):
+        if contains(last, longer(f"words.phrase.{reading.value}", 2)):
             return Understood(reading)
     return None
 
@@ -647,10 +566,10 @@ def _aside(said: str, text: str, asked: Asked) -> Understood | None:
 def _only_questions(said: str, text: str, asked: Asked) -> Understood | None:
     """At an open question, a reply made only of questions is not an answer ("what kind of
     thing do you want? work stuff or as a patient?")."""
-    sentences = [c for c in re.split(r"(?<=[.!?])\s+", text.strip()) if _said(c)]
+    sentences = [c for c in re.split(r"(?<=[.!?])\s+", text.strip()) if plain(c)]
     if asked.kind is not AnswerKind.TEXT or not sentences or len(said.split()) > SHORT * 2:
         return None
-    opener = _said(sentences[0]).split()[0]
+    opener = plain(sentences[0]).split()[0]
     if all(c.rstrip().endswith("?") for c in sentences) and opener in (
             _INTERROGATIVE | _NEGATIVE_AUXILIARY):
         return Understood(Reading.QUESTION)
@@ -667,25 +586,25 @@ def _unsure_if(said: str, text: str, asked: Asked) -> Understood | None:
     """At a question with options, "not sure if that's ok" is not sure, not an ok."""
     if asked.kind is AnswerKind.TEXT:
         return None
-    plain = " ".join(w for w in said.split() if w not in _HESITATION | _ASIDES) or said
-    found = _pattern(_phrases("words.dont_know")).match(plain)
-    after = plain[found.end():].split()[:1] if found else []
+    calm = " ".join(w for w in said.split() if w not in _HESITATION | ASIDES) or said
+    found = pattern(phrases("words.dont_know")).match(calm)
+    after = calm[found.end():].split()[:1] if found else []
     return Understood(Reading.DONT_KNOW) if after in (["if"], ["whether"]) else None
 
 
 def _without_fillers(said: str) -> str:
-    return " ".join(w for w in said.split() if w not in _phrases("words.filler")) or said
+    return " ".join(w for w in said.split() if w not in phrases("words.filler")) or said
 
 
 def _yes_no(said: str, text: str, asked: Asked) -> Understood | None:
-    if asked.yes and (_yes_word(said) or _first_clause(text) in _phrases("words.yes")):
+    if asked.yes and (_yes_word(said) or _first_clause(text) in phrases("words.yes")):
         return Understood(Reading.CHOICE, asked.yes)
     if asked.no and _no_word(said):
         return Understood(Reading.CHOICE, asked.no)
-    last = _said(re.split(r"[,.;!]", text.strip().rstrip(".!"))[-1])
+    last = plain(re.split(r"[,.;!]", text.strip().rstrip(".!"))[-1])
     if asked.no and last in _FIRM_NO:
         return Understood(Reading.CHOICE, asked.no)
-    if asked.yes and last in _phrases("words.yes") and not _negated(said) and len(
+    if asked.yes and last in phrases("words.yes") and not _negated(said) and len(
             said.split()) <= SHORT:  # "Thank you, that is reassuring. Yes."
         return Understood(Reading.CHOICE, asked.yes)
     return _one_side(said, asked)
@@ -694,7 +613,7 @@ def _yes_no(said: str, text: str, asked: Asked) -> Understood | None:
 def _hesitant(said: str, text: str) -> bool:
     """A bare "ok" with a question mark or an "hmm" before it is not yet a yes."""
     bare = [w for w in said.rstrip("?").split() if w not in _HESITATION]
-    weak = " ".join(bare) in _phrases("words.yes") and len(bare) <= 2
+    weak = " ".join(bare) in phrases("words.yes") and len(bare) <= 2
     return weak and (text.rstrip().endswith("?") or len(bare) < len(said.split()))
 
 
@@ -704,7 +623,7 @@ def _one_side(said: str, asked: Asked) -> Understood | None:
     if not (asked.yes and asked.no) or len(said.split()) > PHRASED:
         return None
     tokens = set(said.split())
-    yes, no = _single("words.yes") - _VAGUE, _single("words.no")
+    yes, no = single("words.yes") - _VAGUE, single("words.no")
     said_yes = not _negated(said) and (bool(tokens & yes) or bool(process.extractOne(
         said.split()[0], yes, scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)))
     said_no = bool(tokens & no)
@@ -744,7 +663,7 @@ def _ordinal_index(said: str, count: int) -> int | None:
     trimmed = said.removesuffix(" please").removeprefix("only ").removeprefix("just ")
     trimmed = trimmed.removeprefix("the ")
     bare = trimmed.removesuffix(" one").removesuffix(" option")  # "the 2nd one"
-    if trimmed in _phrases("words.last") or said in _phrases("words.last"):
+    if trimmed in phrases("words.last") or said in phrases("words.last"):
         return count - 1
     for index, names in enumerate(_ordinals()[:count]):
         if said in names or trimmed in names or bare in names:
@@ -758,7 +677,7 @@ def _ordinals() -> tuple[frozenset[str], ...]:
     may have more options than that: the rest are picked by number or by name)."""
     known = catalogue(ENGLISH).entries
     count = next(n for n in itertools.count(1) if f"words.ordinal.{n}" not in known) - 1
-    return tuple(_phrases(f"words.ordinal.{n}") for n in range(1, count + 1))
+    return tuple(phrases(f"words.ordinal.{n}") for n in range(1, count + 1))
 
 
 def _who_tried(said: str, asked: Asked) -> str | None:
@@ -770,11 +689,11 @@ def _who_tried(said: str, asked: Asked) -> str | None:
         return TriedBy.SOMEONE_ELSE.value  # "a social worker sorted it, not me"
     for key, value in (("words.me", TriedBy.ME), ("words.my_team", TriedBy.MY_TEAM),
                        ("words.someone_else", TriedBy.SOMEONE_ELSE)):
-        if said in _phrases(key):
+        if said in phrases(key):
             return value.value
     for key, value in (("words.my_team", TriedBy.MY_TEAM),
                        ("words.someone_else", TriedBy.SOMEONE_ELSE), ("words.me", TriedBy.ME)):
-        if _contains(said, _phrases(key)):
+        if contains(said, phrases(key)):
             return value.value
     return None
 
@@ -783,12 +702,12 @@ def _role(said: str, asked: Asked) -> str | None:
     if not asked.roles:
         return None
     kept = _before_negation(said)
-    both = _phrases("words.choice.both") | {normalise(c.label) for c in asked.choices
+    both = phrases("words.choice.both") | {normalise(c.label) for c in asked.choices
                                             if c.value == "both"}
-    if _contains(said, both):  # "bit of both really"
+    if contains(said, both):  # "bit of both really"
         return _value_for(asked, "both")
-    staff = _contains(kept, _phrases("words.role.staff"))
-    citizen = _contains(kept, _phrases("words.role.citizen"))
+    staff = contains(kept, phrases("words.role.staff"))
+    citizen = contains(kept, phrases("words.role.citizen"))
     if staff and citizen:
         return _value_for(asked, "both")
     if staff or citizen:
@@ -817,7 +736,7 @@ def _contained_choice(said: str, asked: Asked) -> str | None:
         if 1 <= number <= len(asked.choices):
             return asked.choices[number - 1].value
     holding = {c.value for c in asked.choices
-               if any(_contains_phrase(said, name) for name in _choice_names(c)
+               if any(contains_phrase(said, name) for name in _choice_names(c)
                       if name and name not in _INTERROGATIVE)}
     return holding.pop() if len(holding) == 1 and not _negated(said) else None
 
@@ -829,22 +748,22 @@ its words (``words.topic.<topic>``); the first that matches is answered."""
 
 def question_topic(text: str) -> str | None:
     """What a question about the bot asks about, or None when it is none of ``TOPICS``."""
-    said = _said(text)
-    return next((t for t in TOPICS if _contains(said, _phrases(f"words.topic.{t}"))), None)
+    said = plain(text)
+    return next((t for t in TOPICS if contains(said, phrases(f"words.topic.{t}"))), None)
 
 
 def asks_meaning(text: str) -> bool:
     """Does a question ask what the bot's question means (rather than about the bot)?"""
-    return _contains(_said(text), _phrases("words.meaning"))
+    return contains(plain(text), phrases("words.meaning"))
 
 
 def _picks(said: str, asked: Asked) -> Understood | None:
-    if said in NONE_WORDS or (_contains(said, frozenset({"none"})) and len(said.split()) <= 4) or (
-            _starts(said, NONE_WORDS, 5) and not re.search(r"\d", said)):
+    if said in NONE_WORDS or (contains(said, frozenset({"none"})) and len(said.split()) <= 4) or (
+            opens_with(said, NONE_WORDS, 5) and not re.search(r"\d", said)):
         return Understood(Reading.NONE)
     index = _ordinal_index(said, len(asked.choices))
     if index is None:
-        index = _picked_number(said, len(asked.choices))  # "just the first one, thank you"
+        index = picked_number(said, len(asked.choices))  # "just the first one, thank you"
     if index is not None and asked.choices[index].value == "none":
         return Understood(Reading.NONE)
     if index is not None:
@@ -853,7 +772,7 @@ def _picks(said: str, asked: Asked) -> Understood | None:
     listed = _listed(said, asked)
     if listed is not None:
         return Understood(Reading.CHOICE, listed)
-    if said in _phrases("words.all") or _starts(said, _phrases("words.all"), 3):
+    if said in phrases("words.all") or opens_with(said, phrases("words.all"), 3):
         return Understood(Reading.CHOICE, every)
     numbers = [int(n) for n in re.findall(r"\b\d+\b", said)]
     if numbers and all(1 <= n <= len(asked.choices) for n in numbers):
@@ -865,7 +784,7 @@ def _picks(said: str, asked: Asked) -> Understood | None:
         return Understood(Reading.CHOICE, [v for v in values if v != "none"])
     kept = _before_negation(said)
     named = [c.value for c in asked.choices if c.value != "none"
-             and any(_contains_phrase(kept, n) for n in _choice_names(c) if len(n) > 2)]
+             and any(contains_phrase(kept, n) for n in _choice_names(c) if len(n) > 2)]
     return Understood(Reading.CHOICE, named) if named else None
 
 
@@ -887,7 +806,7 @@ def _named_choices(said: str, asked: Asked) -> list[str]:
     """The choices a phrase names, by their words or their words' stems ("naming me")."""
     stems = {_stem(word) for word in said.split()}
     return [c.value for c in asked.choices if any(
-        _contains_phrase(said, n) or _stem(n.split()[0]) in stems
+        contains_phrase(said, n) or _stem(n.split()[0]) in stems
         for n in _choice_names(c) if n)]
 
 
@@ -907,21 +826,21 @@ def _before_negation(said: str) -> str:
 
 def _themes(said: str, text: str, asked: Asked) -> Understood | None:
     labels = [c.label for c in asked.choices]
-    if said in NONE_WORDS or _starts(said, NONE_WORDS, 5) or _first_clause(text) in NONE_WORDS:
+    if said in NONE_WORDS or opens_with(said, NONE_WORDS, 5) or _first_clause(text) in NONE_WORDS:
         return Understood(Reading.NONE)
-    if said in _phrases("words.filler"):
+    if said in phrases("words.filler"):
         return Understood(Reading.UNCLEAR)
-    numbered = _numbered(said, len(labels))
-    if re.fullmatch(r"(?:(?:the|just|only|and|please|n|\d+)\s*)+", numbered) and re.search(
-            r"\d", numbered):  # "one two and three", "the 1st and 3rd one"
-        picked = [labels[int(n) - 1] for n in re.findall(r"\d+", numbered)
+    by_number = numbered(said, len(labels))
+    if re.fullmatch(r"(?:(?:the|just|only|and|please|n|\d+)\s*)+", by_number) and re.search(
+            r"\d", by_number):  # "one two and three", "the 1st and 3rd one"
+        picked = [labels[int(n) - 1] for n in re.findall(r"\d+", by_number)
                   if 1 <= int(n) <= len(labels)]
         return Understood(Reading.CHOICE, list(dict.fromkeys(picked))) if picked else None
     themed = replace(asked, choices=tuple(Choice(value=label, label=label) for label in labels))
     listed = _listed(said, themed)
     if listed is not None:
         return Understood(Reading.CHOICE, listed)
-    every = _phrases("words.all")
+    every = phrases("words.all")
     if said in every or any(said.startswith(f"{p} ") and not _without_noise(said[len(p):])
                             for p in every):
         return Understood(Reading.CHOICE, labels)
@@ -947,24 +866,24 @@ def _tidy_themes(text: str) -> str:
         str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)
     text = re.sub(r"[&+./]|\s-\s|\s+n\s+", ",", text)
     text = re.sub(r"\b(?:number|no)\s+(?=\d)", "", text, flags=re.IGNORECASE)
-    numbers = dict(_pairs("words.numbers"))
+    numbers = dict(pairs("words.numbers"))
     text = re.sub(r"\bnumber\s+(\w+)", lambda m: numbers.get(m.group(1).casefold(), m.group()),
                   text, flags=re.IGNORECASE)  # "Number eight."
-    fillers = "|".join(map(re.escape, sorted(_phrases("words.theme_filler"), key=len,
+    fillers = "|".join(map(re.escape, sorted(phrases("words.theme_filler"), key=len,
                                              reverse=True)))
     return re.sub(rf"\b(?:{fillers})\b", ",", text, flags=re.IGNORECASE) if fillers else text
 
 
 def _without_noise(said: str) -> str:
     """What is left of a theme once the words that add nothing are taken out ("" if all)."""
-    return " ".join(_pattern(_phrases("words.theme_noise")).sub(" ", said).split())
+    return " ".join(pattern(phrases("words.theme_noise")).sub(" ", said).split())
 
 
 def _whole_theme(theme: str, labels: Sequence[str]) -> str:
     """A theme's own name for a start of it ("waiting" is "waiting times"), or for it with
     words around it that add nothing ("the mental health one")."""
     said = _without_noise(normalise(theme))
-    said = dict(_pairs("words.theme_alias")).get(said, said)  # "comms"
+    said = dict(pairs("words.theme_alias")).get(said, said)  # "comms"
     named = [label for label in labels if normalise(label) == said]
     if named:
         return named[0]
@@ -987,18 +906,18 @@ def _non_answer(said: str, text: str, asked: Asked) -> Understood | None:
 
 # Words
 def _yes_word(said: str) -> bool:
-    yes = _phrases("words.yes")
+    yes = phrases("words.yes")
     first = said.split()[0]
-    opens = any(said.startswith(f"{p} ") for p in _longer("words.yes", 3))
-    return said in yes or (_starts(said, yes, 5) and not _negated(said)) or (
+    opens = any(said.startswith(f"{p} ") for p in longer("words.yes", 3))
+    return said in yes or (opens_with(said, yes, 5) and not _negated(said)) or (
         opens and len(said.split()) <= SHORT and not _negated(said)) or (
-        first in yes and first not in _phrases("words.no") and first not in _VAGUE) or (
-        len(said.split()) <= SHORT and _said(re.split(r"[,.;!]", said, maxsplit=1)[0]) in yes)
+        first in yes and first not in phrases("words.no") and first not in _VAGUE) or (
+        len(said.split()) <= SHORT and plain(re.split(r"[,.;!]", said, maxsplit=1)[0]) in yes)
 
 
 def _no_word(said: str) -> bool:
-    no = _phrases("words.no")
-    return said in no or _starts(said, no, 6) or said.split()[0] in _FIRM_NO
+    no = phrases("words.no")
+    return said in no or opens_with(said, no, 6) or said.split()[0] in _FIRM_NO
 
 
 def _negated(said: str) -> bool:
@@ -1010,53 +929,6 @@ def _angry_nothing(said: str) -> bool:
     """ "tried?? nobody has tried anything thats the point" """
     return bool(re.search(r"\b(?:nobody|no one|noone|nothing)\b.*\b(?:tried|done|bothered)\b",
                           said)) and not re.search(r"\b(?:so|but) (?:i|we)\b", said)
-
-
-def _starts(said: str, phrases: frozenset[str], longest: int) -> bool:
-    """Does ``said`` open with one of ``phrases`` and stay short (at most ``longest`` words)?"""
-    words_said = said.split()
-    if len(words_said) > longest:
-        return False
-    return any(" ".join(words_said[:n]) in phrases for n in range(len(words_said), 0, -1))
-
-
-def _contains(said: str, phrases: frozenset[str]) -> bool:
-    return bool(phrases) and _pattern(phrases).search(said) is not None
-
-
-@cache
-def _pattern(phrases: frozenset[str]) -> re.Pattern[str]:
-    """One expression for a set of phrases, each matched as whole words (built once)."""
-    longest_first = sorted((p for p in phrases if p), key=len, reverse=True)
-    return re.compile(rf"(?<!\w)(?:{'|'.join(map(re.escape, longest_first))})(?!\w)")
-
-
-def _contains_phrase(said: str, phrase: str) -> bool:
-    return bool(phrase) and re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", said) is not None
-
-
-@cache
-def _longer(key: str, words_at_least: int) -> frozenset[str]:
-    """The phrases of ``key`` of at least this many words (the specific ones)."""
-    return frozenset(p for p in _phrases(key) if len(p.split()) >= words_at_least)
-
-
-@cache
-def _single(key: str) -> frozenset[str]:
-    """The one-word phrases of ``key``."""
-    return frozenset(p for p in _phrases(key) if " " not in p)
-
-
-@cache
-def _phrases(key: str) -> frozenset[str]:
-    return frozenset(normalise(w) or w for w in words(key))
-
-
-@cache
-def _pairs(key: str) -> tuple[tuple[str, str], ...]:
-    """The ``said=meant`` pairs of ``key``, longest first."""
-    pairs = (w.split("=", 1) for w in words(key) if "=" in w)
-    return tuple(sorted(((a.strip(), b.strip()) for a, b in pairs), key=lambda p: -len(p[0])))
 
 
 @cache

@@ -15,10 +15,25 @@ from typing import TYPE_CHECKING
 
 from bot.core.types import OutgoingMessage, TriedBy
 from flows.controls import CONTROLS
-from flows.spec import MISSES, NOT_KNOWN, NOTHING, SAID_NO, AnswerKind, Step
+from flows.spec import (
+    MISSES,
+    NOT_KNOWN,
+    NOTHING,
+    OPENING_WORDS,
+    SAID_NO,
+    SOURCES,
+    AnswerKind,
+    Step,
+)
 from flows.turn import Turn
 from flows.understanding import CONTROLS as CONTROL_READINGS
-from flows.understanding import Reading, Understood, asks_meaning, question_topic
+from flows.understanding import (
+    Reading,
+    Understood,
+    asks_meaning,
+    question_topic,
+    tells_a_story,
+)
 
 if TYPE_CHECKING:
     from flows.engine import FlowEngine
@@ -110,7 +125,27 @@ def _complaint(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text
 
 def _unclear(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
              now: datetime) -> None:
-    _missed(engine, turn, step, _unclear_words(step, text))
+    if not _holds_opening(engine, turn, step, text):
+        _missed(engine, turn, step, _unclear_words(step, text))
+
+
+BEFORE_CONSENT = frozenset({"welcome", "consent", "consent_more"})
+"""The questions asked before anything may be kept."""
+
+
+def _holds_opening(engine: FlowEngine, turn: Turn, step: Step, text: str) -> bool:
+    """Someone who starts telling their story before agreeing to it being kept ("my dad
+    waited 9 hours on a trolley...") is thanked, and their words are held, unkept, until they
+    say yes (then shown back to them), rather than refused."""
+    conv = turn.conversation
+    kept = engine.held_field(conv)
+    if not kept or kept in conv.answers or conv.state not in BEFORE_CONSENT or not (
+            tells_a_story(text, OPENING_WORDS)):
+        return False
+    conv.answers[kept] = text.strip()
+    conv.answers[SOURCES] = {**conv.answers.get(SOURCES, {}), kept: turn.event_id}
+    turn.replies += [engine.say(conv, "opening.held"), engine.prompt(conv)]
+    return True
 
 
 def _unclear_words(step: Step, text: str) -> str:

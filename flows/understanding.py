@@ -219,7 +219,9 @@ def _changed_mind(text: str, asked: Asked) -> Understood | None:
             found = understand(part, asked)
             if found.reading is not Reading.UNCLEAR:
                 return found
-    return None
+    if marks[-1].group() in {"actually", "i mean"}:
+        return None  # "how long does it actually take"
+    return Understood(Reading.UNCLEAR)  # "yes... no wait i want to change something": not a yes
 
 
 def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
@@ -744,6 +746,16 @@ def _contained_choice(said: str, asked: Asked) -> str | None:
 TOPICS = ("privacy", "bot", "why", "choice")
 """What a question about the bot can be about, each with its answer (``about.<topic>``) and
 its words (``words.topic.<topic>``); the first that matches is answered."""
+
+
+def tells_a_story(text: str, at_least: int) -> bool:
+    """Is an unclear reply to a question with options someone starting their story ("my dad
+    waited 9 hours on a trolley"), rather than a muddled yes or no ("yes... no wait")?"""
+    said = plain(as_typed(text))
+    first = said.split()[0] if said else ""
+    answering = phrases("words.yes") | phrases("words.no") | _FIRM_YES | _FIRM_NO | _HESITATION
+    return len(said.split()) >= at_least and first not in answering and not text.rstrip(
+    ).endswith("?") and not contains(said, phrases("words.changed_mind"))
 
 
 def question_topic(text: str) -> str | None:

@@ -348,3 +348,22 @@ async def test_an_answer_that_opens_with_a_control_word_is_kept(chat: Chat, stor
 async def test_quoting_the_bots_question_then_answering(chat: Chat, store: Store) -> None:
     await chat.script("hi", "> Shall we start?\nyes")
     assert "Is that OK?" in chat.last_text
+
+
+async def test_a_story_told_at_consent_is_held_then_shown_back_not_refused(
+        chat: Chat, store: Store) -> None:
+    story = "my dad waited 9 hours in A&E on a trolley and nobody checked on him"
+    await chat.script("hi", "yes", story)
+    assert chat.replies[-2].text.startswith("Thank you for telling me. I'll hold on to that")
+    assert "Is that OK?" in chat.last_text
+    assert "situation" not in await stored(store, chat)  # not kept before a yes
+    await chat.say("yes")
+    assert story in chat.last_text and "Shall I keep that" in chat.last_text
+    await chat.say("yes")
+    assert (await stored(store, chat))["situation"] == story
+
+
+async def test_a_change_of_mind_with_a_wish_is_not_a_yes(chat: Chat, store: Store) -> None:
+    await chat.script("hi", "yes", "yes... no wait i want to change something")
+    assert chat.last_text.startswith("Sorry, I didn't follow")
+    assert (await stored(store, chat)).get("consent") is None

@@ -8,9 +8,10 @@ non-answers stored) and ``replies_phone.jsonl`` (1,054, phone typing, voice-to-t
 non-native writers; before tuning: 0.873 and 13%), ``replies_voice.jsonl`` (1,037: low
 literacy, dictation, people over 75, changes of mind; before tuning: 0.860 and 12%) and
 ``replies_staff.jsonl`` (1,020: staff in workplace chat, jargon, sarcasm, quoting the bot;
-before tuning: 0.903 and 4.4%). Kept blind, only ever measured:
-``tests/data/replies_blind.jsonl`` (745). Each line is a reply at a step, with the reading its
-writer meant.
+before tuning: 0.903 and 4.4%) and ``replies_options.jsonl`` (1,068: options picked every way,
+and non-answers that look like answers; before tuning: 0.909 and 13.9%). Kept blind, only ever
+measured: ``tests/data/replies_blind.jsonl`` (745). Each line is a reply at a step, with the
+reading its writer meant.
 
     .venv/bin/python bench/understanding.py [--show-misses N]
 """
@@ -32,7 +33,8 @@ from flows.understanding import NOT_ANSWERS, Asked, Reading, asked_at, understan
 DATA = Path(__file__).parents[1] / "tests" / "data"
 SETS = {"tuning": DATA / "replies.jsonl", "tuning_more": DATA / "replies_more.jsonl",
         "tuning_phone": DATA / "replies_phone.jsonl", "tuning_voice": DATA / "replies_voice.jsonl",
-        "tuning_staff": DATA / "replies_staff.jsonl", "blind": DATA / "replies_blind.jsonl"}
+        "tuning_staff": DATA / "replies_staff.jsonl",
+        "tuning_options": DATA / "replies_options.jsonl", "blind": DATA / "replies_blind.jsonl"}
 BLIND = frozenset({"blind"})
 STORED = {Reading.ANSWER, Reading.CHOICE}
 

@@ -16,7 +16,7 @@ _SIGN_OFF = re.compile(
 _SALUTATION = re.compile(r"^\s*(?i:dear)\s+[^,\n]{1,40},\s*")
 """A letter's opening ("Dear Sir or Madam,"): not part of the reply either."""
 
-_NUMBER_NOUNS = frozenset({"number", "option", "choice", "num", "#"})
+_NUMBER_NOUNS = frozenset({"number", "numbers", "option", "choice", "num", "#"})
 """Not "no": "no one" is nobody, not option 1 ("no. 1" is read as "number 1" earlier)."""
 
 _NUMBER_JOINS = frozenset({"and", "&", "+", "plus", "or", "then", "just", "only", "also", "n",
@@ -36,6 +36,8 @@ def as_typed(text: str) -> str:
     text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">")
                      ) or text  # "> Shall we carry on?" quotes the bot, then answers
     text = re.sub(r"(?:#|\b(?:no|opt|num)\.?\s*)(?=\d)", "number ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(\d)\s*(?:to|-)\s*(\d)\b", lambda m: ", ".join(
+        str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)  # "1 to 3"
     text = re.sub(r"\b(\w) (\w) (\w)(?: (\w))?(?: (\w))?\b", _spaced, text)  # "s k i p"
     for said, mark in pairs("words.dictation"):
         text = re.sub(rf"\s*\b{re.escape(said)}\b", mark, text, flags=re.IGNORECASE)

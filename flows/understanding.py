@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
@@ -94,9 +94,11 @@ _USES = [[w] for w in ("with", "from", "for", "to", "getting", "at", "in", "on",
 _REMARK = _PRONOUNS | {"is", "are", "was", "were", "thats", "that's", "should", "think", "dear",
                        "so", "its", "it's", "we're"}
 """Words that make a part of a themes reply a remark about them, not a theme of its own."""
+_CUT_OFF = frozenset({"the", "a", "an", "and", "is", "but", "so", "my", "then"})
+"""A short reply ending in one of these was cut off ("so the thing is")."""
 _FIRST_PERSON = frozenset({"i", "im", "i'm", "ill", "i'll", "wait", "sorry", "oops", "can",
                            "we", "ive", "i've", "we'll", "well"})
-_HESITATION = frozenset({"hmm", "hmmm", "umm", "um", "erm", "er", "uh", "uhh", "mmm"})
+_HESITATION = frozenset({"hmm", "hmmm", "umm", "um", "erm", "er", "uh", "uhh", "mmm", "hm", "wow"})
 _VAGUE = frozenset({"please", "course", "fine", "great", "cool", "lovely", "ready", "k"})
 """Yes-words that do not make a longer reply a yes when they open it."""
 
@@ -166,6 +168,10 @@ class Asked:
         return contains(normalise(label), phrases("words.control.skip"))
 
 
+Reader = Callable[[str, str, "Asked"], "Understood | None"]
+"""One way of reading a reply: (said, as typed, the question) to a reading, or None."""
+
+
 def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = None,
              no: str | None = None, hints: Sequence[str] = (), later: str | None = None,
              again: str | None = None, yes_is_answer: bool = False,
@@ -185,11 +191,7 @@ def understand(text: str, asked: Asked) -> Understood:
         changed = _changed_mind(text, asked)  # "yes... actually no"
         if changed is not None:
             return changed
-    for read in (_complaint, _aside, _asks_first, _hesitating, _rather_not, _unsure_if, _restart,
-                 _exact_choice, _exact_control, _choice_phrase, _control_phrase, _dont_know,
-                 _nothing_tried, _greeting, _only_questions, _question, _yes_no, _asking,
-                 _fuzzy_control,
-                 _loose_choice, _filler):
+    for read in _readers():
         found = read(said, text, asked)
         if found is not None:
             return _as_choice(found, said, asked)
@@ -224,6 +226,14 @@ def _changed_mind(text: str, asked: Asked) -> Understood | None:
     return Understood(Reading.UNCLEAR)  # "yes... no wait i want to change something": not a yes
 
 
+def _readers() -> tuple[Reader, ...]:
+    """The readers, in the order they are tried: the first that knows wins."""
+    return (_not_for_us, _complaint, _aside, _asks_first, _hesitating, _rather_not, _unsure_if,
+            _restart, _exact_choice, _exact_control, _choice_phrase, _control_phrase, _dont_know,
+            _nothing_tried, _greeting, _only_questions, _question, _yes_no, _asking,
+            _fuzzy_control, _loose_choice, _filler)
+
+
 def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
     """Where a choice means "later" or "start again", those words pick it."""
     if asked.later and (found.reading is Reading.PAUSE or (
@@ -234,7 +244,7 @@ def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
     if found.reading is Reading.SKIP and asked.skip_is_no:  # "No, skip them"
         return Understood(Reading.CHOICE, asked.no)
     if found.reading is Reading.SKIP and asked.yes and asked.no and (re.search(
-            r"\b(?:rather|prefer) not\b", said) or said.split()[0] in _FIRM_NO):
+            r"\b(?:rather|prefer) not\b|\bleave it\b", said) or said.split()[0] in _FIRM_NO):
         return Understood(Reading.CHOICE, asked.no)  # "nah ill leave it"
     return found
 
@@ -443,6 +453,8 @@ def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _greeting(said: str, text: str, asked: Asked) -> Understood | None:
     greetings = phrases("words.greeting")
+    if text.rstrip().endswith("?") and len(said.split()) > 2:
+        return None  # "Hello is this the hospital?" asks
     said = re.sub(r"(\w)\1{2,}\b", r"\1", said)  # "heyyy", "hiii"
     first = said.split()[0]
     if said in greetings or (len(said.split()) <= 6 and first in greetings
@@ -499,6 +511,8 @@ def _asking(said: str, text: str, asked: Asked) -> Understood | None:
     asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE or _conditional(said)
     if asked.kind is not AnswerKind.TEXT and (not asking or len(words_said) > SHORT):
         return _asks_about_us(said, text, asked)
+    if asked.kind is AnswerKind.TEXT and "?" in text.strip().rstrip("?"):
+        return _asks_about_us(said, text, asked)  # "is this going to get back to my GP? i..."
     if not asking or len(words_said) > SHORT or asked.kind is AnswerKind.TEXT:
         return None
     if re.search(r"\d", said) or _choice_phrase(said, text, asked) is not None:
@@ -510,7 +524,10 @@ def _asking(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _asks_about_us(said: str, text: str, asked: Asked) -> Understood | None:
     """A reply that opens by asking about the bot ("Is this safe? My grandson told me...")."""
-    first = text.split("?", 1)[0] if "?" in text else ""
+    first, _, rest = text.partition("?") if "?" in text else ("", "", "")
+    if asked.kind is AnswerKind.TEXT and len(plain(rest).split()) > PHRASED and not contains(
+            plain(rest), phrases("words.topic.privacy")):
+        return None  # a story that opens with a question of its own
     if first and len(plain(first).split()) <= SHORT and (
             plain(first).split()[0] in _INTERROGATIVE and contains(
                 plain(first), phrases("words.question"))):
@@ -531,6 +548,12 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.UNCLEAR)
     if re.fullmatch(r"(?:\d{1,2}|and|please|\s)+", said) and len(said.split()) >= 2:
         return Understood(Reading.UNCLEAR)  # "1 and 4 please": an answer to another question
+    if all(c in phrases("words.thanks") for c in re.split(r"\s*[,.;!]\s*|\s+(?:and|for)\s+",
+                                                          said) if c) or said in phrases(
+            "words.thanks"):
+        return Understood(Reading.UNCLEAR)  # "Thank you very much, you've been very helpful"
+    if len(said.split()) <= 5 and said.split()[-1] in _CUT_OFF:
+        return Understood(Reading.UNCLEAR)  # "so the thing is", "and then the"
     clauses = [plain(c) for c in re.split(r"[,.;!]", text) if plain(c)]
     if not asked.yes_is_answer and clauses and all(c in phrases("words.yes") or (
             c.split()[0] in _FIRM_YES and " ".join(c.split()[1:]) in phrases("words.yes"))
@@ -551,9 +574,21 @@ def _hesitating(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
+def _not_for_us(said: str, text: str, asked: Asked) -> Understood | None:
+    """A message meant for someone else, or not meant ("sorry wrong chat lol", "omg sorry that
+    was meant for teams", "testing 1 2 3"): never read as an answer."""
+    if len(said.split()) <= SHORT and (contains(said, phrases("words.not_for_us")) or (
+            said.split()[0] in {"test", "testing"} and len(said.split()) <= 6)):
+        return Understood(Reading.UNCLEAR)
+    return None
+
+
 def _aside(said: str, text: str, asked: Asked) -> Understood | None:
-    """A last sentence in the first person that pauses or goes back ("Someone is at the
-    door. I will come back to this later", "wait i put the wrong person in the last question")."""
+    """A correction of the last answer ("*hospital not surgery, sorry"), or a last sentence
+    in the first person that pauses or goes back ("Someone is at the door. I will come back
+    to this later", "wait i put the wrong person in the last question")."""
+    if re.match(r"\*\w", text.strip()) and len(said.split()) <= PHRASED:
+        return Understood(Reading.BACK)
     sentences = [plain(c) for c in re.split(r"[.!?\n]", text) if plain(c)]
     last = sentences[-1] if sentences else ""
     if not last or len(last.split()) > SHORT or len(sentences) > 3 or last.split()[0] not in (
@@ -709,7 +744,8 @@ def _role(said: str, asked: Asked) -> str | None:
     if contains(said, both):  # "bit of both really"
         return _value_for(asked, "both")
     staff = contains(kept, phrases("words.role.staff"))
-    citizen = contains(kept, phrases("words.role.citizen"))
+    rest = pattern(phrases("words.role.staff")).sub(" ", kept)  # "ward sister" is staff only
+    citizen = contains(rest, phrases("words.role.citizen"))
     if staff and citizen:
         return _value_for(asked, "both")
     if staff or citizen:
@@ -868,6 +904,9 @@ def _themes(said: str, text: str, asked: Asked) -> Understood | None:
               if t in labels or _without_noise(normalise(t))]
     if any(t in labels for t in picked):  # "staffing obviously, we are on our knees"
         picked = [t for t in picked if t in labels or not set(normalise(t).split()) & _REMARK]
+    elif picked and all(normalise(t).split()[:1] in [[w] for w in _PRONOUNS | {"ugh", "omg"}]
+                        and set(normalise(t).split()) & _REMARK for t in picked):
+        return Understood(Reading.UNCLEAR)  # "ugh this is taking ages"
     return Understood(Reading.CHOICE, list(dict.fromkeys(picked))) if picked else None
 
 
@@ -877,7 +916,7 @@ def _tidy_themes(text: str) -> str:
     text = re.sub(r"(\d+)\s*-\s*(\d+)", lambda m: ",".join(
         str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)
     text = re.sub(r"[&+./]|\s-\s|\s+n\s+", ",", text)
-    text = re.sub(r"\b(?:number|no)\s+(?=\d)", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:numbers?|no)\s+(?=\d)", "", text, flags=re.IGNORECASE)
     numbers = dict(pairs("words.numbers"))
     text = re.sub(r"\bnumber\s+(\w+)", lambda m: numbers.get(m.group(1).casefold(), m.group()),
                   text, flags=re.IGNORECASE)  # "Number eight."

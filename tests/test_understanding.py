@@ -151,7 +151,7 @@ async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
 @pytest.mark.parametrize(("name", "accuracy", "stored"), [
     ("replies.jsonl", 0.965, 0.02), ("replies_more.jsonl", 0.955, 0.04),
     ("replies_phone.jsonl", 0.96, 0.04), ("replies_voice.jsonl", 0.965, 0.045),
-    ("replies_staff.jsonl", 0.95, 0.03)])
+    ("replies_staff.jsonl", 0.96, 0.02), ("replies_options.jsonl", 0.96, 0.045)])
 def test_the_tuning_replies_are_mostly_read_as_meant(name: str, accuracy: float,
                                                      stored: float) -> None:
     """A regression floor on the replies the words were tuned on (the blind set is only
@@ -367,3 +367,23 @@ async def test_a_change_of_mind_with_a_wish_is_not_a_yes(chat: Chat, store: Stor
     await chat.script("hi", "yes", "yes... no wait i want to change something")
     assert chat.last_text.startswith("Sorry, I didn't follow")
     assert (await stored(store, chat)).get("consent") is None
+
+
+@pytest.mark.parametrize("not_an_answer", [
+    "sorry wrong chat lol", "omg sorry that was meant for teams", "testing 1 2 3",
+    "Thank you for listening", "ty", "so the thing is"])
+async def test_messages_not_meant_as_answers_are_not_kept(chat: Chat, store: Store,
+                                                          not_an_answer: str) -> None:
+    await start(chat)
+    await chat.say(not_an_answer)
+    assert "situation" not in await stored(store, chat)
+    assert "What's been happening?" in chat.last_text or "own words" in chat.last_text
+
+
+async def test_a_starred_correction_goes_back_to_the_last_answer(chat: Chat,
+                                                                  store: Store) -> None:
+    await start(chat)
+    await chat.script("The surgery phone line is engaged from 8am every Monday.",
+                      "*hospital not surgery, sorry")
+    assert "What's been happening?" in chat.last_text
+    assert (await stored(store, chat)).get("tried") is None

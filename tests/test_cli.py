@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.features.safeguarding_model import THRESHOLD
+
 STORYLOOP = Path(sys.executable).with_name("storyloop")
 SCRIPT = [
     "hello",
@@ -229,11 +231,12 @@ def test_a_safeguarding_lead_can_try_wording(config_file: Path) -> None:
     assert [j["text"] for j in judged] == lines
     assert [(j["concern"], j["source"]) for j in judged] == [
         ("suicide", "rules"), ("suicide", "model"), (None, "model")]
-    assert judged[1]["score"] >= 0.35 > judged[2]["score"]
+    assert judged[1]["score"] >= THRESHOLD > judged[2]["score"]
 
 
 def test_safeguarding_check_reads_a_conversation_with_context(config_file: Path) -> None:
-    lines = ["I took home the leftover tablets from the ward.", "and now i have enough"]
+    lines = ["The pharmacy gave me three months of my sleeping tablets at once.",
+             "and now i have enough"]
     alone = storyloop("--config", str(config_file), "safeguarding", "check",
                       stdin="\n".join(lines) + "\n")
     together = storyloop("--config", str(config_file), "safeguarding", "check", "--context",

@@ -335,7 +335,7 @@ async def test_erasing_needs_a_plain_yes(chat: Chat, store: Store, said: str) ->
     assert len(await store.list_stories()) == 1
 
 
-@pytest.mark.parametrize("answer", ["next time I'd write it down properly so it doesn't die",
+@pytest.mark.parametrize("answer", ["next time I'd write it down properly so it lasts",
                                     "bleep card in the F1 induction pack every August",
                                     "help with transport"])
 async def test_an_answer_that_opens_with_a_control_word_is_kept(chat: Chat, store: Store,

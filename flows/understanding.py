@@ -50,7 +50,7 @@ SHORT = 12
 """A reply of at most this many words can be a question about the bot rather than a story."""
 _INTERROGATIVE = frozenset({"what", "whats", "what's", "why", "who", "whos", "who's", "where",
                             "when", "how", "is", "are", "will", "can", "could", "do", "does",
-                            "am", "would", "should", "wdym", "which"})
+                            "am", "would", "should", "wdym", "which", "r"})
 _WHO = ("words.me", "words.my_team")
 _REQUEST = re.compile(r"(?:^|^(?:sorry |wait |actually |ok |um |oh |ugh |hang on )+|\b(?:can|could"
                       r"|may) (?:i|we|u|you) |\bi (?:want|need|would like|d like) to |\blet me "
@@ -87,6 +87,7 @@ _FIRM_YES = frozenset({"yes", "yeah", "yep", "yup", "yea", "yeh", "ok", "okay", 
                        "ye", "ya"})
 """A short reply that opens with one of these says yes, whatever else it mentions."""
 _PART = re.compile(r"\b(?:just|only) (?:one|the|my|some|part)\b|\b(?:one|some|part) of\b"
+                   r"|\bjust the last\b"
                    r"|\bmore th[ae]n one\b")
 """Words that ask about a part of what a choice does ("can i erase just one story")."""
 _USES = [[w] for w in ("with", "from", "for", "to", "getting", "at", "in", "on", "the", "a")]
@@ -288,8 +289,8 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     if words_said[0] == "can" and asked.kind is AnswerKind.CHOICE and _contained_choice(
             said, asked) is not None and not _PART.search(said):
         return None  # "can i change the place" asks for a choice; "...just one story" asks
-    if _control_phrase(said, text, asked) is None:
-        return Understood(Reading.QUESTION)
+    if _control_phrase(said, text, asked) is None or _PART.search(said):
+        return Understood(Reading.QUESTION)  # "can I just delete the last one?" is not status
     return None
 
 
@@ -515,7 +516,9 @@ def _asking(said: str, text: str, asked: Asked) -> Understood | None:
         return _asks_about_us(said, text, asked)  # "is this going to get back to my GP? i..."
     if not asking or len(words_said) > SHORT or asked.kind is AnswerKind.TEXT:
         return None
-    if re.search(r"\d", said) or _choice_phrase(said, text, asked) is not None:
+    numbers = [int(n) for n in re.findall(r"\d+", said)]
+    if any(1 <= n <= max(len(asked.choices), 1) for n in numbers) or _choice_phrase(
+            said, text, asked) is not None:  # but "5 mins really?" at a yes/no asks
         return None
     if asked.kind is AnswerKind.CHOICE and _contained_choice(said, asked) is not None:
         return None
@@ -773,10 +776,15 @@ def _contained_choice(said: str, asked: Asked) -> str | None:
         number = int(said.split()[0])
         if 1 <= number <= len(asked.choices):
             return asked.choices[number - 1].value
-    holding = {c.value for c in asked.choices
-               if any(contains_phrase(said, name) for name in _choice_names(c)
-                      if name and name not in _INTERROGATIVE)}
-    return holding.pop() if len(holding) == 1 and not _negated(said) else None
+    covered = {c.value: {w for name in _choice_names(c) if name and name not in _INTERROGATIVE
+                         and contains_phrase(said, name) for w in name.split()}
+               for c in asked.choices}
+    holding = {value: len(words) for value, words in covered.items() if words}
+    most = max(holding.values(), default=0)
+    best = [value for value, count in holding.items() if count == most]
+    if len(holding) > 1 and len(best) == 1 and len(asked.choices) >= 5:
+        holding = {best[0]: most}  # "what would help it spread": spread, not need
+    return next(iter(holding)) if len(holding) == 1 and not _negated(said) else None
 
 
 TOPICS = ("privacy", "bot", "why", "choice")
@@ -1001,5 +1009,6 @@ _PHRASED_ORDER = (Reading.STATUS, Reading.RESTART, Reading.BACK, Reading.HELP, R
 
 def _conditional(said: str) -> bool:
     """A question about what happens if ("if i say staff can they work out who i am")."""
-    return bool(re.match(r"if (?:i|we|you|u)\b.*\b(?:can|will|would|could|do|does|is|are)"
-                         r" (?:they|you|u|it|people|anyone|someone|he|she|my)\b", said))
+    return bool(re.match(r"(?:so )?what if\b", said) or re.match(
+        r"if (?:i|we|you|u)\b.*\b(?:can|will|would|could|do|does|is|are)"
+        r" (?:they|you|u|it|people|anyone|someone|he|she|my|i|we)\b", said))

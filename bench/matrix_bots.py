@@ -93,6 +93,7 @@ class Storyloop:
 
     async def stop(self) -> None:
         await self.process.stop()
+        (self.base / "storyloop.log").write_text("\n".join(self.process.lines) + "\n")
 
     def script(self, n: int) -> Script:
         return script(n)

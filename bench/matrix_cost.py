@@ -32,7 +32,7 @@ from functools import partial
 from pathlib import Path
 
 from bench.matrix_bots import BotRun, EchoBot, Storyloop
-from bench.matrix_measure import AccessLog, Requests, cpu_ms, memory_mib
+from bench.matrix_measure import AccessLog, Profile, Requests, cpu_ms, memory_mib
 from tests.matrix.bot import says
 from tests.matrix.people import Person
 from tests.matrix.synapse import Synapse
@@ -60,7 +60,7 @@ class Result:
 
 
 async def measure(synapse: Synapse, bot: BotRun, people_count: int, lines: int,
-                  encrypted: bool) -> Result:
+                  encrypted: bool, profile: Profile | None = None) -> Result:
     """One bot's messaging phase (people log in, open a chat and are greeted first)."""
     await bot.start()
     people = [await Person.login(synapse.url, synapse.register(), bot.base / f"p{n}",
@@ -69,7 +69,7 @@ async def measure(synapse: Synapse, bot: BotRun, people_count: int, lines: int,
         rooms = [await p.create_dm(bot.user_id, encrypted) for p in people]
         for person, room in zip(people, rooms, strict=True):
             await person.wait_for_message(room, says(bot.greeting), WAIT)
-        return await _phase(synapse, bot, people, rooms, lines)
+        return await _phase(synapse, bot, people, rooms, lines, profile)
     finally:
         for person in people:
             await person.close()
@@ -77,10 +77,12 @@ async def measure(synapse: Synapse, bot: BotRun, people_count: int, lines: int,
 
 
 async def _phase(synapse: Synapse, bot: BotRun, people: list[Person], rooms: list[str],
-                 lines: int) -> Result:
+                 lines: int, profile: Profile | None) -> Result:
     assert synapse.pid is not None
     log = AccessLog(synapse.log_path)
     await settle(bot.pid, synapse.pid)
+    if profile is not None:
+        await profile.start(bot.pid)
     start = (cpu_ms(bot.pid), cpu_ms(synapse.pid), log.offset())
     latencies = []
     loop = asyncio.get_running_loop()
@@ -92,6 +94,8 @@ async def _phase(synapse: Synapse, bot: BotRun, people: list[Person], rooms: lis
             await person.wait_for_message(room, says(expect), WAIT)
             latencies.append(loop.time() - sent)
     await settle(bot.pid, synapse.pid)
+    if profile is not None:
+        await profile.stop()
     count = len(latencies)
     rss, peak = memory_mib(bot.pid)
     result = Result(bot.name, count, (cpu_ms(bot.pid) - start[0]) / count,
@@ -152,19 +156,29 @@ def table(rows: dict[tuple[str, bool], list[Result]]) -> str:
            "latency p50 / p95 ms | bot RSS MiB (peak) | x floor | bot requests/msg |",
            "|---|---|---|---|---|---|---|---|---|---|"]
     for (name, encrypted), results in rows.items():
-        r, floor = median_result(results), median_result(rows[("echo floor", encrypted)])
+        r = median_result(results)
+        floors = rows.get(("echo floor", encrypted))
+        floor = median_result(floors) if floors else None
         out.append(
             f"| {name} | {'on' if encrypted else 'off'} | {r.bot_ms:.2f} | "
-            f"{r.bot_ms / floor.bot_ms:.2f} | {r.synapse_ms:.1f} | "
-            f"{r.synapse_ms / floor.synapse_ms:.2f} | {1000 * percentile(r.latencies, .5):.0f}"
-            f" / {1000 * percentile(r.latencies, .95):.0f} | {r.rss:.0f} ({r.peak:.0f}) | "
-            f"{r.rss / floor.rss:.2f} | {r.requests.total / r.messages:.2f} |")
+            f"{_times(r, floor, 'bot_ms')} | {r.synapse_ms:.1f} | "
+            f"{_times(r, floor, 'synapse_ms')} | "
+            f"{1000 * percentile(r.latencies, .5):.0f} / {1000 * percentile(r.latencies, .95):.0f}"
+            f" | {r.rss:.0f} ({r.peak:.0f}) | {_times(r, floor, 'rss')} | "
+            f"{r.requests.total / r.messages:.2f} |")
     return "\n".join(out)
+
+
+def _times(mine: Result, floor: Result | None, what: str) -> str:
+    """``mine``'s figure ``what`` as a multiple of the floor's."""
+    return "-" if floor is None else f"{getattr(mine, what) / getattr(floor, what):.2f}"
 
 
 def verdicts(rows: dict[tuple[str, bool], list[Result]]) -> str:
     out = ["targets (storyloop / floor, same run):"]
     for encrypted in (True, False):
+        if ("storyloop", encrypted) not in rows or ("echo floor", encrypted) not in rows:
+            continue
         r = median_result(rows[("storyloop", encrypted)])
         floor = median_result(rows[("echo floor", encrypted)])
         for what, mine, theirs in (("bot CPU", r.bot_ms, floor.bot_ms),
@@ -196,20 +210,29 @@ async def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 people x 4 messages, 1 round")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--requests", action="store_true", help="print requests by endpoint")
+    parser.add_argument("--only", help="run only the bots whose row name starts with this")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="sample each bot with py-spy during the messaging phase")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="work in DIR and keep it (Synapse's log, each bot's log)")
     parser.add_argument("--no-model-row", action="store_true",
                         help="leave out the row of storyloop with its safeguarding model off")
     args = parser.parse_args()
     people, lines, rounds = (2, 4, 1) if args.quick else (10, 12, args.rounds)
     rows: dict[tuple[str, bool], list[Result]] = {}
     with tempfile.TemporaryDirectory(prefix="storyloop-matrix-cost-") as tmp:
-        base = Path(tmp)
+        base = args.keep or Path(tmp)
         synapse = Synapse(base / "synapse", synapse_python())
         synapse.start()
         try:
             for n in range(rounds):
                 for name, encrypted, make in bots(synapse, not args.no_model_row):
-                    bot = make(base / f"{len(rows)}-{n}-{name.replace(' ', '')}-{encrypted}")
-                    result = await measure(synapse, bot, people, lines, encrypted)
+                    if args.only and not name.startswith(args.only):
+                        continue
+                    tag = f"{name.replace(' ', '').replace(',', '-')}-e2ee-{encrypted}-{n}"
+                    bot = make(base / tag)
+                    profile = Profile(args.profile / f"{tag}.txt") if args.profile else None
+                    result = await measure(synapse, bot, people, lines, encrypted, profile)
                     rows.setdefault((name, encrypted), []).append(result)
                     print(f"round {n + 1}: {name}, E2EE {'on' if encrypted else 'off'}: "
                           f"bot {result.bot_ms:.2f} ms/msg, Synapse {result.synapse_ms:.1f} "

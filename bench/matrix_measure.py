@@ -13,8 +13,12 @@ user, event and transaction ids replaced by ``*``).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
+import shutil
+import signal
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,3 +101,26 @@ class AccessLog:
             spent = (float(match["user"]) + float(match["sys"])) * 1000
             found.cpu_ms[name] = found.cpu_ms.get(name, 0.0) + spent
         return found
+
+
+class Profile:
+    """py-spy sampling one process (``--profile``): collapsed stacks, one per line with its
+    sample count, to be read with ``sort -k2`` or any flame graph tool. py-spy is not a
+    dependency: ``.venv/bin/pip install py-spy``."""
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self._proc: asyncio.subprocess.Process | None = None
+
+    async def start(self, pid: int) -> None:
+        spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"
+        self._proc = await asyncio.create_subprocess_exec(
+            spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "250",
+            "--nonblocking", "--output", str(self.output),
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+
+    async def stop(self) -> None:
+        if self._proc is not None and self._proc.returncode is None:
+            self._proc.send_signal(signal.SIGINT)  # the process this bench started: py-spy
+            await self._proc.wait()  # writes its file on SIGINT
+        self._proc = None

@@ -42,7 +42,7 @@ SyncHandler = Callable[[SyncResponse], Awaitable[None]]
 class TokenStore(Protocol):
     async def get_value(self, key: str) -> str | None: ...
 
-    async def set_value(self, key: str, value: str) -> None: ...
+    async def set_value(self, key: str, value: str, *, durable: bool = True) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -143,7 +143,9 @@ class SyncLoop:
         await self.handle(response)
         self._since = response.next_batch
         if worth_saving(response):
-            await self.store.set_value(self.token_key, response.next_batch)
+            # Not flushed at once: lost to a power cut, its events come again, and those
+            # handled already are refused as seen.
+            await self.store.set_value(self.token_key, response.next_batch, durable=False)
 
     async def _fetch(self, first: bool, since: str | None) -> SyncResponse:
         user_id = self.client.user_id

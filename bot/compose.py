@@ -7,6 +7,7 @@ commands and features, and the background jobs on one scheduler.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -92,9 +93,13 @@ def _safety_model(config: Config) -> SafetyModel | None:
 
 
 def _load_model() -> ModelScreen:
+    """The model, then, as at start-up (``runner.settle_heap``), what loading it made is
+    taken out of the garbage collector's sight: it lives as long as the process."""
     from bot.features.safeguarding_model.screen import default_screen  # onnxruntime: slow import
 
-    return default_screen()
+    screen = default_screen()
+    gc.freeze()
+    return screen
 
 
 def build_engine(config: Config) -> FlowEngine:

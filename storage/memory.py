@@ -203,7 +203,7 @@ class MemoryStore(MemoryAlerts):
     async def get_value(self, key: str) -> str | None:
         return self._values.get(key)
 
-    async def set_value(self, key: str, value: str) -> None:
+    async def set_value(self, key: str, value: str, *, durable: bool = True) -> None:
         self._values[key] = value
 
 

@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.config import Config
+from flows.asked import Asked, asked_at
 from flows.interrupts import INTERRUPTS, asked_of
 from flows.registry import build_flows
 from flows.spec import AnswerKind, FlowOptions
-from flows.understanding import NOT_ANSWERS, Asked, Reading, asked_at, understand
+from flows.understanding import NOT_ANSWERS, Reading, understand
 
 DATA = Path(__file__).parents[1] / "tests" / "data"
 SETS = {"tuning": DATA / "replies.jsonl", "tuning_more": DATA / "replies_more.jsonl",

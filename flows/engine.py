@@ -22,6 +22,7 @@ from bot.core.types import (
     OutgoingMessage,
 )
 from flows.answers import DataRequest, as_data_request
+from flows.asked import asked_at
 from flows.interrupts import (
     FORGET,
     INTERRUPTS,
@@ -51,7 +52,7 @@ from flows.spec import (
     Step,
 )
 from flows.turn import Turn, working_copy
-from flows.understanding import ANSWERS, Understood, asked_at, understand
+from flows.understanding import ANSWERS, Understood, understand
 
 ACTIVE, PAUSED = ConversationStatus.ACTIVE, ConversationStatus.PAUSED
 ENDED = (ConversationStatus.DONE, ConversationStatus.DECLINED)

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 
 from bot.core.types import Choice, ConversationStatus
 from flows.answers import DataRequest, choice
+from flows.asked import Asked, asked_at
 from flows.spec import AnswerKind
 from flows.turn import Turn
-from flows.understanding import Asked, Reading, Understood, asked_at, understand
+from flows.understanding import Reading, Understood, understand
 
 if TYPE_CHECKING:
     from flows.engine import FlowEngine

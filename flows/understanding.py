@@ -9,13 +9,17 @@ reading that is not an answer is never stored as one.
 
 The words are the catalogue's (``words.*`` entries), so another language reads its own. Typos
 in single words are forgiven with rapidfuzz. Pure: no I/O.
+
+Beside it: ``flows/typed.py`` puts a reply as it was meant to be typed (dictation, spellings,
+numbers in words) before any reader sees it; ``flows/choosing.py`` finds which option a reply
+picks; ``flows/asked.py`` is what a question accepts; ``flows/wording.py`` matches the
+catalogue's phrases. The readers here are tried in the order ``_readers`` lists them.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
@@ -23,9 +27,27 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from bot.core.types import Choice, TriedBy
-from bot.core.words import ENGLISH, catalogue, words
+from bot.core.types import Choice
+from bot.core.words import words
 from flows.answers import NONE_WORDS, Control, as_control, match_choice, normalise, read_themes
+from flows.asked import Asked
+from flows.choosing import (
+    FUZZY_SCORE,
+    FUZZY_SHORTEST,
+    INTERROGATIVE,
+    before_negation,
+    choice_names,
+    contained_choice,
+    fuzzy_choice,
+    listed,
+    negated,
+    ordinal_index,
+    role_of,
+    tidy_themes,
+    who_tried,
+    whole_theme,
+    without_noise,
+)
 from flows.spec import AnswerKind
 from flows.typed import ASIDES, POLITE, as_typed, numbered, picked_number, without_signature
 from flows.wording import (
@@ -33,24 +55,16 @@ from flows.wording import (
     contains_phrase,
     longer,
     opens_with,
-    pairs,
     pattern,
     phrases,
     plain,
     single,
 )
 
-FUZZY_SCORE = 85
-"""How alike (0-100) a typo must be to the word it stands for."""
-FUZZY_SHORTEST = 4
-"""Words shorter than this are never guessed at: "no" and "on" are too alike."""
 PHRASED = 8
 """A reply of at most this many words can be an always-on word said in other words."""
 SHORT = 12
 """A reply of at most this many words can be a question about the bot rather than a story."""
-_INTERROGATIVE = frozenset({"what", "whats", "what's", "why", "who", "whos", "who's", "where",
-                            "when", "how", "is", "are", "will", "can", "could", "do", "does",
-                            "am", "would", "should", "wdym", "which", "r"})
 _WHO = ("words.me", "words.my_team")
 _REQUEST = re.compile(r"(?:^|^(?:sorry |wait |actually |ok |um |oh |ugh |hang on )+|\b(?:can|could"
                       r"|may) (?:i|we|u|you) |\bi (?:want|need|would like|d like) to |\blet me "
@@ -80,7 +94,6 @@ _AUXILIARY = frozenset({"will", "does", "do", "are", "is", "can", "could", "shou
 _NEGATIVE_AUXILIARY = frozenset({"didnt", "didn't", "dont", "don't", "doesnt", "doesn't", "isnt",
                                  "isn't", "cant", "can't", "wont", "won't"})
 """With a pronoun after them and a question mark, these ask ("didnt i just say that?")."""
-_NEGATION = frozenset({"not", "no", "dont", "don't", "never", "nah", "nope"})
 _FIRM_NO = frozenset({"no", "nah", "nope", "na"})
 """A reply that opens with one of these is a no, however it goes on."""
 _FIRM_YES = frozenset({"yes", "yeah", "yep", "yup", "yea", "yeh", "ok", "okay", "sure", "yh",
@@ -138,48 +151,8 @@ class Understood:
     """The choice's value (a list at a question where several may be picked)."""
 
 
-@dataclass(frozen=True)
-class Asked:
-    """What a reply is read against: the question's kind and choices, and what "yes", "no"
-    and "nothing tried" mean there."""
-
-    kind: AnswerKind
-    choices: tuple[Choice, ...] = ()
-    yes: str | None = None
-    no: str | None = None
-    nothing_tried: bool = False
-    """"Nobody" and "not yet" are answers here (has anyone tried? who tried it?)."""
-    who_tried: bool = False
-    """The choices are who tried it: people and organisations map onto them."""
-    roles: bool = False
-    """The choices are roles: "staff nurse" or "carer" map onto them."""
-    later: str | None = None
-    """The choice that "later", "not now" and "I need to stop" pick here."""
-    again: str | None = None
-    """The choice that "start again" picks here."""
-    yes_is_answer: bool = False
-    """A plain "yes" answers this open question (keeping what the person opened with)."""
-    optional: bool = False
-    """The question may be left: a plain "nah" to it is a no, not an answer to keep."""
-
-    @property
-    def skip_is_no(self) -> bool:
-        """The "no" choice is to skip something ("No, skip them"): "skip" picks it."""
-        label = next((c.label for c in self.choices if c.value == self.no), "")
-        return contains(normalise(label), phrases("words.control.skip"))
-
-
 Reader = Callable[[str, str, "Asked"], "Understood | None"]
 """One way of reading a reply: (said, as typed, the question) to a reading, or None."""
-
-
-def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = None,
-             no: str | None = None, hints: Sequence[str] = (), later: str | None = None,
-             again: str | None = None, yes_is_answer: bool = False,
-             optional: bool = False) -> Asked:
-    """What a step (or one of the bot's own questions) asks, for :func:`understand`."""
-    return Asked(kind, choices, yes, no, "nothing_tried" in hints, "who_tried" in hints,
-                 "roles" in hints, later, again, yes_is_answer, optional)
 
 
 def understand(text: str, asked: Asked) -> Understood:
@@ -283,10 +256,10 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     if not opens or "?" in text.strip().rstrip("?") or match_choice(text, asked.choices) or (
             match_choice(_first_clause(text), asked.choices)):
         return None  # "does it matter? rather not" answers after asking
-    if len(asked.choices) >= 5 and not text.rstrip().endswith("?") and _contained_choice(
+    if len(asked.choices) >= 5 and not text.rstrip().endswith("?") and contained_choice(
             said, asked) is not None:
         return None  # "how to spread it" at "which answer would you like to change?"
-    if words_said[0] == "can" and asked.kind is AnswerKind.CHOICE and _contained_choice(
+    if words_said[0] == "can" and asked.kind is AnswerKind.CHOICE and contained_choice(
             said, asked) is not None and not _PART.search(said):
         return None  # "can i change the place" asks for a choice; "...just one story" asks
     if _control_phrase(said, text, asked) is None or _PART.search(said):
@@ -301,7 +274,7 @@ def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
     if control is None and len(words_said) <= PHRASED:
         ends = as_control(words_said[-1]) if (len(words_said) <= 4 or (
             len(words_said) <= 6 and words_said[0] in _FIRM_NO | {"actually", "wait"})) and (
-            words_said[0] not in _INTERROGATIVE) else None  # but "what's next" asks
+            words_said[0] not in INTERROGATIVE) else None  # but "what's next" asks
         starts = as_control(words_said[0])
         control = next((c for c in (starts, ends) if c in _LEADING), None)
         control = control or as_control(" ".join(words_said))
@@ -324,11 +297,11 @@ def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
             last = " ".join(w for w in plain(clauses[-1]).split() if w not in POLITE)
             picked = match_choice(last, asked.choices) if last else None
         if picked is None and "," in text:  # "the second one, what it was meant to fix"
-            index = _ordinal_index(_first_clause(text), len(asked.choices))
+            index = ordinal_index(_first_clause(text), len(asked.choices))
             picked = None if index is None else asked.choices[index]
         return None if picked is None else Understood(Reading.CHOICE, picked.value)
     if asked.kind is AnswerKind.PICKS:
-        asking = (said.split()[0] in _INTERROGATIVE or _conditional(said) or (
+        asking = (said.split()[0] in INTERROGATIVE or _conditional(said) or (
             text.rstrip().endswith("?") and bool(set(said.split()) & _WH))) and not re.search(
                 r"\d", said)
         if asking:
@@ -350,7 +323,7 @@ def _choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     not sure, tell me more", "id rather not say")."""
     if asked.kind is not AnswerKind.CHOICE:
         return None
-    holding = {c.value for c in asked.choices for name in _choice_names(c)
+    holding = {c.value for c in asked.choices for name in choice_names(c)
                if len(name.split()) >= 2 and contains_phrase(said, name)}
     return Understood(Reading.CHOICE, holding.pop()) if len(holding) == 1 else None
 
@@ -412,7 +385,7 @@ def _complaint(said: str, text: str, asked: Asked) -> Understood | None:
 def _restart(said: str, text: str, asked: Asked) -> Understood | None:
     """The whole thing again, however it is put ("this is all wrong just start the whole
     thing over", "can we do it all again from the start")."""
-    if len(said.split()) <= SHORT + 2 and not _negated(said) and contains(
+    if len(said.split()) <= SHORT + 2 and not negated(said) and contains(
             said, longer("words.phrase.restart", 3)):
         return Understood(Reading.RESTART)
     return None
@@ -478,7 +451,7 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is AnswerKind.TEXT and re.search(r"\bwhat\b.*\bmeans?\b", said) and (
             contains(said, phrases("words.meaning"))):
         return Understood(Reading.QUESTION)  # "sorry what does build on mean here"
-    asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE
+    asking = text.rstrip().endswith("?") or words_said[0] in INTERROGATIVE
     about_us = contains(said, phrases("words.question"))
     strong = longer("words.question", 3)
     alone = said.rstrip("?") in phrases("words.question.alone")
@@ -487,14 +460,14 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.QUESTION)
     if asked.kind is AnswerKind.TEXT and text.rstrip().endswith("?") and (
             len(words_said) <= 4 or contains(said, phrases("words.meaning"))
-            or words_said[0] in _INTERROGATIVE | {"as", "sorry", "so", "if", "but"}
+            or words_said[0] in INTERROGATIVE | {"as", "sorry", "so", "if", "but"}
             or (words_said[0] in _NEGATIVE_AUXILIARY and words_said[1] in _PRONOUNS)
             or (len(words_said) <= PHRASED and bool(set(words_said) & _WH))):
         return Understood(Reading.QUESTION)  # "used to work where, here or anywhere?"
     if asked.kind is AnswerKind.TEXT and len(words_said) >= 2 and (
             (words_said[0] in _NEGATIVE_AUXILIARY and words_said[1] in {"i", "you", "u"}
              and len(words_said) <= PHRASED)  # "didnt i just say that"
-            or (words_said[0] in _INTERROGATIVE - _AUXILIARY and words_said[1] in _INVERTED)
+            or (words_said[0] in INTERROGATIVE - _AUXILIARY and words_said[1] in _INVERTED)
             or (words_said[0] in _AUXILIARY and words_said[1] in _PRONOUNS)):
         return Understood(Reading.QUESTION)  # "where will it be shown", "did you send it"
     if asked.kind is AnswerKind.TEXT and words_said[0] in _AUXILIARY and (
@@ -509,7 +482,7 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
 def _asking(said: str, text: str, asked: Asked) -> Understood | None:
     """At a choice question, a question back that picks no choice."""
     words_said = said.split()
-    asking = text.rstrip().endswith("?") or words_said[0] in _INTERROGATIVE or _conditional(said)
+    asking = text.rstrip().endswith("?") or words_said[0] in INTERROGATIVE or _conditional(said)
     if asked.kind is not AnswerKind.TEXT and (not asking or len(words_said) > SHORT):
         return _asks_about_us(said, text, asked)
     if asked.kind is AnswerKind.TEXT and "?" in text.strip().rstrip("?"):
@@ -520,7 +493,7 @@ def _asking(said: str, text: str, asked: Asked) -> Understood | None:
     if any(1 <= n <= max(len(asked.choices), 1) for n in numbers) or _choice_phrase(
             said, text, asked) is not None:  # but "5 mins really?" at a yes/no asks
         return None
-    if asked.kind is AnswerKind.CHOICE and _contained_choice(said, asked) is not None:
+    if asked.kind is AnswerKind.CHOICE and contained_choice(said, asked) is not None:
         return None
     return Understood(Reading.QUESTION)
 
@@ -532,7 +505,7 @@ def _asks_about_us(said: str, text: str, asked: Asked) -> Understood | None:
             plain(rest), phrases("words.topic.privacy")):
         return None  # a story that opens with a question of its own
     if first and len(plain(first).split()) <= SHORT and (
-            plain(first).split()[0] in _INTERROGATIVE and contains(
+            plain(first).split()[0] in INTERROGATIVE and contains(
                 plain(first), phrases("words.question"))):
         return Understood(Reading.QUESTION)
     return None
@@ -547,7 +520,7 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
     if not asked.yes_is_answer and (
             said in phrases("words.filler") or (_yes_word(said) and len(said.split()) <= 2)):
         return Understood(Reading.UNCLEAR)
-    if re.fullmatch(r"\d{1,2}", said) or _ordinal_index(said, 8) is not None:
+    if re.fullmatch(r"\d{1,2}", said) or ordinal_index(said, 8) is not None:
         return Understood(Reading.UNCLEAR)
     if re.fullmatch(r"(?:\d{1,2}|and|please|\s)+", said) and len(said.split()) >= 2:
         return Understood(Reading.UNCLEAR)  # "1 and 4 please": an answer to another question
@@ -611,7 +584,7 @@ def _only_questions(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     opener = plain(sentences[0]).split()[0]
     if all(c.rstrip().endswith("?") for c in sentences) and opener in (
-            _INTERROGATIVE | _NEGATIVE_AUXILIARY):
+            INTERROGATIVE | _NEGATIVE_AUXILIARY):
         return Understood(Reading.QUESTION)
     return None
 
@@ -644,7 +617,7 @@ def _yes_no(said: str, text: str, asked: Asked) -> Understood | None:
     last = plain(re.split(r"[,.;!]", text.strip().rstrip(".!"))[-1])
     if asked.no and last in _FIRM_NO:
         return Understood(Reading.CHOICE, asked.no)
-    if asked.yes and last in phrases("words.yes") and not _negated(said) and len(
+    if asked.yes and last in phrases("words.yes") and not negated(said) and len(
             said.split()) <= SHORT:  # "Thank you, that is reassuring. Yes."
         return Understood(Reading.CHOICE, asked.yes)
     return _one_side(said, asked)
@@ -664,7 +637,7 @@ def _one_side(said: str, asked: Asked) -> Understood | None:
         return None
     tokens = set(said.split())
     yes, no = single("words.yes") - _VAGUE, single("words.no")
-    said_yes = not _negated(said) and (bool(tokens & yes) or bool(process.extractOne(
+    said_yes = not negated(said) and (bool(tokens & yes) or bool(process.extractOne(
         said.split()[0], yes, scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)))
     said_no = bool(tokens & no)
     if said_yes != said_no:
@@ -683,7 +656,7 @@ def _fuzzy_control(said: str, text: str, asked: Asked) -> Understood | None:
 def _loose_choice(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is not AnswerKind.CHOICE:
         return None
-    for guess in (_ordinal, _who_tried, _role, _fuzzy_choice, _contained_choice):
+    for guess in (_ordinal, who_tried, role_of, fuzzy_choice, contained_choice):
         value = guess(said, asked)
         if value is not None:
             return Understood(Reading.CHOICE, value)
@@ -692,99 +665,8 @@ def _loose_choice(said: str, text: str, asked: Asked) -> Understood | None:
 
 # Choices, loosely
 def _ordinal(said: str, asked: Asked) -> str | None:
-    index = _ordinal_index(said, len(asked.choices))
+    index = ordinal_index(said, len(asked.choices))
     return None if index is None else asked.choices[index].value
-
-
-def _ordinal_index(said: str, count: int) -> int | None:
-    numbered = re.fullmatch(r"(?:option|number|no|choice) (\d{1,2})", said)  # "option 2"
-    if numbered and 1 <= int(numbered.group(1)) <= count:
-        return int(numbered.group(1)) - 1
-    trimmed = said.removesuffix(" please").removeprefix("only ").removeprefix("just ")
-    trimmed = trimmed.removeprefix("the ")
-    bare = trimmed.removesuffix(" one").removesuffix(" option")  # "the 2nd one"
-    if trimmed in phrases("words.last") or said in phrases("words.last"):
-        return count - 1
-    for index, names in enumerate(_ordinals()[:count]):
-        if said in names or trimmed in names or bare in names:
-            return index
-    return None
-
-
-@cache
-def _ordinals() -> tuple[frozenset[str], ...]:
-    """The words for "first", "second", ... as far as the catalogue has them (a question
-    may have more options than that: the rest are picked by number or by name)."""
-    known = catalogue(ENGLISH).entries
-    count = next(n for n in itertools.count(1) if f"words.ordinal.{n}" not in known) - 1
-    return tuple(phrases(f"words.ordinal.{n}") for n in range(1, count + 1))
-
-
-def _who_tried(said: str, asked: Asked) -> str | None:
-    if not asked.who_tried:
-        return None
-    if re.search(r"\b(?:me and|and me|myself and|and myself|me and my)\b", said):
-        return TriedBy.MY_TEAM.value
-    if re.search(r"\b(?:not|wasnt|wasn't|never) (?:me|us|my team|our team|myself)\b", said):
-        return TriedBy.SOMEONE_ELSE.value  # "a social worker sorted it, not me"
-    for key, value in (("words.me", TriedBy.ME), ("words.my_team", TriedBy.MY_TEAM),
-                       ("words.someone_else", TriedBy.SOMEONE_ELSE)):
-        if said in phrases(key):
-            return value.value
-    for key, value in (("words.my_team", TriedBy.MY_TEAM),
-                       ("words.someone_else", TriedBy.SOMEONE_ELSE), ("words.me", TriedBy.ME)):
-        if contains(said, phrases(key)):
-            return value.value
-    return None
-
-
-def _role(said: str, asked: Asked) -> str | None:
-    if not asked.roles:
-        return None
-    kept = _before_negation(said)
-    both = phrases("words.choice.both") | {normalise(c.label) for c in asked.choices
-                                            if c.value == "both"}
-    if contains(said, both):  # "bit of both really"
-        return _value_for(asked, "both")
-    staff = contains(kept, phrases("words.role.staff"))
-    rest = pattern(phrases("words.role.staff")).sub(" ", kept)  # "ward sister" is staff only
-    citizen = contains(rest, phrases("words.role.citizen"))
-    if staff and citizen:
-        return _value_for(asked, "both")
-    if staff or citizen:
-        return _value_for(asked, "staff" if staff else "citizen")
-    return None
-
-
-def _value_for(asked: Asked, value: str) -> str | None:
-    return value if any(c.value == value for c in asked.choices) else None
-
-
-def _fuzzy_choice(said: str, asked: Asked) -> str | None:
-    if len(said) < FUZZY_SHORTEST:
-        return None
-    names = {name: c.value for c in asked.choices for name in _choice_names(c)
-             if len(name) >= FUZZY_SHORTEST}
-    found = process.extractOne(said, list(names), scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)
-    return None if found is None else names[found[0]]
-
-
-def _contained_choice(said: str, asked: Asked) -> str | None:
-    """A longer reply that holds the words of exactly one choice ("1 is fine", "yes
-    that's fine", "definitely staff")."""
-    if re.fullmatch(r"\d+\b.*", said) and not re.search(r"\d+\D+\d+", said):
-        number = int(said.split()[0])
-        if 1 <= number <= len(asked.choices):
-            return asked.choices[number - 1].value
-    covered = {c.value: {w for name in _choice_names(c) if name and name not in _INTERROGATIVE
-                         and contains_phrase(said, name) for w in name.split()}
-               for c in asked.choices}
-    holding = {value: len(words) for value, words in covered.items() if words}
-    most = max(holding.values(), default=0)
-    best = [value for value, count in holding.items() if count == most]
-    if len(holding) > 1 and len(best) == 1 and len(asked.choices) >= 5:
-        holding = {best[0]: most}  # "what would help it spread": spread, not need
-    return next(iter(holding)) if len(holding) == 1 and not _negated(said) else None
 
 
 TOPICS = ("privacy", "bot", "why", "choice")
@@ -817,7 +699,7 @@ def _picks(said: str, asked: Asked) -> Understood | None:
     if said in NONE_WORDS or (contains(said, frozenset({"none"})) and len(said.split()) <= 4) or (
             opens_with(said, NONE_WORDS, 5) and not re.search(r"\d", said)):
         return Understood(Reading.NONE)
-    index = _ordinal_index(said, len(asked.choices))
+    index = ordinal_index(said, len(asked.choices))
     if index is None:
         index = picked_number(said, len(asked.choices))  # "just the first one, thank you"
     if index is not None and asked.choices[index].value == "none":
@@ -825,9 +707,9 @@ def _picks(said: str, asked: Asked) -> Understood | None:
     if index is not None:
         return Understood(Reading.CHOICE, [asked.choices[index].value])
     every = [c.value for c in asked.choices if c.value != "none"]
-    listed = _listed(said, asked)
-    if listed is not None:
-        return Understood(Reading.CHOICE, listed)
+    several = listed(said, asked)
+    if several is not None:
+        return Understood(Reading.CHOICE, several)
     if said in phrases("words.all") or opens_with(said, phrases("words.all"), 3):
         return Understood(Reading.CHOICE, every)
     numbers = [int(n) for n in re.findall(r"\b\d+\b", said)]
@@ -838,46 +720,10 @@ def _picks(said: str, asked: Asked) -> Understood | None:
         if values == ["none"]:
             return Understood(Reading.NONE)
         return Understood(Reading.CHOICE, [v for v in values if v != "none"])
-    kept = _before_negation(said)
+    kept = before_negation(said)
     named = [c.value for c in asked.choices if c.value != "none"
-             and any(contains_phrase(kept, n) for n in _choice_names(c) if len(n) > 2)]
+             and any(contains_phrase(kept, n) for n in choice_names(c) if len(n) > 2)]
     return Understood(Reading.CHOICE, named) if named else None
-
-
-def _listed(said: str, asked: Asked) -> list[str] | None:
-    """Several picked by a pattern: "all except 3", "the first three are fine"."""
-    every = [c.value for c in asked.choices if c.value != "none"]
-    if re.match(r"(?:all|anything|everything|any)\b.*\b(?:except|but|apart from)\b(.*)", said):
-        rest = re.split(r"\b(?:except|but|apart from)\b", said, maxsplit=1)[1]
-        left_out = _named_choices(rest, asked)
-        return [v for v in every if v not in left_out]
-    first = re.search(r"\bfirst (\d|two|three|four|five)\b", said)
-    if first:
-        count = {"two": 2, "three": 3, "four": 4, "five": 5}.get(first.group(1))
-        return every[:count or int(first.group(1))]
-    return None
-
-
-def _named_choices(said: str, asked: Asked) -> list[str]:
-    """The choices a phrase names, by their words or their words' stems ("naming me")."""
-    stems = {_stem(word) for word in said.split()}
-    return [c.value for c in asked.choices if any(
-        contains_phrase(said, n) or _stem(n.split()[0]) in stems
-        for n in _choice_names(c) if n)]
-
-
-def _stem(word: str) -> str:
-    for ending in ("ing", "ed", "es", "s", "e"):
-        if word.endswith(ending) and len(word) - len(ending) >= 3:
-            return word[: -len(ending)]
-    return word
-
-
-def _before_negation(said: str) -> str:
-    """The part of a reply before a "not" ("quotes but dont contact me": "quotes"), or before
-    a "without" that is not part of a choice's own words ("quote my words, without my name")."""
-    kept = re.split(r"\b(?:but )?(?:not|dont|don't|no)\b", said, maxsplit=1)[0]
-    return re.sub(r"\bwithout (?:my|me|the|their)\b.*$", "", kept) or kept
 
 
 def _themes(said: str, text: str, asked: Asked) -> Understood | None:
@@ -893,65 +739,29 @@ def _themes(said: str, text: str, asked: Asked) -> Understood | None:
                   if 1 <= int(n) <= len(labels)]
         return Understood(Reading.CHOICE, list(dict.fromkeys(picked))) if picked else None
     themed = replace(asked, choices=tuple(Choice(value=label, label=label) for label in labels))
-    listed = _listed(said, themed)
-    if listed is not None:
-        return Understood(Reading.CHOICE, listed)
+    several = listed(said, themed)
+    if several is not None:
+        return Understood(Reading.CHOICE, several)
     every = phrases("words.all")
-    if said in every or any(said.startswith(f"{p} ") and not _without_noise(said[len(p):])
+    if said in every or any(said.startswith(f"{p} ") and not without_noise(said[len(p):])
                             for p in every):
         return Understood(Reading.CHOICE, labels)
     if _yes_word(said) and len(said.split()) <= 2:  # "ok": which, though?
         return Understood(Reading.UNCLEAR)
-    index = _ordinal_index(said, len(labels))
+    index = ordinal_index(said, len(labels))
     if index is not None:
         return Understood(Reading.CHOICE, [labels[index]])
     if (not re.search(r"\d", said) or _dont_know(said, text, asked)) and (
             _non_answer(said, text, asked) is not None):
         return None  # "not 100% sure"
-    picked = [_whole_theme(t, labels) for t in read_themes(_tidy_themes(text), labels)
-              if t in labels or _without_noise(normalise(t))]
+    picked = [whole_theme(t, labels) for t in read_themes(tidy_themes(text), labels)
+              if t in labels or without_noise(normalise(t))]
     if any(t in labels for t in picked):  # "staffing obviously, we are on our knees"
         picked = [t for t in picked if t in labels or not set(normalise(t).split()) & _REMARK]
     elif picked and all(normalise(t).split()[:1] in [[w] for w in _PRONOUNS | {"ugh", "omg"}]
                         and set(normalise(t).split()) & _REMARK for t in picked):
         return Understood(Reading.UNCLEAR)  # "ugh this is taking ages"
     return Understood(Reading.CHOICE, list(dict.fromkeys(picked))) if picked else None
-
-
-def _tidy_themes(text: str) -> str:
-    """Themes as people list them ("1&2", "1-5", "number 2 and number 3", "carers. always
-    carers", "waiting times obviously"), as a plain comma-separated list."""
-    text = re.sub(r"(\d+)\s*-\s*(\d+)", lambda m: ",".join(
-        str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)
-    text = re.sub(r"[&+./]|\s-\s|\s+n\s+", ",", text)
-    text = re.sub(r"\b(?:numbers?|no)\s+(?=\d)", "", text, flags=re.IGNORECASE)
-    numbers = dict(pairs("words.numbers"))
-    text = re.sub(r"\bnumber\s+(\w+)", lambda m: numbers.get(m.group(1).casefold(), m.group()),
-                  text, flags=re.IGNORECASE)  # "Number eight."
-    fillers = "|".join(map(re.escape, sorted(phrases("words.theme_filler"), key=len,
-                                             reverse=True)))
-    return re.sub(rf"\b(?:{fillers})\b", ",", text, flags=re.IGNORECASE) if fillers else text
-
-
-def _without_noise(said: str) -> str:
-    """What is left of a theme once the words that add nothing are taken out ("" if all)."""
-    return " ".join(pattern(phrases("words.theme_noise")).sub(" ", said).split())
-
-
-def _whole_theme(theme: str, labels: Sequence[str]) -> str:
-    """A theme's own name for a start of it ("waiting" is "waiting times"), or for it with
-    words around it that add nothing ("the mental health one")."""
-    said = _without_noise(normalise(theme))
-    said = dict(pairs("words.theme_alias")).get(said, said)  # "comms"
-    named = [label for label in labels if normalise(label) == said]
-    if named:
-        return named[0]
-    close = process.extractOne(said, [normalise(label) for label in labels], scorer=fuzz.ratio,
-                               score_cutoff=FUZZY_SCORE) if len(said) >= FUZZY_SHORTEST else None
-    if close is not None:  # "mentle helth"
-        return labels[close[2]]
-    starting = [label for label in labels if len(said) >= 4 and label.startswith(said)]
-    return starting[0] if len(starting) == 1 else theme
 
 
 def _non_answer(said: str, text: str, asked: Asked) -> Understood | None:
@@ -968,8 +778,8 @@ def _yes_word(said: str) -> bool:
     yes = phrases("words.yes")
     first = said.split()[0]
     opens = any(said.startswith(f"{p} ") for p in longer("words.yes", 3))
-    return said in yes or (opens_with(said, yes, 5) and not _negated(said)) or (
-        opens and len(said.split()) <= SHORT and not _negated(said)) or (
+    return said in yes or (opens_with(said, yes, 5) and not negated(said)) or (
+        opens and len(said.split()) <= SHORT and not negated(said)) or (
         first in yes and first not in phrases("words.no") and first not in _VAGUE) or (
         len(said.split()) <= SHORT and plain(re.split(r"[,.;!]", said, maxsplit=1)[0]) in yes)
 
@@ -977,11 +787,6 @@ def _yes_word(said: str) -> bool:
 def _no_word(said: str) -> bool:
     no = phrases("words.no")
     return said in no or opens_with(said, no, 6) or said.split()[0] in _FIRM_NO
-
-
-def _negated(said: str) -> bool:
-    said = re.sub(r"\b(?:dont|don't|do not) mind\b", "", said)  # "i dont mind" says yes
-    return any(word in _NEGATION for word in said.split())
 
 
 def _angry_nothing(said: str) -> bool:
@@ -994,10 +799,6 @@ def _angry_nothing(said: str) -> bool:
 def _control_words() -> dict[str, Control]:
     return {word: control for control in Control
             for word in words(f"words.control.{control.value}") if len(word) >= FUZZY_SHORTEST}
-
-
-def _choice_names(choice: Choice) -> Sequence[str]:
-    return [normalise(choice.label), normalise(choice.value), *map(normalise, choice.aliases)]
 
 
 _CONTROL_READINGS = {control: reading for reading, control in CONTROLS.items()}

@@ -5,6 +5,8 @@ with the story in "my stories" and in the teller's export."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import pytest
@@ -15,6 +17,7 @@ from bot.core.clock import FakeClock
 from bot.core.config import Config, parse_config
 from bot.core.loop import ChangeStatus
 from bot.core.types import IncomingMessage, OutgoingMessage, Platform, StoryStatus
+from bot.features.export import FORMATS, Answered, export_stories
 from storage.base import Store
 from tests.conftest import MODERATOR, PSEUDONYMS, Chat
 from tests.test_moderation import moderator, told
@@ -172,3 +175,28 @@ async def test_a_responder_answers_approved_stories_about_their_service_only(
     [helped] = await pals.command("help")
     assert "story respond" in helped.text and "story approve" not in helped.text
     assert (await store.get_story(1) or story).status is StoryStatus.APPROVED
+
+
+async def test_board_exports_carry_responses_and_changes_redacted(
+        app: App, chat: Chat, store: Store) -> None:
+    await told(chat)
+    mod = moderator(app)
+    await mod.command('story respond 1 "=Thanks, ring 07700 900123"')
+    await mod.command('story change 1 made "A huddle at shift change"')
+    stories = await store.list_stories()
+    answered = Answered(await store.responses_to([1]), await store.changes_to([1]))
+    outputs = {}
+    for fmt in FORMATS:
+        out = io.StringIO()
+        export_stories(stories, fmt, out, answered)
+        outputs[fmt] = out.getvalue()
+    [row] = json.loads(outputs["json"])
+    assert row["changes"][0]["what"] == "A huddle at shift change"
+    assert row["responses"][0]["signed"] == "the storyloop team"
+    assert "- **Change made:** A huddle at shift change" in outputs["md"]
+    assert ("- **Answer from the storyloop team:** =Thanks, ring \\[phone removed\\]"
+            in outputs["md"])
+    [csv_row] = csv.DictReader(io.StringIO(outputs["csv"]))
+    assert csv_row["changes"] == "made: A huddle at shift change"
+    assert csv_row["responses"].startswith("the storyloop team: =Thanks")
+    assert all("07700" not in text for text in outputs.values())

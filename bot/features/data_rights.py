@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from bot.core.loop import Response, StoryChange
 from bot.core.types import Conversation, Story
 from bot.core.words import say, say_date
+from bot.features.export import Answered
 
 PREVIEW = 80
 
@@ -36,19 +37,10 @@ def export(stories: list[Story], conversation: Conversation | None,
     what services answered and what changed because of their stories."""
     data = {
         "stories": [s.model_dump(mode="json", exclude={"participant", "platform"})
-                    | answered(s.id, responses, changes) for s in stories],
+                    | Answered(responses, changes).as_json(s) for s in stories],
         "conversation_in_progress": _answers(conversation),
     }
     return say("mydata.export", data=json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def answered(story_id: int | None, responses: Sequence[Response],
-             changes: Sequence[StoryChange]) -> dict[str, object]:
-    """A story's responses and changes, as JSON values, for exports."""
-    return {"responses": [r.model_dump(mode="json", include={"at", "signed", "text"})
-                          for r in responses if r.story_id == story_id],
-            "changes": [c.model_dump(mode="json", include={"at", "status", "what"})
-                        for c in changes if c.story_id == story_id]}
 
 
 def forgotten(count: int) -> str:

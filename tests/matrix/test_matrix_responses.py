@@ -4,6 +4,8 @@ in their encrypted direct chat, once each, redacted."""
 
 from __future__ import annotations
 
+from bot.core.types import Platform
+
 from .bot import BotFactory, says, talk
 from .people import PersonFactory
 
@@ -43,4 +45,4 @@ async def test_a_response_and_a_change_reach_the_teller_in_their_direct_chat(
     from_bot = [e for e in teller.seen if e.sender == bot.user_id and e.room_id == room
                 and e.body.startswith(("An answer to the story", "Something has changed"))]
     assert len(from_bot) == 2  # once each
-    assert await bot.store.pending_replies(bot.adapter.name) == []
+    assert await bot.store.pending_replies(Platform(bot.adapter.name)) == []

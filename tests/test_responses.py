@@ -14,7 +14,7 @@ import pytest
 from bot.app import App
 from bot.compose import compose
 from bot.core.clock import FakeClock
-from bot.core.config import Config, parse_config
+from bot.core.config import Config, ConfigErrors, parse_config
 from bot.core.loop import ChangeStatus
 from bot.core.types import IncomingMessage, OutgoingMessage, Platform, StoryStatus
 from bot.features.export import FORMATS, Answered, export_stories
@@ -200,3 +200,18 @@ async def test_board_exports_carry_responses_and_changes_redacted(
     assert csv_row["changes"] == "made: A huddle at shift change"
     assert csv_row["responses"].startswith("the storyloop team: =Thanks")
     assert all("07700" not in text for text in outputs.values())
+
+
+@pytest.mark.parametrize(("responder", "key", "problem"), [
+    ({"name": "PALS", "matrix": ["@p:x"], "themes": ["acess"]}, "responders.0.themes",
+     "'acess' is not one of the themes in flows.themes"),
+    ({"name": "PALS", "matrix": ["@p:x"]}, "responders.0", "names no services and no themes"),
+    ({"name": "PALS", "themes": ["access"]}, "responders.0", "names nobody"),
+    ({"name": "", "matrix": ["@p:x"], "themes": ["access"]}, "responders.0.name", "at least 1"),
+])
+def test_a_bad_responder_in_the_config_is_named_with_what_is_wrong(
+        responder: dict[str, object], key: str, problem: str) -> None:
+    with pytest.raises(ConfigErrors) as raised:
+        parse_config({"responders": [responder]})
+    [error] = raised.value.errors
+    assert error.key == key and problem in error.problem

@@ -59,7 +59,8 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
                            Responders(config.responders))
     answers.register(app.commands)
     Moderation(store, clock, app.senders, {"missed": alert_desk.missed, "respond": answers.respond,
-                                           "change": answers.change}).register(app.commands)
+                                           "change": answers.change},
+               shown_with=answers.lines).register(app.commands)
     bot = Bot(app)
     bot.scheduler.add(Job("retention", DAY, lambda: apply_retention(store, config.privacy, clock)))
     if config.digest:

@@ -94,6 +94,9 @@ async def test_a_change_is_recorded_append_only_and_the_teller_told(
         ChangeStatus.PLANNED, ChangeStatus.NOT_TAKEN_FORWARD]
     actions = [e.action for e in await store.audit_entries()]
     assert actions[:2] == ["change not taken forward", "change planned"]
+    [shown] = await mod.command("story show 1")
+    assert shown.text.endswith("Change planned: A huddle at every shift change\n"
+                               "   Not going ahead for now: A second huddle")
     await chat.say("my stories")
     assert "Change planned: A huddle at every shift change" in chat.last_text
     assert "Not going ahead for now: A second huddle" in chat.last_text

@@ -165,6 +165,13 @@ class ResponseDesk:
         else:
             await self.senders[platform](OutgoingMessage(room_id=room, text=words))
 
+    async def lines(self, story_id: int) -> list[str]:
+        """A story's responses and changes, one line each (under ``story show``)."""
+        return ([say("mydata.response", signed=r.signed, text=r.text)
+                 for r in await self.store.responses_to([story_id])]
+                + [say(f"mydata.change.{c.status.name.lower()}", what=c.what)
+                   for c in await self.store.changes_to([story_id])])
+
     def _signed(self, ctx: CommandContext) -> str:
         named = self.responders.of(ctx.message.platform, ctx.message.sender_id)
         return named[0].name if named else say("respond.from_moderators")

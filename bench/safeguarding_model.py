@@ -60,7 +60,8 @@ def chat_replies(screen: ModelScreen) -> dict[str, Any]:
             key = ConversationKey(platform=Platform("bench"), room_id=RoomId(f"!{n // 10}"),
                                   user_id=UserId(f"p{n // 10}"))
             verdict = await model.check(key, text)
-            flagged.append(verdict.at_risk or assess(text) is not None)
+            flagged.append((verdict is not None and verdict.at_risk)
+                           or assess(text) is not None)
         return flagged
 
     flagged = asyncio.run(read_all())

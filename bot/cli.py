@@ -46,11 +46,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+CHATTY_LIBRARIES = ("nio", "transitions")
+"""Libraries that log at INFO for every event and every step of a flow ("handling event of
+type RoomMessageText", "Finished processing state ... callbacks"): three lines a message
+that no one reads. Their warnings are kept; ``STORYLOOP_LOG=DEBUG`` shows everything."""
+
+
 def _start_logging(args: argparse.Namespace, config: Config | None) -> None:
     default_level = "INFO" if args.command == "run" else "WARNING"
-    logging.basicConfig(level=os.environ.get("STORYLOOP_LOG", default_level),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    level = os.environ.get("STORYLOOP_LOG", default_level)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         handlers=[_log_handler(args, config)])
+    if logging.getLogger().getEffectiveLevel() > logging.DEBUG:
+        for library in CHATTY_LIBRARIES:
+            logging.getLogger(library).setLevel(logging.WARNING)
 
 
 def _log_handler(args: argparse.Namespace, config: Config | None) -> logging.Handler:

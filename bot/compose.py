@@ -7,14 +7,19 @@ commands and features, and the background jobs on one scheduler.
 
 from __future__ import annotations
 
+import gc
+import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.app import App
 from bot.commands import Commands, Moderators, builtin_commands
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Config
+from bot.core.errors import ConfigError
 from bot.core.types import Platform, RoomId, UserId
 from bot.features.alerts import AlertDesk
 from bot.features.digest.desk import DigestDesk
@@ -30,7 +35,13 @@ from flows.safeguarding import load_rules
 from flows.spec import FlowOptions
 from storage.base import Store
 
+if TYPE_CHECKING:  # the model's package imports onnxruntime: only when the model is used
+    from bot.features.safeguarding_model.screen import ModelScreen
+
 MINUTE, DAY = timedelta(minutes=1), timedelta(days=1)
+MODEL_DIR = Path(__file__).parent / "features" / "safeguarding_model"
+"""Where the safeguarding model's files are (``safeguarding_model.screen.MODEL_DIR``, which
+cannot be imported without onnxruntime)."""
 
 
 @dataclass
@@ -72,13 +83,29 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
 
 
 def _safety_model(config: Config) -> SafetyModel | None:
-    """The safeguarding model beside the rules, unless the config turns it off (loaded once
-    per process: its 23 MB and onnxruntime's start-up are paid once)."""
+    """The safeguarding model beside the rules, unless the config turns it off. Loaded once
+    per process, when the first message long enough for it comes (``SafetyModel.loaded``):
+    onnxruntime, numpy and the model are not imported before."""
     if not config.flows.safeguarding_model:
         return None
+    missing = [name for name in ("onnxruntime", "tokenizers", "numpy")
+               if importlib.util.find_spec(name) is None]
+    missing += [str(path) for path in (MODEL_DIR / "model.onnx", MODEL_DIR / "tokenizer.json")
+                if not path.exists()]
+    if missing:  # found now, not at the first story: the model is loaded only then
+        raise ConfigError("flows.safeguarding_model", f"the safeguarding model cannot be "
+                          f"loaded: {', '.join(missing)} not found (reinstall storyloop)")
+    return SafetyModel(load=_load_model)
+
+
+def _load_model() -> ModelScreen:
+    """The model, then, as at start-up (``runner.settle_heap``), what loading it made is
+    taken out of the garbage collector's sight: it lives as long as the process."""
     from bot.features.safeguarding_model.screen import default_screen  # onnxruntime: slow import
 
-    return SafetyModel(default_screen())
+    screen = default_screen()
+    gc.freeze()
+    return screen
 
 
 def build_engine(config: Config) -> FlowEngine:

@@ -214,7 +214,7 @@ class MemoryStore(MemoryAlerts, MemoryResponses):
     async def get_value(self, key: str) -> str | None:
         return self._values.get(key)
 
-    async def set_value(self, key: str, value: str) -> None:
+    async def set_value(self, key: str, value: str, *, durable: bool = True) -> None:
         self._values[key] = value
 
 

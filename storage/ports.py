@@ -251,7 +251,10 @@ class KeyValue(Protocol):
     async def get_value(self, key: str) -> str | None:
         """A small piece of adapter state (a sync token, say)."""
 
-    async def set_value(self, key: str, value: str) -> None: ...
+    async def set_value(self, key: str, value: str, *, durable: bool = True) -> None:
+        """Keep ``value``. ``durable=False``: it survives the process crashing, but may be
+        lost with a power cut (not flushed to disk at once): for what costs nothing to lose,
+        a sync token whose events are replayed and de-duplicated, say."""
 
 
 class SafeguardingStore(Alerts, Stories, Audit, Protocol):

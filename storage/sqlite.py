@@ -68,7 +68,8 @@ class SQLiteStore(SQLiteAlerts, SQLiteResponses):
         self._recent: OrderedDict[ConversationKey, _Recent] = OrderedDict()
         """Conversations as last committed, newest last: most messages continue one of these."""
         self._turns: list[tuple[TurnWrite, asyncio.Future[bool]]] = []
-        self._transactions: list[tuple[Transaction, asyncio.Future[int | None]]] = []
+        self._transactions: list[tuple[tuple[Transaction, bool], asyncio.Future[int | None]]] = []
+        """Other transactions, each with whether it must be durable at once."""
         self._sent: list[tuple[int, asyncio.Future[None]]] = []
         """Outbox rows confirmed sent: deleted together, in one transaction."""
         """Everything to write: turns (grouped), then other transactions in order. Only the
@@ -130,14 +131,14 @@ class SQLiteStore(SQLiteAlerts, SQLiteResponses):
     async def save_turn(self, turn: TurnWrite) -> bool:
         return await self._enqueue(self._turns, turn)
 
-    async def _write(self, statements: Statements) -> None:
+    async def _write(self, statements: Statements, durable: bool = True) -> None:
         """One transaction of other writes, in turn with the turns."""
-        await self._enqueue(self._transactions, writes.executing(statements))
+        await self._enqueue(self._transactions, (writes.executing(statements), durable))
 
     async def _insert(self, first: tuple[str, tuple[Any, ...]],
                       then: Callable[[int], Statements]) -> int:
         """Insert a row, then ``then(its id)``, in one transaction; the id the database gave."""
-        new_id = await self._enqueue(self._transactions, writes.inserting(first, then))
+        new_id = await self._enqueue(self._transactions, (writes.inserting(first, then), True))
         assert new_id is not None
         return new_id
 
@@ -160,8 +161,8 @@ class SQLiteStore(SQLiteAlerts, SQLiteResponses):
                 await self._write_batch(turns)
             if sent:
                 await self._delete_sent(sent)
-            for work, future in transactions:
-                await self._settle(future, self._writes.transaction(work))
+            for (work, durable), future in transactions:
+                await self._settle(future, self._writes.transaction(work, durable))
 
     async def _write_batch(self, batch: list[tuple[TurnWrite, asyncio.Future[bool]]]) -> None:
         try:
@@ -179,9 +180,11 @@ class SQLiteStore(SQLiteAlerts, SQLiteResponses):
         self._maybe_checkpoint(len(batch))
 
     async def _delete_sent(self, sent: list[tuple[int, asyncio.Future[None]]]) -> None:
+        """Not durable at once: a deletion lost with a power cut means a reply sent again
+        with the same delivery id, which the platform shows once."""
         statements = [("DELETE FROM reply_outbox WHERE id = ?", (n,)) for n, _ in sent]
         try:
-            await self._writes.transaction(writes.executing(statements))
+            await self._writes.transaction(writes.executing(statements), durable=False)
         except Exception as exc:
             for _, future in sent:
                 _set(future, exc)
@@ -436,10 +439,10 @@ class SQLiteStore(SQLiteAlerts, SQLiteResponses):
             "SELECT value FROM adapter_state WHERE key = ?", (key,)))
         return str(rows[0][0]) if rows else None
 
-    async def set_value(self, key: str, value: str) -> None:
+    async def set_value(self, key: str, value: str, *, durable: bool = True) -> None:
         await self._write([(
             "INSERT INTO adapter_state (key, value) VALUES (?, ?) "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))])
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))], durable)
 
 
 @dataclass(frozen=True)

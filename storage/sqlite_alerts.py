@@ -43,7 +43,7 @@ class SQLiteAlerts:
     def reader(self) -> aiosqlite.Connection:
         raise NotImplementedError  # given by the store
 
-    async def _write(self, statements: Statements) -> None:
+    async def _write(self, statements: Statements, durable: bool = True) -> None:
         raise NotImplementedError  # given by the store
 
     async def _insert(self, first: tuple[str, tuple[Any, ...]],

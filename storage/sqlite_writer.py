@@ -88,9 +88,16 @@ class Writer:
                         "will", self.path)
         return done
 
-    async def transaction(self, work: Transaction) -> int | None:
-        """``work`` in one transaction; what it returns (an id the database gave, say)."""
-        return await self.run(lambda connection: _in_transaction(connection, work))
+    async def transaction(self, work: Transaction, durable: bool = True) -> int | None:
+        """``work`` in one transaction; what it returns (an id the database gave, say).
+        ``durable=False``: committed without waiting for the disk (``synchronous=NORMAL``
+        for this transaction alone). It survives a crash of the process, and is on disk
+        with the next durable commit (the WAL is written in order); only a power cut
+        before then can lose it. For bookkeeping that costs nothing to lose: about a
+        quarter of a millisecond of CPU and a few of waiting saved on each."""
+        if durable:
+            return await self.run(lambda connection: _in_transaction(connection, work))
+        return await self.run(lambda connection: _lightly(connection, work))
 
     async def turns(self, events: Sequence[tuple[Any, ...]],
                     conversations: Sequence[tuple[Any, ...]],
@@ -144,6 +151,15 @@ def _in_transaction(connection: sqlite3.Connection,
         raise
     connection.execute("COMMIT")
     return result
+
+
+def _lightly(connection: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """``work`` committed without flushing to disk; commits after it flush again."""
+    connection.execute("PRAGMA synchronous = NORMAL")
+    try:
+        return _in_transaction(connection, work)
+    finally:
+        connection.execute("PRAGMA synchronous = FULL")
 
 
 def _insert_stories(connection: sqlite3.Connection, stories: Sequence[NewStory]) -> None:

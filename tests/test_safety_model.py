@@ -3,6 +3,9 @@ reads a message with the person's last ones, and leaves everyday replies alone."
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +18,8 @@ from bot.core.types import Platform, RoomId
 from flows.safeguarding import assess
 from storage.memory import MemoryStore
 from tests.conftest import PSEUDONYMS, Chat
+
+ROOT = Path(__file__).parents[1]
 
 ROPE = "i have the rope in the garage"
 SAMARITANS = "116 123"
@@ -61,3 +66,45 @@ async def test_a_deployment_can_run_the_rules_alone(tmp_path: Path) -> None:
     await chat.script("hi", "yes", "yes")
     [reply] = await chat.say(ROPE)
     assert SAMARITANS not in reply.text
+
+
+# In a fresh interpreter, as `storyloop run` starts: which heavy packages are in memory.
+STARTING = """
+import asyncio, json, sys
+from bot.compose import compose
+from bot.core.clock import FakeClock
+from bot.core.config import Config, MatrixConfig
+from bot.runner import build_adapters
+from storage.memory import MemoryStore
+from tests.conftest import PSEUDONYMS, Chat
+
+HEAVY = ("onnxruntime", "numpy", "tokenizers", "PIL", "matplotlib")
+
+def heavy():
+    return [name for name in HEAVY if name in sys.modules]
+
+async def main():
+    config = Config(matrix=MatrixConfig(homeserver="http://127.0.0.1:9", user_id="@b:x"))
+    store = MemoryStore()
+    app = compose(config, store, clock=FakeClock(), pseudonymise=PSEUDONYMS).app
+    build_adapters(config, app, store)
+    seen, chat = {"started": heavy()}, Chat(app)
+    await chat.script("hi", "yes", "yes")
+    seen["short replies"] = heavy()
+    seen["replies"] = [r.text for r in await chat.say(sys.argv[1])]
+    seen["a long one"] = heavy()
+    print(json.dumps(seen))
+
+asyncio.run(main())
+"""
+
+
+def test_the_model_is_loaded_at_the_first_message_long_enough_for_it() -> None:
+    """Not at start-up: onnxruntime, numpy and the model hold about 90 MB, and Pillow is for
+    digests; the model is on all the same, and hears what the rules miss."""
+    run = subprocess.run([sys.executable, "-c", STARTING, ROPE], capture_output=True,
+                         text=True, cwd=ROOT, check=True, timeout=120)
+    seen = json.loads(run.stdout)
+    assert seen["started"] == seen["short replies"] == []
+    assert SAMARITANS in seen["replies"][0]
+    assert {"onnxruntime", "numpy", "tokenizers"} <= set(seen["a long one"])

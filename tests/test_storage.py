@@ -89,6 +89,8 @@ async def test_adapter_state_round_trips(store: Store) -> None:
     await store.set_value("matrix.next_batch", "s1")
     await store.set_value("matrix.next_batch", "s2")
     assert await store.get_value("matrix.next_batch") == "s2"
+    await store.set_value("matrix.next_batch", "s3", durable=False)  # bookkeeping, lightly
+    assert await store.get_value("matrix.next_batch") == "s3"
 
 
 async def test_an_erased_story_id_is_never_given_again(store: Store) -> None:
@@ -170,6 +172,22 @@ async def test_a_failing_turn_writes_nothing_and_the_store_carries_on(
     assert not (await sqlite_store.load_turn(KEY, EventId("$bad"))).seen
     assert (await sqlite_store.load_turn(KEY, None)).conversation is None
     assert await sqlite_store.save_turn(turn(conversation(), "$good"))
+
+
+async def test_a_light_write_is_kept_and_the_turns_after_it_are_durable_again(
+        tmp_path: Path) -> None:
+    path = tmp_path / "light.db"
+    store = SQLiteStore(path)
+    await store.open()
+    await store.set_value("matrix.next_batch", "s9", durable=False)
+    synchronous = await store._writes.run(
+        lambda db: db.execute("PRAGMA synchronous").fetchone()[0])
+    assert synchronous == 2, "FULL: a turn written next waits for the disk"
+    await store.close()
+    again = SQLiteStore(path)
+    await again.open()
+    assert await again.get_value("matrix.next_batch") == "s9"
+    await again.close()
 
 
 async def test_many_turns_at_once_are_all_written(sqlite_store: SQLiteStore) -> None:

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from aiohttp import ClientError
 from nio import AsyncClient, MatrixRoom, SyncResponse
 
 from adapters.matrix import digest
@@ -144,23 +143,14 @@ class MatrixAdapter:
 
     async def _answer(self, room_id: str, msg: IncomingMessage) -> list[OutgoingMessage]:
         """The App's replies to ``msg``: written to the outbox with its turn, and sent from
-        there (``bot/features/outbox.py``), never here."""
-        await self._typing(room_id, True)
+        there (``bot/features/outbox.py``), never here. No typing notice: a reply comes in
+        well under a second, too soon for one to be seen, and each cost two requests and
+        woke every client in the room twice (``bench/matrix_cost.py``)."""
         try:
             return await self.app.handle(msg)
         except Exception:
             log.exception("could not answer %s in %s", msg.event_id, room_id)
             return []
-        finally:
-            await self._typing(room_id, False)
-
-    async def _typing(self, room_id: str, typing: bool) -> None:
-        """Show that we are typing, if the homeserver can be reached: a courtesy, never a
-        reason not to answer."""
-        try:
-            await self._live.client.room_typing(room_id, typing, timeout=10_000)
-        except (ClientError, OSError, TimeoutError) as exc:
-            log.info("could not show typing in %s: %r", room_id, exc)
 
     async def send(self, reply: OutgoingMessage) -> str:
         """Send one reply as a notice, waiting out rate limits; return its event id. A reply

@@ -11,19 +11,21 @@ messages is seen. Those are kept in memory only, for the most recent
 written to disk, so nothing here is kept that consent has not covered.
 
 Inference runs in a worker thread (``ModelScreen``), so the event loop is never blocked.
+
+The model is loaded when the first message long enough for it comes (``load``, in a worker
+thread: about 0.4 s, once), not at start-up: onnxruntime, numpy and the model hold about
+90 MB, which a bot that has not yet been told a story need not hold. It stays on by default.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.core.types import ConversationKey
-from flows.safeguarding import Concern
-
-_NONE_YET = Concern.SUICIDE
-"""The concern a verdict below the threshold names: it means nothing there."""
 
 if TYPE_CHECKING:  # the model's package imports onnxruntime: only when the model is used
     from bot.features.safeguarding_model.screen import ModelScreen, Verdict
@@ -40,22 +42,39 @@ PEOPLE_REMEMBERED = 10_000
 
 @dataclass
 class SafetyModel:
-    screen: ModelScreen
+    screen: ModelScreen | None = None
+    """The loaded model; None until the first message long enough for it, if ``load``."""
+    load: Callable[[], ModelScreen] | None = None
+    """How to load the model (blocking: it is called in a worker thread)."""
     _recent: OrderedDict[ConversationKey, deque[str]] = field(default_factory=OrderedDict)
+    _loading: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def check(self, key: ConversationKey, text: str) -> Verdict:
+    def __post_init__(self) -> None:
+        if self.screen is None and self.load is None:
+            raise ValueError("SafetyModel needs a screen or a way to load one")
+
+    async def loaded(self) -> ModelScreen:
+        """The model, loaded now if it was not (once, however many ask at the same time)."""
+        async with self._loading:
+            if self.screen is None:
+                assert self.load is not None
+                self.screen = await asyncio.to_thread(self.load)
+        return self.screen
+
+    async def check(self, key: ConversationKey, text: str) -> Verdict | None:
         """The model's verdict on ``text`` read after what this person said just before (as
         it was trained and measured: context can add a concern, "and now I have enough" after
         "I took home the leftover tablets", and take one away, "nobody has tried anything,
         that's the whole point" after a complaint about the phones). Then ``text``, if long
-        enough, becomes part of what comes before their next message."""
-        from bot.features.safeguarding_model.inputs import item
-        from bot.features.safeguarding_model.screen import Verdict
+        enough, becomes part of what comes before their next message. None for a message too
+        short for the model ("yes", "stop here": the rules' part alone)."""
+        if len(text.split()) < CONTEXT_WORDS:
+            return None
+        from bot.features.safeguarding_model.inputs import item  # onnxruntime: not before
 
-        if len(text.split()) < CONTEXT_WORDS:  # "yes", "stop here": the rules' part alone
-            return Verdict(0.0, _NONE_YET)
         before = list(self._recent.get(key, ()))
-        [verdict] = await self.screen.verdicts([item(text, before)])
+        screen = self.screen or await self.loaded()
+        [verdict] = await screen.verdicts([item(text, before)])
         if len(text.split()) >= CONTEXT_WORDS:
             self._remember(key, text)
         return verdict

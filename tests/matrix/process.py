@@ -45,6 +45,11 @@ class BotProcess:
     def user_id(self) -> str:
         return self.user.user_id
 
+    @property
+    def pid(self) -> int | None:
+        """The process id of the running bot, None when it is not running."""
+        return None if self._proc is None else self._proc.pid
+
     async def start(self) -> None:
         env = {**os.environ, PASSWORD_ENV: self.user.password, "STORYLOOP_LOG": "INFO"}
         self._proc = await asyncio.create_subprocess_exec(

@@ -121,6 +121,9 @@ async def test_storyloop_run_talks_on_matrix_and_stops_on_sigterm(
         _, stderr = await proc.communicate()
     assert proc.returncode == 0, stderr.decode()
     assert (tmp_path / "store" / "login.json").exists()
+    log = stderr.decode()  # at INFO: what the bot did, not every library's every step
+    assert "joined !" in log and "in sync with the homeserver" in log
+    assert "handling event of type" not in log and "Finished processing state" not in log
 
 
 async def test_safeguarding_help_arrives_at_once_and_moderators_are_told_without_the_words(

@@ -24,7 +24,6 @@ from typing import Literal
 
 from bot.core.types import Role, Story
 from bot.core.words import say, say_date
-from bot.features.digest import chart
 from bot.features.digest.content import Digest, Tried, YouSaid, eligible
 from bot.features.export import Answered, public_view
 from flows.redaction import redact
@@ -246,4 +245,6 @@ def chart_png(digest: Digest) -> bytes:
     title = say("digest.chart.title", stories=say("digest.count.stories",
                                                   count=digest.headline.stories),
                 period=_period(digest))
+    from bot.features.digest import chart  # Pillow: when a digest is drawn, not at start-up
+
     return chart.chart_png(title, digest.themes, digest.weeks)

@@ -208,10 +208,12 @@ class App:
 
     async def _about_data(self, msg: IncomingMessage, turn: Turn) -> OutgoingMessage:
         stories = await self.store.stories_of(msg.platform, msg.sender_id)
+        ids = [s.id for s in stories if s.id is not None]
+        responses, changes = await self.store.responses_to(ids), await self.store.changes_to(ids)
         if turn.request is DataRequest.EXPORT:
-            text = data_rights.export(stories, turn.conversation)
+            text = data_rights.export(stories, turn.conversation, responses, changes)
         else:
-            text = data_rights.my_stories(stories)
+            text = data_rights.my_stories(stories, responses, changes)
         return OutgoingMessage(room_id=msg.room_id, text=text)
 
     async def _forget(self, msg: IncomingMessage) -> list[OutgoingMessage]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.core.config import Config, ConfigErrors, load_config
 from bot.core.errors import ConfigError
 from bot.core.types import StoryStatus
-from bot.features.export import FORMATS, export_audit, export_stories, public_view
+from bot.features.export import FORMATS, Answered, export_audit, export_stories, public_view
 from storage.open import open_store
 
 DEFAULT_CONFIG = Path("storyloop.toml")
@@ -213,13 +213,15 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
     try:
         status = StoryStatus(args.status) if args.status else None
         stories = await store.list_stories(status=status, since=args.since)
+        ids = [s.id for s in stories if s.id is not None]
+        answered = Answered(await store.responses_to(ids), await store.changes_to(ids))
     finally:
         await store.close()
     if args.output:
         with args.output.open("w", encoding="utf-8", newline="") as out:
-            export_stories(stories, args.format, out)
+            export_stories(stories, args.format, out, answered)
     else:
-        export_stories(stories, args.format, sys.stdout)
+        export_stories(stories, args.format, sys.stdout, answered)
     return 0
 
 

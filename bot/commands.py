@@ -33,12 +33,23 @@ class CommandContext:
 Handler = Callable[[CommandContext], Awaitable[str]]
 
 
+Allowed = Callable[[Platform, UserId], bool]
+
+
 @dataclass(frozen=True)
 class Command:
     name: str
+    """One word (``status``), or two for an action of another command (``story respond``)."""
     summary: str
     handler: Handler
     moderators_only: bool = True
+    allowed: Allowed | None = None
+    """Who else may use it besides moderators (responders): its handler checks the rest."""
+
+    def permits(self, platform: Platform, user: UserId, is_moderator: bool) -> bool:
+        if is_moderator or not self.moderators_only:
+            return True
+        return self.allowed is not None and self.allowed(platform, user)
 
 
 @dataclass
@@ -69,32 +80,40 @@ class Commands:
         self._commands[command.name] = command
 
     def knows(self, text: str) -> bool:
-        return _split(text)[0] in self._commands
+        return self._split(text)[0] in self._commands
 
     async def dispatch(self, msg: IncomingMessage) -> list[OutgoingMessage]:
-        name, args = _split(msg.text)
+        name, args = self._split(msg.text)
         command = self._commands.get(name)
         is_moderator = (msg.platform, msg.sender_id) in self.moderators
+        who = (msg.platform, msg.sender_id, is_moderator)
         if command is None:
-            text = say("command.unknown", name=name, help=self._help(is_moderator))
-        elif command.moderators_only and not is_moderator:
-            text = say("command.moderators_only", name=name, help=self._help(is_moderator))
+            text = say("command.unknown", name=name, help=self._help(*who))
+        elif not command.permits(*who):
+            text = say("command.moderators_only", name=name, help=self._help(*who))
         else:
             text = await command.handler(CommandContext(msg, args, is_moderator,
                                                         self.prefix(msg.platform)))
         return [OutgoingMessage(room_id=msg.room_id, text=text)]
 
-    def _help(self, is_moderator: bool) -> str:
-        usable = [c for c in self._commands.values() if is_moderator or not c.moderators_only]
+    def _help(self, platform: Platform | None, user: UserId | None, is_moderator: bool) -> str:
+        usable = [c for c in self._commands.values() if is_moderator or not c.moderators_only
+                  or (platform is not None and user is not None
+                      and c.permits(platform, user, is_moderator))]
         return say("command.help", commands="; ".join(f"{c.name}: {c.summary}" for c in usable))
 
-    def help_text(self, is_moderator: bool) -> str:
-        return self._help(is_moderator)
+    def help_text(self, is_moderator: bool, platform: Platform | None = None,
+                  user: UserId | None = None) -> str:
+        return self._help(platform, user, is_moderator)
 
-
-def _split(text: str) -> tuple[str, str]:
-    name, _, args = text.strip().partition(" ")
-    return name.casefold(), args.strip()
+    def _split(self, text: str) -> tuple[str, str]:
+        """The command's name (two words if a two-word command has them) and its arguments."""
+        first, _, rest = text.strip().partition(" ")
+        second, _, tail = rest.strip().partition(" ")
+        pair = f"{first.casefold()} {second.casefold()}"
+        if second and pair in self._commands:
+            return pair, tail.strip()
+        return first.casefold(), rest.strip()
 
 
 def builtin_commands(commands: Commands, store: Stories, clock: Clock) -> Commands:
@@ -102,7 +121,8 @@ def builtin_commands(commands: Commands, store: Stories, clock: Clock) -> Comman
     started = clock.now()
 
     async def help_(ctx: CommandContext) -> str:
-        return commands.help_text(ctx.is_moderator)
+        return commands.help_text(ctx.is_moderator, ctx.message.platform,
+                                  ctx.message.sender_id)
 
     async def status(ctx: CommandContext) -> str:
         counts = await store.story_counts()

@@ -25,6 +25,7 @@ from bot.features.alerts import AlertDesk
 from bot.features.digest.desk import DigestDesk
 from bot.features.moderation import Moderation
 from bot.features.privacy import Pseudonymiser, load_secret
+from bot.features.responses import Responders, ResponseDesk
 from bot.features.retention import apply_retention
 from bot.features.safety import SafetyModel
 from bot.scheduler import Job, Scheduler
@@ -65,7 +66,12 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
                                     store, clock)
     alert_desk = AlertDesk(store, clock)
     alert_desk.register(app.commands)
-    Moderation(store, clock, app.senders, {"missed": alert_desk.missed}).register(app.commands)
+    answers = ResponseDesk(store, clock, app.delivery, app.senders,
+                           Responders(config.responders))
+    answers.register(app.commands)
+    Moderation(store, clock, app.senders, {"missed": alert_desk.missed, "respond": answers.respond,
+                                           "change": answers.change},
+               shown_with=answers.lines).register(app.commands)
     bot = Bot(app)
     bot.scheduler.add(Job("retention", DAY, lambda: apply_retention(store, config.privacy, clock)))
     if config.digest:

@@ -19,6 +19,7 @@ from storage.ports import (
     Outbox,
     PersonalData,
     QueuedReply,
+    Responses,
     Stories,
     TurnWrite,
 )
@@ -27,5 +28,5 @@ __all__ = ["Loaded", "QueuedReply", "Store", "TurnWrite"]
 
 
 class Store(Alerts, Lifecycle, Conversations, Outbox, Stories, Digests, Audit, PersonalData,
-            KeyValue, Protocol):
+            KeyValue, Responses, Protocol):
     """Every storage port: a store implements them all."""

@@ -24,14 +24,16 @@ from bot.core.types import (
 )
 from storage.base import Loaded, QueuedReply, TurnWrite
 from storage.memory_alerts import MemoryAlerts
-from storage.ports import outbox_rows
+from storage.memory_loop import MemoryResponses
+from storage.ports import Notice, outbox_rows
 
 ANONYMOUS = UserId("anonymous")
 
 
-class MemoryStore(MemoryAlerts):
+class MemoryStore(MemoryAlerts, MemoryResponses):
     def __init__(self) -> None:
-        super().__init__()
+        MemoryAlerts.__init__(self)
+        MemoryResponses.__init__(self)
         self._conversations: dict[ConversationKey, Conversation] = {}
         self._events: set[tuple[Platform, EventId]] = set()
         self._stories: list[Story] = []
@@ -86,6 +88,12 @@ class MemoryStore(MemoryAlerts):
             assert reply.message.room_id == room_id
             self._replies[reply.id] = (reply, whose)
 
+    def _notify(self, notice: Notice | None) -> None:
+        """A message to a storyteller's own room: theirs, so forgetting them erases it."""
+        if notice is not None:
+            self._queue(notice.platform, notice.participant, notice.message.room_id,
+                        (notice.message,))
+
     async def pending_replies(self, platform: Platform,
                               room_id: RoomId | None = None) -> list[QueuedReply]:
         return [reply for reply, _ in self._replies.values() if reply.platform == platform
@@ -112,6 +120,7 @@ class MemoryStore(MemoryAlerts):
                      entry: AuditEntry, replies: tuple[OutgoingMessage, ...] = ()) -> int:
         mine = await self.stories_of(platform, participant)
         self._stories = [s for s in self._stories if s not in mine]
+        self._forget_responses(s.id for s in mine)
         self._conversations = {k: c for k, c in self._conversations.items()
                                if (k.platform, k.user_id) != (platform, participant)}
         self._replies = {n: (r, whose) for n, (r, whose) in self._replies.items()
@@ -133,7 +142,9 @@ class MemoryStore(MemoryAlerts):
         old = [s for s in self._stories if s.created_at < before
                and (delete or s.participant != ANONYMOUS)]
         keep = [s for s in self._stories if s not in old]
-        if not delete:
+        if delete:
+            self._forget_responses(s.id for s in old)
+        else:
             keep += [s.model_copy(update={"participant": ANONYMOUS, "place": None}) for s in old]
         self._stories = sorted(keep, key=lambda s: s.id or 0)
         self._conversations = {k: c for k, c in self._conversations.items()

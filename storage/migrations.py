@@ -235,6 +235,37 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX feedback_by_person ON safeguarding_feedback (platform, user_id)",
     )}),
+    Migration(8, "responses to stories, and what changed because of them (append-only)",
+              {SQLITE: (
+        # Redacted words only. No foreign key to stories: the store erases both with their
+        # story (forget me, retention), inside the same transaction.
+        """CREATE TABLE story_responses (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            story_id INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            signed TEXT NOT NULL,
+            text TEXT NOT NULL,
+            relayed INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX story_responses_by_story ON story_responses (story_id, id)",
+        """CREATE TABLE story_changes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            story_id INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('planned', 'made', 'not taken forward')),
+            what TEXT NOT NULL
+        )""",
+        "CREATE INDEX story_changes_by_story ON story_changes (story_id, id)",
+        "CREATE INDEX story_changes_by_time ON story_changes (at)",
+        # Append-only: never edited. Deleted only with its story (the story is gone by then).
+        """CREATE TRIGGER story_changes_no_update BEFORE UPDATE ON story_changes
+           BEGIN SELECT RAISE(ABORT, 'what changed is append-only'); END""",
+        """CREATE TRIGGER story_changes_only_with_their_story BEFORE DELETE ON story_changes
+           WHEN EXISTS (SELECT 1 FROM stories WHERE id = OLD.story_id)
+           BEGIN SELECT RAISE(ABORT, 'what changed is kept while its story is'); END""",
+    )}),
 )
 
 LATEST = MIGRATIONS[-1].version

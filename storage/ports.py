@@ -13,10 +13,12 @@ and never given again, even after the row is erased.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.loop import Response, StoryChange
 from bot.core.types import (
     Alert,
     AuditEntry,
@@ -214,6 +216,37 @@ class Alerts(Protocol):
         """Stories marked missed, oldest first."""
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A message to a storyteller in their own room, written to the reply outbox with the
+    change that owes it, as theirs: forgetting them erases it if it is not yet sent."""
+
+    platform: Platform
+    participant: UserId
+    message: OutgoingMessage
+
+
+class Responses(Protocol):
+    """What services answered to stories, and what changed because of them. Both go when
+    their story is erased; changes are append-only otherwise (never edited)."""
+
+    async def add_response(self, response: Response, entry: AuditEntry,
+                           notice: Notice | None = None) -> Response:
+        """Save a response (the store gives its id) with its audit entry and the notice to
+        its teller, all at once."""
+
+    async def add_change(self, change: StoryChange, entry: AuditEntry,
+                         notice: Notice | None = None) -> StoryChange:
+        """Append a change (the store gives its id) with its audit entry and notice."""
+
+    async def responses_to(self, story_ids: Collection[int] | None = None) -> list[Response]:
+        """Responses to these stories (or to all), oldest first."""
+
+    async def changes_to(self, story_ids: Collection[int] | None = None,
+                         since: datetime | None = None) -> list[StoryChange]:
+        """Changes recorded for these stories (or all), at or after ``since``, oldest first."""
+
+
 class KeyValue(Protocol):
     async def get_value(self, key: str) -> str | None:
         """A small piece of adapter state (a sync token, say)."""
@@ -232,6 +265,10 @@ class ModerationStore(Stories, Audit, Protocol):
     """What moderation uses: the stories, and the audit log it reads back."""
 
 
-class DigestDeskStore(Digests, Stories, Audit, KeyValue, Protocol):
+class ResponseStore(Responses, Stories, Protocol):
+    """What answering stories uses: the stories, and their responses and changes."""
+
+
+class DigestDeskStore(Digests, Stories, Audit, KeyValue, Responses, Protocol):
     """What the digest desk uses: digests and their outbox, the stories they carry, the audit
     log, and two values (when the next digest is due, the last story noticed)."""

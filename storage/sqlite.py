@@ -42,6 +42,7 @@ from storage.base import Loaded, QueuedReply, TurnWrite
 from storage.migrate import migrate, schema_version
 from storage.migrations import SQLITE
 from storage.sqlite_alerts import SQLiteAlerts, forgetting
+from storage.sqlite_loop import SQLiteResponses, erasing
 from storage.sqlite_rows import Statements
 from storage.sqlite_writer import NewStory, Transaction, Writer
 
@@ -54,7 +55,8 @@ RECENT_CONVERSATIONS = 2000
 T = TypeVar("T")
 W = TypeVar("W")
 
-class SQLiteStore(SQLiteAlerts):
+
+class SQLiteStore(SQLiteAlerts, SQLiteResponses):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._writes = Writer(self.path)
@@ -308,6 +310,7 @@ class SQLiteStore(SQLiteAlerts):
             (f"DELETE FROM story_themes WHERE story_id IN (SELECT id FROM stories WHERE "
              f"participant_id IN ({mine}))", who),
             (f"DELETE FROM stories WHERE participant_id IN ({mine})", who),
+            *erasing(),
             ("DELETE FROM participants WHERE platform = ? AND user_id = ?", who),
             ("DELETE FROM conversations WHERE platform = ? AND user_id = ?", who),
             ("DELETE FROM reply_outbox WHERE platform = ? AND user_id = ?", who),
@@ -346,6 +349,7 @@ class SQLiteStore(SQLiteAlerts):
         await self._write([
             (sql.SAVE_PARTICIPANT, ("anonymous", "anonymous")),
             *(sql.retire_statements(old, cutoff, delete)),
+            *(erasing() if delete else []),
             ("DELETE FROM conversations WHERE updated_at < ?", (cutoff,)),
             (sql.SAVE_AUDIT, sql.audit_row(entry)),
         ])

@@ -24,7 +24,8 @@ async def test_my_stories_lists_what_is_kept(chat: Chat) -> None:
     assert chat.last_text == "I don't keep any stories from you."
     await chat.script(*FINISH)
     await chat.say("my stories")
-    assert "(pending): Our ward's handovers kept missing allergies." in chat.last_text
+    assert ("(waiting for a moderator): Our ward's handovers kept missing allergies."
+            in chat.last_text)
 
 
 async def test_my_stories_shows_a_story_told_in_several_lines_on_one(chat: Chat) -> None:
@@ -32,8 +33,8 @@ async def test_my_stories_shows_a_story_told_in_several_lines_on_one(chat: Chat)
             *FINISH[4:]]
     await chat.script(*told)
     await chat.say("my stories")
-    assert "(pending): Handovers kept missing allergies. Night staff were tired.\n" in (
-        chat.last_text)
+    assert ("(waiting for a moderator): Handovers kept missing allergies. Night staff were "
+            "tired.\n") in chat.last_text
 
 
 async def test_asking_mid_story_answers_then_repeats_the_question(chat: Chat) -> None:
@@ -101,7 +102,7 @@ def test_forget_me_in_the_terminal(tmp_path: Path) -> None:
     storyloop("--config", str(config), "chat", "--as", "sam", stdin="\n".join(SCRIPT) + "\n")
     chat = storyloop("--config", str(config), "chat", "--as", "sam",
                      stdin="my stories\nforget me\nyes\n")
-    assert "(pending): Our ward's handovers" in chat.stdout
+    assert "(waiting for a moderator): Our ward's handovers" in chat.stdout
     assert "I've erased 1 story" in chat.stdout
     assert "0 stories" in storyloop("--config", str(config), "stories").stdout
     with sqlite3.connect(tmp_path / "stories.db") as db:

@@ -53,11 +53,18 @@ ALLOWED: dict[str, dict[str, str]] = {
         "TriedBy": "stored values; people see the choice.* and digest.by.* words",
         "Verdict": "stored values and training labels; moderators type them as commands",
     },
+    "bot/core/loop.py": {
+        "ChangeStatus": "stored values; moderators type them as commands",
+    },
     "bot/core/words.py": {
         "_TEMPLATE_HEADER": "the header comment of the .pot file, for translators",
     },
     "bot/features/alerts.py": {
         "story missed": "an audit log action, stored",
+    },
+    "bot/features/responses.py": {
+        "story respond": "a command's name, typed in English",
+        "story change": "a command's name, typed in English",
     },
     "bot/features/digest/desk.py": {
         "stories pending": "the command a notice's button sends",

@@ -178,6 +178,31 @@ class DigestConfig(Settings):
         return value
 
 
+class ResponderConfig(Settings):
+    """Someone who may answer stories about a service or a theme (``story respond N``), as
+    well as the moderators, who may answer any story."""
+
+    name: str = Field(min_length=1)
+    """How their responses are signed for the teller and staff (\"Riverside PALS\")."""
+    matrix: tuple[str, ...] = ()
+    """Their Matrix ids (``@name:server``)."""
+    slack: tuple[str, ...] = ()
+    """Their Slack member ids (``U0123...``)."""
+    services: tuple[str, ...] = ()
+    """Services or places they answer for: a story whose place names one is theirs."""
+    themes: tuple[str, ...] = ()
+    """Themes they answer for: a story with one of them is theirs."""
+
+    @model_validator(mode="after")
+    def _answers_for_something(self) -> ResponderConfig:
+        if not self.services and not self.themes:
+            raise ValueError("names no services and no themes: give at least one, or they "
+                             "could answer no story")
+        if not self.matrix and not self.slack:
+            raise ValueError("names nobody: give their matrix or slack ids")
+        return self
+
+
 class Config(Settings):
     storage: StorageConfig = StorageConfig()
     flows: FlowsConfig = FlowsConfig()
@@ -185,11 +210,25 @@ class Config(Settings):
     matrix: MatrixConfig | None = None
     slack: SlackConfig | None = None
     digest: DigestConfig | None = None
+    responders: tuple[ResponderConfig, ...] = ()
 
     @field_validator("matrix", "slack", "digest", mode="before")
     @classmethod
     def _empty_section_is_off(cls, value: Any) -> Any:
         return None if value == {} else value
+
+    @model_validator(mode="after")
+    def _responders_themes_are_offered(self) -> Config:
+        offered = {t.casefold() for t in self.flows.themes}
+        for n, responder in enumerate(self.responders):
+            unknown = [t for t in responder.themes if t.casefold() not in offered]
+            if unknown:
+                raise PydanticCustomError(
+                    "responder_theme", "{unknown} is not one of the themes in flows.themes "
+                    "({offered})",
+                    {"n": n, "unknown": ", ".join(map(repr, unknown)),
+                     "offered": ", ".join(self.flows.themes)})
+        return self
 
 
 def secret(key: str, env_name: str | None) -> str:
@@ -244,6 +283,8 @@ _HINTS = {
 
 def _to_config_error(error: Any) -> ConfigError:
     key = ".".join(str(part) for part in error["loc"]) or "(top level)"
+    if error["type"] == "responder_theme":  # checked across sections: named here
+        return ConfigError(f"responders.{error['ctx']['n']}.themes", error["msg"])
     if error["type"] == "extra_forbidden":
         return ConfigError(key, "is not a known setting (check the spelling)")
     if key in _HINTS:

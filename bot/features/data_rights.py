@@ -4,26 +4,40 @@ or that it is gone."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
+from bot.core.loop import Response, StoryChange
 from bot.core.types import Conversation, Story
 from bot.core.words import say, say_date
+from bot.features.export import Answered
 
 PREVIEW = 80
 
 
-def my_stories(stories: list[Story]) -> str:
+def my_stories(stories: list[Story], responses: Sequence[Response] = (),
+               changes: Sequence[StoryChange] = ()) -> str:
+    """Each story with its status, then what services answered and what changed."""
     if not stories:
         return say("mydata.none")
-    lines = [f"\u2022 {say_date('date.medium', s.created_at)} ({s.status}): {_short(s.situation)}"
-             for s in stories]
+    lines = []
+    for s in stories:
+        status = say(f"mydata.status.{s.status.value}")
+        lines.append(f"\u2022 {say_date('date.medium', s.created_at)} ({status}): "
+                     f"{_short(s.situation)}")
+        lines += [say("mydata.response", signed=r.signed, text=r.text)
+                  for r in responses if r.story_id == s.id]
+        lines += [say(f"mydata.change.{c.status.name.lower()}", what=c.what)
+                  for c in changes if c.story_id == s.id]
     return say("mydata.list", stories="\n".join(lines))
 
 
-def export(stories: list[Story], conversation: Conversation | None) -> str:
-    """Everything about the person, in their own words, without any platform id."""
+def export(stories: list[Story], conversation: Conversation | None,
+           responses: Sequence[Response] = (), changes: Sequence[StoryChange] = ()) -> str:
+    """Everything about the person, in their own words, without any platform id; with
+    what services answered and what changed because of their stories."""
     data = {
         "stories": [s.model_dump(mode="json", exclude={"participant", "platform"})
-                    for s in stories],
+                    | Answered(responses, changes).as_json(s) for s in stories],
         "conversation_in_progress": _answers(conversation),
     }
     return say("mydata.export", data=json.dumps(data, ensure_ascii=False, indent=2))

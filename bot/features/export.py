@@ -5,29 +5,60 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 
+from bot.core.loop import Response, StoryChange
 from bot.core.types import AuditEntry, Story
 from bot.core.words import say, say_date
 from flows.redaction import redact
 
 FORMATS = ("json", "csv", "md")
 CSV_COLUMNS = ("id", "status", "created_at", "role", "place", "situation", "tried", "tried_by",
-               "outcome", "spread", "enhance", "restore", "replace", "become", "themes")
+               "outcome", "spread", "enhance", "restore", "replace", "become", "themes",
+               "responses", "changes")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_stories(stories: Sequence[Story], fmt: str, out: TextIO) -> None:
+@dataclass(frozen=True)
+class Answered:
+    """What services answered to the exported stories, and what changed because of them."""
+
+    responses: Sequence[Response] = ()
+    changes: Sequence[StoryChange] = ()
+
+    def responses_to(self, story: Story) -> list[Response]:
+        return [r for r in self.responses if r.story_id == story.id]
+
+    def changes_to(self, story: Story) -> list[StoryChange]:
+        return [c for c in self.changes if c.story_id == story.id]
+
+    def as_json(self, story: Story) -> dict[str, Any]:
+        return {"responses": [r.model_dump(mode="json", include={"at", "signed", "text"})
+                              for r in self.responses_to(story)],
+                "changes": [c.model_dump(mode="json", include={"at", "status", "what"})
+                            for c in self.changes_to(story)]}
+
+    def as_cells(self, story: Story) -> dict[str, str]:
+        return {"responses": " | ".join(f"{r.signed}: {r.text}" for r in self.responses_to(story)),
+                "changes": " | ".join(f"{c.status}: {c.what}" for c in self.changes_to(story))}
+
+
+def export_stories(stories: Sequence[Story], fmt: str, out: TextIO,
+                   answered: Answered | None = None) -> None:
+    """Stories, redacted, each with its responses and changes (from ``answered``)."""
+    answered = answered or Answered()
     if fmt == "json":
-        json.dump([_public(s) for s in stories], out, ensure_ascii=False, indent=2)
+        json.dump([_public(s) | answered.as_json(s) for s in stories], out, ensure_ascii=False,
+                  indent=2)
         out.write("\n")
     elif fmt == "md":
-        out.write(markdown(stories))
+        out.write(markdown(stories, answered))
     else:
         writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
         writer.writeheader()
         for story in stories:
-            row = _public(story) | {"themes": "; ".join(story.themes)}
+            row = _public(story) | {"themes": "; ".join(story.themes)} | answered.as_cells(story)
             writer.writerow({k: safe_cell(v) for k, v in row.items() if k in CSV_COLUMNS})
 
 
@@ -55,8 +86,10 @@ def safe_cell(value: Any) -> str:
     return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
-def markdown(stories: Sequence[Story]) -> str:
-    """Stories for a board paper: one section each, redacted, solutions first."""
+def markdown(stories: Sequence[Story], answered: Answered | None = None) -> str:
+    """Stories for a board paper: one section each, redacted, solutions first, then what
+    services answered and what changed."""
+    answered = answered or Answered()
     parts = [f"# {say('export.heading', count=len(stories))}\n"]
     for story in map(public_view, stories):
         told = say("export.story", date=say_date("date.long", story.created_at),
@@ -67,6 +100,10 @@ def markdown(stories: Sequence[Story]) -> str:
                              ("themes", ", ".join(story.themes)), ("place", story.place)):
             if value:
                 parts.append(f"- **{say(f'export.label.{label}')}:** {_md(str(value))}\n")
+        parts += [f"- **{say('export.label.response', signed=_md(r.signed))}:** {_md(r.text)}\n"
+                  for r in answered.responses_to(story)]
+        parts += [f"- **{say(f'export.label.change.{c.status.name.lower()}')}:** "
+                  f"{_md(c.what)}\n" for c in answered.changes_to(story)]
     return "".join(parts)
 
 

@@ -46,6 +46,8 @@ class Moderation:
     more: dict[str, Callable[[CommandContext, str], Awaitable[str]]] = field(
         default_factory=dict)
     """More ``story`` actions from other features: ``missed`` (``bot/features/alerts.py``)."""
+    shown_with: Callable[[int], Awaitable[list[str]]] | None = None
+    """Lines ``story show`` adds under a story: its responses and changes."""
     _changing: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
     """Held while a story is read and changed, so a change always sees the one before."""
 
@@ -77,7 +79,10 @@ class Moderation:
 
     async def _show(self, ctx: CommandContext, rest: str) -> str:
         story = await self._find(ctx, rest)
-        return story if isinstance(story, str) else describe(public_view(story))
+        if isinstance(story, str):
+            return story
+        extra = await self.shown_with(story.id) if self.shown_with and story.id else []
+        return "\n".join([describe(public_view(story)), *extra])
 
     async def _approve(self, ctx: CommandContext, rest: str) -> str:
         story = await self._find(ctx, rest)

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.core.loop import ChangeStatus, StoryChange
 from bot.core.types import Role, Story, StoryStatus, TriedBy
 from bot.core.words import say
 from bot.features.export import public_view
@@ -29,6 +30,8 @@ from flows.redaction import redact
 MAX_TRIED = 8
 MAX_QUOTES = 3
 MAX_QUESTIONS = 5
+MAX_YOU_SAID = 8
+SAID_LENGTH = 120
 QUOTE_LENGTH = 200
 CHART_WEEKS = 8
 """This week and the seven before it."""
@@ -62,6 +65,16 @@ class Week(Frozen):
     with_something_tried: int
 
 
+class YouSaid(Frozen):
+    """One thing that changed because of a story: "You said, we did"."""
+
+    story_id: int
+    said: str | None
+    """The start of the story, redacted; None if the story may not be in a digest."""
+    status: ChangeStatus
+    what: str
+
+
 class Digest(Frozen):
     period_start: datetime
     period_end: datetime
@@ -77,6 +90,12 @@ class Digest(Frozen):
     weeks: tuple[Week, ...]
     note: str | None = None
     """A moderator's opening line."""
+    you_said: tuple[YouSaid, ...] = ()
+    """What changed because of stories since the last digest."""
+    changes_made: int = 0
+    """Changes made because of stories since the last digest."""
+    changes_made_total: int = 0
+    """Changes made because of stories, in all."""
 
 
 def eligible(story: Story) -> bool:
@@ -112,6 +131,25 @@ def draft(stories: Iterable[Story], start: datetime, end: datetime,
             MAX_QUESTIONS)),
         weeks=tuple(weeks) or (this_week,),
     )
+
+
+def you_said(digest: Digest, changes: Sequence[StoryChange], stories: Mapping[int, Story],
+             made_total: int) -> Digest:
+    """``digest`` with "You said, we did": ``changes`` (those since the last digest), each
+    with the start of its story if that story may be in a digest, and the counts of changes
+    made. Every text is redacted."""
+    said = tuple(YouSaid(story_id=c.story_id, said=_said(stories.get(c.story_id)),
+                         status=c.status, what=redact(c.what)) for c in changes[-MAX_YOU_SAID:])
+    made = sum(c.status is ChangeStatus.MADE for c in changes)
+    return digest.model_copy(update={"you_said": said, "changes_made": made,
+                                     "changes_made_total": made_total})
+
+
+def _said(story: Story | None) -> str | None:
+    if story is None or not eligible(story):
+        return None
+    words = " ".join(redact(story.situation).split())
+    return words if len(words) <= SAID_LENGTH else words[:SAID_LENGTH - 1] + "\u2026"
 
 
 def weeks_ending(stories: Iterable[Story], end: datetime, zone: ZoneInfo,

@@ -35,6 +35,7 @@ from dateutil.rrule import WEEKLY, rrule, weekday
 from bot.commands import Command, CommandContext, Commands
 from bot.core.clock import Clock
 from bot.core.config import DigestConfig
+from bot.core.loop import ChangeStatus
 from bot.core.ports import Post, Publisher, Sender
 from bot.core.types import (
     AuditEntry,
@@ -50,8 +51,9 @@ from bot.core.types import (
     UserId,
 )
 from bot.core.words import say
-from bot.features.digest.content import Digest, draft, eligible, week_start, weeks_ending
+from bot.features.digest.content import Digest, draft, eligible, week_start, weeks_ending, you_said
 from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_text
+from bot.features.export import Answered
 from storage.ports import DigestDeskStore
 
 log = logging.getLogger(__name__)
@@ -209,7 +211,20 @@ class DigestDesk:
         fresh = [s for s in recent if eligible(s) and s.id not in skip]
         start = min((s.created_at for s in fresh), default=now - WEEK)
         weeks = weeks_ending(recent, end, zone)
-        return draft(fresh, start, end, weeks, record.note)
+        return await self._you_said(draft(fresh, start, end, weeks, record.note))
+
+    async def _you_said(self, digest: Digest) -> Digest:
+        """"You said, we did": what changed because of stories since the last digest."""
+        last = await self.store.get_value(LAST_APPROVED)
+        record = None if last is None else await self.store.get_digest(int(last))
+        since = self.clock.now() - LOOKBACK
+        if record is not None and record.decided_at is not None:  # what it carried, not again
+            since = record.decided_at + timedelta(microseconds=1)
+        changes = await self.store.changes_to(since=since)
+        stories = {n: s for n in {c.story_id for c in changes}
+                   if (s := await self.store.get_story(n)) is not None}
+        made = sum(c.status is ChangeStatus.MADE for c in await self.store.changes_to())
+        return you_said(digest, changes, stories, made)
 
     def _preview(self, ctx: CommandContext, record: DigestRecord, digest: Digest) -> str:
         rooms = sum(len(r) for r in self.staff_rooms.values())
@@ -248,7 +263,9 @@ class DigestDesk:
 
     async def _post(self, item: OutboxItem) -> Post:
         _, digest = await self._approved(item.digest_id)
-        full_list = to_markdown_full(await self._stories(digest))
+        ids = list(digest.story_ids)
+        answered = Answered(await self.store.responses_to(ids), await self.store.changes_to(ids))
+        full_list = to_markdown_full(await self._stories(digest), answered)
         return Post(item.digest_id, to_text(digest), to_html(digest), chart_png(digest),
                     full_list)
 

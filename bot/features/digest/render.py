@@ -24,8 +24,8 @@ from typing import Literal
 
 from bot.core.types import Role, Story
 from bot.core.words import say, say_date
-from bot.features.digest.content import Digest, Tried, eligible
-from bot.features.export import public_view
+from bot.features.digest.content import Digest, Tried, YouSaid, eligible
+from bot.features.export import Answered, public_view
 from flows.redaction import redact
 
 WORD_JOINER = "\u2060"
@@ -63,6 +63,7 @@ def sections(digest: Digest, link: str | None = None) -> list[DigestPart]:
         if digest.open_questions:
             parts.append(DigestPart(say("digest.heading.questions"), "list",
                                     tuple(_clip(q) for q in digest.open_questions)))
+    parts += _you_said_section(digest)
     parts.append(DigestPart(None, "para", (_closing(digest, link),)))
     return parts
 
@@ -111,6 +112,25 @@ def _acted_section(people: int, named: Sequence[str] = ()) -> DigestPart:
     thanks = (say("digest.acted.thanks_named", names=", ".join(named)) if named
               else say("digest.acted.thanks"))
     return DigestPart(heading, "para", (say("digest.acted", count=people, thanks=thanks),))
+
+
+def _you_said_section(digest: Digest) -> list[DigestPart]:
+    """"You said, we did": how many changes were made, then each change with its story."""
+    if not digest.you_said and not digest.changes_made_total:
+        return []
+    counts = say("digest.changes.count", count=digest.changes_made,
+                 total=digest.changes_made_total)
+    parts = [DigestPart(say("digest.heading.you_said"), "para", (counts,))]
+    if digest.you_said:
+        parts.append(DigestPart(None, "list", tuple(map(_you_said_line, digest.you_said))))
+    return parts
+
+
+def _you_said_line(item: YouSaid) -> str:
+    did = say(f"digest.we_did.{item.status.name.lower()}", what=_clip(item.what).rstrip("."))
+    if item.said is None:
+        return say("digest.you_said.unquoted", id=item.story_id, did=did)
+    return say("digest.you_said.line", said=_clip(item.said).rstrip("."), did=did)
 
 
 def _closing(digest: Digest, link: str | None) -> str:
@@ -171,14 +191,23 @@ def _h(text: str) -> str:
 
 
 # The full list
-def to_markdown_full(stories: Sequence[Story]) -> str:
-    """Every story of the digest as markdown, redacted, with no teller, place or platform.
-    Stories that may not be in a digest (hidden, pending, safeguarding, no consent) are left
-    out even if passed in."""
+def to_markdown_full(stories: Sequence[Story], answered: Answered | None = None) -> str:
+    """Every story of the digest as markdown, redacted, with no teller, place or platform,
+    each with what services answered and what changed because of it. Stories that may not
+    be in a digest (hidden, pending, safeguarding, no consent) are left out even if passed."""
+    answered = answered or Answered()
     shown = [public_view(s) for s in stories if eligible(s)]
     head = [f"# {say('digest.full.heading', count=len(shown))}", "",
             say("digest.full.removed"), ""]
-    return "\n".join(head + [block for s in shown for block in _story_markdown(s)])
+    return "\n".join(head + [block for s in shown
+                             for block in _story_markdown(s) + _answered_markdown(s, answered)])
+
+
+def _answered_markdown(story: Story, answered: Answered) -> list[str]:
+    lines = [f"**{say('digest.full.response', signed=_md(r.signed))}:** {_md(redact(r.text))}\n"
+             for r in answered.responses_to(story)]
+    return lines + [f"**{say(f'digest.full.change.{c.status.name.lower()}')}:** "
+                    f"{_md(redact(c.what))}\n" for c in answered.changes_to(story)]
 
 
 def _story_markdown(story: Story) -> list[str]:

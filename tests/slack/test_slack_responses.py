@@ -1,0 +1,66 @@
+"""Closing the loop on Slack (the stand-in): a moderator answers a story by slash command and
+the teller, who agreed to be contacted, reads it in their direct chat, once; a relay that
+Slack had not taken when the bot died is posted after the restart, once."""
+
+from __future__ import annotations
+
+from adapters.slack_events import PLATFORM
+
+from .conftest import StartBot
+from .payloads import SIGNING_SECRET
+from .people import Http, Person
+from .standin import SlackStandIn
+from .test_slack_adapter import TYPED
+
+MOD, MODS = "U0MOD00001", "C0MODS0001"
+ANSWER = "An answer to the story you shared"
+
+
+async def told(slack_standin: SlackStandIn, teller: Person) -> None:
+    for line in TYPED:
+        await teller.says(line)
+    await slack_standin.wait_until(
+        lambda: any("your story is saved" in t for t in teller.bot_texts()), "story saved")
+
+
+async def test_a_response_by_slash_command_reaches_the_teller_once(
+        start_bot: StartBot, slack_standin: SlackStandIn) -> None:
+    bot = await start_bot("http", moderators=(MOD,), moderator_channels=(MODS,))
+    teller = Person(slack_standin, Http(bot.url, SIGNING_SECRET), "U0PERSON01")
+    await told(slack_standin, teller)
+    moderator = Person(slack_standin, Http(bot.url, SIGNING_SECRET), MOD)
+    command = 'story respond 1 "Thanks. Email pals@example.org and we will call back."'
+    await moderator.slash("/storyloop", command, channel=MODS, response_key="respond")
+    [reply] = await slack_standin.wait_for_response("respond")
+    assert reply.args["text"].startswith("Response #1 to story #1 is kept, and sent")
+    await slack_standin.wait_until(
+        lambda: any(ANSWER in t for t in teller.bot_texts()), "the answer relayed")
+    [answer] = [t for t in teller.bot_texts() if ANSWER in t]
+    assert "we will call back" in answer and "pals@example.org" not in answer
+    await bot.adapter.app.delivery.idle()
+    assert len([t for t in teller.bot_texts() if ANSWER in t]) == 1
+    assert await bot.store.pending_replies(PLATFORM) == []
+
+
+async def test_a_relay_slack_had_not_taken_when_the_bot_died_is_posted_after_restart(
+        start_bot: StartBot, slack_standin: SlackStandIn) -> None:
+    first = await start_bot("http", moderators=(MOD,), moderator_channels=(MODS,))
+    teller = Person(slack_standin, Http(first.url, SIGNING_SECRET), "U0PERSON01")
+    await told(slack_standin, teller)
+    posts = len(slack_standin.calls_to("chat.postMessage"))
+    slack_standin.fail_next("chat.postMessage", retry_after=60)  # Slack holds the relay back
+    moderator = Person(slack_standin, Http(first.url, SIGNING_SECRET), MOD)
+    await moderator.slash("/storyloop", 'story change 1 made "A call-back list"',
+                          channel=MODS, response_key="change")
+    await slack_standin.wait_for_response("change")
+    await slack_standin.wait_until(
+        lambda: len(slack_standin.calls_to("chat.postMessage")) > posts, "the held-back post")
+    assert await first.store.pending_replies(PLATFORM), "written with the change, not yet sent"
+    await first.adapter.app.delivery.detach(PLATFORM)  # the bot dies before Slack took it
+    await first.stop()
+
+    second = await start_bot("http", moderators=(MOD,), moderator_channels=(MODS,))
+    await slack_standin.wait_until(
+        lambda: any("Something has changed" in t for t in teller.bot_texts()), "the relay")
+    await second.adapter.app.delivery.idle()
+    assert len([t for t in teller.bot_texts() if "Something has changed" in t]) == 1

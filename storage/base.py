@@ -13,6 +13,7 @@ from storage.ports import (
     Audit,
     Conversations,
     Digests,
+    FollowUps,
     KeyValue,
     Lifecycle,
     Loaded,
@@ -28,5 +29,5 @@ __all__ = ["Loaded", "QueuedReply", "Store", "TurnWrite"]
 
 
 class Store(Alerts, Lifecycle, Conversations, Outbox, Stories, Digests, Audit, PersonalData,
-            KeyValue, Responses, Protocol):
+            KeyValue, Responses, FollowUps, Protocol):
     """Every storage port: a store implements them all."""

@@ -24,15 +24,17 @@ from bot.core.types import (
 )
 from storage.base import Loaded, QueuedReply, TurnWrite
 from storage.memory_alerts import MemoryAlerts
+from storage.memory_follow_ups import MemoryFollowUps
 from storage.memory_loop import MemoryResponses
 from storage.ports import Notice, outbox_rows
 
 ANONYMOUS = UserId("anonymous")
 
 
-class MemoryStore(MemoryAlerts, MemoryResponses):
+class MemoryStore(MemoryAlerts, MemoryResponses, MemoryFollowUps):
     def __init__(self) -> None:
         MemoryAlerts.__init__(self)
+        MemoryFollowUps.__init__(self)
         MemoryResponses.__init__(self)
         self._conversations: dict[ConversationKey, Conversation] = {}
         self._events: set[tuple[Platform, EventId]] = set()
@@ -121,6 +123,7 @@ class MemoryStore(MemoryAlerts, MemoryResponses):
         mine = await self.stories_of(platform, participant)
         self._stories = [s for s in self._stories if s not in mine]
         self._forget_responses(s.id for s in mine)
+        self._forget_follow_ups(platform, participant, (s.id for s in mine))
         self._conversations = {k: c for k, c in self._conversations.items()
                                if (k.platform, k.user_id) != (platform, participant)}
         self._replies = {n: (r, whose) for n, (r, whose) in self._replies.items()
@@ -142,6 +145,7 @@ class MemoryStore(MemoryAlerts, MemoryResponses):
         old = [s for s in self._stories if s.created_at < before
                and (delete or s.participant != ANONYMOUS)]
         keep = [s for s in self._stories if s not in old]
+        self._retire_follow_ups({s.id for s in old}, delete)
         if delete:
             self._forget_responses(s.id for s in old)
         else:

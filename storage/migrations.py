@@ -266,6 +266,38 @@ MIGRATIONS: tuple[Migration, ...] = (
            WHEN EXISTS (SELECT 1 FROM stories WHERE id = OLD.story_id)
            BEGIN SELECT RAISE(ABORT, 'what changed is kept while its story is'); END""",
     )}),
+    Migration(9, "follow-ups of stories that told of something tried, and the updates they "
+              "bring", {SQLITE: (
+        # A follow-up is a deadline the scheduler sweeps (due_at), one per story; user_id is
+        # the teller's pseudonym, so forgetting them erases it. No foreign key to stories:
+        # the store erases follow-ups and updates with their story, in the same transaction.
+        """CREATE TABLE follow_ups (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            story_id INTEGER NOT NULL UNIQUE,
+            platform TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (state IN ('waiting', 'asked', 'reminded', 'answered', 'stopped')),
+            asked_at TEXT,
+            reminded_at TEXT
+        )""",
+        "CREATE INDEX follow_ups_by_state ON follow_ups (state, due_at)",
+        "CREATE INDEX follow_ups_by_person ON follow_ups (platform, user_id)",
+        # The teller's own words, moderated like a story (pending until approved).
+        """CREATE TABLE story_updates (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            story_id INTEGER NOT NULL,
+            follow_up_id INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('still going', 'stopped', 'changed')),
+            since TEXT,
+            learned TEXT,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'approved', 'hidden'))
+        )""",
+        "CREATE INDEX story_updates_by_story ON story_updates (story_id, id)",
+    )}),
 )
 
 LATEST = MIGRATIONS[-1].version

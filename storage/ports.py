@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.follow_ups import OPEN_STATES, FollowUp, FollowUpState, StoryUpdate
 from bot.core.loop import Response, StoryChange
 from bot.core.types import (
     Alert,
@@ -245,6 +246,36 @@ class Responses(Protocol):
     async def changes_to(self, story_ids: Collection[int] | None = None,
                          since: datetime | None = None) -> list[StoryChange]:
         """Changes recorded for these stories (or all), at or after ``since``, oldest first."""
+
+
+class FollowUps(Protocol):
+    """Follow-ups of stories (deadlines the scheduler sweeps) and the updates they bring.
+    A person's follow-ups go when they are forgotten; updates go with their story."""
+
+    async def plan_follow_up(self, follow_up: FollowUp) -> FollowUp | None:
+        """Save a new follow-up (the store gives its id); None, and nothing saved, if its
+        story has one already."""
+
+    async def follow_ups(self, states: Collection[FollowUpState] = OPEN_STATES,
+                         story_ids: Collection[int] | None = None) -> list[FollowUp]:
+        """Follow-ups in these states (of these stories, or all), oldest first."""
+
+    async def set_follow_up(self, follow_up: FollowUp, notice: Notice | None = None) -> None:
+        """Save a follow-up's new state, with the notice to its teller, at once."""
+
+    async def record_update(self, update: StoryUpdate) -> StoryUpdate:
+        """Save the update a follow-up brought (the store gives its id) and mark that
+        follow-up answered, at once."""
+
+    async def updates_to(self, story_ids: Collection[int] | None = None) -> list[StoryUpdate]:
+        """Updates of these stories (or of all), oldest first."""
+
+    async def judge_update(self, update: StoryUpdate, entry: AuditEntry) -> None:
+        """Save a moderator's verdict on an update (its status) with its audit entry."""
+
+    async def stop_follow_ups(self, platform: Platform, participant: UserId) -> int:
+        """The person asked for no more follow-ups: every open one of theirs is stopped.
+        Returns how many."""
 
 
 class KeyValue(Protocol):

@@ -36,12 +36,14 @@ from bot.core.types import (
     StoryStatus,
     UserId,
 )
+from storage import sqlite_follow_ups as follow_ups
 from storage import sqlite_rows as sql
 from storage import sqlite_writer as writes
 from storage.base import Loaded, QueuedReply, TurnWrite
 from storage.migrate import migrate, schema_version
 from storage.migrations import SQLITE
 from storage.sqlite_alerts import SQLiteAlerts, forgetting
+from storage.sqlite_follow_ups import SQLiteFollowUps
 from storage.sqlite_loop import SQLiteResponses, erasing
 from storage.sqlite_rows import Statements
 from storage.sqlite_writer import NewStory, Transaction, Writer
@@ -56,7 +58,7 @@ T = TypeVar("T")
 W = TypeVar("W")
 
 
-class SQLiteStore(SQLiteAlerts, SQLiteResponses):
+class SQLiteStore(SQLiteAlerts, SQLiteResponses, SQLiteFollowUps):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._writes = Writer(self.path)
@@ -141,6 +143,10 @@ class SQLiteStore(SQLiteAlerts, SQLiteResponses):
         new_id = await self._enqueue(self._transactions, (writes.inserting(first, then), True))
         assert new_id is not None
         return new_id
+
+    async def _transact(self, work: writes.Transaction) -> int | None:
+        """One transaction of other writes, durable; what ``work`` returns."""
+        return await self._enqueue(self._transactions, (work, True))
 
     async def _enqueue(self, queue: list[tuple[W, asyncio.Future[T]]], work: W) -> T:
         if self._writer is None or self._writer.done():
@@ -315,6 +321,7 @@ class SQLiteStore(SQLiteAlerts, SQLiteResponses):
             ("DELETE FROM conversations WHERE platform = ? AND user_id = ?", who),
             ("DELETE FROM reply_outbox WHERE platform = ? AND user_id = ?", who),
             *forgetting(platform, participant),
+            *follow_ups.forgetting(platform, participant),
             (sql.SAVE_AUDIT, sql.audit_row(entry)),
             # the confirmation holds nothing of theirs: nobody's
             *((sql.SAVE_REPLY, row) for row in sql.reply_rows(platform, None, None, replies,
@@ -350,6 +357,7 @@ class SQLiteStore(SQLiteAlerts, SQLiteResponses):
             (sql.SAVE_PARTICIPANT, ("anonymous", "anonymous")),
             *(sql.retire_statements(old, cutoff, delete)),
             *(erasing() if delete else []),
+            *follow_ups.retiring(delete),
             ("DELETE FROM conversations WHERE updated_at < ?", (cutoff,)),
             (sql.SAVE_AUDIT, sql.audit_row(entry)),
         ])

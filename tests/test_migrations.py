@@ -82,7 +82,7 @@ async def test_a_version_4_database_upgrades_with_everything_in_it(tmp_path: Pat
     store = SQLiteStore(v4_database(tmp_path / "v4.db"))
     await store.open()
     try:
-        assert await store.schema_version() == LATEST == 8
+        assert await store.schema_version() == LATEST == 9
         [ann, bob] = await store.list_stories()
         assert (ann.id, ann.status, ann.themes, ann.place) == (
             1, StoryStatus.APPROVED, ("access", "kindness"), "Ward 9")

@@ -16,6 +16,7 @@ caller must not send them again. Elsewhere (the terminal, tests) the caller show
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,7 @@ from bot.core.types import (
     RoomId,
 )
 from bot.features import data_rights
+from bot.features.follow_ups import FollowUpDesk
 from bot.features.held import HeldOpenings
 from bot.features.outbox import Delivery
 from bot.features.privacy import Pseudonymiser
@@ -76,6 +78,12 @@ class App:
     None: the rules alone."""
     held: HeldOpenings = field(default_factory=HeldOpenings)
     """First messages held until consent, never written to disk (``bot/features/held.py``)."""
+    finishers: dict[str, Callable[[Conversation], Awaitable[None]]] = field(
+        default_factory=dict)
+    """What a feature does once a person ends a conversation in a flow it started, by flow
+    name (a follow-up's answers become an update): called under the lock, after the save."""
+    follow_ups: FollowUpDesk | None = None
+    """Asks tellers how what they tried went (``bot/features/follow_ups.py``)."""
     delivery: Delivery = field(init=False)
     """Sends the reply outbox on the platforms attached to it."""
 
@@ -140,7 +148,15 @@ class App:
                                                     turn.story, queued)):
             return []
         self._deliver(msg.platform, queued)
+        await self._finished(conv, turn.conversation)
         return replies
+
+    async def _finished(self, before: Conversation | None, after: Conversation) -> None:
+        """A conversation this turn ended, in a flow a feature wants to hear about."""
+        finisher = self.finishers.get(after.flow)
+        if finisher is not None and self.engine.ended(after) and (
+                before is None or not self.engine.ended(before)):
+            await finisher(after)
 
     async def start_flow(self, key: ConversationKey, flow: str) -> list[OutgoingMessage] | None:
         """Start the flow named ``flow`` for a person the bot knows (``key`` holds their
@@ -210,10 +226,15 @@ class App:
         stories = await self.store.stories_of(msg.platform, msg.sender_id)
         ids = [s.id for s in stories if s.id is not None]
         responses, changes = await self.store.responses_to(ids), await self.store.changes_to(ids)
-        if turn.request is DataRequest.EXPORT:
+        if turn.request is DataRequest.STOP_FOLLOW_UPS:
+            if self.follow_ups is not None:
+                await self.follow_ups.stop(msg.platform, msg.sender_id)
+            text = say("follow_up.stopped")
+        elif turn.request is DataRequest.EXPORT:
             text = data_rights.export(stories, turn.conversation, responses, changes)
         else:
-            text = data_rights.my_stories(stories, responses, changes)
+            text = data_rights.my_stories(stories, responses, changes,
+                                          await self.store.updates_to(ids))
         return OutgoingMessage(room_id=msg.room_id, text=text)
 
     async def _forget(self, msg: IncomingMessage) -> list[OutgoingMessage]:

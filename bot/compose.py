@@ -23,6 +23,7 @@ from bot.core.errors import ConfigError
 from bot.core.types import Platform, RoomId, UserId
 from bot.features.alerts import AlertDesk
 from bot.features.digest.desk import DigestDesk
+from bot.features.follow_ups import FollowUpDesk
 from bot.features.moderation import Moderation
 from bot.features.privacy import Pseudonymiser, load_secret
 from bot.features.responses import Responders, ResponseDesk
@@ -30,6 +31,7 @@ from bot.features.retention import apply_retention
 from bot.features.safety import SafetyModel
 from bot.scheduler import Job, Scheduler
 from flows.engine import FlowEngine
+from flows.follow_up import FOLLOW_UP
 from flows.registry import build_flows
 from flows.safeguarding import load_rules
 from flows.spec import FlowOptions
@@ -51,6 +53,7 @@ class Bot:
     app: App
     scheduler: Scheduler = field(default_factory=Scheduler)
     desk: DigestDesk | None = None
+    follow_ups: FollowUpDesk | None = None
 
 
 def compose(config: Config, store: Store, *, clock: Clock | None = None,
@@ -73,6 +76,11 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
                                            "change": answers.change},
                shown_with=answers.lines).register(app.commands)
     bot = Bot(app)
+    follow_ups = FollowUpDesk(store, clock, config.follow_ups, app.start_flow, app.engine,
+                              app.delivery, app.senders, app.locks)
+    app.finishers[FOLLOW_UP] = follow_ups.finished
+    bot.follow_ups = app.follow_ups = follow_ups
+    bot.scheduler.add(Job("follow_ups", MINUTE, follow_ups.tick))
     bot.scheduler.add(Job("retention", DAY, lambda: apply_retention(store, config.privacy, clock)))
     if config.digest:
         bot.desk = DigestDesk(store, clock, config.digest, _rooms(config, "staff"),

@@ -22,6 +22,7 @@ class DataRequest(StrEnum):
     MY_STORIES = "my_stories"
     EXPORT = "export"
     FORGET = "forget"
+    STOP_FOLLOW_UPS = "stop_follow_ups"
 
 
 class Control(StrEnum):

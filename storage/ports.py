@@ -300,6 +300,11 @@ class ResponseStore(Responses, Stories, Protocol):
     """What answering stories uses: the stories, and their responses and changes."""
 
 
+class FollowUpStore(FollowUps, Stories, Conversations, KeyValue, Protocol):
+    """What follow-ups use: their deadlines and updates, the stories they follow, the
+    conversation each person is in, and one value (the last story planned for)."""
+
+
 class DigestDeskStore(Digests, Stories, Audit, KeyValue, Responses, Protocol):
     """What the digest desk uses: digests and their outbox, the stories they carry, the audit
     log, and two values (when the next digest is due, the last story noticed)."""

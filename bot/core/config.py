@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -24,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from bot.core import storage_url
 from bot.core.errors import ConfigError
+from bot.core.follow_ups import parse_span
 from bot.core.words import locales
 
 DEFAULT_THEMES = (
@@ -178,6 +180,38 @@ class DigestConfig(Settings):
         return value
 
 
+class FollowUpsConfig(Settings):
+    """When a teller who tried something, and agreed to be contacted, is asked how it went."""
+
+    after: str = "4w"
+    """How long after the story is saved: weeks, days or hours (\"4w\", \"10d\", \"12h\")."""
+    remind_after: str = "1w"
+    """How long after asking, unanswered, to remind them (once, never again)."""
+    quiet_hours: str = Field(default="21:00-09:00",
+                             pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+    """When nobody is asked or reminded, in ``timezone``'s local time (may span midnight)."""
+    timezone: str = "Europe/London"
+
+    @field_validator("after", "remind_after")
+    @classmethod
+    def _a_span(cls, value: str) -> str:
+        parse_span(value)
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return DigestConfig._known_zone(value)
+
+    @property
+    def delay(self) -> timedelta:
+        return parse_span(self.after)
+
+    @property
+    def reminder_delay(self) -> timedelta:
+        return parse_span(self.remind_after)
+
+
 class ResponderConfig(Settings):
     """Someone who may answer stories about a service or a theme (``story respond N``), as
     well as the moderators, who may answer any story."""
@@ -211,6 +245,7 @@ class Config(Settings):
     slack: SlackConfig | None = None
     digest: DigestConfig | None = None
     responders: tuple[ResponderConfig, ...] = ()
+    follow_ups: FollowUpsConfig = FollowUpsConfig()
 
     @field_validator("matrix", "slack", "digest", mode="before")
     @classmethod
@@ -278,6 +313,7 @@ _HINTS = {
     "matrix.homeserver": "should be the homeserver's URL, starting with http:// or https://",
     "matrix.user_id": "should be the bot's full Matrix id, like @storyloop:example.org",
     "digest.schedule": "should be a day and a 24-hour time, like \"MON 09:00\"",
+    "follow_ups.quiet_hours": "should be two 24-hour times, like \"21:00-09:00\"",
 }
 
 

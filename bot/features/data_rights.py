@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from bot.core.follow_ups import StoryUpdate
 from bot.core.loop import Response, StoryChange
 from bot.core.types import Conversation, Story
 from bot.core.words import say, say_date
@@ -15,8 +16,10 @@ PREVIEW = 80
 
 
 def my_stories(stories: list[Story], responses: Sequence[Response] = (),
-               changes: Sequence[StoryChange] = ()) -> str:
-    """Each story with its status, then what services answered and what changed."""
+               changes: Sequence[StoryChange] = (),
+               updates: Sequence[StoryUpdate] = ()) -> str:
+    """Each story with its status, then what services answered, what changed, and the
+    teller's own updates on how it went."""
     if not stories:
         return say("mydata.none")
     lines = []
@@ -28,7 +31,16 @@ def my_stories(stories: list[Story], responses: Sequence[Response] = (),
                   for r in responses if r.story_id == s.id]
         lines += [say(f"mydata.change.{c.status.name.lower()}", what=c.what)
                   for c in changes if c.story_id == s.id]
+        lines += [line for u in updates if u.story_id == s.id for line in _update(u)]
     return say("mydata.list", stories="\n".join(lines))
+
+
+def _update(update: StoryUpdate) -> list[str]:
+    status = say(f"mydata.status.{update.status.value}")
+    lines = [say(f"mydata.update.{update.outcome.name.lower()}", status=status)]
+    if update.since:
+        lines.append(say("mydata.update.since", text=_short(update.since)))
+    return lines
 
 
 def export(stories: list[Story], conversation: Conversation | None,

@@ -1,0 +1,178 @@
+"""Follow-ups: weeks after a story told of something tried, ask its teller how it went.
+
+A follow-up is planned for each story with something tried whose teller agreed to be
+contacted, due ``[follow_ups] after`` its story was saved. The scheduler's ``follow_ups`` job
+(``tick``) asks what is due, outside quiet hours in the deployment's time zone, and only when
+the person has no conversation in progress: the follow-up flow (``flows/follow_up.py``) is
+started through ``App.start_flow``, so its first words are written to the reply outbox with
+the conversation, and a restart in between sends them once. One reminder, after
+``remind_after``, if unanswered. The answers become an update linked to the story, pending
+until a moderator approves it. Nothing here is a timer: every deadline is in the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from bot.core.clock import Clock
+from bot.core.config import FollowUpsConfig
+from bot.core.follow_ups import FollowUp, FollowUpState, StoryUpdate
+from bot.core.locks import KeyedLocks
+from bot.core.ports import Sender
+from bot.core.types import (
+    Conversation,
+    ConversationKey,
+    ConversationStatus,
+    OutgoingMessage,
+    Platform,
+    RoomId,
+    Story,
+    UserId,
+)
+from bot.core.words import say
+from bot.features.outbox import Delivery
+from flows.engine import FlowEngine
+from flows.follow_up import FOLLOW_UP, LEARNED, SINCE, outcome_of
+from storage.ports import FollowUpStore, Notice
+
+Starter = Callable[[ConversationKey, str], Awaitable[list[OutgoingMessage] | None]]
+"""``App.start_flow``: start a named flow for a known person, or None while they are busy."""
+PLANNED = "follow_ups:planned_through"
+"""KeyValue: the last story id considered for a follow-up."""
+ASKING = (FollowUpState.ASKED, FollowUpState.REMINDED)
+
+
+def quiet(now: datetime, hours: str, zone: str) -> bool:
+    """Is ``now`` within the quiet hours ("21:00-09:00", local time in ``zone``)?"""
+    start, end = (time.fromisoformat(part) for part in hours.split("-"))
+    local = now.astimezone(ZoneInfo(zone)).time()
+    if start <= end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+@dataclass
+class FollowUpDesk:
+    store: FollowUpStore
+    clock: Clock
+    settings: FollowUpsConfig
+    start: Starter
+    engine: FlowEngine
+    delivery: Delivery
+    senders: dict[Platform, Sender]
+    locks: KeyedLocks
+
+    async def tick(self) -> None:
+        """Plan follow-ups for new stories; then, outside quiet hours, remind and ask."""
+        await self.plan()
+        now = self.clock.now()
+        if quiet(now, self.settings.quiet_hours, self.settings.timezone):
+            return
+        asking = await self.store.follow_ups(ASKING)
+        for follow_up in asking:
+            await self._remind(follow_up, now)
+        busy = {(f.platform, f.participant) for f in asking}
+        for follow_up in await self.store.follow_ups([FollowUpState.WAITING]):
+            who = (follow_up.platform, follow_up.participant)
+            if follow_up.due_at <= now and who not in busy and await self._ask(follow_up, now):
+                busy.add(who)
+
+    async def plan(self) -> None:
+        """A follow-up for each story since the last planned that told of something tried
+        and whose teller agreed to be contacted."""
+        through = int(await self.store.get_value(PLANNED) or 0)
+        stories = [s for s in await self.store.list_stories() if (s.id or 0) > through]
+        for story in stories:
+            if wanted(story):
+                assert story.id is not None
+                await self.store.plan_follow_up(FollowUp(
+                    story_id=story.id, platform=story.platform, participant=story.participant,
+                    due_at=story.created_at + self.settings.delay))
+        if stories:
+            await self.store.set_value(PLANNED, str(max(s.id or 0 for s in stories)))
+
+    async def stop(self, platform: Platform, participant: UserId) -> int:
+        """"stop follow-ups": none of the person's stories told so far is followed up."""
+        await self.plan()
+        return await self.store.stop_follow_ups(platform, participant)
+
+    async def finished(self, conv: Conversation) -> None:
+        """The person ended a follow-up conversation (``App`` calls this under its lock, once
+        the turn is saved): keep their answers as an update, or stop it if they declined."""
+        asked = await self._asked(conv.key)
+        if asked is None or asked.id is None:
+            return
+        outcome = outcome_of(conv.answers)
+        if conv.status is not ConversationStatus.DONE or outcome is None:
+            await self.store.set_follow_up(asked.model_copy(
+                update={"state": FollowUpState.STOPPED}))
+            return
+        await self.store.record_update(StoryUpdate(
+            story_id=asked.story_id, follow_up_id=asked.id, at=self.clock.now(),
+            outcome=outcome, since=conv.answers.get(SINCE), learned=conv.answers.get(LEARNED)))
+
+    async def _asked(self, key: ConversationKey) -> FollowUp | None:
+        return next((f for f in await self.store.follow_ups(ASKING)
+                     if (f.platform, f.participant) == (key.platform, key.user_id)), None)
+
+    async def _ask(self, follow_up: FollowUp, now: datetime) -> bool:
+        """Start the follow-up flow; False while the person is mid-conversation (it waits)."""
+        key = await self._key(follow_up)
+        if key is None:
+            return False
+        replies = await self.start(key, FOLLOW_UP)
+        if replies is None and not await self._already_asked(key):
+            return False
+        await self.store.set_follow_up(follow_up.model_copy(
+            update={"state": FollowUpState.ASKED, "asked_at": now}))
+        if replies and not self.delivery.handles(key.platform):
+            for reply in replies:
+                await self.senders[key.platform](reply)
+        return True
+
+    async def _already_asked(self, key: ConversationKey) -> bool:
+        """The follow-up conversation was started, but the bot stopped before noting it
+        asked: its words are in the outbox already, and are not written again."""
+        conv = (await self.store.load_turn(key, None)).conversation
+        return conv is not None and conv.flow == FOLLOW_UP and not self.engine.ended(conv)
+
+    async def _remind(self, follow_up: FollowUp, now: datetime) -> None:
+        """Once, ``remind_after`` after asking, if the question is still open."""
+        if (follow_up.state is not FollowUpState.ASKED or follow_up.asked_at is None
+                or now < follow_up.asked_at + self.settings.reminder_delay):
+            return
+        key = await self._key(follow_up)
+        if key is None:
+            return
+        async with self.locks.hold(key):
+            conv = (await self.store.load_turn(key, None)).conversation
+            if conv is None or conv.flow != FOLLOW_UP or self.engine.ended(conv):
+                return
+            nudge = OutgoingMessage(room_id=key.room_id, text=say("follow_up.reminder"),
+                                    choices=self.engine.prompt(conv).choices)
+            queued = self.delivery.handles(key.platform)
+            notice = Notice(key.platform, key.user_id, nudge) if queued else None
+            await self.store.set_follow_up(follow_up.model_copy(update={
+                "state": FollowUpState.REMINDED, "reminded_at": now}), notice)
+        if queued:
+            self.delivery.notify(key.platform, key.room_id)
+        else:
+            await self.senders[key.platform](nudge)
+
+    async def _key(self, follow_up: FollowUp) -> ConversationKey | None:
+        """Where the person's direct chat is; None if they cannot be reached now."""
+        if not (self.delivery.handles(follow_up.platform) or follow_up.platform in self.senders):
+            return None
+        room = await self.store.room_of(follow_up.platform, follow_up.participant)
+        if room is None:
+            return None
+        return ConversationKey(platform=follow_up.platform, room_id=RoomId(room),
+                               user_id=follow_up.participant)
+
+
+def wanted(story: Story) -> bool:
+    """A story is followed up if it told of something tried and its teller agreed."""
+    return bool(story.tried) and story.consent.contact

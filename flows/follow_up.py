@@ -1,0 +1,46 @@
+"""How did it go? Weeks after someone told of something they tried, the bot asks.
+
+Outbound only: the bot starts it (``App.start_flow``) when a follow-up falls due
+(``bot/features/follow_ups.py``). It asks whether what they tried is still going, has
+stopped or has changed; what has happened since; and what they learned. It records no story:
+its answers become an update linked to the original story (``bot.core.follow_ups``).
+"""
+
+from __future__ import annotations
+
+from bot.core.follow_ups import Outcome
+from flows.answers import choice
+from flows.spec import OUTBOUND_ONLY, AnswerKind, FlowOptions, FlowSpec, Step, go
+from flows.story import chose
+
+FOLLOW_UP = "follow_up"
+HOW_IT_WENT = "how_it_went"
+"""The answers key of the first question: an :class:`Outcome` by its choice's value."""
+SINCE, LEARNED = "since", "learned"
+OUTCOMES = {"still_going": Outcome.STILL_GOING, "stopped": Outcome.STOPPED,
+            "changed": Outcome.CHANGED}
+NOT_NOW = "not_now"
+
+
+def follow_up_flow(options: FlowOptions) -> FlowSpec:
+    """How did it go: still going, stopped or changed; what happened since; what was learned."""
+    steps = (
+        Step(HOW_IT_WENT, AnswerKind.CHOICE, HOW_IT_WENT,
+             choices=(*(choice(value) for value in OUTCOMES), choice(NOT_NOW)),
+             no=NOT_NOW, later=NOT_NOW),
+        Step(SINCE, AnswerKind.TEXT, SINCE, optional=True),
+        Step(LEARNED, AnswerKind.TEXT, LEARNED, optional=True),
+    )
+    transitions = (
+        go(HOW_IT_WENT, "declined", chose(NOT_NOW)),
+        go(HOW_IT_WENT, SINCE),
+        go(SINCE, LEARNED),
+        go(LEARNED, "done"),
+    )
+    return FlowSpec(FOLLOW_UP, steps, transitions, HOW_IT_WENT, entry=OUTBOUND_ONLY)
+
+
+def outcome_of(answers: dict[str, object]) -> Outcome | None:
+    """What the person said of their experiment, if they answered the first question."""
+    picked = answers.get(HOW_IT_WENT)
+    return OUTCOMES.get(picked) if isinstance(picked, str) else None

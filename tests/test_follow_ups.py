@@ -1,0 +1,247 @@
+"""Follow-ups weeks later: a story that told of something tried, from a teller who agreed to
+be contacted, is followed up when it falls due (an injected clock, the one scheduler's job),
+never mid-conversation and never in quiet hours; the answers become an update linked to the
+story, pending for a moderator and shown in "my stories"; one reminder at most; "stop
+follow-ups" and "forget me" end it; a restart between due and sent sends it once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.compose import Bot, compose
+from bot.core.clock import FakeClock
+from bot.core.config import Config, ConfigErrors, parse_config
+from bot.core.follow_ups import FollowUpState, Outcome
+from bot.core.types import Platform, StoryStatus
+from bot.features.follow_ups import FollowUpDesk, quiet
+from storage.base import Store
+from storage.open import open_store
+from tests.conftest import MODERATOR, PSEUDONYMS, Chat
+from tests.test_moderation import told
+from tests.test_responses import Phone
+
+TEST = Platform("test")
+START = datetime(2026, 1, 5, 11, 0, tzinfo=UTC)  # a Monday, 11:00 in London
+ASKED = "A few weeks ago you told us about something you tried."
+
+
+def build(store: Store, clock: FakeClock, config: Config | None = None) -> Bot:
+    return compose(config or Config(), store, clock=clock, pseudonymise=PSEUDONYMS,
+                   moderators=[(TEST, MODERATOR)])
+
+
+def desk(bot: Bot) -> FollowUpDesk:
+    assert bot.follow_ups is not None
+    return bot.follow_ups
+
+
+@pytest.fixture
+def bot(store: Store, clock: FakeClock) -> Bot:
+    clock._now = START
+    return build(store, clock)
+
+
+def asked(phone: Phone, chat: Chat) -> int:
+    """How many times the person was asked how it went."""
+    return sum(ASKED in text for text in phone.to(chat.room))
+
+
+async def tick(bot: Bot, phone: Phone) -> None:
+    await desk(bot).tick()
+    await bot.app.delivery.idle()
+
+
+async def test_a_follow_up_falls_due_is_answered_and_kept_as_a_pending_update(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    await tick(bot, phone)
+    assert asked(phone, chat) == 0  # planned, not yet due
+    [planned] = await store.follow_ups()
+    assert planned.due_at == START + timedelta(weeks=4)
+    clock.advance(weeks=4)
+    await tick(bot, phone)
+    assert asked(phone, chat) == 1
+    await chat.script("still going", "Mondays are calmer and fewer people give up.",
+                      "Ask the receptionists first.")
+    assert "I've added this to your story" in chat.last_text
+    [update] = await store.updates_to()
+    assert (update.story_id, update.outcome, update.status) == (
+        planned.story_id, Outcome.STILL_GOING, StoryStatus.PENDING)
+    assert update.since == "Mondays are calmer and fewer people give up."
+    assert update.learned == "Ask the receptionists first."
+    assert await store.follow_ups() == []
+    [mine] = await chat.say("my stories")
+    assert "Your update (waiting for a moderator): still going." in mine.text
+    assert "Since then: Mondays are calmer" in mine.text
+    await tick(bot, phone)
+    assert asked(phone, chat) == 1  # answered: never asked again
+
+
+async def test_a_story_without_consent_to_contact_is_not_followed_up(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat)
+    clock.advance(weeks=5)
+    await tick(bot, phone)
+    assert await store.follow_ups(list(FollowUpState)) == []
+    assert asked(phone, chat) == 0
+
+
+async def test_a_follow_up_due_while_the_person_is_mid_story_waits(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    clock.advance(weeks=4)
+    await chat.script("hi", "yes", "yes")  # a new story, under way
+    await tick(bot, phone)
+    assert asked(phone, chat) == 0
+    [waiting] = await store.follow_ups()
+    assert waiting.state is FollowUpState.WAITING
+    await chat.say("pause")
+    await tick(bot, phone)
+    assert asked(phone, chat) == 0
+    await chat.script("carry on", "The ward was short of staff all week.", "not yet",
+                      "more nurses", "no", "skip", "skip", "staff", "none", "yes")
+    conversation = (await store.load_turn(chat.key, None)).conversation
+    assert conversation is not None and bot.app.engine.ended(conversation)
+    await tick(bot, phone)
+    assert asked(phone, chat) == 1
+
+
+async def test_quiet_hours_follow_the_clocks_across_the_change_to_summer_time() -> None:
+    hours, zone = "21:00-09:00", "Europe/London"
+    # 08:30 UTC is 08:30 in London the day before the clocks go forward, 09:30 after.
+    assert quiet(datetime(2026, 3, 28, 8, 30, tzinfo=UTC), hours, zone)
+    assert not quiet(datetime(2026, 3, 29, 8, 30, tzinfo=UTC), hours, zone)
+    # 20:30 UTC is 20:30 in London before, 21:30 after: quiet only after.
+    assert not quiet(datetime(2026, 3, 28, 20, 30, tzinfo=UTC), hours, zone)
+    assert quiet(datetime(2026, 3, 29, 20, 30, tzinfo=UTC), hours, zone)
+    # And back to GMT on 25 October: 08:30 UTC is 09:30 the day before, 08:30 that day.
+    assert not quiet(datetime(2026, 10, 24, 8, 30, tzinfo=UTC), hours, zone)
+    assert quiet(datetime(2026, 10, 25, 8, 30, tzinfo=UTC), hours, zone)
+
+
+async def test_nobody_is_asked_in_quiet_hours_across_the_change_to_summer_time(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    clock._now = datetime(2026, 3, 1, 7, 30, tzinfo=UTC)  # told at 07:30 GMT, four weeks
+    await told(chat, consent="contact")                     # before the clocks go forward
+    clock._now = datetime(2026, 3, 28, 8, 30, tzinfo=UTC)  # not yet due
+    await tick(bot, phone)
+    clock._now = datetime(2026, 3, 29, 7, 45, tzinfo=UTC)  # due at 07:30; 08:45 BST: quiet
+    await tick(bot, phone)
+    assert asked(phone, chat) == 0
+    clock._now = datetime(2026, 3, 29, 8, 0, tzinfo=UTC)  # 09:00 BST (08:00 GMT the day before)
+    await tick(bot, phone)
+    assert asked(phone, chat) == 1
+
+
+async def test_one_reminder_at_most_when_unanswered(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    clock.advance(weeks=4)
+    await tick(bot, phone)
+    clock.advance(days=6)
+    await tick(bot, phone)
+    assert not any("gentle nudge" in text for text in phone.to(chat.room))
+    clock.advance(days=1)
+    await tick(bot, phone)
+    clock.advance(weeks=3)
+    await tick(bot, phone)
+    assert sum("gentle nudge" in text for text in phone.to(chat.room)) == 1
+    [reminded] = await store.follow_ups()
+    assert reminded.state is FollowUpState.REMINDED
+    await chat.say("it stopped")  # the reminder's question is the one still asked
+    assert "What's happened since you told us?" in chat.last_text
+
+
+async def test_stop_follow_ups_stops_them_and_not_now_asks_no_more(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    [said] = await chat.say("stop follow-ups")
+    assert "I won't ask you how things went again" in said.text
+    clock.advance(weeks=5)
+    await tick(bot, phone)
+    assert asked(phone, chat) == 0
+    [stopped] = await store.follow_ups([FollowUpState.STOPPED])
+    assert stopped.asked_at is None
+
+
+async def test_declining_the_follow_up_keeps_nothing_and_ends_it(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    clock.advance(weeks=4)
+    await tick(bot, phone)
+    await chat.say("not now")
+    assert "I won't ask about this one again" in chat.last_text
+    assert await store.updates_to() == [] and await store.follow_ups() == []
+    clock.advance(weeks=2)
+    await tick(bot, phone)
+    assert not any("gentle nudge" in text for text in phone.to(chat.room))
+
+
+async def test_forget_me_cancels_follow_ups(bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    await tick(bot, phone)
+    assert await store.follow_ups() != []
+    await chat.script("forget me", "yes")
+    assert await store.follow_ups(list(FollowUpState)) == []
+    clock.advance(weeks=5)
+    await tick(bot, phone)
+    assert asked(phone, chat) == 0
+
+
+async def test_a_restart_between_due_and_sent_sends_the_follow_up_once(
+        tmp_path: Path, clock: FakeClock) -> None:
+    url = f"sqlite:///{tmp_path / 'stories.db'}"
+    clock._now = START
+    store = open_store(url)
+    await store.open()
+    first = build(store, clock)
+    chat = Chat(first.app)
+    await told(chat, consent="contact")
+    clock.advance(weeks=4)
+    first.app.delivery.attach(TEST, _Down().send)  # the platform cannot be reached
+    await desk(first).tick()
+    [due] = await store.follow_ups()
+    assert len(await store.pending_replies(TEST)) == 1  # the question, in the outbox
+    # The bot stops after starting the follow-up, before it noted it asked.
+    await store.set_follow_up(due.model_copy(update={"state": FollowUpState.WAITING,
+                                                     "asked_at": None}))
+    await first.app.delivery.detach(TEST)
+    await store.close()
+    store = open_store(url)
+    await store.open()
+    try:
+        second = build(store, clock)
+        phone = Phone(second.app)
+        await second.app.delivery.resume(TEST)
+        await tick(second, phone)
+        assert asked(phone, chat) == 1
+        [noted] = await store.follow_ups()
+        assert noted.state is FollowUpState.ASKED
+    finally:
+        await store.close()
+
+
+class _Down:
+    """A platform that is unreachable: every send fails."""
+
+    async def send(self, message: object) -> None:
+        raise OSError("the platform went away")
+
+
+def test_a_bad_follow_up_time_is_a_config_error_naming_the_key() -> None:
+    with pytest.raises(ConfigErrors, match=r"follow_ups\.after: .*'4 weeks' is not a time"):
+        parse_config({"follow_ups": {"after": "4 weeks"}})
+    with pytest.raises(ConfigErrors, match=r"follow_ups\.quiet_hours"):
+        parse_config({"follow_ups": {"quiet_hours": "9pm-9am"}})
+    assert parse_config({"follow_ups": {"after": "10d"}}).follow_ups.delay == timedelta(days=10)

@@ -23,7 +23,7 @@ from bot.core.errors import ConfigError
 from bot.core.types import Platform, RoomId, UserId
 from bot.features.alerts import AlertDesk
 from bot.features.digest.desk import DigestDesk
-from bot.features.follow_ups import FollowUpDesk
+from bot.features.follow_ups import FollowUpDesk, UpdateDesk
 from bot.features.moderation import Moderation
 from bot.features.privacy import Pseudonymiser, load_secret
 from bot.features.responses import Responders, ResponseDesk
@@ -79,6 +79,7 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
     follow_ups = FollowUpDesk(store, clock, config.follow_ups, app.start_flow, app.engine,
                               app.delivery, app.senders, app.locks)
     app.finishers[FOLLOW_UP] = follow_ups.finished
+    UpdateDesk(store, clock).register(app.commands)
     bot.follow_ups = app.follow_ups = follow_ups
     bot.scheduler.add(Job("follow_ups", MINUTE, follow_ups.tick))
     bot.scheduler.add(Job("retention", DAY, lambda: apply_retention(store, config.privacy, clock)))

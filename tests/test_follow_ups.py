@@ -20,7 +20,7 @@ from bot.features.follow_ups import FollowUpDesk, quiet
 from storage.base import Store
 from storage.open import open_store
 from tests.conftest import MODERATOR, PSEUDONYMS, Chat
-from tests.test_moderation import told
+from tests.test_moderation import moderator, told
 from tests.test_responses import Phone
 
 TEST = Platform("test")
@@ -245,3 +245,29 @@ def test_a_bad_follow_up_time_is_a_config_error_naming_the_key() -> None:
     with pytest.raises(ConfigErrors, match=r"follow_ups\.quiet_hours"):
         parse_config({"follow_ups": {"quiet_hours": "9pm-9am"}})
     assert parse_config({"follow_ups": {"after": "10d"}}).follow_ups.delay == timedelta(days=10)
+
+
+async def test_a_moderator_approves_an_update_and_the_teller_sees_it_approved(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    clock.advance(weeks=4)
+    await tick(bot, phone)
+    await chat.script("it changed", "We ring back at 8:30 now; call 07700 900123.", "skip")
+    mod = moderator(bot.app)
+    [listed] = await mod.command("update list")
+    assert "#1 on story #1 (changed)" in listed.text
+    assert "07700" not in listed.text  # moderators read it redacted, like a story
+    [approved] = await mod.command("update approve 1")
+    assert approved.text == "Update #1 is now approved."
+    [again] = await mod.command("update approve 1")
+    assert "already approved" in again.text
+    [none] = await mod.command("update list")
+    assert none.text == "No updates are waiting for a moderator."
+    [update] = await store.updates_to()
+    assert update.status is StoryStatus.APPROVED and update.learned is None
+    assert (await store.audit_entries(1))[0].action == "approve update"
+    [mine] = await chat.say("my stories")
+    assert "Your update (approved): it changed." in mine.text
+    [refused] = await chat.command("update approve 1")
+    assert "Update #1" not in refused.text  # moderators only

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.commands import Command, CommandContext, Commands
 from bot.core.clock import Clock
 from bot.core.config import FollowUpsConfig
 from bot.core.follow_ups import FollowUp, FollowUpState, StoryUpdate
 from bot.core.locks import KeyedLocks
 from bot.core.ports import Sender
 from bot.core.types import (
+    AuditEntry,
     Conversation,
     ConversationKey,
     ConversationStatus,
@@ -30,12 +32,14 @@ from bot.core.types import (
     Platform,
     RoomId,
     Story,
+    StoryStatus,
     UserId,
 )
 from bot.core.words import say
 from bot.features.outbox import Delivery
 from flows.engine import FlowEngine
 from flows.follow_up import FOLLOW_UP, LEARNED, SINCE, outcome_of
+from flows.redaction import redact
 from storage.ports import FollowUpStore, Notice
 
 Starter = Callable[[ConversationKey, str], Awaitable[list[OutgoingMessage] | None]]
@@ -176,3 +180,48 @@ class FollowUpDesk:
 def wanted(story: Story) -> bool:
     """A story is followed up if it told of something tried and its teller agreed."""
     return bool(story.tried) and story.consent.contact
+
+
+@dataclass
+class UpdateDesk:
+    """Moderators read the updates follow-ups bring and approve or hide them, like stories:
+
+        update list            the updates waiting for a moderator
+        update approve N       approve update N
+        update hide N          keep update N from anyone else's view
+    """
+
+    store: FollowUpStore
+    clock: Clock
+
+    def register(self, commands: Commands) -> None:
+        commands.add(Command("update", say("update.summary"), self.update))
+
+    async def update(self, ctx: CommandContext) -> str:
+        action, _, rest = ctx.args.strip().partition(" ")
+        if action == "list":
+            return await self._list()
+        status = {"approve": StoryStatus.APPROVED, "hide": StoryStatus.HIDDEN}.get(action)
+        number = rest.strip().lstrip("#")
+        if status is None or not number.isdigit():
+            return say("update.usage", prefix=ctx.prefix)
+        found = [u for u in await self.store.updates_to() if u.id == int(number)]
+        if not found:
+            return say("update.no_such", number=number)
+        [update] = found
+        if update.status is status:
+            return say("update.already", id=update.id, status=status.value)
+        entry = AuditEntry(at=self.clock.now(), actor=f"{ctx.message.platform}:"
+                           f"{ctx.message.sender_id}", action=f"{action} update",
+                           target=f"update #{update.id} of story #{update.story_id}")
+        await self.store.judge_update(update.model_copy(update={"status": status}), entry)
+        return say("update.judged", id=update.id, status=status.value)
+
+    async def _list(self) -> str:
+        pending = [u for u in await self.store.updates_to() if u.status is StoryStatus.PENDING]
+        if not pending:
+            return say("update.none")
+        return say("update.list", count=len(pending), updates="\n".join(
+            say("update.line", id=u.id, story=u.story_id, outcome=u.outcome.value,
+                since=redact(u.since or "-"), learned=redact(u.learned or "-"))
+            for u in pending))

@@ -213,7 +213,7 @@ class UpdateDesk:
             return say("update.already", id=update.id, status=status.value)
         entry = AuditEntry(at=self.clock.now(), actor=f"{ctx.message.platform}:"
                            f"{ctx.message.sender_id}", action=f"{action} update",
-                           target=f"update #{update.id} of story #{update.story_id}")
+                           target=f"update #{update.id}")
         await self.store.judge_update(update.model_copy(update={"status": status}), entry)
         return say("update.judged", id=update.id, status=status.value)
 

@@ -29,6 +29,7 @@ from bot.core.types import (
     AuditEntry,
     Conversation,
     ConversationKey,
+    ConversationStatus,
     IncomingMessage,
     MessageKind,
     OutgoingMessage,
@@ -43,6 +44,7 @@ from bot.features.privacy import Pseudonymiser
 from bot.features.safety import SafetyModel
 from flows.answers import DataRequest
 from flows.engine import FlowEngine
+from flows.follow_up import FOLLOW_UP
 from flows.prompts import say
 from flows.redaction import redact
 from flows.turn import Turn
@@ -229,6 +231,9 @@ class App:
         if turn.request is DataRequest.STOP_FOLLOW_UPS:
             if self.follow_ups is not None:
                 await self.follow_ups.stop(msg.platform, msg.sender_id)
+            if turn.conversation.flow == FOLLOW_UP and not self.engine.ended(turn.conversation):
+                turn.conversation.status = ConversationStatus.DECLINED  # not asked again
+                turn.replies.clear()
             text = say("follow_up.stopped")
         elif turn.request is DataRequest.EXPORT:
             text = data_rights.export(stories, turn.conversation, responses, changes)

@@ -271,3 +271,21 @@ async def test_a_moderator_approves_an_update_and_the_teller_sees_it_approved(
     assert "Your update (approved): it changed." in mine.text
     [refused] = await chat.command("update approve 1")
     assert "Update #1" not in refused.text  # moderators only
+
+
+async def test_stop_follow_ups_in_the_middle_of_one_ends_it_and_keeps_nothing(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    clock.advance(weeks=4)
+    await tick(bot, phone)
+    await chat.say("still going")
+    [said] = await chat.say("stop follow-ups")
+    assert "I won't ask you how things went again" in said.text
+    await chat.say("Nothing more to say, thanks.")
+    assert await store.updates_to() == []
+    [stopped] = await store.follow_ups([FollowUpState.STOPPED])
+    assert stopped.asked_at is not None
+    clock.advance(weeks=2)
+    await tick(bot, phone)
+    assert not any("gentle nudge" in text for text in phone.to(chat.room))

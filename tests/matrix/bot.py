@@ -13,7 +13,9 @@ import pytest
 from adapters.matrix import Backoff, MatrixAdapter
 from bot.app import App
 from bot.compose import compose
+from bot.core.clock import Clock
 from bot.core.config import Config, DigestConfig, MatrixConfig, StorageConfig
+from bot.features.follow_ups import FollowUpDesk
 from storage.base import Store
 from storage.open import open_store
 
@@ -32,6 +34,8 @@ class RunningBot:
     task: asyncio.Task[None]
     path: Path
     """The bot's SQLite file."""
+    follow_ups: FollowUpDesk | None = None
+    """Its follow-ups, for a test to run the scheduler's job on its own clock."""
     stopped: bool = False
 
     @property
@@ -54,6 +58,8 @@ class BotFactory:
         self.running: list[RunningBot] = []
         self.backoff = QUICK
         """How the bot backs off from a homeserver that is down: quicker than deployed."""
+        self.clock: Clock | None = None
+        """The bots' clock, if a test drives time (None: the system's)."""
 
     def config(self, **settings: object) -> MatrixConfig:
         return MatrixConfig(homeserver=self.synapse.url, user_id=self.user.user_id,
@@ -67,10 +73,11 @@ class BotFactory:
                         digest=digest)
         store = open_store(config.storage.url)
         await store.open()
-        app = compose(config, store).app
+        composed = compose(config, store, clock=self.clock)
+        app = composed.app
         adapter = MatrixAdapter(matrix, app, store, self.backoff)
         task = asyncio.create_task(adapter.run(), name="test matrix bot")
-        bot = RunningBot(adapter, app, store, task, path)
+        bot = RunningBot(adapter, app, store, task, path, composed.follow_ups)
         self.running.append(bot)
         ready = asyncio.create_task(adapter.ready.wait())
         await asyncio.wait([task, ready], timeout=30, return_when=asyncio.FIRST_COMPLETED)

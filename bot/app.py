@@ -236,7 +236,8 @@ class App:
                 turn.replies.clear()
             text = say("follow_up.stopped")
         elif turn.request is DataRequest.EXPORT:
-            text = data_rights.export(stories, turn.conversation, responses, changes)
+            text = data_rights.export(stories, turn.conversation, responses, changes,
+                                      await self.store.updates_to(ids))
         else:
             text = data_rights.my_stories(stories, responses, changes,
                                           await self.store.updates_to(ids))

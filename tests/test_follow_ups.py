@@ -77,6 +77,9 @@ async def test_a_follow_up_falls_due_is_answered_and_kept_as_a_pending_update(
     [mine] = await chat.say("my stories")
     assert "Your update (waiting for a moderator): still going." in mine.text
     assert "Since then: Mondays are calmer" in mine.text
+    [exported] = await chat.say("export my data")
+    assert '"outcome": "still going"' in exported.text
+    assert '"learned": "Ask the receptionists first."' in exported.text
     await tick(bot, phone)
     assert asked(phone, chat) == 1  # answered: never asked again
 
@@ -286,6 +289,18 @@ async def test_stop_follow_ups_in_the_middle_of_one_ends_it_and_keeps_nothing(
     assert await store.updates_to() == []
     [stopped] = await store.follow_ups([FollowUpState.STOPPED])
     assert stopped.asked_at is not None
+    clock.advance(weeks=2)
+    await tick(bot, phone)
+    assert not any("gentle nudge" in text for text in phone.to(chat.room))
+
+
+async def test_no_reminder_once_they_have_started_answering(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    clock.advance(weeks=4)
+    await tick(bot, phone)
+    await chat.say("changed")
     clock.advance(weeks=2)
     await tick(bot, phone)
     assert not any("gentle nudge" in text for text in phone.to(chat.room))

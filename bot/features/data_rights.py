@@ -44,12 +44,17 @@ def _update(update: StoryUpdate) -> list[str]:
 
 
 def export(stories: list[Story], conversation: Conversation | None,
-           responses: Sequence[Response] = (), changes: Sequence[StoryChange] = ()) -> str:
+           responses: Sequence[Response] = (), changes: Sequence[StoryChange] = (),
+           updates: Sequence[StoryUpdate] = ()) -> str:
     """Everything about the person, in their own words, without any platform id; with
-    what services answered and what changed because of their stories."""
+    what services answered, what changed because of their stories, and their updates."""
     data = {
         "stories": [s.model_dump(mode="json", exclude={"participant", "platform"})
-                    | Answered(responses, changes).as_json(s) for s in stories],
+                    | Answered(responses, changes).as_json(s)
+                    | {"updates": [u.model_dump(mode="json", exclude={"id", "story_id",
+                                                                      "follow_up_id"})
+                                   for u in updates if u.story_id == s.id]}
+                    for s in stories],
         "conversation_in_progress": _answers(conversation),
     }
     return say("mydata.export", data=json.dumps(data, ensure_ascii=False, indent=2))

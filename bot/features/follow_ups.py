@@ -153,8 +153,9 @@ class FollowUpDesk:
             return
         async with self.locks.hold(key):
             conv = (await self.store.load_turn(key, None)).conversation
-            if conv is None or conv.flow != FOLLOW_UP or self.engine.ended(conv):
-                return
+            if (conv is None or conv.flow != FOLLOW_UP or self.engine.ended(conv)
+                    or conv.state != self.engine.flows[FOLLOW_UP].spec.initial):
+                return  # answered, or answering: no nudge
             nudge = OutgoingMessage(room_id=key.room_id, text=say("follow_up.reminder"),
                                     choices=self.engine.prompt(conv).choices)
             queued = self.delivery.handles(key.platform)

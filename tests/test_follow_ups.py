@@ -15,7 +15,7 @@ from bot.compose import Bot, compose
 from bot.core.clock import FakeClock
 from bot.core.config import Config, ConfigErrors, parse_config
 from bot.core.follow_ups import FollowUpState, Outcome
-from bot.core.types import Platform, StoryStatus
+from bot.core.types import OutgoingMessage, Platform, StoryStatus
 from bot.features.follow_ups import FollowUpDesk, quiet
 from storage.base import Store
 from storage.open import open_store
@@ -304,3 +304,26 @@ async def test_no_reminder_once_they_have_started_answering(
     clock.advance(weeks=2)
     await tick(bot, phone)
     assert not any("gentle nudge" in text for text in phone.to(chat.room))
+
+
+async def test_a_platform_that_sends_for_itself_gets_the_question_and_the_reminder(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    """Slack sends its own replies (no reply outbox): the follow-up goes through its sender."""
+    chat = Chat(bot.app)
+    sent: list[str] = []
+
+    async def send(message: OutgoingMessage) -> None:
+        assert message.room_id == chat.room
+        sent.append(message.text)
+
+    bot.app.senders[TEST] = send
+    await told(chat, consent="contact")
+    clock.advance(weeks=4)
+    await desk(bot).tick()
+    clock.advance(weeks=1)
+    await desk(bot).tick()
+    await desk(bot).tick()
+    assert [ASKED in text for text in sent] == [True, False]
+    assert "gentle nudge" in sent[1]
+    await chat.say("stopped")
+    assert "What's happened since you told us?" in chat.last_text

@@ -72,14 +72,19 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
     answers = ResponseDesk(store, clock, app.delivery, app.senders,
                            Responders(config.responders))
     answers.register(app.commands)
+    updates = UpdateDesk(store, clock)
+    updates.register(app.commands)
+
+    async def shown_with(story_id: int) -> list[str]:
+        return [*await answers.lines(story_id), *await updates.lines(story_id)]
+
     Moderation(store, clock, app.senders, {"missed": alert_desk.missed, "respond": answers.respond,
                                            "change": answers.change},
-               shown_with=answers.lines).register(app.commands)
+               shown_with=shown_with).register(app.commands)
     bot = Bot(app)
     follow_ups = FollowUpDesk(store, clock, config.follow_ups, app.start_flow, app.engine,
                               app.delivery, app.senders, app.locks)
     app.finishers[FOLLOW_UP] = follow_ups.finished
-    UpdateDesk(store, clock).register(app.commands)
     bot.follow_ups = app.follow_ups = follow_ups
     bot.scheduler.add(Job("follow_ups", MINUTE, follow_ups.tick))
     bot.scheduler.add(Job("retention", DAY, lambda: apply_retention(store, config.privacy, clock)))

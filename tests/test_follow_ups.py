@@ -261,6 +261,8 @@ async def test_a_moderator_approves_an_update_and_the_teller_sees_it_approved(
     [listed] = await mod.command("update list")
     assert "#1 on story #1 (changed)" in listed.text
     assert "07700" not in listed.text  # moderators read it redacted, like a story
+    [shown] = await mod.command("story show 1")
+    assert "#1 on story #1 (changed)" in shown.text and "07700" not in shown.text
     [approved] = await mod.command("update approve 1")
     assert approved.text == "Update #1 is now approved."
     [again] = await mod.command("update approve 1")

@@ -222,7 +222,15 @@ class UpdateDesk:
         pending = [u for u in await self.store.updates_to() if u.status is StoryStatus.PENDING]
         if not pending:
             return say("update.none")
-        return say("update.list", count=len(pending), updates="\n".join(
-            say("update.line", id=u.id, story=u.story_id, outcome=u.outcome.value,
-                since=redact(u.since or "-"), learned=redact(u.learned or "-"))
-            for u in pending))
+        return say("update.list", count=len(pending),
+                   updates="\n".join(_line(u) for u in pending))
+
+    async def lines(self, story_id: int) -> list[str]:
+        """A story's updates, one line each, redacted (under ``story show``)."""
+        return [_line(u) for u in await self.store.updates_to([story_id])]
+
+
+def _line(update: StoryUpdate) -> str:
+    return say("update.line", id=update.id, story=update.story_id,
+               outcome=update.outcome.value, since=redact(update.since or "-"),
+               learned=redact(update.learned or "-"))

@@ -305,6 +305,7 @@ class FollowUpStore(FollowUps, Stories, Conversations, KeyValue, Protocol):
     conversation each person is in, and one value (the last story planned for)."""
 
 
-class DigestDeskStore(Digests, Stories, Audit, KeyValue, Responses, Protocol):
+class DigestDeskStore(Digests, Stories, Audit, KeyValue, Responses, FollowUps, Protocol):
     """What the digest desk uses: digests and their outbox, the stories they carry, the audit
-    log, and two values (when the next digest is due, the last story noticed)."""
+    log, two values (when the next digest is due, the last story noticed), and what changed
+    and how experiments went since the last one."""

@@ -329,3 +329,23 @@ async def test_a_platform_that_sends_for_itself_gets_the_question_and_the_remind
     assert "gentle nudge" in sent[1]
     await chat.say("stopped")
     assert "What's happened since you told us?" in chat.last_text
+
+
+async def test_an_approved_update_is_in_the_next_digest_as_how_experiments_went(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    from tests.test_digests import Staff, say
+    from tests.test_digests import desk as digest_desk
+
+    digest_desk(bot.app, clock, Staff())
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="1, 3")  # summaries and contact
+    await say(bot.app, "story approve 1")
+    clock.advance(weeks=4)
+    await tick(bot, phone)
+    await chat.script("still going", "Mondays are calmer.", "Ask the receptionists first.")
+    assert "How experiments went" not in await say(bot.app, "digest draft")  # still pending
+    [update] = await store.updates_to()
+    await say(bot.app, f"update approve {update.id}")
+    preview = await say(bot.app, "digest draft")
+    assert "How experiments went" in preview
+    assert "Weeks later: still going. What they learned: Ask the receptionists first." in preview

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from bot.core.follow_ups import Outcome, StoryUpdate
 from bot.core.loop import ChangeStatus, StoryChange
 from bot.core.types import Role, Story, StoryStatus, TriedBy
 from bot.core.words import say
@@ -75,6 +76,17 @@ class YouSaid(Frozen):
     what: str
 
 
+class HowItWent(Frozen):
+    """How an experiment went, weeks later, in its teller's words: "How experiments went"."""
+
+    story_id: int
+    said: str | None
+    """The start of the story, redacted; None if the story may not be in a digest."""
+    outcome: Outcome
+    learned: str | None
+    """What its teller learned, redacted; only for a story that may be in a digest."""
+
+
 class Digest(Frozen):
     period_start: datetime
     period_end: datetime
@@ -96,6 +108,8 @@ class Digest(Frozen):
     """Changes made because of stories since the last digest."""
     changes_made_total: int = 0
     """Changes made because of stories, in all."""
+    how_it_went: tuple[HowItWent, ...] = ()
+    """Follow-ups answered, and approved, since the last digest."""
 
 
 def eligible(story: Story) -> bool:
@@ -143,6 +157,18 @@ def you_said(digest: Digest, changes: Sequence[StoryChange], stories: Mapping[in
     made = sum(c.status is ChangeStatus.MADE for c in changes)
     return digest.model_copy(update={"you_said": said, "changes_made": made,
                                      "changes_made_total": made_total})
+
+
+def how_it_went(digest: Digest, updates: Sequence[StoryUpdate],
+                stories: Mapping[int, Story]) -> Digest:
+    """``digest`` with "How experiments went": the approved ``updates`` (follow-ups answered
+    since the last digest), each with the start of its story and what its teller learned if
+    that story may be in a digest, redacted."""
+    went = tuple(HowItWent(
+        story_id=u.story_id, said=_said(stories.get(u.story_id)), outcome=u.outcome,
+        learned=redact(u.learned) if u.learned and _said(stories.get(u.story_id)) else None)
+        for u in updates if u.status is StoryStatus.APPROVED)
+    return digest.model_copy(update={"how_it_went": went[-MAX_YOU_SAID:]})
 
 
 def _said(story: Story | None) -> str | None:

@@ -51,7 +51,15 @@ from bot.core.types import (
     UserId,
 )
 from bot.core.words import say
-from bot.features.digest.content import Digest, draft, eligible, week_start, weeks_ending, you_said
+from bot.features.digest.content import (
+    Digest,
+    draft,
+    eligible,
+    how_it_went,
+    week_start,
+    weeks_ending,
+    you_said,
+)
 from bot.features.digest.render import chart_png, to_html, to_markdown_full, to_text
 from bot.features.export import Answered
 from storage.ports import DigestDeskStore
@@ -211,7 +219,8 @@ class DigestDesk:
         fresh = [s for s in recent if eligible(s) and s.id not in skip]
         start = min((s.created_at for s in fresh), default=now - WEEK)
         weeks = weeks_ending(recent, end, zone)
-        return await self._you_said(draft(fresh, start, end, weeks, record.note))
+        digest = await self._you_said(draft(fresh, start, end, weeks, record.note))
+        return await self._how_it_went(digest)
 
     async def _you_said(self, digest: Digest) -> Digest:
         """"You said, we did": what changed because of stories since the last digest."""
@@ -225,6 +234,18 @@ class DigestDesk:
                    if (s := await self.store.get_story(n)) is not None}
         made = sum(c.status is ChangeStatus.MADE for c in await self.store.changes_to())
         return you_said(digest, changes, stories, made)
+
+    async def _how_it_went(self, digest: Digest) -> Digest:
+        """"How experiments went": follow-ups answered and approved since the last digest."""
+        last = await self.store.get_value(LAST_APPROVED)
+        record = None if last is None else await self.store.get_digest(int(last))
+        since = self.clock.now() - LOOKBACK
+        if record is not None and record.decided_at is not None:
+            since = record.decided_at + timedelta(microseconds=1)
+        updates = [u for u in await self.store.updates_to() if u.at >= since]
+        stories = {n: s for n in {u.story_id for u in updates}
+                   if (s := await self.store.get_story(n)) is not None}
+        return how_it_went(digest, updates, stories)
 
     def _preview(self, ctx: CommandContext, record: DigestRecord, digest: Digest) -> str:
         rooms = sum(len(r) for r in self.staff_rooms.values())

@@ -24,7 +24,7 @@ from typing import Literal
 
 from bot.core.types import Role, Story
 from bot.core.words import say, say_date
-from bot.features.digest.content import Digest, Tried, YouSaid, eligible
+from bot.features.digest.content import Digest, HowItWent, Tried, YouSaid, eligible
 from bot.features.export import Answered, public_view
 from flows.redaction import redact
 
@@ -64,6 +64,7 @@ def sections(digest: Digest, link: str | None = None) -> list[DigestPart]:
             parts.append(DigestPart(say("digest.heading.questions"), "list",
                                     tuple(_clip(q) for q in digest.open_questions)))
     parts += _you_said_section(digest)
+    parts += _how_it_went_section(digest)
     parts.append(DigestPart(None, "para", (_closing(digest, link),)))
     return parts
 
@@ -124,6 +125,24 @@ def _you_said_section(digest: Digest) -> list[DigestPart]:
     if digest.you_said:
         parts.append(DigestPart(None, "list", tuple(map(_you_said_line, digest.you_said))))
     return parts
+
+
+def _how_it_went_section(digest: Digest) -> list[DigestPart]:
+    """"How experiments went": each follow-up answered since the last digest."""
+    if not digest.how_it_went:
+        return []
+    return [DigestPart(say("digest.heading.how_it_went"), "list",
+                       tuple(map(_how_it_went_line, digest.how_it_went)))]
+
+
+def _how_it_went_line(item: HowItWent) -> str:
+    went = say(f"digest.went.{item.outcome.name.lower()}")
+    if item.said is None:
+        return say("digest.how_it_went.unquoted", id=item.story_id, went=went)
+    learned = say("digest.how_it_went.learned", learned=_clip(item.learned).rstrip(".")) \
+        if item.learned else ""
+    return say("digest.how_it_went.line", said=_clip(item.said).rstrip("."), went=went,
+               learned=learned).rstrip()
 
 
 def _you_said_line(item: YouSaid) -> str:

@@ -16,7 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import SlackAdapter
 from bot.compose import compose
+from bot.core.clock import Clock
 from bot.core.config import Config, DigestConfig, FlowsConfig, SlackConfig, StorageConfig
+from bot.features.follow_ups import FollowUpDesk
 from storage.base import Store
 from storage.open import open_store
 from tests.slack.payloads import SIGNING_SECRET
@@ -97,6 +99,7 @@ class RunningBot:
     adapter: SlackAdapter
     store: Store
     task: asyncio.Task[None]
+    follow_ups: FollowUpDesk | None = None
     stopped: bool = False
 
     @property
@@ -118,7 +121,8 @@ class RunningBot:
 
 class StartBot(Protocol):
     async def __call__(self, mode: str = "http", digest: DigestConfig | None = None,
-                       flows: FlowsConfig | None = None, **slack: Any) -> RunningBot: ...
+                       flows: FlowsConfig | None = None, clock: Clock | None = None,
+                       **slack: Any) -> RunningBot: ...
 
 
 @pytest.fixture
@@ -139,7 +143,8 @@ async def start_bot(
     bots: list[RunningBot] = []
 
     async def start(mode: str = "http", digest: DigestConfig | None = None,
-                    flows: FlowsConfig | None = None, **slack: Any) -> RunningBot:
+                    flows: FlowsConfig | None = None, clock: Clock | None = None,
+                    **slack: Any) -> RunningBot:
         fields = {"mode": mode, "api_url": slack_standin.api_url, "port": 0, **slack}
         config = Config(storage=StorageConfig(path=tmp_path / "s.db"),
                         slack=SlackConfig.model_validate(fields), digest=digest,
@@ -147,8 +152,10 @@ async def start_bot(
         assert config.slack is not None
         store = open_store(config.storage.url)
         await store.open()
-        adapter = SlackAdapter(config.slack, compose(config, store).app, store)
-        bot = RunningBot(adapter, store, asyncio.create_task(adapter.run(), name="slack-bot"))
+        composed = compose(config, store, clock=clock)
+        adapter = SlackAdapter(config.slack, composed.app, store)
+        bot = RunningBot(adapter, store, asyncio.create_task(adapter.run(), name="slack-bot"),
+                         composed.follow_ups)
         bots.append(bot)
         await _ready(bot)
         return bot

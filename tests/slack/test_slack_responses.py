@@ -64,3 +64,37 @@ async def test_a_relay_slack_had_not_taken_when_the_bot_died_is_posted_after_res
         lambda: any("Something has changed" in t for t in teller.bot_texts()), "the relay")
     await second.adapter.app.delivery.idle()
     assert len([t for t in teller.bot_texts() if "Something has changed" in t]) == 1
+
+
+async def test_a_follow_up_falls_due_and_is_asked_once_then_kept_as_an_update(
+        start_bot: StartBot, slack_standin: SlackStandIn) -> None:
+    """Weeks later (an injected clock), the teller is asked how it went in their direct chat,
+    once however often the job runs, and their answers are kept as a pending update."""
+    from datetime import UTC, datetime
+
+    from bot.core.clock import FakeClock
+    from bot.core.types import StoryStatus
+
+    asked = "A few weeks ago you told us about something you tried."
+    clock = FakeClock(datetime(2026, 1, 5, 11, 0, tzinfo=UTC))  # a Monday morning in London
+    bot = await start_bot("http", clock=clock)
+    assert bot.follow_ups is not None
+    teller = Person(slack_standin, Http(bot.url, SIGNING_SECRET), "U0PERSON01")
+    await told(slack_standin, teller)
+    await bot.follow_ups.tick()  # planned, not yet due
+    assert not any(asked in t for t in teller.bot_texts())
+    clock.advance(weeks=4)
+    await bot.follow_ups.tick()
+    await bot.follow_ups.tick()
+    await slack_standin.wait_until(
+        lambda: any(asked in t for t in teller.bot_texts()), "the follow-up question")
+    await bot.adapter.app.delivery.idle()
+    assert sum(asked in t for t in teller.bot_texts()) == 1
+    for line in ("still going", "Mondays are calmer now.", "Ask the receptionists first."):
+        await teller.says(line)
+    await slack_standin.wait_until(
+        lambda: any("I've added this to your story" in t for t in teller.bot_texts()),
+        "the update kept")
+    [update] = await bot.store.updates_to()
+    assert update.status is StoryStatus.PENDING and update.learned == (
+        "Ask the receptionists first.")

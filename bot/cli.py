@@ -214,7 +214,8 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
         status = StoryStatus(args.status) if args.status else None
         stories = await store.list_stories(status=status, since=args.since)
         ids = [s.id for s in stories if s.id is not None]
-        answered = Answered(await store.responses_to(ids), await store.changes_to(ids))
+        answered = Answered(await store.responses_to(ids), await store.changes_to(ids),
+                            await store.updates_to(ids))
     finally:
         await store.close()
     if args.output:

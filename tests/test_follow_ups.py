@@ -349,3 +349,33 @@ async def test_an_approved_update_is_in_the_next_digest_as_how_experiments_went(
     preview = await say(bot.app, "digest draft")
     assert "How experiments went" in preview
     assert "Weeks later: still going. What they learned: Ask the receptionists first." in preview
+
+
+async def test_the_staff_export_carries_approved_updates_only_redacted(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    import io
+    import json
+
+    from bot.features.export import Answered, export_stories
+    from tests.test_digests import say
+
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    clock.advance(weeks=4)
+    await tick(bot, phone)
+    await chat.script("stopped", "It fell apart when Dr Smith left.", "Write it down.")
+
+    async def exported() -> list[dict[str, str]]:
+        """The one story's updates, as the JSON export writes them."""
+        stories = await store.list_stories()
+        out = io.StringIO()
+        export_stories(stories, "json", out, Answered(updates=await store.updates_to()))
+        [story] = json.loads(out.getvalue())
+        return list(story["updates"])
+
+    assert await exported() == []  # pending: moderators only
+    [update] = await store.updates_to()
+    await say(bot.app, f"update approve {update.id}")
+    [shown] = await exported()
+    assert shown["outcome"] == "stopped" and shown["learned"] == "Write it down."
+    assert "Smith" not in shown["since"] and "[name removed]" in shown["since"]

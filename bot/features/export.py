@@ -8,24 +8,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from bot.core.follow_ups import StoryUpdate
 from bot.core.loop import Response, StoryChange
-from bot.core.types import AuditEntry, Story
+from bot.core.types import AuditEntry, Story, StoryStatus
 from bot.core.words import say, say_date
 from flows.redaction import redact
 
 FORMATS = ("json", "csv", "md")
 CSV_COLUMNS = ("id", "status", "created_at", "role", "place", "situation", "tried", "tried_by",
                "outcome", "spread", "enhance", "restore", "replace", "become", "themes",
-               "responses", "changes")
+               "responses", "changes", "updates")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
 class Answered:
-    """What services answered to the exported stories, and what changed because of them."""
+    """What services answered to the exported stories, what changed because of them, and how
+    the experiments went weeks later (approved updates only)."""
 
     responses: Sequence[Response] = ()
     changes: Sequence[StoryChange] = ()
+    updates: Sequence[StoryUpdate] = ()
 
     def responses_to(self, story: Story) -> list[Response]:
         return [r for r in self.responses if r.story_id == story.id]
@@ -33,15 +36,28 @@ class Answered:
     def changes_to(self, story: Story) -> list[StoryChange]:
         return [c for c in self.changes if c.story_id == story.id]
 
+    def updates_to(self, story: Story) -> list[StoryUpdate]:
+        """The story's approved updates, redacted (a pending one is for moderators only)."""
+        return [u.model_copy(update={"since": redact(u.since) if u.since else None,
+                                     "learned": redact(u.learned) if u.learned else None})
+                for u in self.updates
+                if u.story_id == story.id and u.status is StoryStatus.APPROVED]
+
     def as_json(self, story: Story) -> dict[str, Any]:
         return {"responses": [r.model_dump(mode="json", include={"at", "signed", "text"})
                               for r in self.responses_to(story)],
                 "changes": [c.model_dump(mode="json", include={"at", "status", "what"})
-                            for c in self.changes_to(story)]}
+                            for c in self.changes_to(story)],
+                "updates": [u.model_dump(mode="json", include={"at", "outcome", "since",
+                                                                "learned"})
+                            for u in self.updates_to(story)]}
 
     def as_cells(self, story: Story) -> dict[str, str]:
         return {"responses": " | ".join(f"{r.signed}: {r.text}" for r in self.responses_to(story)),
-                "changes": " | ".join(f"{c.status}: {c.what}" for c in self.changes_to(story))}
+                "changes": " | ".join(f"{c.status}: {c.what}" for c in self.changes_to(story)),
+                "updates": " | ".join(
+                    ": ".join(str(p) for p in (u.outcome, u.since, u.learned) if p)
+                    for u in self.updates_to(story))}
 
 
 def export_stories(stories: Sequence[Story], fmt: str, out: TextIO,
@@ -104,6 +120,9 @@ def markdown(stories: Sequence[Story], answered: Answered | None = None) -> str:
                   for r in answered.responses_to(story)]
         parts += [f"- **{say(f'export.label.change.{c.status.name.lower()}')}:** "
                   f"{_md(c.what)}\n" for c in answered.changes_to(story)]
+        parts += [f"- **{say('export.label.update', outcome=u.outcome)}:** "
+                  f"{_md(' '.join(p for p in (u.since, u.learned) if p))}\n"
+                  for u in answered.updates_to(story)]
     return "".join(parts)
 
 

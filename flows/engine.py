@@ -50,12 +50,15 @@ from flows.spec import (
     AnswerKind,
     FlowSpec,
     Step,
+    hold_opening,
 )
 from flows.turn import Turn, working_copy
 from flows.understanding import ANSWERS, Understood, understand
 
 ACTIVE, PAUSED = ConversationStatus.ACTIVE, ConversationStatus.PAUSED
 ENDED = (ConversationStatus.DONE, ConversationStatus.DECLINED)
+
+
 
 
 class FlowEngine:
@@ -105,7 +108,7 @@ class FlowEngine:
         kept = spec.entry.keeps_opening
         answers: dict[str, Any] = {RETURNING: True} if returning else {}
         if kept and len(text.split()) >= OPENING_WORDS:
-            answers |= {kept: text, SOURCES: {kept: event_id}}
+            hold_opening(answers, kept, text, event_id)
         conv = Conversation(key=key, flow=spec.name, state=spec.initial, answers=answers,
                             locale=self.locale, updated_at=now)
         return Turn(conv, [self.prompt(conv)], event_id=event_id)

@@ -21,9 +21,9 @@ from flows.spec import (
     NOTHING,
     OPENING_WORDS,
     SAID_NO,
-    SOURCES,
     AnswerKind,
     Step,
+    hold_opening,
 )
 from flows.turn import Turn
 from flows.understanding import CONTROLS as CONTROL_READINGS
@@ -142,8 +142,7 @@ def _holds_opening(engine: FlowEngine, turn: Turn, step: Step, text: str) -> boo
     if not kept or kept in conv.answers or conv.state not in BEFORE_CONSENT or not (
             tells_a_story(text, OPENING_WORDS)):
         return False
-    conv.answers[kept] = text.strip()
-    conv.answers[SOURCES] = {**conv.answers.get(SOURCES, {}), kept: turn.event_id}
+    hold_opening(conv.answers, kept, text.strip(), turn.event_id)
     turn.replies += [engine.say(conv, "opening.held"), engine.prompt(conv)]
     return True
 

@@ -147,3 +147,10 @@ class FlowSpec:
 def go(source: str, dest: str, *conditions: Guard) -> dict[str, Any]:
     """One ``answer`` transition, taken when every guard holds (no guard: always)."""
     return {"trigger": "answer", "source": source, "dest": dest, "conditions": list(conditions)}
+
+
+def hold_opening(answers: dict[str, Any], kept: str, text: str, event_id: str | None) -> None:
+    """Hold what someone told before agreeing to it being kept, with the event it came in
+    (held, not kept: the app keeps it out of the database until they agree)."""
+    answers[kept] = text
+    answers[SOURCES] = {**answers.get(SOURCES, {}), kept: event_id}

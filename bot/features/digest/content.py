@@ -164,11 +164,15 @@ def how_it_went(digest: Digest, updates: Sequence[StoryUpdate],
     """``digest`` with "How experiments went": the approved ``updates`` (follow-ups answered
     since the last digest), each with the start of its story and what its teller learned if
     that story may be in a digest, redacted."""
-    went = tuple(HowItWent(
-        story_id=u.story_id, said=_said(stories.get(u.story_id)), outcome=u.outcome,
-        learned=redact(u.learned) if u.learned and _said(stories.get(u.story_id)) else None)
-        for u in updates if u.status is StoryStatus.APPROVED)
+    went = tuple(_went(u, _said(stories.get(u.story_id)))
+                 for u in updates if u.status is StoryStatus.APPROVED)
     return digest.model_copy(update={"how_it_went": went[-MAX_YOU_SAID:]})
+
+
+def _went(update: StoryUpdate, said: str | None) -> HowItWent:
+    learned = redact(update.learned) if update.learned and said is not None else None
+    return HowItWent(story_id=update.story_id, said=said, outcome=update.outcome,
+                     learned=learned)
 
 
 def _said(story: Story | None) -> str | None:

@@ -224,24 +224,24 @@ class DigestDesk:
 
     async def _you_said(self, digest: Digest) -> Digest:
         """"You said, we did": what changed because of stories since the last digest."""
-        last = await self.store.get_value(LAST_APPROVED)
-        record = None if last is None else await self.store.get_digest(int(last))
-        since = self.clock.now() - LOOKBACK
-        if record is not None and record.decided_at is not None:  # what it carried, not again
-            since = record.decided_at + timedelta(microseconds=1)
-        changes = await self.store.changes_to(since=since)
+        changes = await self.store.changes_to(since=await self._since_last_digest())
         stories = {n: s for n in {c.story_id for c in changes}
                    if (s := await self.store.get_story(n)) is not None}
         made = sum(c.status is ChangeStatus.MADE for c in await self.store.changes_to())
         return you_said(digest, changes, stories, made)
 
-    async def _how_it_went(self, digest: Digest) -> Digest:
-        """"How experiments went": follow-ups answered and approved since the last digest."""
+    async def _since_last_digest(self) -> datetime:
+        """Just after the last approved digest was decided (what it carried is not carried
+        again), or the look-back if there was none."""
         last = await self.store.get_value(LAST_APPROVED)
         record = None if last is None else await self.store.get_digest(int(last))
-        since = self.clock.now() - LOOKBACK
         if record is not None and record.decided_at is not None:
-            since = record.decided_at + timedelta(microseconds=1)
+            return record.decided_at + timedelta(microseconds=1)
+        return self.clock.now() - LOOKBACK
+
+    async def _how_it_went(self, digest: Digest) -> Digest:
+        """"How experiments went": follow-ups answered and approved since the last digest."""
+        since = await self._since_last_digest()
         updates = [u for u in await self.store.updates_to() if u.at >= since]
         stories = {n: s for n in {u.story_id for u in updates}
                    if (s := await self.store.get_story(n)) is not None}

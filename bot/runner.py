@@ -12,9 +12,10 @@ import signal
 from typing import Protocol
 
 from bot.app import App
-from bot.compose import Bot, compose
+from bot.compose import compose
 from bot.core.config import Config
 from bot.core.errors import ConfigError
+from bot.metrics import Metrics
 from bot.ops import Health, OpsServer, serve_ops
 from bot.scheduler import Scheduler
 from storage.base import Store
@@ -62,7 +63,7 @@ async def run(config: Config) -> None:
         bot = compose(config, store)
         adapters = build_adapters(config, bot.app, store)
         settle_heap()
-        ops = start_ops(config, bot, store, adapters)
+        ops = start_ops(config, bot.metrics, bot.app, store, adapters)
         bot.scheduler.start()
         try:
             await _run_until_stopped(adapters, bot.scheduler)
@@ -74,15 +75,15 @@ async def run(config: Config) -> None:
         await store.close()
 
 
-def start_ops(config: Config, bot: Bot, store: Store,
+def start_ops(config: Config, metrics: Metrics, app: App, store: Store,
               adapters: list[Adapter]) -> OpsServer | None:
     """``/healthz`` and ``/metrics``, if the config asks for them: healthy while the store
     answers and every adapter is connected; the outbox counted on every configured platform
     and any other attached to delivery."""
     health = Health(store, {a.name: a.ready.is_set for a in adapters})
     names = [a.name for a in adapters]
-    return serve_ops(config.metrics, bot.metrics, health, store,
-                     lambda: {*names, *bot.app.delivery.senders})
+    return serve_ops(config.metrics, metrics, health, store,
+                     lambda: {*names, *app.delivery.senders})
 
 
 def settle_heap() -> None:

@@ -13,7 +13,7 @@ from typing import Protocol
 
 from bot.app import App
 from bot.compose import compose
-from bot.core.config import Config
+from bot.core.config import Config, parse_config
 from bot.core.errors import ConfigError
 from bot.metrics import Metrics
 from bot.ops import Health, OpsServer, serve_ops
@@ -73,6 +73,16 @@ async def run(config: Config) -> None:
                 await ops.stop()
     finally:
         await store.close()
+
+
+def with_metrics_port(config: Config, port: int | None) -> Config:
+    """``config`` with /healthz and /metrics on ``port`` (``storyloop run --metrics-port``),
+    turned on if ``[metrics]`` is not; checked as the config file's setting is."""
+    if port is None:
+        return config
+    settings = config.metrics.model_dump() if config.metrics is not None else {}
+    metrics = parse_config({"metrics": {**settings, "enabled": True, "port": port}}).metrics
+    return config.model_copy(update={"metrics": metrics})
 
 
 def start_ops(config: Config, metrics: Metrics, app: App, store: Store,

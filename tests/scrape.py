@@ -16,7 +16,9 @@ from prometheus_client.parser import text_string_to_metric_families
 Answer = tuple[int, str, bytes]
 
 
-def _get(url: str) -> Answer:
+def blocking_get(port: int, path: str) -> Answer:
+    """GET ``path`` on 127.0.0.1:``port``, from the thread that calls it."""
+    url = f"http://127.0.0.1:{port}{path}"
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, response.headers["Content-Type"], response.read()
@@ -27,7 +29,7 @@ def _get(url: str) -> Answer:
 
 async def get(port: int, path: str) -> Answer:
     """GET ``path`` on 127.0.0.1:``port``: the status, content type and body."""
-    return await asyncio.to_thread(_get, f"http://127.0.0.1:{port}{path}")
+    return await asyncio.to_thread(blocking_get, port, path)
 
 
 async def health(port: int) -> tuple[int, dict[str, Any]]:

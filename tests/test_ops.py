@@ -5,12 +5,15 @@ is read at each scrape, and health turns 503 naming the store once it stops answ
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import json
 import socket
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 
 import pytest
 
+from bot import ops
 from bot.app import App
 from bot.compose import compose
 from bot.core.config import Config, ConfigErrors, MetricsConfig, parse_config
@@ -18,11 +21,12 @@ from bot.core.errors import ConfigError
 from bot.core.types import OutgoingMessage, Platform
 from bot.metrics import Metrics
 from bot.ops import Health, OpsServer, serve_ops
+from bot.runner import with_metrics_port
 from storage.open import open_store
 from storage.sqlite import SQLiteStore
 
 from .conftest import PSEUDONYMS, Chat
-from .scrape import get, health, moved, samples
+from .scrape import blocking_get, get, health, moved, samples
 from .test_cli import SCRIPT
 from .test_safeguarding_flow import AT_RISK
 
@@ -107,6 +111,17 @@ async def test_health_is_503_naming_the_store_once_it_stops_answering(
     assert PENDING in before and PENDING not in after
 
 
+async def test_a_bot_whose_event_loop_is_stuck_is_unwell(
+        app: App, serve: Serve, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ops, "ANSWER_WITHIN", 0.2)
+    port = serve(app).port
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        asking = pool.submit(blocking_get, port, "/healthz")
+        status, _, body = asking.result(timeout=30)  # holds the event loop: the bot is stuck
+    assert status == 503
+    assert json.loads(body) == {"status": "unwell", "bot": "did not answer within 0.2 s"}
+
+
 async def test_each_app_counts_on_its_own_registry(app: App, chat: Chat, serve: Serve) -> None:
     other = compose(Config(), app.store, pseudonymise=PSEUDONYMS).app
     ours, theirs = serve(app).port, serve(other).port
@@ -155,3 +170,15 @@ async def test_a_port_in_use_is_named(app: App) -> None:
             serve_ops(MetricsConfig(port=port), app.tally, Health(app.store), app.store, list)
     assert caught.value.key == "metrics.port"
     assert caught.value.problem.startswith(f"cannot listen on 127.0.0.1:{port} (")
+
+
+def test_storyloop_run_metrics_port_overrides_the_config() -> None:
+    config = parse_config({"storage": {"url": "sqlite:///x.db"},
+                           "metrics": {"host": "0.0.0.0", "enabled": False}})
+    given = with_metrics_port(config, 9461)
+    assert given.metrics == MetricsConfig(enabled=True, host="0.0.0.0", port=9461)
+    assert given.storage == config.storage and with_metrics_port(config, None) is config
+    assert with_metrics_port(Config(), 9462).metrics == MetricsConfig(port=9462)
+    with pytest.raises(ConfigErrors) as caught:
+        with_metrics_port(Config(), 99999)
+    assert [error.key for error in caught.value.errors] == ["metrics.port"]

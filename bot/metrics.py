@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 from bot.core.types import Platform
 from storage.ports import Outbox
 
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-"""Prometheus's text format, as ``generate_latest`` writes it."""
+CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
+"""Prometheus's text format, as ``generate_latest`` writes it (names as in 0.0.4: every
+Prometheus reads it)."""
 
 
 class Metrics:

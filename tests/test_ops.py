@@ -7,7 +7,10 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Callable, Iterable
 from pathlib import Path
 
@@ -182,3 +185,23 @@ def test_storyloop_run_metrics_port_overrides_the_config() -> None:
     with pytest.raises(ConfigErrors) as caught:
         with_metrics_port(Config(), 99999)
     assert [error.key for error in caught.value.errors] == ["metrics.port"]
+
+
+def test_storyloop_run_names_a_metrics_port_in_use(tmp_path: Path) -> None:
+    config = tmp_path / "storyloop.toml"
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "secret",
+           "STORYLOOP_SECRET": "a pseudonym key for this test only"}
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config.write_text(f'[storage]\nurl = "sqlite:///{tmp_path / "run.db"}"\n'
+                          '[slack]\nmode = "http"\nport = 0\napi_url = "http://127.0.0.1:9/"\n'
+                          f"[metrics]\nport = {port}\n")
+        ran = subprocess.run([str(Path(sys.executable).with_name("storyloop")), "--config",
+                              str(config), "run"], capture_output=True, text=True, env=env,
+                             timeout=120, stdin=subprocess.DEVNULL)
+    assert ran.returncode == 2
+    assert ran.stderr.endswith(f"storyloop: the config has a problem:\nmetrics.port: cannot "
+                               f"listen on 127.0.0.1:{port} (Address already in use); choose "
+                               "another port\n")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from bot.commands import Commands, Moderators, builtin_commands
 from bot.core.clock import Clock, SystemClock
 from bot.core.locks import KeyedLocks
-from bot.core.ports import Publisher, Sender
+from bot.core.ports import NoTally, Publisher, Sender, Tally
 from bot.core.types import (
     Alert,
     AuditEntry,
@@ -86,6 +86,8 @@ class App:
     name (a follow-up's answers become an update): called under the lock, after the save."""
     follow_ups: FollowUpDesk | None = None
     """Asks tellers how what they tried went (``bot/features/follow_ups.py``)."""
+    tally: Tally = field(default_factory=NoTally)
+    """Counts messages, errors and alerts for the operators' metrics (``bot/metrics.py``)."""
     delivery: Delivery = field(init=False)
     """Sends the reply outbox on the platforms attached to it."""
 
@@ -96,9 +98,11 @@ class App:
 
     async def handle(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         """Apply one message; return what to say back (nothing for a duplicate)."""
+        self.tally.handled(msg.platform)
         try:
             return await self._route(msg)
         except Exception:
+            self.tally.failed(msg.platform)
             log.exception("could not handle %s event %s in %s", msg.platform, msg.event_id,
                           msg.room_id)
             return await self._on_their_own(msg.platform, _threaded(msg, [
@@ -222,6 +226,7 @@ class App:
             at=self.clock.now(), platform=msg.platform, participant=msg.sender_id,
             event_id=msg.event_id, concern=concern, source=source, score=score,
             text=redact(msg.text) if agreed else None))
+        self.tally.alerted(concern)
         text = say("safe.alert", number=alert.id, platform=msg.platform, concern=concern,
                    prefix=self.commands.prefix(msg.platform))
         return [OutgoingMessage(room_id=room, text=text)

@@ -185,6 +185,9 @@ async def test_bad_connect_commands_get_a_clear_answer_and_change_nothing(
         [reply] = await mod.command(command)
         assert expected in reply.text, command
     assert await store.introductions() == []
+    [listing] = await mod.command("connections")
+    assert "#1 and #2" in listing.text and "#1 and #4" not in listing.text  # Ann and Ann
+    assert "#3" not in listing.text  # Carol would rather not
     [refused] = await ann.command("connect 1 2")
     assert "connect" not in refused.text or "moderator" in refused.text
     assert await store.introductions() == []

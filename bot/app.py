@@ -47,6 +47,7 @@ from flows.engine import FlowEngine
 from flows.follow_up import FOLLOW_UP
 from flows.prompts import say
 from flows.redaction import redact
+from flows.spec import PARKED
 from flows.turn import Turn
 from storage.base import Store, TurnWrite
 
@@ -145,7 +146,8 @@ class App:
             return await self._forget(msg)
         if turn.request is not None:
             turn.replies.insert(0, await self._about_data(msg, turn))
-        kept = self.held.hold(turn.conversation, self.engine.held_field(turn.conversation))
+        kept = self._unparked(self.held.hold(turn.conversation,
+                                             self.engine.held_field(turn.conversation)))
         if turn.concern is not None and self.safety_model is not None:
             self.safety_model.forget(msg.key)  # the next reply is read afresh, not after this
         replies = _threaded(msg, turn.replies + await self._alerts(msg, turn, verdict))
@@ -156,6 +158,15 @@ class App:
         self._deliver(msg.platform, queued)
         await self._finished(conv, turn.conversation)
         return replies
+
+    def _unparked(self, conv: Conversation) -> Conversation:
+        """A flow the bot started while the person had left another conversation idle has
+        ended: that conversation is what is kept now, paused, so hello carries it on."""
+        parked = conv.answers.get(PARKED)
+        if not parked or not self.engine.ended(conv):
+            return conv
+        return Conversation.model_validate(parked).model_copy(
+            update={"status": ConversationStatus.PAUSED})
 
     async def _finished(self, before: Conversation | None, after: Conversation) -> None:
         """A conversation this turn ended, in a flow a feature wants to hear about."""
@@ -169,14 +180,17 @@ class App:
         """Start the flow named ``flow`` for a person the bot knows (``key`` holds their
         pseudonym and room), with the answers ``given`` (what it is about), under the
         conversation's lock, durably; return its first words for the caller to send. None,
-        with nothing changed, while the person has a conversation that has not ended (active
-        or paused): it is never overwritten."""
+        with nothing changed, while the person is in a conversation that has not ended and
+        was not left idle. One left idle is never lost: it is kept inside the new one and
+        taken up again, paused, once that ends (``_unparked``)."""
         async with self.locks.hold(key):
-            conv = (await self.store.load_turn(key, None)).conversation
+            conv, now = (await self.store.load_turn(key, None)).conversation, self.clock.now()
+            given = dict(given or {})
             if conv is not None and not self.engine.ended(conv):
-                return None
-            turn = self.engine.start(key, self.engine.flows[flow].spec, self.clock.now(),
-                                     given=given)
+                if not self.engine.idle(conv, now):
+                    return None
+                given[PARKED] = conv.model_dump(mode="json")  # taken up again afterwards
+            turn = self.engine.start(key, self.engine.flows[flow].spec, now, given=given)
             queued = self._queued(key.platform, turn.replies)
             await self.store.save_turn(TurnWrite(turn.conversation, key.platform, None,
                                                  replies=queued))

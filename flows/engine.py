@@ -44,6 +44,7 @@ from flows.spec import (
     NOT_KNOWN,
     NOTHING,
     OPENING_WORDS,
+    PARKED,
     RETURNING,
     SAID_NO,
     SOURCES,
@@ -153,6 +154,10 @@ class FlowEngine:
         turn.replies.append(self.say(turn.conversation, "retracted"))
         self.carry_on(turn)
         return turn
+
+    def idle(self, conv: Conversation, now: datetime) -> bool:
+        """Nobody has said anything in it for longer than the idle timeout."""
+        return now - conv.updated_at > self.idle_timeout
 
     # Breaks, the bot's own questions, and safety
     def _parked(self, conv: Conversation, now: datetime) -> bool:
@@ -286,8 +291,8 @@ class FlowEngine:
             conv.status = ConversationStatus.DONE
             turn.story = spec.record(conv, now) if spec.record else None
         elif dest == spec.declined:
-            returning = {RETURNING: True} if conv.answers.get(RETURNING) else {}
-            conv.status, conv.answers = ConversationStatus.DECLINED, returning
+            kept = {k: conv.answers[k] for k in (RETURNING, PARKED) if k in conv.answers}
+            conv.status, conv.answers = ConversationStatus.DECLINED, kept
         turn.replies.append(self.prompt(conv))
 
     # Words

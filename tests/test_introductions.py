@@ -133,10 +133,19 @@ async def test_asked_only_when_free_and_outside_quiet_hours(
     await ann.script("hi", "yes", "yes")  # Ann is telling another story
     await tick(bot)
     assert (invited(phone, ann), invited(phone, bob)) == (0, 1)
-    await ann.script("The lift was broken for a week.", "not yet", "skip", "no", "skip",
-                     "skip", "citizen", "none", "yes")
+    await ann.say("The lift was broken for a week.")
+    await tick(bot)
+    assert invited(phone, ann) == 0
+    clock._now = datetime(2026, 1, 6, 12, 0, tzinfo=UTC)  # she left it idle
     await tick(bot)
     assert invited(phone, ann) == 1
+    await ann.say("no thanks")  # a no keeps nothing, and her story is kept aside, not lost
+    await ann.say("hi")
+    assert ann.last_text.startswith("Welcome back! Last time we got as far as")
+    await ann.script("carry on", "not yet", "skip", "no", "skip", "skip", "citizen", "none",
+                     "yes")
+    assert "your story is saved" in ann.last_text
+    assert (await store.list_stories())[-1].situation == "The lift was broken for a week."
 
 
 async def test_forget_me_withdraws_it_and_erases_what_was_said(

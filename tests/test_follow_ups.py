@@ -62,9 +62,14 @@ async def test_a_follow_up_falls_due_is_answered_and_kept_as_a_pending_update(
     assert asked(phone, chat) == 0  # planned, not yet due
     [planned] = await store.follow_ups()
     assert planned.due_at == START + timedelta(weeks=4)
+    [mine] = await chat.say("my stories")
+    assert "I'll ask how it went around 02 Feb 2026." in mine.text
     clock.advance(weeks=4)
     await tick(bot, phone)
     assert asked(phone, chat) == 1
+    [mine, again] = await chat.say("my stories")  # then the question again
+    assert "I've asked how it went: answer whenever suits you." in mine.text
+    assert "How is it going now?" in again.text
     await chat.script("still going", "Mondays are calmer and fewer people give up.",
                       "Ask the receptionists first.")
     assert "I've added this to your story" in chat.last_text
@@ -81,7 +86,7 @@ async def test_a_follow_up_falls_due_is_answered_and_kept_as_a_pending_update(
     assert '"outcome": "still going"' in exported.text
     assert '"learned": "Ask the receptionists first."' in exported.text
     await tick(bot, phone)
-    assert asked(phone, chat) == 1  # answered: never asked again
+    assert asked(phone, chat) == 2  # answered: never asked again (once more, on request)
 
 
 async def test_a_story_without_consent_to_contact_is_not_followed_up(

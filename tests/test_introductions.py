@@ -99,6 +99,8 @@ async def test_both_say_yes_and_each_gets_the_others_line_once(
     assert any(e.action == "introduction made" for e in await store.audit_entries())
     await tick(bot)
     assert invited(phone, ann) == invited(phone, bob) == 1  # never asked again
+    [mine] = await ann.say("my stories")
+    assert "Introduced to someone who tried something similar." in mine.text
     [again] = await mod.command("connect 2 1")
     assert "already" in again.text and "made" in again.text
     [listing] = await mod.command("connections")

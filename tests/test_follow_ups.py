@@ -194,6 +194,36 @@ async def test_one_reminder_at_most_when_unanswered(
     assert "What's happened since you told us?" in chat.last_text
 
 
+async def test_an_unanswered_follow_up_stops_holding_back_the_next_and_both_are_kept(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    clock.advance(days=1)
+    await told(chat, consent="contact")  # a second story, followed up a day later
+    [first, second] = await store.list_stories()
+    clock.advance(weeks=4)
+    await tick(bot, phone)
+    assert asked(phone, chat) == 1  # the first; the second waits for it
+    clock.advance(weeks=1)
+    await tick(bot, phone)  # the one reminder
+    await tick(bot, phone)
+    assert asked(phone, chat) == 1
+    clock.advance(weeks=1)  # still no answer, a week after the reminder
+    await tick(bot, phone)
+    assert asked(phone, chat) == 2  # the second is asked now
+    await chat.script("still going", "Calmer Mondays.", "skip")
+    assert "I've added this to your story" in chat.last_text
+    await chat.say("hello")  # back to the first question, kept aside
+    assert chat.last_text.startswith("Welcome back! Last time we got as far as")
+    await chat.script("carry on", "it stopped", "skip", "Ask first.")
+    updates = {u.story_id: u for u in await store.updates_to()}
+    assert updates[second.id].outcome is Outcome.STILL_GOING
+    assert updates[second.id].since == "Calmer Mondays."
+    assert updates[first.id].outcome is Outcome.STOPPED
+    assert updates[first.id].learned == "Ask first."
+    assert await store.follow_ups() == []
+
+
 async def test_stop_follow_ups_stops_them_and_not_now_asks_no_more(
         bot: Bot, store: Store, clock: FakeClock) -> None:
     chat, phone = Chat(bot.app), Phone(bot.app)

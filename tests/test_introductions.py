@@ -16,7 +16,8 @@ from bot.core.config import Config
 from bot.core.introductions import Answer, IntroductionState
 from bot.core.types import Platform
 from bot.features.introductions import IntroductionDesk
-from flows.introduction import ABOUT, INTRODUCTION, THEMES
+from flows.introduction import INTRODUCTION, THEMES
+from flows.spec import ABOUT
 from storage.base import Store
 from tests.conftest import MODERATOR, PSEUDONYMS, Chat
 from tests.test_moderation import STORY, moderator, told
@@ -154,6 +155,27 @@ async def test_asked_only_when_free_and_outside_quiet_hours(
                      "yes")
     assert "your story is saved" in ann.last_text
     assert (await store.list_stories())[-1].situation == "The lift was broken for a week."
+
+
+async def test_an_unanswered_invitation_is_taken_as_a_no_after_two_weeks(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    ann, bob, phone = await two_willing(bot)
+    await moderator(bot.app).command("connect 1 2")
+    await tick(bot)
+    await ann.script("yes", ANN_LINE)
+    clock.advance(days=13)
+    await tick(bot)
+    assert not any("didn't go ahead" in text for text in phone.to(ann.room))
+    clock.advance(days=1)  # Bob never answered
+    await tick(bot)
+    [told_ann] = [t for t in phone.to(ann.room) if "didn't go ahead" in t]
+    assert ANN_LINE not in " ".join(phone.to(bob.room))
+    [declined] = await store.introductions()
+    assert declined.state is IntroductionState.DECLINED
+    await bob.script("yes", "Bob here")  # answering late: told, nothing passed on
+    await bot.app.delivery.idle()
+    assert any("didn't go ahead" in text for text in phone.to(bob.room))
+    assert not any("Bob here" in text for text in phone.to(ann.room))
 
 
 async def test_forget_me_withdraws_it_and_erases_what_was_said(

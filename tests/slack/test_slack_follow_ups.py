@@ -151,3 +151,27 @@ async def test_a_follow_up_due_in_quiet_hours_is_asked_after_them_across_summer_
     assert teller.count(ASKED) == 1
     [asked] = await bot.store.follow_ups()
     assert asked.asked_at == clock.now()
+
+
+async def test_a_story_told_after_the_latest_teller_said_forget_me_is_followed_up(
+        start_bot: StartBot, slack_standin: SlackStandIn) -> None:
+    """"forget me" erases the newest story; the next story told is still followed up (a
+    story's number can be given again once the newest is erased)."""
+    clock = FakeClock(MONDAY)
+    bot = await start_bot("http", clock=clock)
+    first = teller_of(bot, slack_standin)
+    await told(slack_standin, first)
+    await tick(bot)  # its follow-up planned
+    await first.says("forget me")
+    await first.wait_for_text("Do you want me to erase everything")
+    await first.says("yes")
+    await first.wait_for_text("Done. I've erased 1 story")
+    second = Person(slack_standin, Http(bot.url, SIGNING_SECRET), "U0PERSON02")
+    await told(slack_standin, second)
+    await tick(bot)
+    [planned] = await bot.store.follow_ups()
+    [story] = await bot.store.list_stories()
+    assert (planned.story_id, planned.participant) == (story.id, story.participant)
+    clock.advance(weeks=4)
+    await tick(bot)
+    assert second.count(ASKED) == 1 and first.count(ASKED) == 0

@@ -2,9 +2,12 @@
 to be contacted, told of something tried, the scheduler's job asks them in their encrypted
 direct chat how it went, and their answers are kept as a pending update linked to the story.
 One falling due while they tell another story waits until that story is saved; a bot that
-dies between due and sent asks once after its restart; "forget me" cancels a planned one."""
+dies between due and sent asks once after its restart; "forget me" cancels a planned one; one
+due in quiet hours is asked after them, across the change to summer time."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from bot.core.clock import FakeClock
 from bot.core.follow_ups import FollowUpState, Outcome
@@ -139,3 +142,23 @@ async def test_forget_me_cancels_a_planned_follow_up(
     await talk(teller, room, "my stories", "I don't keep any stories from you.")
     assert teller.bodies(room, ASKED) == []  # anything asked would have come before
     assert not any("gentle nudge" in body for body in teller.bodies(room))
+
+
+async def test_a_follow_up_due_in_quiet_hours_is_asked_after_them_across_summer_time(
+        matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
+    clock = FakeClock(datetime(2026, 3, 1, 7, 30, tzinfo=UTC))  # 07:30 GMT, four weeks
+    bot, teller, room = await told(matrix_bot, matrix_person, clock)  # before summer time
+    clock._now = datetime(2026, 3, 29, 7, 45, tzinfo=UTC)  # due at 07:30; 08:45 BST: quiet
+    await tick(bot)
+    clock._now = datetime(2026, 3, 29, 7, 59, tzinfo=UTC)  # 08:59 BST (07:59 GMT the day before)
+    await tick(bot)
+    [waiting] = await bot.store.follow_ups()
+    assert waiting.state is FollowUpState.WAITING and waiting.due_at < clock.now()
+    assert await bot.store.pending_replies(Platform(bot.adapter.name)) == []  # nothing to send
+    clock._now = datetime(2026, 3, 29, 8, 0, tzinfo=UTC)  # 09:00 BST: quiet hours are over
+    await tick(bot)
+    await teller.wait_for_message(room, says(ASKED), timeout=20)
+    [asked] = await bot.store.follow_ups()
+    assert asked.asked_at == clock.now()
+    await talk(teller, room, "it stopped", "What's happened since you told us?")
+    assert len(teller.bodies(room, ASKED)) == 1

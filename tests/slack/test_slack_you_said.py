@@ -70,3 +70,7 @@ async def test_a_change_made_and_an_approved_follow_up_reach_the_staff_digest(
     assert len(posts) == 1
     await teller.wait_for_text("in this week's digest")
     assert teller.count("in this week's digest") == 1
+    await teller.says("my stories")
+    mine = await teller.wait_for_text("Here's what I keep from you")
+    assert "Change made: A call-back list on Mondays; ring [phone removed]" in mine
+    assert "Your update (approved): still going." in mine

@@ -74,3 +74,36 @@ async def test_a_change_made_and_an_approved_follow_up_reach_the_staff_digest(
     mine = await teller.wait_for_text("Here's what I keep from you")
     assert "Change made: A call-back list on Mondays; ring [phone removed]" in mine
     assert "Your update (approved): still going." in mine
+
+
+async def test_an_update_approved_after_the_next_digest_went_out_is_in_the_one_after(
+        start_bot: StartBot, slack_standin: SlackStandIn) -> None:
+    """A teller answers their follow-up on a Monday, that week's digest goes out while the
+    update still waits for a moderator, and it is approved on the Wednesday: staff read
+    how the experiment went in the following week's digest, and once only."""
+    clock = FakeClock(datetime(2026, 1, 5, 11, 0, tzinfo=UTC))
+    bot = await start_bot("http", digest=DigestConfig(), clock=clock, moderators=(MOD,),
+                          moderator_channels=(MODS,), staff_channels=(WARD,))
+    teller = Person(slack_standin, Http(bot.url, SIGNING_SECRET), "U0PERSON01")
+    await told(slack_standin, teller)
+    moderator = Person(slack_standin, Http(bot.url, SIGNING_SECRET), MOD)
+    await moderator.command("story approve 1", MODS)
+    await tick(bot)
+    clock.advance(weeks=4)
+    await tick(bot)
+    await teller.wait_for_text(ASKED)
+    for line in ("it changed", "We ring back at 8:30 now.", "Start small."):
+        await teller.says(line)
+    await teller.wait_for_text("I've added this to your story")
+    clock.advance(hours=1)
+    await moderator.command("digest draft", MODS)
+    assert (await moderator.command("digest approve", MODS)).endswith("1 of 1 staff rooms.")
+    assert "How experiments went" not in shown(slack_standin, WARD)  # still pending then
+    clock.advance(days=2)
+    assert (await moderator.command("update approve 1", MODS)) == "Update #1 is now approved."
+    clock.advance(days=5)
+    assert "Weeks later: changed since." in await moderator.command("digest draft", MODS)
+    assert (await moderator.command("digest approve", MODS)).endswith("1 of 1 staff rooms.")
+    assert shown(slack_standin, WARD).count("Weeks later: changed since.") == 1
+    clock.advance(days=7)
+    assert "How experiments went" not in await moderator.command("digest draft", MODS)

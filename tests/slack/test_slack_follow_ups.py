@@ -1,8 +1,8 @@
 """Follow-ups on Slack (the stand-in, real signed requests to the bot's endpoint), on an
 injected clock: one due while the person is telling another story waits and is asked once
 that story is saved; a restart between due and sent asks once; "forget me" cancels a
-planned one (nothing asked, nothing kept); one due in quiet hours is asked after them,
-across the change to summer time."""
+planned one (nothing asked, nothing kept), and the next story told is still followed up;
+one due in quiet hours is asked after them, across the change to summer time."""
 
 from __future__ import annotations
 
@@ -155,8 +155,8 @@ async def test_a_follow_up_due_in_quiet_hours_is_asked_after_them_across_summer_
 
 async def test_a_story_told_after_the_latest_teller_said_forget_me_is_followed_up(
         start_bot: StartBot, slack_standin: SlackStandIn) -> None:
-    """"forget me" erases the newest story; the next story told is still followed up (a
-    story's number can be given again once the newest is erased)."""
+    """"forget me" erases the newest story, the one follow-ups were last planned through;
+    the next story told, by someone else, is still followed up, and only its teller asked."""
     clock = FakeClock(MONDAY)
     bot = await start_bot("http", clock=clock)
     first = teller_of(bot, slack_standin)

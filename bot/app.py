@@ -16,9 +16,9 @@ caller must not send them again. Elsewhere (the terminal, tests) the caller show
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.commands import Commands, Moderators, builtin_commands
 from bot.core.clock import Clock, SystemClock
@@ -160,16 +160,19 @@ class App:
                 before is None or not self.engine.ended(before)):
             await finisher(after)
 
-    async def start_flow(self, key: ConversationKey, flow: str) -> list[OutgoingMessage] | None:
+    async def start_flow(self, key: ConversationKey, flow: str,
+                         given: Mapping[str, Any] | None = None) -> list[OutgoingMessage] | None:
         """Start the flow named ``flow`` for a person the bot knows (``key`` holds their
-        pseudonym and room), under the conversation's lock, durably; return its first words
-        for the caller to send. None, with nothing changed, while the person has a
-        conversation that has not ended (active or paused): it is never overwritten."""
+        pseudonym and room), with the answers ``given`` (what it is about), under the
+        conversation's lock, durably; return its first words for the caller to send. None,
+        with nothing changed, while the person has a conversation that has not ended (active
+        or paused): it is never overwritten."""
         async with self.locks.hold(key):
             conv = (await self.store.load_turn(key, None)).conversation
             if conv is not None and not self.engine.ended(conv):
                 return None
-            turn = self.engine.start(key, self.engine.flows[flow].spec, self.clock.now())
+            turn = self.engine.start(key, self.engine.flows[flow].spec, self.clock.now(),
+                                     given=given)
             queued = self._queued(key.platform, turn.replies)
             await self.store.save_turn(TurnWrite(turn.conversation, key.platform, None,
                                                  replies=queued))

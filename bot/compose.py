@@ -24,6 +24,7 @@ from bot.core.types import Platform, RoomId, UserId
 from bot.features.alerts import AlertDesk
 from bot.features.digest.desk import DigestDesk
 from bot.features.follow_ups import FollowUpDesk, UpdateDesk
+from bot.features.introductions import IntroductionDesk
 from bot.features.moderation import Moderation
 from bot.features.privacy import Pseudonymiser, load_secret
 from bot.features.responses import Responders, ResponseDesk
@@ -32,6 +33,7 @@ from bot.features.safety import SafetyModel
 from bot.scheduler import Job, Scheduler
 from flows.engine import FlowEngine
 from flows.follow_up import FOLLOW_UP
+from flows.introduction import INTRODUCTION
 from flows.registry import build_flows
 from flows.safeguarding import load_rules
 from flows.spec import FlowOptions
@@ -54,6 +56,7 @@ class Bot:
     scheduler: Scheduler = field(default_factory=Scheduler)
     desk: DigestDesk | None = None
     follow_ups: FollowUpDesk | None = None
+    introductions: IntroductionDesk | None = None
 
 
 def compose(config: Config, store: Store, *, clock: Clock | None = None,
@@ -87,6 +90,12 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
     app.finishers[FOLLOW_UP] = follow_ups.finished
     bot.follow_ups = app.follow_ups = follow_ups
     bot.scheduler.add(Job("follow_ups", MINUTE, follow_ups.tick))
+    introductions = IntroductionDesk(store, clock, config.follow_ups, app.start_flow,
+                                     app.engine, app.delivery, app.senders)
+    introductions.register(app.commands)
+    app.finishers[INTRODUCTION] = introductions.finished
+    bot.introductions = introductions
+    bot.scheduler.add(Job("introductions", MINUTE, introductions.tick))
     bot.scheduler.add(Job("retention", DAY, lambda: apply_retention(store, config.privacy, clock)))
     if config.digest:
         bot.desk = DigestDesk(store, clock, config.digest, _rooms(config, "staff"),

@@ -127,6 +127,8 @@ class FlowSpec:
     review: Review | None = None
     finished: str = "done"
     declined: str = "declined"
+    shows: tuple[str, ...] = ()
+    """Answers its words show (``{themes}``), given by whoever starts it (``App.start_flow``)."""
     step_index: Mapping[str, Step] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

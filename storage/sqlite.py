@@ -37,6 +37,7 @@ from bot.core.types import (
     UserId,
 )
 from storage import sqlite_follow_ups as follow_ups
+from storage import sqlite_introductions as introductions
 from storage import sqlite_rows as sql
 from storage import sqlite_writer as writes
 from storage.base import Loaded, QueuedReply, TurnWrite
@@ -44,6 +45,7 @@ from storage.migrate import migrate, schema_version
 from storage.migrations import SQLITE
 from storage.sqlite_alerts import SQLiteAlerts, forgetting
 from storage.sqlite_follow_ups import SQLiteFollowUps
+from storage.sqlite_introductions import SQLiteIntroductions
 from storage.sqlite_loop import SQLiteResponses, erasing
 from storage.sqlite_rows import Statements
 from storage.sqlite_writer import NewStory, Transaction, Writer
@@ -58,7 +60,7 @@ T = TypeVar("T")
 W = TypeVar("W")
 
 
-class SQLiteStore(SQLiteAlerts, SQLiteResponses, SQLiteFollowUps):
+class SQLiteStore(SQLiteAlerts, SQLiteResponses, SQLiteFollowUps, SQLiteIntroductions):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._writes = Writer(self.path)
@@ -322,6 +324,7 @@ class SQLiteStore(SQLiteAlerts, SQLiteResponses, SQLiteFollowUps):
             ("DELETE FROM reply_outbox WHERE platform = ? AND user_id = ?", who),
             *forgetting(platform, participant),
             *follow_ups.forgetting(platform, participant),
+            *introductions.forgetting(platform, participant),
             (sql.SAVE_AUDIT, sql.audit_row(entry)),
             # the confirmation holds nothing of theirs: nobody's
             *((sql.SAVE_REPLY, row) for row in sql.reply_rows(platform, None, None, replies,
@@ -358,6 +361,7 @@ class SQLiteStore(SQLiteAlerts, SQLiteResponses, SQLiteFollowUps):
             *(sql.retire_statements(old, cutoff, delete)),
             *(erasing() if delete else []),
             *follow_ups.retiring(delete),
+            *introductions.retiring(),
             ("DELETE FROM conversations WHERE updated_at < ?", (cutoff,)),
             (sql.SAVE_AUDIT, sql.audit_row(entry)),
         ])

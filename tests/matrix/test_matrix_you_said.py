@@ -14,7 +14,7 @@ from .people import PersonFactory
 from .test_matrix_follow_ups import ASKED, tick
 from .test_matrix_responses import STORY
 
-SHARED = [*STORY[:10], ("1, 3", "Shall I send it?"), STORY[11]]
+SHARED = [*STORY[:10], ("1, 3", "happy to be introduced"), *STORY[11:]]
 """The story, its teller agreeing to weekly summaries and to be contacted."""
 EXPERIMENT = "Weeks later: still going. What they learned: Ask the receptionists first."
 

@@ -29,8 +29,9 @@ PROBLEM = "The surgery phone line is engaged from 8am every Monday and people gi
 ATTEMPT = "The practice manager started a call-back list and texts people a time slot."
 MIDDLE = (ATTEMPT, "Fewer angry calls on Mondays.", "Other practices could copy the template.")
 TYPED = ("hi", "yes", "yes", PROBLEM, *MIDDLE, "no", "1, 3, phones", "Riverside Surgery",
-         "staff", "1, 3", "yes")
-"""A whole story, typed (the script of tests/test_story_flow.py)."""
+         "staff", "1, 3", "no", "yes")
+"""A whole story, typed (the script of tests/test_story_flow.py): summaries and contact
+agreed, no introductions."""
 HttpPerson = Callable[[RunningBot], Person]
 SocketPerson = Callable[[], Person]
 
@@ -65,7 +66,7 @@ async def test_a_whole_story_over_socket_mode_with_buttons_and_typing(
 
     await talk(person, reference, "hi", Press("Yes, let's start"), Press("Yes, that's OK"),
                PROBLEM, *MIDDLE, Press("No, skip them"), "1, 3, phones", "Riverside Surgery",
-               Press("Staff"), "1, 3", Press("Yes, send it"))
+               Press("Staff"), "1, 3", "no", Press("Yes, send it"))
 
     assert person.bot_texts() == reference.texts
     [story] = await bot.store.list_stories()

@@ -26,6 +26,8 @@ ENHANCE, RESTORE = "build on, that already works?", "something it brings back"
 REPLACE, BECOME = "What might it replace", "what might it become?"
 PLACE, ROLE = "Which service or place", "are you telling this as"
 PERMISSIONS, REVIEW, SAVED = "What else is OK with you?", "Shall I send it?", "your story is saved"
+INTRODUCE = "would you be happy to be introduced?"
+"""Asked after the permissions of someone who agreed to be contacted."""
 
 
 @pytest.fixture
@@ -296,7 +298,8 @@ def test_returning_ray_leaves_mid_story_and_finishes_it_later(
     back.answers("3, 7", PLACE)
     back.answers("district nurses, north team", ROLE)
     back.answers("both", PERMISSIONS)
-    back.answers("1 2 3", REVIEW)
+    back.answers("1 2 3", INTRODUCE)
+    back.answers("no thanks", REVIEW)
     back.answers("yes", SAVED)
     assert back.leaves() == 0
     assert story_count(db) == 1
@@ -341,7 +344,8 @@ def test_pasting_pat_pastes_paragraphs_and_each_is_one_answer_kept_whole(
     pat.answers("3, 5", PLACE)
     pat.answers("ward 7 (acute medicine)", ROLE)
     pat.answers("staff", PERMISSIONS)
-    review = pat.answers("1, 2 and 3", REVIEW)
+    pat.answers("1, 2 and 3", INTRODUCE)
+    review = pat.answers("not really", REVIEW)
     assert "Two near misses in one month." in review and "get a break now." in review
     pat.answers("yes", SAVED)
     assert pat.leaves() == 0

@@ -89,6 +89,19 @@ async def test_a_follow_up_falls_due_is_answered_and_kept_as_a_pending_update(
     assert asked(phone, chat) == 2  # answered: never asked again (once more, on request)
 
 
+async def test_a_story_saved_after_the_clock_stepped_back_is_still_planned(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    """Planning reads the stories saved since shortly before the last one it considered,
+    not every story every minute; one saved after the clock stepped back is still new."""
+    await told(Chat(bot.app), consent="contact")
+    await desk(bot).plan()
+    clock.advance(hours=-1)
+    await told(Chat(bot.app, person="@bob:example.org", room="!bob:example.org"),
+               consent="contact")
+    await desk(bot).plan()
+    assert [f.story_id for f in await store.follow_ups()] == [1, 2]
+
+
 async def test_a_story_without_consent_to_contact_is_not_followed_up(
         bot: Bot, store: Store, clock: FakeClock) -> None:
     chat, phone = Chat(bot.app), Phone(bot.app)
@@ -217,6 +230,7 @@ async def test_an_unanswered_follow_up_stops_holding_back_the_next_and_both_are_
     assert chat.last_text.startswith("Welcome back! Last time we got as far as")
     await chat.script("carry on", "it stopped", "skip", "Ask first.")
     updates = {u.story_id: u for u in await store.updates_to()}
+    assert first.id is not None and second.id is not None
     assert updates[second.id].outcome is Outcome.STILL_GOING
     assert updates[second.id].since == "Calmer Mondays."
     assert updates[first.id].outcome is Outcome.STOPPED

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -51,8 +51,13 @@ class Starter(Protocol):
 
     def __call__(self, key: ConversationKey, flow: str, given: Mapping[str, Any] | None = None,
                  ) -> Awaitable[list[OutgoingMessage] | None]: ...
+
+
 PLANNED = "follow_ups:planned_through"
-"""KeyValue: the last story id considered for a follow-up."""
+"""KeyValue: the last story id considered for a follow-up, and when that story was saved."""
+REREAD = timedelta(days=1)
+"""Stories saved this long before the last one considered are read again, in case the
+clock stepped back; only those with a later id are new."""
 ASKING = (FollowUpState.ASKED, FollowUpState.REMINDED)
 
 
@@ -94,8 +99,10 @@ class FollowUpDesk:
     async def plan(self) -> None:
         """A follow-up for each story since the last planned that told of something tried
         and whose teller agreed to be contacted."""
-        through = int(await self.store.get_value(PLANNED) or 0)
-        stories = [s for s in await self.store.list_stories() if (s.id or 0) > through]
+        number, _, saved = (await self.store.get_value(PLANNED) or "0").partition(" ")
+        since = datetime.fromisoformat(saved) - REREAD if saved else None
+        through = int(number)  # read from ``since``: not every story, every minute
+        stories = [s for s in await self.store.list_stories(since=since) if (s.id or 0) > through]
         for story in stories:
             if wanted(story):
                 assert story.id is not None
@@ -103,7 +110,8 @@ class FollowUpDesk:
                     story_id=story.id, platform=story.platform, participant=story.participant,
                     due_at=story.created_at + self.settings.delay))
         if stories:
-            await self.store.set_value(PLANNED, str(max(s.id or 0 for s in stories)))
+            newest = max(stories, key=lambda s: s.id or 0)
+            await self.store.set_value(PLANNED, f"{newest.id} {newest.created_at.isoformat()}")
 
     def _lapsed(self, follow_up: FollowUp, now: datetime) -> bool:
         """Reminded, and still unanswered ``remind_after`` later: it no longer holds back

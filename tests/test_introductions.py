@@ -230,3 +230,18 @@ async def test_bad_connect_commands_get_a_clear_answer_and_change_nothing(
     [refused] = await ann.command("connect 1 2")
     assert "connect" not in refused.text or "moderator" in refused.text
     assert await store.introductions() == []
+
+
+async def test_connections_lists_the_newest_twenty_pairs_then_says_there_are_more(
+        bot: Bot, store: Store) -> None:
+    for n in range(7):  # 7 willing tellers, one theme: 21 pairs
+        chat = Chat(bot.app, person=f"@p{n}:example.org", room=f"!dm-p{n}:example.org")
+        await told(chat, consent="contact", introduce="yes")
+    [listing] = await moderator(bot.app).command("connections")
+    assert listing.text.count(" and #") == 20
+    assert "#6 and #7" in listing.text and "#1 and #2" not in listing.text  # newest first
+    assert "and more. These are the first 20" in listing.text
+    await moderator(bot.app).command("connect 6 7")
+    [listing] = await moderator(bot.app).command("connections")
+    assert listing.text.count(" and #") == 20 and "#6 and #7" not in listing.text
+    assert "and more" not in listing.text

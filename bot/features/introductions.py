@@ -17,9 +17,10 @@ outbox with the introduction's new state in one transaction; the lines are then 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import combinations
+from itertools import combinations, islice
 
 from bot.commands import Command, CommandContext, Commands
 from bot.core.clock import Clock
@@ -48,6 +49,8 @@ from flows.spec import ABOUT
 from storage.ports import IntroductionStore, Notice
 
 OPEN = (IntroductionState.PROPOSED,)
+SHOWN = 20
+"""How many suggestions ``connections`` lists at once (the newest stories' first)."""
 ME = "storyloop"
 """How the audit log names the bot itself, for what it does on its own."""
 
@@ -76,14 +79,15 @@ class IntroductionDesk:
         willing = [s for s in await self.store.list_stories()
                    if s.consent.introduce and s.status is not StoryStatus.HIDDEN]
         proposed = {_pair(i) for i in await self.store.introductions()}
-        pairs = [(a, b) for a, b in combinations(willing, 2) if _shared(a, b)
-                 and (a.platform, a.participant) != (b.platform, b.participant)
-                 and _pair_of(a, b) not in proposed]
+        pairs = list(islice(_suggestions(willing, proposed), SHOWN + 1))
         if not pairs:
             return say("connect.none")
         lines = [say("connect.pair", first=a.id, second=b.id, themes=", ".join(_shared(a, b)),
-                     start_first=short(a), start_second=short(b)) for a, b in pairs]
-        return say("connect.list", count=len(pairs), pairs="\n".join(lines), prefix=ctx.prefix)
+                     start_first=short(a), start_second=short(b)) for a, b in pairs[:SHOWN]]
+        if len(pairs) > SHOWN:
+            lines.append(say("connect.more", shown=SHOWN))
+        return say("connect.list", count=len(lines[:SHOWN]), pairs="\n".join(lines),
+                   prefix=ctx.prefix)
 
     async def connect(self, ctx: CommandContext) -> str:
         """``connect N M``: propose it; each teller is asked at the next tick."""
@@ -260,6 +264,25 @@ class IntroductionDesk:
         if len(found) == 2 and (shared := _shared(*found)):
             return ", ".join(shared)
         return ", ".join(dict.fromkeys(t for s in found for t in s.themes))
+
+
+def _suggestions(willing: list[Story], proposed: set[frozenset[int]],
+                 ) -> Iterator[tuple[Story, Story]]:
+    """Pairs of stories sharing a theme, from two people, not proposed before: newest
+    stories first, each pair once, found theme by theme (never every pair of stories)."""
+    by_theme: dict[str, list[Story]] = {}
+    for story in reversed(willing):
+        for theme in dict.fromkeys(t.casefold() for t in story.themes):
+            by_theme.setdefault(theme, []).append(story)
+    seen: set[frozenset[int]] = set()
+    for stories in by_theme.values():
+        for a, b in combinations(stories, 2):
+            pair = _pair_of(a, b)
+            if pair in seen or pair in proposed or (
+                    (a.platform, a.participant) == (b.platform, b.participant)):
+                continue
+            seen.add(pair)
+            yield (a, b) if (a.id or 0) < (b.id or 0) else (b, a)
 
 
 def _side(story: Story) -> Side:

@@ -42,7 +42,7 @@ from flows.engine import FlowEngine
 from flows.follow_up import FOLLOW_UP, LEARNED, SINCE, outcome_of
 from flows.redaction import redact
 from flows.spec import ABOUT
-from storage.ports import FollowUpStore, Notice
+from storage.ports import FollowUpStore, Notice, Stories
 
 
 class Starter(Protocol):
@@ -195,14 +195,20 @@ class FollowUpDesk:
             await self.senders[key.platform](nudge)
 
     async def _key(self, follow_up: FollowUp) -> ConversationKey | None:
-        """Where the person's direct chat is; None if they cannot be reached now."""
-        if not (self.delivery.handles(follow_up.platform) or follow_up.platform in self.senders):
-            return None
-        room = await self.store.room_of(follow_up.platform, follow_up.participant)
-        if room is None:
-            return None
-        return ConversationKey(platform=follow_up.platform, room_id=RoomId(room),
-                               user_id=follow_up.participant)
+        return await direct_chat(self.store, self.delivery, self.senders, follow_up.platform,
+                                 follow_up.participant)
+
+
+async def direct_chat(store: Stories, delivery: Delivery, senders: dict[Platform, Sender],
+                      platform: Platform, participant: UserId) -> ConversationKey | None:
+    """Where a person's direct chat is, to start a flow with them or tell them something;
+    None if they cannot be reached now (no platform to send with, or no chat known)."""
+    if not (delivery.handles(platform) or platform in senders):
+        return None
+    room = await store.room_of(platform, participant)
+    if room is None:
+        return None
+    return ConversationKey(platform=platform, room_id=RoomId(room), user_id=participant)
 
 
 def wanted(story: Story) -> bool:

@@ -34,13 +34,12 @@ from bot.core.types import (
     ConversationStatus,
     OutgoingMessage,
     Platform,
-    RoomId,
     Story,
     StoryStatus,
     UserId,
 )
 from bot.core.words import say
-from bot.features.follow_ups import Starter, quiet
+from bot.features.follow_ups import Starter, direct_chat, quiet
 from bot.features.outbox import Delivery
 from bot.features.responses import short
 from flows.engine import FlowEngine
@@ -249,13 +248,7 @@ class IntroductionDesk:
                       OutgoingMessage(room_id=key.room_id, text=text))
 
     async def _key(self, platform: Platform, participant: UserId) -> ConversationKey | None:
-        """Where the person's direct chat is; None if they cannot be reached now."""
-        if not (self.delivery.handles(platform) or platform in self.senders):
-            return None
-        room = await self.store.room_of(platform, participant)
-        if room is None:
-            return None
-        return ConversationKey(platform=platform, room_id=RoomId(room), user_id=participant)
+        return await direct_chat(self.store, self.delivery, self.senders, platform, participant)
 
     async def _themes(self, introduction: Introduction) -> str:
         """The themes the two stories share (or, if none, those of either)."""

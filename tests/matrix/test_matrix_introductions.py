@@ -9,7 +9,7 @@ from bot.core.clock import FakeClock
 from bot.core.introductions import IntroductionState
 from bot.core.types import Platform
 
-from .bot import BotFactory, says, talk
+from .bot import BotFactory, RunningBot, says, talk
 from .people import Person, PersonFactory
 from .test_matrix_responses import STORY
 
@@ -19,6 +19,20 @@ WILLING = [*STORY[:-3], ("3", "happy to be introduced"), ("yes", "Shall I send i
 INVITED = "Would you like to be introduced?"
 ANN_LINE = "I'm Ann, I set up the call-back list: ann.r@example.org"
 BOB_LINE = "Bob here, we tried text reminders. I'm @bob on the forum."
+
+
+async def moderated(matrix_bot: BotFactory, matrix_person: PersonFactory,
+                    ) -> tuple[RunningBot, Person, str]:
+    """The bot on a Monday at 09:00 in London (not in quiet hours), with a moderator in the
+    moderators' room."""
+    moderator, colleague = await matrix_person(), await matrix_person()
+    mods = await moderator.create_dm(colleague.user_id, encrypted=False)
+    await colleague.join(mods)
+    matrix_bot.clock = FakeClock()
+    bot = await matrix_bot.start(moderators=(moderator.user_id,), moderator_rooms=(mods,))
+    await moderator.client.room_invite(mods, bot.user_id)
+    await moderator.wait_for_join(mods, bot.user_id, timeout=20)
+    return bot, moderator, mods
 
 
 async def teller(matrix_person: PersonFactory, bot_user: str) -> tuple[Person, str]:
@@ -32,14 +46,8 @@ async def teller(matrix_person: PersonFactory, bot_user: str) -> tuple[Person, s
 
 async def test_both_say_yes_and_each_reads_the_others_line_once(
         matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
-    moderator, colleague = await matrix_person(), await matrix_person()
-    mods = await moderator.create_dm(colleague.user_id, encrypted=False)
-    await colleague.join(mods)
-    matrix_bot.clock = FakeClock()  # a Monday, 09:00 in London: not in quiet hours
-    bot = await matrix_bot.start(moderators=(moderator.user_id,), moderator_rooms=(mods,))
+    bot, moderator, mods = await moderated(matrix_bot, matrix_person)
     assert bot.introductions is not None
-    await moderator.client.room_invite(mods, bot.user_id)
-    await moderator.wait_for_join(mods, bot.user_id, timeout=20)
     ann, ann_room = await teller(matrix_person, bot.user_id)
     bob, bob_room = await teller(matrix_person, bot.user_id)
     listing = await talk(moderator, mods, "!connections", "#1 and #2")
@@ -70,14 +78,8 @@ async def test_both_say_yes_and_each_reads_the_others_line_once(
 
 async def test_a_no_reveals_nothing_and_forget_me_withdraws_the_next_one(
         matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
-    moderator, colleague = await matrix_person(), await matrix_person()
-    mods = await moderator.create_dm(colleague.user_id, encrypted=False)
-    await colleague.join(mods)
-    matrix_bot.clock = FakeClock()
-    bot = await matrix_bot.start(moderators=(moderator.user_id,), moderator_rooms=(mods,))
+    bot, moderator, mods = await moderated(matrix_bot, matrix_person)
     assert bot.introductions is not None
-    await moderator.client.room_invite(mods, bot.user_id)
-    await moderator.wait_for_join(mods, bot.user_id, timeout=20)
     ann, ann_room = await teller(matrix_person, bot.user_id)
     bob, bob_room = await teller(matrix_person, bot.user_id)
     cat, cat_room = await teller(matrix_person, bot.user_id)

@@ -245,3 +245,21 @@ async def test_connections_lists_the_newest_twenty_pairs_then_says_there_are_mor
     [listing] = await moderator(bot.app).command("connections")
     assert listing.text.count(" and #") == 20 and "#6 and #7" not in listing.text
     assert "and more" not in listing.text
+
+
+async def test_a_line_that_raises_a_concern_alerts_and_is_not_passed_on(
+        bot: Bot, store: Store) -> None:
+    ann, bob, phone = await two_willing(bot)
+    await moderator(bot.app).command("connect 1 2")
+    await tick(bot)
+    risky = "honestly i dont want to be here anymore, i have the pills saved up"
+    await ann.script("yes", risky)
+    assert any("call 999" in r.text for r in ann.replies[-2:])
+    [alert] = await store.recent_alerts()
+    assert alert.participant == ann.pseudonym
+    await bob.script("yes", "Bob here")
+    await bot.app.delivery.idle()
+    assert not any(risky in text for text in phone.to(bob.room))
+    [proposed] = await store.introductions()
+    assert proposed.state is IntroductionState.PROPOSED  # Ann has not answered yet
+    assert all(s.line != risky for s in proposed.sides)

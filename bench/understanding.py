@@ -35,8 +35,9 @@ DATA = Path(__file__).parents[1] / "tests" / "data"
 SETS = {"tuning": DATA / "replies.jsonl", "tuning_more": DATA / "replies_more.jsonl",
         "tuning_phone": DATA / "replies_phone.jsonl", "tuning_voice": DATA / "replies_voice.jsonl",
         "tuning_staff": DATA / "replies_staff.jsonl",
-        "tuning_options": DATA / "replies_options.jsonl", "blind": DATA / "replies_blind.jsonl"}
-BLIND = frozenset({"blind"})
+        "tuning_options": DATA / "replies_options.jsonl", "blind": DATA / "replies_blind.jsonl",
+        "blind_outbound": DATA / "replies_outbound_blind.jsonl"}
+BLIND = frozenset({"blind", "blind_outbound"})
 STORED = {Reading.ANSWER, Reading.CHOICE}
 
 

@@ -7,8 +7,6 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.core.follow_ups import OPEN_STATES, FollowUp, FollowUpState, Outcome, StoryUpdate
 from bot.core.types import AuditEntry, Platform, StoryStatus, UserId
 from storage import sqlite_rows as sql
@@ -59,7 +57,7 @@ class SQLiteFollowUps:
     """Mixed into ``SQLiteStore``, which gives the reader and the writes."""
 
     @property
-    def reader(self) -> aiosqlite.Connection:
+    def reader(self) -> sql.Reader:
         raise NotImplementedError  # given by the store
 
     async def _write(self, statements: Statements, durable: bool = True) -> None:
@@ -86,8 +84,9 @@ class SQLiteFollowUps:
         rows = await self.reader.execute_fetchall(
             f"SELECT {_FOLLOW_UP} FROM follow_ups {where} ORDER BY id", args)
         return [FollowUp(id=r[0], story_id=r[1], platform=Platform(r[2]),
-                         participant=UserId(r[3]), due_at=_at(r[4]), state=FollowUpState(r[5]),
-                         asked_at=_maybe(r[6]), reminded_at=_maybe(r[7])) for r in rows]
+                         participant=UserId(r[3]), due_at=sql.moment(r[4]),
+                         state=FollowUpState(r[5]), asked_at=sql.maybe_moment(r[6]),
+                         reminded_at=sql.maybe_moment(r[7])) for r in rows]
 
     async def set_follow_up(self, follow_up: FollowUp, notice: Notice | None = None) -> None:
         statements: Statements = [(SET, (
@@ -120,7 +119,7 @@ class SQLiteFollowUps:
             where, args = f"WHERE story_id IN ({', '.join('?' * len(ids)) or 'NULL'})", ids
         rows = await self.reader.execute_fetchall(
             f"SELECT {_UPDATE} FROM story_updates {where} ORDER BY id", args)
-        return [StoryUpdate(id=r[0], story_id=r[1], follow_up_id=r[2], at=_at(r[3]),
+        return [StoryUpdate(id=r[0], story_id=r[1], follow_up_id=r[2], at=sql.moment(r[3]),
                             outcome=Outcome(r[4]), since=r[5], learned=r[6],
                             status=StoryStatus(r[7])) for r in rows]
 
@@ -146,10 +145,3 @@ def _iso(at: datetime) -> str:
 def _iso_or_none(at: datetime | None) -> str | None:
     return None if at is None else _iso(at)
 
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def _maybe(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)

@@ -211,7 +211,7 @@ class SQLQueries:
     async def search_stories(self, words: str, limit: int = 20) -> list[Story]:
         text = ("(coalesce(s.situation, '') || ' ' || coalesce(s.tried, '') || ' ' || "
                 "coalesce(s.outcome, '') || ' ' || coalesce(s.spread, '') || ' ' || "
-                "coalesce(s.place, '') || ' ' || coalesce((SELECT {sql.ALL_THEMES} "
+                f"coalesce(s.place, '') || ' ' || coalesce((SELECT {sql.ALL_THEMES} "
                 "FROM story_themes WHERE story_id = s.id), ''))")
         wanted = words.split() or [""]
         where = " AND ".join(f"{sql.CONTAINS}(lower({text}), lower(?)) > 0" for _ in wanted)

@@ -54,7 +54,7 @@ class SQLiteAlerts:
                                        (alert.platform, alert.event_id))
             if found:
                 return found[0]
-        new_id = await self._insert((SAVE_ALERT, _alert_values(alert)), lambda _: [])
+        new_id = await self._insert((SAVE_ALERT, alert_values(alert)), lambda _: [])
         return alert.model_copy(update={"id": new_id})
 
     async def get_alert(self, alert_id: int) -> Alert | None:
@@ -107,7 +107,7 @@ def _iso(at: datetime | None) -> str | None:
     return None if at is None else at.astimezone(UTC).isoformat()
 
 
-def _alert_values(a: Alert) -> tuple[Any, ...]:
+def alert_values(a: Alert) -> tuple[Any, ...]:
     return (_iso(a.at), a.platform, a.participant, a.event_id, a.concern, a.source, a.score,
             a.text, a.story_id, a.verdict, a.verdict_by, _iso(a.verdict_at))
 

@@ -22,6 +22,19 @@ SET = "UPDATE follow_ups SET state = ?, asked_at = ?, reminded_at = ? WHERE id =
 SAVE_UPDATE = ("INSERT INTO story_updates (story_id, follow_up_id, at, outcome, since, learned, "
                "status) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
 _OPEN = ", ".join(f"'{s.value}'" for s in OPEN_STATES)
+ANSWERED = "UPDATE follow_ups SET state = ? WHERE id = ?"
+STOP = (f"UPDATE follow_ups SET state = ? WHERE platform = ? AND user_id = ? "
+        f"AND state IN ({_OPEN})")
+
+
+def planned_values(follow_up: FollowUp) -> tuple[Any, ...]:
+    return (follow_up.story_id, follow_up.platform, follow_up.participant,
+            _iso(follow_up.due_at), follow_up.state.value)
+
+
+def update_values(update: StoryUpdate) -> tuple[Any, ...]:
+    return (update.story_id, update.follow_up_id, _iso(update.at), update.outcome.value,
+            update.since, update.learned, update.status.value)
 
 
 def forgetting(platform: Platform, participant: UserId) -> Statements:
@@ -67,9 +80,7 @@ class SQLiteFollowUps:
         raise NotImplementedError  # given by the store
 
     async def plan_follow_up(self, follow_up: FollowUp) -> FollowUp | None:
-        values = (follow_up.story_id, follow_up.platform, follow_up.participant,
-                  _iso(follow_up.due_at), follow_up.state.value)
-        new_id = await self._transact(_planning(values))
+        new_id = await self._transact(_planning(planned_values(follow_up)))
         return None if new_id is None else follow_up.model_copy(update={"id": new_id})
 
     async def follow_ups(self, states: Collection[FollowUpState] = OPEN_STATES,
@@ -99,14 +110,9 @@ class SQLiteFollowUps:
         await self._write(statements)
 
     async def record_update(self, update: StoryUpdate) -> StoryUpdate:
-        values = (update.story_id, update.follow_up_id, _iso(update.at), update.outcome.value,
-                  update.since, update.learned, update.status.value)
-        answered = ("UPDATE follow_ups SET state = ? WHERE id = ?",
-                    (FollowUpState.ANSWERED.value, update.follow_up_id))
-
         def write(connection: sqlite3.Connection) -> int:
-            [(new_id,)] = connection.execute(SAVE_UPDATE, values).fetchall()
-            connection.execute(*answered)
+            [(new_id,)] = connection.execute(SAVE_UPDATE, update_values(update)).fetchall()
+            connection.execute(ANSWERED, (FollowUpState.ANSWERED.value, update.follow_up_id))
             return int(new_id)
 
         new_id = await self._transact(write)
@@ -129,11 +135,9 @@ class SQLiteFollowUps:
                            (sql.SAVE_AUDIT, sql.audit_row(entry))])
 
     async def stop_follow_ups(self, platform: Platform, participant: UserId) -> int:
-        stop = (f"UPDATE follow_ups SET state = ? WHERE platform = ? AND user_id = ? "
-                f"AND state IN ({_OPEN})", (FollowUpState.STOPPED.value, platform, participant))
-
         def write(connection: sqlite3.Connection) -> int:
-            return connection.execute(*stop).rowcount
+            return connection.execute(
+                STOP, (FollowUpState.STOPPED.value, platform, participant)).rowcount
 
         return await self._transact(write) or 0
 

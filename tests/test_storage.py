@@ -28,6 +28,8 @@ from storage.base import Store, TurnWrite
 from storage.migrations import LATEST
 from storage.sqlite import SQLiteStore
 
+pytestmark = pytest.mark.store_contract
+
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 KEY = ConversationKey(platform=Platform("test"), room_id=RoomId("!r"), user_id=UserId("@a"))
 

@@ -115,14 +115,19 @@ def test_check_config_names_the_bad_key(tmp_path: Path) -> None:
 
 def test_check_config_names_a_storage_url_it_cannot_open(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text('[storage]\nurl = "postgresql://db/storyloop"\n')
+    bad.write_text('[storage]\nurl = "postgresql://storyloop:hunter2@db"\n')
     result = storyloop("check-config", str(bad))
     assert result.returncode == 2
-    assert "storage.url: 'postgresql' storage is not supported" in result.stderr
-    assert "PostgreSQL comes in a later release" in result.stderr
+    assert ("storage.url: 'postgresql://storyloop:***@db' names no database"
+            in result.stderr)
+    assert "hunter2" not in result.stderr
     good = tmp_path / "good.toml"
     good.write_text('[storage]\nurl = "memory://"\n')
     assert "Database: memory://;" in storyloop("check-config", str(good)).stdout
+    server = tmp_path / "server.toml"
+    server.write_text('[storage]\nurl = "postgresql://storyloop:hunter2@db/storyloop"\n')
+    assert ("Database: postgresql://storyloop:***@db/storyloop;"
+            in storyloop("check-config", str(server)).stdout)
 
 
 def test_the_example_config_is_valid() -> None:

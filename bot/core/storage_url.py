@@ -91,11 +91,13 @@ def _postgres_server(url: str) -> PostgresServer:
 
 def _shown(url: str) -> str:
     """``url`` quoted for an error, with its password (if any) left out."""
-    parts = urlsplit(url)
+    return repr(shown(url))
+
+
+def shown(url: str) -> str:
+    """``url`` with its password (if it has one) as ``***``: to print or log."""
     try:
-        password = parts.password
+        password = urlsplit(url).password
     except ValueError:
         password = None
-    if password:
-        url = url.replace(f":{password}@", ":***@", 1)
-    return repr(url)
+    return url.replace(f":{password}@", ":***@", 1) if password else url

@@ -31,6 +31,15 @@ async def _keeps_a_value(store: Store) -> None:
         await store.close()
 
 
+async def _still_has_the_value(url: str) -> None:
+    reopened = open_store(url)
+    await reopened.open()
+    try:
+        assert await reopened.get_value("k") == "v"
+    finally:
+        await reopened.close()
+
+
 async def test_a_relative_sqlite_url_is_a_file_under_the_working_directory(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -44,12 +53,7 @@ async def test_an_absolute_sqlite_url_has_four_slashes(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'abs.db'}"
     assert url.startswith("sqlite:////")
     await _keeps_a_value(open_store(url))
-    reopened = open_store(url)
-    await reopened.open()
-    try:
-        assert await reopened.get_value("k") == "v"
-    finally:
-        await reopened.close()
+    await _still_has_the_value(url)
 
 
 async def test_memory_keeps_nothing_on_disk_nor_between_stores(
@@ -110,12 +114,7 @@ async def test_a_postgresql_url_opens_that_database(postgres_url: str, scheme: s
     store = open_store(url)
     assert isinstance(store, PostgresStore)
     await _keeps_a_value(store)
-    reopened = open_store(url)
-    await reopened.open()
-    try:
-        assert await reopened.get_value("k") == "v"
-    finally:
-        await reopened.close()
+    await _still_has_the_value(url)
 
 
 async def test_a_postgresql_server_that_cannot_be_reached_is_named(postgres: Cluster) -> None:

@@ -61,7 +61,13 @@ class Cluster:
         self.pid: int | None = None
         self._names = itertools.count(1)
         if self.user is not None:
-            owner = pwd.getpwnam(self.user)
+            try:
+                owner = pwd.getpwnam(self.user)
+            except KeyError:
+                raise RuntimeError(f"initdb refuses to run as root, and there is no "
+                                   f"{self.user!r} user to run it as (Debian's postgresql "
+                                   f"package makes one); add one, or run the tests as "
+                                   f"another user") from None
             os.chown(self.dir, owner.pw_uid, owner.pw_gid)
 
     def url(self, database: str) -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.core import storage_url
 from bot.core.config import Config, ConfigErrors, load_config
-from bot.core.errors import ConfigError
+from bot.core.errors import ConfigError, StorageError
 from bot.core.types import StoryStatus
 from bot.features.export import FORMATS, Answered, export_audit, export_stories, public_view
 from storage.open import open_store
@@ -40,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"storyloop: the config has a problem:\n{exc}", file=sys.stderr)
         return 2
+    except StorageError as exc:  # a server not reached, a schema too new: said, not a trace
+        print(f"storyloop: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         if args.command != "chat":
             raise

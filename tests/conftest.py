@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -70,8 +71,10 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-STORES = ("memory", "sqlite")
-CONTRACT_STORES = (*STORES, "postgresql")
+STORES = tuple(os.environ.get("STORYLOOP_TEST_STORES", "memory,sqlite").split(","))
+"""The stores the app's tests run on; ``STORYLOOP_TEST_STORES=memory,sqlite,postgresql`` runs
+them all on PostgreSQL too (slower: a database per test)."""
+CONTRACT_STORES = ("memory", "sqlite", "postgresql")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -107,12 +107,13 @@ def _turn(turn: TurnWrite) -> Work[bool]:
             teller = (story.platform, story.participant)
             statements.append((sql.SAVE_PARTICIPANT, teller))
         await db.executing(statements)(connection)
+        after: Statements = [(sql.SAVE_REPLY, row) for row in sql.turn_replies(turn)]
         if story is not None:
             story_id = await db.returned(connection, sql.SAVE_STORY,
                                          (*sql.story_values(story), *teller))
-            await db.executing([(sql.SAVE_THEME, (story_id, n, theme))
-                                for n, theme in enumerate(story.themes)])(connection)
-        await db.executing([(sql.SAVE_REPLY, row) for row in sql.turn_replies(turn)])(connection)
+            after += [(sql.SAVE_THEME, (story_id, n, theme))
+                      for n, theme in enumerate(story.themes)]
+        await db.executing(after)(connection)
         return True
 
     return write

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from bot.core.errors import StorageError
 from storage.migrate import migrate, schema_version
@@ -45,7 +45,11 @@ class Database:
         self._pool = AsyncConnectionPool(
             self.url, min_size=1, max_size=POOL_SIZE, open=False, name="storyloop",
             kwargs={"autocommit": True}, configure=_in_utc)
-        await self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+        try:
+            await self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+        except PoolTimeout as exc:
+            await self.close()
+            raise StorageError(f"cannot reach PostgreSQL at {self.name}: {exc}") from exc
 
     async def close(self) -> None:
         if self._pool is not None:

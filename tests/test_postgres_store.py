@@ -5,7 +5,9 @@ two stores on one database (as two processes would be) writing an event once."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -18,6 +20,7 @@ from storage.open import open_store
 from storage.postgres import PostgresStore
 from storage.postgres_migrations import MIGRATIONS as POSTGRES_MIGRATIONS
 from storage.postgres_migrations import STATEMENTS
+from storage.sqlite import SQLiteStore
 from tests.postgres import Cluster
 
 from .test_storage import KEY, T0, conversation, story, turn
@@ -47,6 +50,26 @@ def test_every_numbered_migration_has_its_postgresql_twin() -> None:
     assert not lacking, (f"migrations {lacking} have no PostgreSQL statements: write them in "
                          "storage/postgres_migrations.py under the same numbers")
     assert sorted(STATEMENTS) == [m.version for m in MIGRATIONS]
+
+
+async def test_both_dialects_make_the_same_tables_and_columns(
+        postgres_url: str, tmp_path: Path) -> None:
+    """The twins agree: a column one has and the other lacks would fail only at run time."""
+    path = tmp_path / "s.db"
+    sqlite_store = SQLiteStore(path)
+    await sqlite_store.open()
+    await sqlite_store.close()
+    with sqlite3.connect(path) as lite:
+        names = [r[0] for r in lite.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        in_sqlite = {(t, r[1]) for t in names
+                     for r in lite.execute(f"PRAGMA table_info({t})")}
+    lite.close()
+    with psycopg.connect(postgres_url) as db:
+        in_postgres = {(t, c) for t, c in db.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND table_name <> 'storyloop_schema'")}
+    assert in_postgres == in_sqlite
 
 
 async def test_an_empty_database_is_migrated_once_and_keeps_what_is_written(

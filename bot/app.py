@@ -16,14 +16,14 @@ caller must not send them again. Elsewhere (the terminal, tests) the caller show
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.commands import Commands, Moderators, builtin_commands
 from bot.core.clock import Clock, SystemClock
 from bot.core.locks import KeyedLocks
-from bot.core.ports import Publisher, Sender
+from bot.core.ports import NoTally, Publisher, Sender, Tally
 from bot.core.types import (
     Alert,
     AuditEntry,
@@ -47,6 +47,7 @@ from flows.engine import FlowEngine
 from flows.follow_up import FOLLOW_UP
 from flows.prompts import say
 from flows.redaction import redact
+from flows.spec import PARKED
 from flows.turn import Turn
 from storage.base import Store, TurnWrite
 
@@ -86,6 +87,8 @@ class App:
     name (a follow-up's answers become an update): called under the lock, after the save."""
     follow_ups: FollowUpDesk | None = None
     """Asks tellers how what they tried went (``bot/features/follow_ups.py``)."""
+    tally: Tally = field(default_factory=NoTally)
+    """Counts messages, errors and alerts for the operators' metrics (``bot/metrics.py``)."""
     delivery: Delivery = field(init=False)
     """Sends the reply outbox on the platforms attached to it."""
 
@@ -96,9 +99,11 @@ class App:
 
     async def handle(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         """Apply one message; return what to say back (nothing for a duplicate)."""
+        self.tally.handled(msg.platform)
         try:
             return await self._route(msg)
         except Exception:
+            self.tally.failed(msg.platform)
             log.exception("could not handle %s event %s in %s", msg.platform, msg.event_id,
                           msg.room_id)
             return await self._on_their_own(msg.platform, _threaded(msg, [
@@ -141,7 +146,8 @@ class App:
             return await self._forget(msg)
         if turn.request is not None:
             turn.replies.insert(0, await self._about_data(msg, turn))
-        kept = self.held.hold(turn.conversation, self.engine.held_field(turn.conversation))
+        kept = self._unparked(self.held.hold(turn.conversation,
+                                             self.engine.held_field(turn.conversation)))
         if turn.concern is not None and self.safety_model is not None:
             self.safety_model.forget(msg.key)  # the next reply is read afresh, not after this
         replies = _threaded(msg, turn.replies + await self._alerts(msg, turn, verdict))
@@ -153,6 +159,15 @@ class App:
         await self._finished(conv, turn.conversation)
         return replies
 
+    def _unparked(self, conv: Conversation) -> Conversation:
+        """A flow the bot started while the person had left another conversation idle has
+        ended: that conversation is what is kept now, paused, so hello carries it on."""
+        parked = conv.answers.get(PARKED)
+        if not parked or not self.engine.ended(conv):
+            return conv
+        return Conversation.model_validate(parked).model_copy(
+            update={"status": ConversationStatus.PAUSED})
+
     async def _finished(self, before: Conversation | None, after: Conversation) -> None:
         """A conversation this turn ended, in a flow a feature wants to hear about."""
         finisher = self.finishers.get(after.flow)
@@ -160,16 +175,22 @@ class App:
                 before is None or not self.engine.ended(before)):
             await finisher(after)
 
-    async def start_flow(self, key: ConversationKey, flow: str) -> list[OutgoingMessage] | None:
+    async def start_flow(self, key: ConversationKey, flow: str,
+                         given: Mapping[str, Any] | None = None) -> list[OutgoingMessage] | None:
         """Start the flow named ``flow`` for a person the bot knows (``key`` holds their
-        pseudonym and room), under the conversation's lock, durably; return its first words
-        for the caller to send. None, with nothing changed, while the person has a
-        conversation that has not ended (active or paused): it is never overwritten."""
+        pseudonym and room), with the answers ``given`` (what it is about), under the
+        conversation's lock, durably; return its first words for the caller to send. None,
+        with nothing changed, while the person is in a conversation that has not ended and
+        was not left idle. One left idle is never lost: it is kept inside the new one and
+        taken up again, paused, once that ends (``_unparked``)."""
         async with self.locks.hold(key):
-            conv = (await self.store.load_turn(key, None)).conversation
+            conv, now = (await self.store.load_turn(key, None)).conversation, self.clock.now()
+            given = dict(given or {})
             if conv is not None and not self.engine.ended(conv):
-                return None
-            turn = self.engine.start(key, self.engine.flows[flow].spec, self.clock.now())
+                if not self.engine.idle(conv, now):
+                    return None
+                given[PARKED] = conv.model_dump(mode="json")  # taken up again afterwards
+            turn = self.engine.start(key, self.engine.flows[flow].spec, now, given=given)
             queued = self._queued(key.platform, turn.replies)
             await self.store.save_turn(TurnWrite(turn.conversation, key.platform, None,
                                                  replies=queued))
@@ -219,6 +240,7 @@ class App:
             at=self.clock.now(), platform=msg.platform, participant=msg.sender_id,
             event_id=msg.event_id, concern=concern, source=source, score=score,
             text=redact(msg.text) if agreed else None))
+        self.tally.alerted(concern)
         text = say("safe.alert", number=alert.id, platform=msg.platform, concern=concern,
                    prefix=self.commands.prefix(msg.platform))
         return [OutgoingMessage(room_id=room, text=text)

@@ -119,7 +119,10 @@ def _parser() -> argparse.ArgumentParser:
                                "for the next training round")
     feedback.add_argument("--output", type=Path, help="file to write (default: standard "
                           "output)")
-    command("run", "run the bot on the configured chat platforms")
+    run = command("run", "run the bot on the configured chat platforms")
+    run.add_argument("--metrics-port", type=int, metavar="PORT",
+                     help="serve /healthz and /metrics on this port, whatever [metrics] says "
+                     "(its host, or 127.0.0.1): one config for several workers on one host")
     command("retention", "apply the retention period now (run daily by 'run')")
     check = sub.add_parser("check-config", help="check a config file and name any bad key")
     check.add_argument("path", type=Path)
@@ -232,9 +235,9 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
 
 async def _run(config: Config, args: argparse.Namespace) -> int:
     """A config error found while starting is named by ``main``, as for every command."""
-    from bot.runner import run
+    from bot.runner import run, with_metrics_port
 
-    await run(config)
+    await run(with_metrics_port(config, args.metrics_port))
     return 0
 
 

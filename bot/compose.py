@@ -24,16 +24,19 @@ from bot.core.types import Platform, RoomId, UserId
 from bot.features.alerts import AlertDesk
 from bot.features.digest.desk import DigestDesk
 from bot.features.follow_ups import FollowUpDesk, UpdateDesk
+from bot.features.introductions import IntroductionDesk
 from bot.features.moderation import Moderation
 from bot.features.privacy import Pseudonymiser, load_secret
 from bot.features.responses import Responders, ResponseDesk
 from bot.features.retention import apply_retention
 from bot.features.safety import SafetyModel
+from bot.metrics import Metrics
 from bot.scheduler import Job, Scheduler
 from flows.engine import FlowEngine
 from flows.follow_up import FOLLOW_UP
+from flows.introduction import INTRODUCTION
 from flows.registry import build_flows
-from flows.safeguarding import load_rules
+from flows.safeguarding import Concern, load_rules
 from flows.spec import FlowOptions
 from storage.base import Store
 
@@ -54,6 +57,9 @@ class Bot:
     scheduler: Scheduler = field(default_factory=Scheduler)
     desk: DigestDesk | None = None
     follow_ups: FollowUpDesk | None = None
+    introductions: IntroductionDesk | None = None
+    metrics: Metrics = field(default_factory=Metrics)
+    """What the App and the desks counted, for ``/metrics`` (``bot/ops.py``)."""
 
 
 def compose(config: Config, store: Store, *, clock: Clock | None = None,
@@ -62,9 +68,11 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
     """The bot for ``config`` on an open ``store``. Tests may give a clock, a pseudonymiser
     and moderators of their own; everything else is as deployed."""
     clock = clock or SystemClock()
+    metrics = Metrics(platforms=configured_platforms(config), concerns=[c.value for c in Concern])
     app = App(store=store, engine=build_engine(config), clock=clock,
               pseudonymise=pseudonymise or Pseudonymiser(load_secret(config)),
-              alert_rooms=_rooms(config, "moderator"), safety_model=_safety_model(config))
+              alert_rooms=_rooms(config, "moderator"), safety_model=_safety_model(config),
+              tally=metrics)
     app.commands = builtin_commands(Commands(_moderators(config, moderators), _prefixes(config)),
                                     store, clock)
     alert_desk = AlertDesk(store, clock)
@@ -81,16 +89,22 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
     Moderation(store, clock, app.senders, {"missed": alert_desk.missed, "respond": answers.respond,
                                            "change": answers.change},
                shown_with=shown_with).register(app.commands)
-    bot = Bot(app)
+    bot = Bot(app, metrics=metrics)
     follow_ups = FollowUpDesk(store, clock, config.follow_ups, app.start_flow, app.engine,
                               app.delivery, app.senders, app.locks)
     app.finishers[FOLLOW_UP] = follow_ups.finished
     bot.follow_ups = app.follow_ups = follow_ups
     bot.scheduler.add(Job("follow_ups", MINUTE, follow_ups.tick))
+    introductions = IntroductionDesk(store, clock, config.follow_ups, app.start_flow,
+                                     app.engine, app.delivery, app.senders)
+    introductions.register(app.commands)
+    app.finishers[INTRODUCTION] = introductions.finished
+    bot.introductions = introductions
+    bot.scheduler.add(Job("introductions", MINUTE, introductions.tick))
     bot.scheduler.add(Job("retention", DAY, lambda: apply_retention(store, config.privacy, clock)))
     if config.digest:
         bot.desk = DigestDesk(store, clock, config.digest, _rooms(config, "staff"),
-                              app.alert_rooms, app.senders, app.publishers)
+                              app.alert_rooms, app.senders, app.publishers, tally=metrics)
         bot.desk.register(app.commands)
         bot.scheduler.add(Job("digest", MINUTE, bot.desk.tick))
     return bot
@@ -130,6 +144,11 @@ def build_engine(config: Config) -> FlowEngine:
                       idle_timeout=timedelta(minutes=flows.idle_timeout_minutes),
                       safety=load_rules(flows.safeguarding_rules), locale=flows.locale,
                       contact=flows.contact, complaints=flows.complaints)
+
+
+def configured_platforms(config: Config) -> list[str]:
+    """The chat platforms the config turns on (their sections' names)."""
+    return [name for name in ("matrix", "slack") if getattr(config, name) is not None]
 
 
 def _moderators(config: Config, extra: Iterable[tuple[Platform, UserId]]) -> Moderators:

@@ -1,5 +1,6 @@
 """``storyloop run``: start every configured adapter around one App and one store, with the
-background jobs on one scheduler, and stop them all cleanly on Ctrl-C or SIGTERM."""
+background jobs on one scheduler (and ``/healthz`` and ``/metrics`` if ``[metrics]`` is set),
+and stop them all cleanly on Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from typing import Protocol
 
 from bot.app import App
 from bot.compose import compose
-from bot.core.config import Config
+from bot.core.config import Config, parse_config
 from bot.core.errors import ConfigError
+from bot.metrics import Metrics
+from bot.ops import Health, OpsServer, serve_ops
 from bot.scheduler import Scheduler
 from storage.base import Store
 from storage.open import open_store
@@ -25,6 +28,8 @@ class Adapter(Protocol):
     """A chat platform: runs until cancelled, handing each message to ``App.handle``."""
 
     name: str
+    ready: asyncio.Event
+    """Set while connected (``/healthz`` reads it)."""
 
     async def run(self) -> None: ...
 
@@ -58,13 +63,37 @@ async def run(config: Config) -> None:
         bot = compose(config, store)
         adapters = build_adapters(config, bot.app, store)
         settle_heap()
+        ops = start_ops(config, bot.metrics, bot.app, store, adapters)
         bot.scheduler.start()
         try:
             await _run_until_stopped(adapters, bot.scheduler)
         finally:
             await bot.scheduler.stop()
+            if ops is not None:
+                await ops.stop()
     finally:
         await store.close()
+
+
+def with_metrics_port(config: Config, port: int | None) -> Config:
+    """``config`` with /healthz and /metrics on ``port`` (``storyloop run --metrics-port``),
+    turned on if ``[metrics]`` is not; checked as the config file's setting is."""
+    if port is None:
+        return config
+    settings = config.metrics.model_dump() if config.metrics is not None else {}
+    metrics = parse_config({"metrics": {**settings, "enabled": True, "port": port}}).metrics
+    return config.model_copy(update={"metrics": metrics})
+
+
+def start_ops(config: Config, metrics: Metrics, app: App, store: Store,
+              adapters: list[Adapter]) -> OpsServer | None:
+    """``/healthz`` and ``/metrics``, if the config asks for them: healthy while the store
+    answers and every adapter is connected; the outbox counted on every configured platform
+    and any other attached to delivery."""
+    health = Health(store, {a.name: a.ready.is_set for a in adapters})
+    names = [a.name for a in adapters]
+    return serve_ops(config.metrics, metrics, health, store,
+                     lambda: {*names, *app.delivery.senders})
 
 
 def settle_heap() -> None:

@@ -8,7 +8,7 @@ review, what it keeps at the end) its spec declares; the always-on words are a t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -44,6 +44,7 @@ from flows.spec import (
     NOT_KNOWN,
     NOTHING,
     OPENING_WORDS,
+    PARKED,
     RETURNING,
     SAID_NO,
     SOURCES,
@@ -102,11 +103,14 @@ class FlowEngine:
         return turn
 
     def start(self, key: ConversationKey, spec: FlowSpec, now: datetime, text: str = "",
-              event_id: str | None = None, returning: bool = False) -> Turn:
+              event_id: str | None = None, returning: bool = False,
+              given: Mapping[str, Any] | None = None) -> Turn:
         """A new conversation in ``spec``'s flow, its first question asked (to someone who
-        has told a story before, ``returning``, in the words for them)."""
+        has told a story before, ``returning``, in the words for them). ``given``: answers
+        known before it starts (what an outbound flow is about)."""
         kept = spec.entry.keeps_opening
         answers: dict[str, Any] = {RETURNING: True} if returning else {}
+        answers.update(given or {})
         if kept and len(text.split()) >= OPENING_WORDS:
             hold_opening(answers, kept, text, event_id)
         conv = Conversation(key=key, flow=spec.name, state=spec.initial, answers=answers,
@@ -150,6 +154,10 @@ class FlowEngine:
         turn.replies.append(self.say(turn.conversation, "retracted"))
         self.carry_on(turn)
         return turn
+
+    def idle(self, conv: Conversation, now: datetime) -> bool:
+        """Nobody has said anything in it for longer than the idle timeout."""
+        return now - conv.updated_at > self.idle_timeout
 
     # Breaks, the bot's own questions, and safety
     def _parked(self, conv: Conversation, now: datetime) -> bool:
@@ -283,8 +291,8 @@ class FlowEngine:
             conv.status = ConversationStatus.DONE
             turn.story = spec.record(conv, now) if spec.record else None
         elif dest == spec.declined:
-            returning = {RETURNING: True} if conv.answers.get(RETURNING) else {}
-            conv.status, conv.answers = ConversationStatus.DECLINED, returning
+            kept = {k: conv.answers[k] for k in (RETURNING, PARKED) if k in conv.answers}
+            conv.status, conv.answers = ConversationStatus.DECLINED, kept
         turn.replies.append(self.prompt(conv))
 
     # Words
@@ -320,6 +328,7 @@ class FlowEngine:
             keys.insert(0, f"{conv.state}.{kept}")
         key = next(k for k in keys if k in PROMPTS)
         values: dict[str, object] = {kept: conv.answers.get(kept, "")} if kept else {}
+        values.update({name: conv.answers.get(name, "") for name in spec.shows})
         if spec.review and conv.state == spec.review.state:
             values[spec.review.shows_as] = review_text(spec, conv)
         return OutgoingMessage(room_id=conv.key.room_id, text=say(key, conv.locale, **values),

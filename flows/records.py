@@ -13,6 +13,7 @@ def consent_from(a: Answers, locale: str) -> Consent:
     picked = set(a.get("permissions") or ())
     return Consent(store=True, digest="digest" in picked, quote="quote" in picked,
                    contact="contact" in picked, name="name" in picked,
+                   introduce="contact" in picked and a.get("introduce") == "meet",
                    wording_version=CONSENT_WORDING_VERSION, locale=locale,
                    given_at=datetime.fromisoformat(a["consent_at"]))
 

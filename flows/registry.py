@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flows.follow_up import follow_up_flow
+from flows.introduction import introduction_flow
 from flows.spec import FlowOptions, FlowSpec
 from flows.story import story_flow
 from flows.tried import tried_flow
@@ -19,6 +20,7 @@ FLOWS: tuple[FlowFactory, ...] = (
     story_flow,
     tried_flow,
     follow_up_flow,
+    introduction_flow,
 )
 
 

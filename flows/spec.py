@@ -23,6 +23,9 @@ SOURCES = "_from"
 """Answers key: which event gave each answer, so a deleted message takes its answer along."""
 RETURNING = "_returning"
 """Answers key: the person has told a story before (they are welcomed back, not as new)."""
+PARKED = "_parked"
+"""Answers key of a flow the bot started for someone who had left a conversation idle: that
+conversation, as it was, to be taken up again (paused) once this one ends."""
 MISSES = "_misses"
 """Answers key: how many replies in a row were not understood at the question asked."""
 SAID_NO = "_said_no"
@@ -127,6 +130,8 @@ class FlowSpec:
     review: Review | None = None
     finished: str = "done"
     declined: str = "declined"
+    shows: tuple[str, ...] = ()
+    """Answers its words show (``{themes}``), given by whoever starts it (``App.start_flow``)."""
     step_index: Mapping[str, Step] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -66,6 +66,7 @@ ROLES = (
 )
 PERMISSIONS = (choice("digest"), choice("quote"),
                choice("contact"), choice("name"), choice("none"))
+INTRODUCE = (choice("meet"), choice("no_meet"))
 REVIEW = (choice("send"), choice("change"))
 
 
@@ -187,6 +188,8 @@ def common_steps(themes: Sequence[str]) -> list[Step]:
              hints=("roles",)),
         Step("permissions", AnswerKind.PICKS, "permissions", optional=True, choices=PERMISSIONS,
              review_label=label("permissions")),
+        Step("introduce", AnswerKind.CHOICE, "introduce", choices=INTRODUCE,
+             review_label=label("introduce"), yes="meet", no="no_meet"),
         Step("acted_name", AnswerKind.TEXT, "acted_name", optional=True,
              review_label=label("acted_name")),
         Step("review", AnswerKind.CHOICE, None, choices=REVIEW, yes="send", no="change"),
@@ -212,8 +215,11 @@ def tail(reflection: bool) -> list[dict[str, Any]]:
         go("themes", "place"),
         go("place", "role"),
         go("role", "permissions"),
+        go("permissions", "introduce", agreed_to_contact),
         go("permissions", "acted_name", agreed_to_be_named),
         go("permissions", "review"),
+        go("introduce", "acted_name", agreed_to_be_named),
+        go("introduce", "review"),
         go("acted_name", "review"),
         go("review", "done", chose("send")),
         go("review", "change"),
@@ -264,6 +270,11 @@ def story_flow(options: FlowOptions) -> FlowSpec:
 def replace_extract(steps: list[Step], name: str, extract: Extractor) -> None:
     index = next(i for i, s in enumerate(steps) if s.name == name)
     steps[index] = replace(steps[index], extract=extract)
+
+
+def agreed_to_contact(a: Answers) -> bool:
+    """Only someone who may be contacted is asked whether they would like introductions."""
+    return "contact" in (a.get("permissions") or ())
 
 
 def agreed_to_be_named(a: Answers) -> bool:

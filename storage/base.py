@@ -14,6 +14,7 @@ from storage.ports import (
     Conversations,
     Digests,
     FollowUps,
+    Introductions,
     KeyValue,
     Lifecycle,
     Loaded,
@@ -29,5 +30,5 @@ __all__ = ["Loaded", "QueuedReply", "Store", "TurnWrite"]
 
 
 class Store(Alerts, Lifecycle, Conversations, Outbox, Stories, Digests, Audit, PersonalData,
-            KeyValue, Responses, FollowUps, Protocol):
+            KeyValue, Responses, FollowUps, Introductions, Protocol):
     """Every storage port: a store implements them all."""

@@ -25,17 +25,19 @@ from bot.core.types import (
 from storage.base import Loaded, QueuedReply, TurnWrite
 from storage.memory_alerts import MemoryAlerts
 from storage.memory_follow_ups import MemoryFollowUps
+from storage.memory_introductions import MemoryIntroductions
 from storage.memory_loop import MemoryResponses
 from storage.ports import Notice, outbox_rows
 
 ANONYMOUS = UserId("anonymous")
 
 
-class MemoryStore(MemoryAlerts, MemoryResponses, MemoryFollowUps):
+class MemoryStore(MemoryAlerts, MemoryResponses, MemoryFollowUps, MemoryIntroductions):
     def __init__(self) -> None:
         MemoryAlerts.__init__(self)
         MemoryFollowUps.__init__(self)
         MemoryResponses.__init__(self)
+        MemoryIntroductions.__init__(self)
         self._conversations: dict[ConversationKey, Conversation] = {}
         self._events: set[tuple[Platform, EventId]] = set()
         self._stories: list[Story] = []
@@ -121,9 +123,11 @@ class MemoryStore(MemoryAlerts, MemoryResponses, MemoryFollowUps):
     async def forget(self, platform: Platform, participant: UserId, event_id: EventId | None,
                      entry: AuditEntry, replies: tuple[OutgoingMessage, ...] = ()) -> int:
         mine = await self.stories_of(platform, participant)
+        who = (platform, participant)
         self._stories = [s for s in self._stories if s not in mine]
         self._forget_responses(s.id for s in mine)
         self._forget_follow_ups(platform, participant, (s.id for s in mine))
+        self._drop_sides(lambda side: (side.platform, side.participant) == who)
         self._conversations = {k: c for k, c in self._conversations.items()
                                if (k.platform, k.user_id) != (platform, participant)}
         self._replies = {n: (r, whose) for n, (r, whose) in self._replies.items()
@@ -146,6 +150,7 @@ class MemoryStore(MemoryAlerts, MemoryResponses, MemoryFollowUps):
                and (delete or s.participant != ANONYMOUS)]
         keep = [s for s in self._stories if s not in old]
         self._retire_follow_ups({s.id for s in old}, delete)
+        self._drop_sides(lambda side: side.story_id in {s.id for s in old})
         if delete:
             self._forget_responses(s.id for s in old)
         else:

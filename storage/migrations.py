@@ -300,6 +300,33 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX story_updates_by_story ON story_updates (story_id, id)",
     )}),
+    Migration(10, "introductions between tellers who tried similar things, only when both "
+              "agree", {SQLITE: (
+        "ALTER TABLE stories ADD COLUMN consent_introduce INTEGER NOT NULL DEFAULT 0",
+        # by: the moderator who proposed it. No foreign keys: the store erases a side with
+        # its teller or story, and withdraws the introduction, in the same transaction.
+        """CREATE TABLE introductions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'proposed'
+                CHECK (state IN ('proposed', 'made', 'declined', 'withdrawn'))
+        )""",
+        # line: the words a teller chose to pass on, kept only until passed on (or not
+        # needed); user_id is their pseudonym, so forgetting them erases their side.
+        """CREATE TABLE introduction_sides (
+            introduction_id INTEGER NOT NULL,
+            story_id INTEGER NOT NULL,
+            platform TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            answer TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (answer IN ('waiting', 'asked', 'yes', 'no')),
+            line TEXT,
+            asked_at TEXT,
+            PRIMARY KEY (introduction_id, story_id)
+        )""",
+        "CREATE INDEX introduction_sides_by_person ON introduction_sides (platform, user_id)",
+    )}),
 )
 
 LATEST = MIGRATIONS[-1].version

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.follow_ups import OPEN_STATES, FollowUp, FollowUpState, StoryUpdate
+from bot.core.introductions import Introduction, IntroductionState
 from bot.core.loop import Response, StoryChange
 from bot.core.types import (
     Alert,
@@ -278,6 +279,22 @@ class FollowUps(Protocol):
         Returns how many."""
 
 
+class Introductions(Protocol):
+    """Introductions moderators proposed between tellers. A person's sides go when they are
+    forgotten (or their story is retired), and an introduction left with one side is
+    withdrawn, the other side's line erased, at once."""
+
+    async def save_introduction(self, introduction: Introduction,
+                                notices: tuple[Notice, ...] = (),
+                                entry: AuditEntry | None = None) -> Introduction:
+        """Insert (without an id: the store gives it one) or update an introduction and all
+        its sides, with the notices to tellers and the audit entry, all at once."""
+
+    async def introductions(self, states: Collection[IntroductionState] | None = None,
+                            ) -> list[Introduction]:
+        """Introductions in these states (or all), oldest first."""
+
+
 class KeyValue(Protocol):
     async def get_value(self, key: str) -> str | None:
         """A small piece of adapter state (a sync token, say)."""
@@ -303,6 +320,11 @@ class ResponseStore(Responses, Stories, Protocol):
 class FollowUpStore(FollowUps, Stories, Conversations, KeyValue, Protocol):
     """What follow-ups use: their deadlines and updates, the stories they follow, the
     conversation each person is in, and one value (the last story planned for)."""
+
+
+class IntroductionStore(Introductions, Stories, Audit, Conversations, Protocol):
+    """What introductions use: themselves, the stories they join, the audit log, and the
+    conversation each person is in."""
 
 
 class DigestDeskStore(Digests, Stories, Audit, KeyValue, Responses, FollowUps, Protocol):

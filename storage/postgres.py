@@ -25,12 +25,14 @@ from storage.postgres_alerts import PostgresAlerts
 from storage.postgres_follow_ups import PostgresFollowUps
 from storage.postgres_pool import Database, Work
 from storage.postgres_rows import SAVE_EVENT_ONCE
+from storage.sqlite_introductions import SQLiteIntroductions
 from storage.sqlite_loop import SQLiteResponses
 from storage.sqlite_queries import SQLQueries
 from storage.sqlite_rows import Reader, Statements
 
 
-class PostgresStore(PostgresAlerts, SQLiteResponses, PostgresFollowUps, SQLQueries):
+class PostgresStore(PostgresAlerts, SQLiteResponses, PostgresFollowUps, SQLiteIntroductions,
+                    SQLQueries):
     def __init__(self, url: str, name: str) -> None:
         self._db = Database(url, name)
 

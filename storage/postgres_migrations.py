@@ -239,6 +239,30 @@ STATEMENTS: dict[int, tuple[str, ...]] = {
         )""",
         "CREATE INDEX story_updates_by_story ON story_updates (story_id, id)",
     ),
+    10: (
+        "ALTER TABLE stories ADD COLUMN consent_introduce boolean NOT NULL DEFAULT false",
+        f"""CREATE TABLE introductions (
+            id {_ID},
+            at timestamptz NOT NULL,
+            by text NOT NULL,
+            state text NOT NULL DEFAULT 'proposed'
+                CHECK (state IN ('proposed', 'made', 'declined', 'withdrawn'))
+        )""",
+        # rowid: the order sides were first saved in, as SQLite's own rowid gives it.
+        """CREATE TABLE introduction_sides (
+            introduction_id bigint NOT NULL,
+            story_id bigint NOT NULL,
+            platform text NOT NULL,
+            user_id text NOT NULL,
+            answer text NOT NULL DEFAULT 'waiting'
+                CHECK (answer IN ('waiting', 'asked', 'yes', 'no')),
+            line text,
+            asked_at timestamptz,
+            rowid bigint GENERATED ALWAYS AS IDENTITY,
+            PRIMARY KEY (introduction_id, story_id)
+        )""",
+        "CREATE INDEX introduction_sides_by_person ON introduction_sides (platform, user_id)",
+    ),
 }
 """Each migration's PostgreSQL statements, by its number."""
 

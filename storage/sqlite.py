@@ -37,6 +37,7 @@ from storage.migrate import migrate, schema_version
 from storage.migrations import SQLITE
 from storage.sqlite_alerts import SQLiteAlerts
 from storage.sqlite_follow_ups import SQLiteFollowUps
+from storage.sqlite_introductions import SQLiteIntroductions
 from storage.sqlite_loop import SQLiteResponses
 from storage.sqlite_queries import SQLQueries
 from storage.sqlite_rows import Statements
@@ -52,7 +53,8 @@ T = TypeVar("T")
 W = TypeVar("W")
 
 
-class SQLiteStore(SQLiteAlerts, SQLiteResponses, SQLiteFollowUps, SQLQueries):
+class SQLiteStore(SQLiteAlerts, SQLiteResponses, SQLiteFollowUps, SQLiteIntroductions,
+                  SQLQueries):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._writes = Writer(self.path)

@@ -22,6 +22,7 @@ from bot.core.types import (
     UserId,
 )
 from storage import sqlite_follow_ups as follow_ups
+from storage import sqlite_introductions as introductions
 from storage import sqlite_rows as sql
 from storage.base import QueuedReply
 from storage.sqlite_alerts import forgetting
@@ -178,6 +179,7 @@ class SQLQueries:
             ("DELETE FROM reply_outbox WHERE platform = ? AND user_id = ?", who),
             *forgetting(platform, participant),
             *follow_ups.forgetting(platform, participant),
+            *introductions.forgetting(platform, participant),
             (sql.SAVE_AUDIT, sql.audit_row(entry)),
             # the confirmation holds nothing of theirs: nobody's
             *((sql.SAVE_REPLY, row) for row in sql.reply_rows(platform, None, None, replies,
@@ -202,6 +204,7 @@ class SQLQueries:
             *(sql.retire_statements(old, cutoff, delete)),
             *(erasing() if delete else []),
             *follow_ups.retiring(delete),
+            *introductions.retiring(),
             ("DELETE FROM conversations WHERE updated_at < ?", (cutoff,)),
             (sql.SAVE_AUDIT, sql.audit_row(entry)),
         ])

@@ -84,7 +84,7 @@ STORY_COLUMNS = (
     "flow, situation, tried, tried_by, outcome, spread, enhance, restore, replace, become, "
     "role, place, consent_store, consent_digest, consent_quote, consent_contact, consent_name, "
     "consent_version, consent_locale, consent_at, safeguarding, status, created_at, updated_at, "
-    "acted_name"
+    "acted_name, consent_introduce"
 )
 SAVE_STORY = f"""
 INSERT INTO stories ({STORY_COLUMNS}, participant_id)
@@ -161,7 +161,7 @@ def story_values(s: Story) -> tuple[Any, ...]:
             s.consent.store, s.consent.digest, s.consent.quote, s.consent.contact,
             s.consent.name, s.consent.wording_version,
             s.consent.locale, s.consent.given_at.isoformat(), s.safeguarding, s.status.value,
-            _utc(s.created_at), _utc(s.updated_at), s.acted_name)
+            _utc(s.created_at), _utc(s.updated_at), s.acted_name, s.consent.introduce)
 
 
 def _utc(moment: datetime) -> str:
@@ -172,14 +172,15 @@ def story(row: Any) -> Story:
     (id_, platform, user_id, flow, situation, tried, tried_by, outcome, spread, enhance,
      restore, replace, become, role, place, consent_store, digest, quote, contact, name,
      consent_version, consent_locale, consent_at, safeguarding, status, created_at, updated_at,
-     acted_name, themes) = row
+     acted_name, introduce, themes) = row
     return Story(
         id=id_, platform=Platform(platform), participant=UserId(user_id), flow=flow,
         situation=situation, tried=tried, tried_by=TriedBy(tried_by) if tried_by else None,
         outcome=outcome, spread=spread, enhance=enhance, restore=restore, replace=replace,
         become=become, themes=tuple(json.loads(themes)), role=Role(role), place=place,
         consent=Consent(store=bool(consent_store), digest=bool(digest), quote=bool(quote),
-                        contact=bool(contact), name=bool(name), wording_version=consent_version,
+                        contact=bool(contact), name=bool(name), introduce=bool(introduce),
+                        wording_version=consent_version,
                         locale=consent_locale, given_at=moment(consent_at)),
         safeguarding=safeguarding, status=StoryStatus(status), acted_name=acted_name,
         created_at=moment(created_at), updated_at=moment(updated_at))

@@ -178,6 +178,17 @@ class Chat:
     def last_text(self) -> str:
         return self.replies[-1].text
 
+    async def agree(self, permissions: str, introduce: str = "no") -> None:
+        """Answer "what else is OK with you?" and, if that asks next whether they would be
+        happy to be introduced (it does when they agreed to be contacted), answer that."""
+        await self.say(permissions)
+        if INTRODUCE_ASKED in self.last_text:
+            await self.say(introduce)
+
+
+INTRODUCE_ASKED = "would you be happy to be introduced?"
+"""In the question after "what else is OK with you?", for someone who may be contacted."""
+
 
 @pytest.fixture
 def config() -> Config:

@@ -1,6 +1,7 @@
 """The layers hold: each part of storyloop imports only the parts below it.
 
     composition   bot/compose.py, bot/runner.py, bot/cli.py   (may import anything)
+    operations    bot/ops.py, bot/metrics.py                  (core, storage ports, metrics)
     adapters      adapters/                                   (the App seam, core, storage ports)
     the seam      bot/app.py                                  (features, flows, storage, core)
     features      bot/features/                               (commands, flows, storage, core)
@@ -33,6 +34,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "storage": ("bot.core", "storage"),
     "bot/commands.py": ("bot.core", "storage"),
     "bot/scheduler.py": ("bot.core",),
+    "bot/metrics.py": ("bot.core", "storage"),
+    "bot/ops.py": ("bot.core", "bot.metrics", "storage"),
     "bot/features": ("bot.core", "bot.commands", "bot.features", "flows", "storage"),
     "bot/app.py": ("bot.core", "bot.commands", "bot.features", "flows", "storage"),
     "adapters": ("bot.core", "bot.app", "bot.commands", "storage", "adapters"),

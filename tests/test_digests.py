@@ -57,7 +57,9 @@ def desk(app: App, clock: FakeClock, staff: Staff) -> DigestDesk:
 async def tell(app: App, who: str, situation: str, consents: str = "1, 2, 3") -> None:
     chat = Chat(app, person=who, room=f"!dm-{who}")
     await chat.script("hi", "yes", "yes", situation, f"We started a fix for: {situation}",
-                      "Mondays are calmer.", "skip", "no", "1", "skip", "staff", consents, "yes")
+                      "Mondays are calmer.", "skip", "no", "1", "skip", "staff")
+    await chat.agree(consents)
+    await chat.say("yes")
 
 
 def mod(app: App) -> Chat:

@@ -115,6 +115,32 @@ async def test_a_follow_up_due_while_the_person_is_mid_story_waits(
     assert asked(phone, chat) == 1
 
 
+async def test_a_story_left_idle_is_kept_aside_for_the_follow_up_then_carried_on(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    clock.advance(weeks=4)
+    await chat.script("hi", "yes", "yes", "The ward was short of staff all week.")
+    await tick(bot, phone)
+    assert asked(phone, chat) == 0  # under way: it waits
+    clock.advance(hours=2)  # they walked away mid-story
+    await tick(bot, phone)
+    assert asked(phone, chat) == 1
+    await chat.script("it stopped", "skip", "skip")
+    assert "I've added this to your story" in chat.last_text
+    [update] = await store.updates_to()
+    assert update.outcome is Outcome.STOPPED
+    await chat.say("hi")
+    assert chat.last_text.startswith("Welcome back! Last time we got as far as")
+    assert "tried something to make it better?" in chat.last_text  # where they were
+    await chat.script("carry on", "not yet")
+    assert "What would help?" in chat.last_text
+    await chat.script("more nurses", "no", "skip", "skip", "staff", "none", "yes")
+    assert "your story is saved" in chat.last_text
+    [_, second] = await store.list_stories()
+    assert second.situation == "The ward was short of staff all week."
+
+
 async def test_quiet_hours_follow_the_clocks_across_the_change_to_summer_time() -> None:
     hours, zone = "21:00-09:00", "Europe/London"
     # 08:30 UTC is 08:30 in London the day before the clocks go forward, 09:30 after.

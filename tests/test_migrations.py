@@ -82,12 +82,12 @@ async def test_a_version_4_database_upgrades_with_everything_in_it(tmp_path: Pat
     store = SQLiteStore(v4_database(tmp_path / "v4.db"))
     await store.open()
     try:
-        assert await store.schema_version() == LATEST == 9
+        assert await store.schema_version() == LATEST == 10
         [ann, bob] = await store.list_stories()
         assert (ann.id, ann.status, ann.themes, ann.place) == (
             1, StoryStatus.APPROVED, ("access", "kindness"), "Ward 9")
         assert (bob.id, bob.acted_name, bob.themes) == (2, "Sam", ("digital",))
-        assert bob.consent.digest and bob.consent.locale == "en"
+        assert bob.consent.digest and bob.consent.locale == "en" and not bob.consent.introduce
         assert await store.carried_story_ids() == {1}
         assert [i.room_id for i in await store.unsent()] == ["!staff"]
         assert [e.action for e in await store.audit_entries()] == [

@@ -11,8 +11,10 @@ STORY = ["hi", "yes", "yes", "Dr Jones on ward 7 never reads the notes, 07700 90
          "We started a two-minute huddle.", "skip", "skip", "no", "2", "skip", "staff"]
 
 
-async def told(chat: Chat, consent: str = "none") -> None:
-    await chat.script(*STORY, consent, "yes")
+async def told(chat: Chat, consent: str = "none", introduce: str = "no") -> None:
+    await chat.script(*STORY)
+    await chat.agree(consent, introduce)
+    await chat.say("yes")
 
 
 def moderator(app: App) -> Chat:

@@ -26,6 +26,7 @@ ENHANCE, RESTORE = "build on, that already works?", "something it brings back"
 REPLACE, BECOME = "What might it replace", "what might it become?"
 PLACE, ROLE = "Which service or place", "are you telling this as"
 PERMISSIONS, REVIEW, SAVED = "What else is OK with you?", "Shall I send it?", "your story is saved"
+INTRODUCE = "would you be happy to be introduced?"
 
 
 @pytest.fixture
@@ -176,7 +177,8 @@ def test_chatty_chris_tells_it_at_length_and_every_answer_is_kept(
                   PLACE)
     chris.answers("the royal infirmary, ward 12, the one by the lifts", ROLE)
     chris.answers("I'm just family really, I don't work for the NHS or anything", PERMISSIONS)
-    chris.answers("1 and 3 are fine, I'm happy for someone to ring me about it", REVIEW)
+    chris.answers("1 and 3 are fine, I'm happy for someone to ring me about it", INTRODUCE)
+    chris.answers("no thank you, I'd rather not", REVIEW)
     chris.answers("yes lovely, send it. thank you for listening", SAVED)
     assert chris.leaves() == 0
     story = Misreadings(stored_story(db))
@@ -296,7 +298,8 @@ def test_returning_ray_leaves_mid_story_and_finishes_it_later(
     back.answers("3, 7", PLACE)
     back.answers("district nurses, north team", ROLE)
     back.answers("both", PERMISSIONS)
-    back.answers("1 2 3", REVIEW)
+    back.answers("1 2 3", INTRODUCE)
+    back.answers("yes", REVIEW)
     back.answers("yes", SAVED)
     assert back.leaves() == 0
     assert story_count(db) == 1
@@ -341,7 +344,8 @@ def test_pasting_pat_pastes_paragraphs_and_each_is_one_answer_kept_whole(
     pat.answers("3, 5", PLACE)
     pat.answers("ward 7 (acute medicine)", ROLE)
     pat.answers("staff", PERMISSIONS)
-    review = pat.answers("1, 2 and 3", REVIEW)
+    pat.answers("1, 2 and 3", INTRODUCE)
+    review = pat.answers("sure, why not", REVIEW)
     assert "Two near misses in one month." in review and "get a break now." in review
     pat.answers("yes", SAVED)
     assert pat.leaves() == 0

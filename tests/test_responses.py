@@ -161,7 +161,7 @@ async def test_a_responder_answers_approved_stories_about_their_service_only(
     chat = Chat(app)
     await chat.script("hi", "yes", "yes", "The phones at Riverside Surgery are engaged.",
                       "We started a call-back list.", "skip", "skip", "no", "2",
-                      "Riverside Surgery", "citizen", "contact", "yes")
+                      "Riverside Surgery", "citizen", "contact", "no", "yes")
     [story] = await store.list_stories()
     assert story.place == "Riverside Surgery" and story.themes == ("waiting times",)
     pals = OnMatrix(app, person=PALS, room="!pals:example.org")

@@ -51,9 +51,10 @@ async def _nothing() -> None:
 
 async def test_run_schedules_retention_always_and_the_digest_when_configured(store: Store) -> None:
     plain = compose(Config(), store)
-    assert [job.name for job in plain.scheduler.jobs] == ["follow_ups", "retention"]
+    jobs = ["follow_ups", "introductions", "retention"]
+    assert [job.name for job in plain.scheduler.jobs] == jobs
     assert plain.desk is None
     with_digest = compose(Config(digest=DigestConfig()), store)
-    assert [job.name for job in with_digest.scheduler.jobs] == ["follow_ups", "retention", "digest"]
+    assert [job.name for job in with_digest.scheduler.jobs] == [*jobs, "digest"]
     assert with_digest.desk is not None
     assert with_digest.app.commands is not None and with_digest.app.commands.knows("digest")

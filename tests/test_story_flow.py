@@ -23,6 +23,8 @@ async def to_review(chat: Chat) -> None:
     await chat.script(PROBLEM, ATTEMPT, "Fewer angry calls on Mondays.",
                       "Other practices could copy the template.", "no", "1, 3, phones",
                       "Riverside Surgery", "staff", "1, 3")
+    assert "would you be happy to be introduced?" in chat.last_text  # they may be contacted
+    await chat.say("yes")
     assert chat.last_text.startswith("Here's your story")
 
 
@@ -32,7 +34,7 @@ async def test_whole_story_is_stored_as_pending(chat: Chat, store: Store) -> Non
     for part in (PROBLEM, ATTEMPT, "Fewer angry calls", "access, communication, phones",
                  "Riverside Surgery", "Staff", "Someone else",
                  "You agreed to: Include it in weekly summaries for staff, without my name; "
-                 "Contact me later"):
+                 "Contact me later", "Introductions: Yes, I'm happy to be introduced"):
         assert part in review
     await chat.say("yes")
     assert "your story is saved" in chat.last_text
@@ -46,7 +48,7 @@ async def test_whole_story_is_stored_as_pending(chat: Chat, store: Store) -> Non
     assert (story.role, story.place, story.flow) == (Role.STAFF, "Riverside Surgery", "story")
     assert story.consent.store and story.consent.wording_version
     assert (story.consent.digest, story.consent.quote, story.consent.contact,
-            story.consent.name) == (True, False, True, False)
+            story.consent.name, story.consent.introduce) == (True, False, True, False, True)
     assert story.participant == chat.pseudonym and "alice" not in story.participant
 
 

@@ -51,7 +51,8 @@ class MatrixAdapter:
         self.config, self.app, self.store, self.backoff = config, app, store, backoff
         self._groups = group_rooms(config)
         self.ready = asyncio.Event()
-        """Set once logged in and the first sync is handled."""
+        """Set once logged in and a sync is handled; cleared while the homeserver does not
+        answer."""
         self._connection: _Connection | None = None
         self._undecrypted = Undecrypted(timedelta(seconds=config.unreadable_after_seconds),
                                         store, f"matrix:{config.user_id}:undecrypted")

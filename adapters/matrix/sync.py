@@ -96,7 +96,8 @@ def sync_token_key(user_id: str) -> str:
 @dataclass
 class SyncLoop:
     """Syncs, hands each batch to ``handle``, then saves its token; ``ready`` is set once the
-    first batch is handled."""
+    first batch is handled, cleared while syncing fails, and set again once the homeserver
+    answers."""
 
     client: AsyncClient
     store: TokenStore
@@ -118,6 +119,7 @@ class SyncLoop:
             try:
                 await self._once(first)
             except (OSError, TimeoutError, ClientError, PlatformError) as exc:
+                self.ready.clear()  # out of sync until the homeserver answers (/healthz)
                 failures += 1
                 log.warning("matrix sync failed (%r); trying again", exc)
                 failures = await self._until_answered(failures)
@@ -133,6 +135,8 @@ class SyncLoop:
         while True:
             await asyncio.sleep(self.backoff.delay(failures))  # backing off: it is down
             if await answers(self.client):
+                log.info("the homeserver answers again")
+                self.ready.set()  # connected: the next sync may wait a while for news
                 return failures
             failures += 1
             log.info("the homeserver is not answering yet (%s tries)", failures)

@@ -6,6 +6,7 @@ Every section forbids unknown keys, so a typo fails at start-up with the key nam
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from datetime import timedelta
@@ -237,6 +238,29 @@ class ResponderConfig(Settings):
         return self
 
 
+class MetricsConfig(Settings):
+    """``/healthz`` and Prometheus ``/metrics`` for operators (``storyloop run`` only). No
+    section: off."""
+
+    enabled: bool = True
+    """``false`` turns it off, keeping the section."""
+    host: str = "127.0.0.1"
+    """The address to listen on: 127.0.0.1 keeps it to this machine."""
+    port: int = Field(default=9464, ge=0, le=65535)
+    """The port; 0 picks a free one (tests)."""
+
+    @field_validator("host")
+    @classmethod
+    def _an_address(cls, value: str) -> str:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise PydanticCustomError("ip_address", "should be an IP address to listen on, "
+                                      "like 127.0.0.1 (this machine only) or 0.0.0.0 (every "
+                                      "interface)") from None
+        return value
+
+
 class Config(Settings):
     storage: StorageConfig = StorageConfig()
     flows: FlowsConfig = FlowsConfig()
@@ -246,6 +270,7 @@ class Config(Settings):
     digest: DigestConfig | None = None
     responders: tuple[ResponderConfig, ...] = ()
     follow_ups: FollowUpsConfig = FollowUpsConfig()
+    metrics: MetricsConfig | None = None
 
     @field_validator("matrix", "slack", "digest", mode="before")
     @classmethod

@@ -140,6 +140,9 @@ class Consent(BaseModel):
     """Contact them later to ask how it went (and tell them when it is approved)."""
     name: bool = False
     """Name them as someone who acted."""
+    introduce: bool = False
+    """Happy to be introduced to someone who tried something similar (both are asked first,
+    every time: ``bot/core/introductions.py``). Only asked when they agreed to be contacted."""
     wording_version: str
     locale: str = "en"
     """The language the consent wording was shown in (a catalogue's locale)."""

@@ -114,7 +114,7 @@ class ResponseDesk:
     async def _respond(self, ctx: CommandContext, story: Story, text: str, typed: str) -> str:
         assert story.id is not None
         now, signed = self.clock.now(), self._signed(ctx)
-        words = say("respond.to_teller", signed=signed, text=text, story=_short(story))
+        words = say("respond.to_teller", signed=signed, text=text, story=short(story))
         room, notice = await self._notice(story, words)
         saved = await self.store.add_response(
             Response(story_id=story.id, at=now, by=_actor(ctx), signed=signed, text=text,
@@ -129,7 +129,7 @@ class ResponseDesk:
                       typed: str) -> str:
         assert story.id is not None
         now = self.clock.now()
-        words = say(f"change.to_teller.{status.name.lower()}", what=what, story=_short(story))
+        words = say(f"change.to_teller.{status.name.lower()}", what=what, story=short(story))
         room, notice = await self._notice(story, words)
         saved = await self.store.add_change(
             StoryChange(story_id=story.id, at=now, by=_actor(ctx), status=status, what=what),
@@ -185,7 +185,7 @@ def _unquoted(text: str) -> str:
     return text.strip()
 
 
-def _short(story: Story) -> str:
+def short(story: Story) -> str:
     """The start of the story, redacted, on one line, to say which one is meant."""
     text = " ".join(redact(story.situation).split()).rstrip(".")
     return text if len(text) <= SHORT else text[:SHORT - 1].rstrip() + "\u2026"

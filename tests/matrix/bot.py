@@ -16,6 +16,7 @@ from bot.compose import compose
 from bot.core.clock import Clock
 from bot.core.config import Config, DigestConfig, MatrixConfig, StorageConfig
 from bot.features.follow_ups import FollowUpDesk
+from bot.features.introductions import IntroductionDesk
 from storage.base import Store
 from storage.open import open_store
 
@@ -36,6 +37,8 @@ class RunningBot:
     """The bot's SQLite file."""
     follow_ups: FollowUpDesk | None = None
     """Its follow-ups, for a test to run the scheduler's job on its own clock."""
+    introductions: IntroductionDesk | None = None
+    """Its introductions, likewise."""
     stopped: bool = False
 
     @property
@@ -77,7 +80,8 @@ class BotFactory:
         app = composed.app
         adapter = MatrixAdapter(matrix, app, store, self.backoff)
         task = asyncio.create_task(adapter.run(), name="test matrix bot")
-        bot = RunningBot(adapter, app, store, task, path, composed.follow_ups)
+        bot = RunningBot(adapter, app, store, task, path, composed.follow_ups,
+                         composed.introductions)
         self.running.append(bot)
         ready = asyncio.create_task(adapter.ready.wait())
         await asyncio.wait([task, ready], timeout=30, return_when=asyncio.FIRST_COMPLETED)

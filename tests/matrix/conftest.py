@@ -95,14 +95,15 @@ async def matrix_bot(synapse: Synapse, tmp_path: Path,
 @pytest.fixture
 async def bot_process(synapse: Synapse,
                       tmp_path: Path) -> AsyncIterator[Callable[..., BotProcess]]:
-    """``bot_process(**matrix_settings)``: ``storyloop run`` for a fresh bot user, not yet
-    started; each one is killed after the test."""
+    """``bot_process(sections, **matrix_settings)``: ``storyloop run`` for a fresh bot user
+    (``sections``: more of its config, in TOML), not yet started; each one is killed after
+    the test."""
     made: list[BotProcess] = []
 
-    def make(**settings: str | float) -> BotProcess:
+    def make(sections: str = "", **settings: str | float) -> BotProcess:
         base = tmp_path / f"run-{len(made)}"
         base.mkdir()
-        made.append(BotProcess(synapse, synapse.register(), base, **settings))
+        made.append(BotProcess(synapse, synapse.register(), base, sections, **settings))
         return made[-1]
 
     yield make

@@ -22,7 +22,7 @@ STORYLOOP = Path(sys.executable).with_name("storyloop")
 
 
 class BotProcess:
-    def __init__(self, synapse: Synapse, user: RegisteredUser, base: Path,
+    def __init__(self, synapse: Synapse, user: RegisteredUser, base: Path, sections: str = "",
                  **matrix: str | float) -> None:
         self.user, self.base = user, base
         self.config = base / "storyloop.toml"
@@ -31,7 +31,7 @@ class BotProcess:
         self.config.write_text(
             f'[storage]\npath = "{self.database}"\n\n[matrix]\nhomeserver = "{synapse.url}"\n'
             f'user_id = "{user.user_id}"\npassword_env = "{PASSWORD_ENV}"\n'
-            f'store_path = "{base / "store"}"\n{extra}')
+            f'store_path = "{base / "store"}"\n{extra}\n{sections}')
         self.lines: list[str] = []
         """Every log line of every run, in order."""
         self.starts = 0

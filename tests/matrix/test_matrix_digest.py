@@ -33,7 +33,8 @@ async def test_a_moderator_approves_a_digest_and_staff_get_it_once_with_its_char
                          ("Calmer Mondays.", "spread"),
                          ("skip", "four short extra"), ("no", "Which of these"),
                          ("1", "Which service"), ("skip", "Nearly done"),
-                         ("staff", "What else is OK"), ("1, 2, 3", "Shall I send it?"),
+                         ("staff", "What else is OK"), ("1, 2, 3", "happy to be introduced"),
+                         ("no", "Shall I send it?"),
                          ("yes", "your story is saved")]:
         await talk(teller, room, line, expect)
     await talk(moderator, mods, "!story approve 1", "Story #1 is approved")

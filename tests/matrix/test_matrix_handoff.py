@@ -29,7 +29,8 @@ async def test_a_32000_character_review_reaches_the_person_through_the_bot(
                            ("no", "Which of these"), ("1, 3", "service or place"),
                            (long[4], "Nearly done"), ("staff", "What else is OK")):
         await talk(ann, room, answer, expect)
-    await ann.send(room, "1, 3")
+    await talk(ann, room, "1, 3", "happy to be introduced")
+    await ann.send(room, "no")
     await ann.send(room, "!help")  # answered after the review, so the review came first
     await ann.wait_for_message(room, says("Commands you can use"), timeout=20)
     bodies = "\n".join(s.body for s in ann.seen if s.sender == bot.user_id)

@@ -87,7 +87,7 @@ async def _review_of_32000_characters(app: App) -> OutgoingMessage:
     chat = Chat(app)
     long = [_text(6500, seed) for seed in range(5)]
     await chat.script("hi", "yes", "yes", long[0], long[1], long[2], long[3], "no",
-                      "1, 3", long[4], "staff", "1, 3")
+                      "1, 3", long[4], "staff", "1, 3", "no")
     assert chat.last_text.startswith("Here's your story")
     assert sum(map(len, long)) >= 32_000
     return chat.last

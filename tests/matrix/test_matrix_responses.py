@@ -14,7 +14,8 @@ STORY = [("yes", "Is that OK?"), ("yes", "What's been happening?"),
          ("We started a call-back list.", "What happened after"),
          ("Calmer Mondays.", "spread"), ("skip", "four short extra"), ("no", "Which of these"),
          ("1", "Which service"), ("skip", "Nearly done"), ("citizen", "What else is OK"),
-         ("3", "Shall I send it?"), ("yes", "your story is saved")]
+         ("3", "happy to be introduced"), ("no", "Shall I send it?"),
+         ("yes", "your story is saved")]
 
 
 async def test_a_response_and_a_change_reach_the_teller_in_their_direct_chat(

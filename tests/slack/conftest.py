@@ -19,6 +19,8 @@ from bot.compose import compose
 from bot.core.clock import Clock
 from bot.core.config import Config, DigestConfig, FlowsConfig, SlackConfig, StorageConfig
 from bot.features.follow_ups import FollowUpDesk
+from bot.features.introductions import IntroductionDesk
+from bot.metrics import Metrics
 from storage.base import Store
 from storage.open import open_store
 from tests.slack.payloads import SIGNING_SECRET
@@ -100,6 +102,8 @@ class RunningBot:
     store: Store
     task: asyncio.Task[None]
     follow_ups: FollowUpDesk | None = None
+    introductions: IntroductionDesk | None = None
+    metrics: Metrics | None = None
     stopped: bool = False
 
     @property
@@ -155,7 +159,7 @@ async def start_bot(
         composed = compose(config, store, clock=clock)
         adapter = SlackAdapter(config.slack, composed.app, store)
         bot = RunningBot(adapter, store, asyncio.create_task(adapter.run(), name="slack-bot"),
-                         composed.follow_ups)
+                         composed.follow_ups, composed.introductions, composed.metrics)
         bots.append(bot)
         await _ready(bot)
         return bot

@@ -29,7 +29,7 @@ PROBLEM = "The surgery phone line is engaged from 8am every Monday and people gi
 ATTEMPT = "The practice manager started a call-back list and texts people a time slot."
 MIDDLE = (ATTEMPT, "Fewer angry calls on Mondays.", "Other practices could copy the template.")
 TYPED = ("hi", "yes", "yes", PROBLEM, *MIDDLE, "no", "1, 3, phones", "Riverside Surgery",
-         "staff", "1, 3", "yes")
+         "staff", "1, 3", "yes", "yes")
 """A whole story, typed (the script of tests/test_story_flow.py)."""
 HttpPerson = Callable[[RunningBot], Person]
 SocketPerson = Callable[[], Person]
@@ -65,7 +65,8 @@ async def test_a_whole_story_over_socket_mode_with_buttons_and_typing(
 
     await talk(person, reference, "hi", Press("Yes, let's start"), Press("Yes, that's OK"),
                PROBLEM, *MIDDLE, Press("No, skip them"), "1, 3, phones", "Riverside Surgery",
-               Press("Staff"), "1, 3", Press("Yes, send it"))
+               Press("Staff"), "1, 3",
+               Press("Yes, I'm happy to be introduced"), Press("Yes, send it"))
 
     assert person.bot_texts() == reference.texts
     [story] = await bot.store.list_stories()
@@ -73,7 +74,7 @@ async def test_a_whole_story_over_socket_mode_with_buttons_and_typing(
     [opened] = slack_standin.calls_to("apps.connections.open")
     assert opened.token == slack_standin.app_token
     updates = slack_standin.calls_to("chat.update")
-    assert len(updates) == 5
+    assert len(updates) == 6  # one per button pressed
     role = next(m for m in slack_standin.messages(person.dm) if "Staff" in m["text"])
     assert [b["type"] for b in role["blocks"]] == ["section", "context"]
     assert role["blocks"][-1]["elements"][0]["text"] == "\u2713 Staff"

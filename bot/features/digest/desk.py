@@ -36,7 +36,7 @@ from bot.commands import Command, CommandContext, Commands
 from bot.core.clock import Clock
 from bot.core.config import DigestConfig
 from bot.core.loop import ChangeStatus
-from bot.core.ports import Post, Publisher, Sender
+from bot.core.ports import NoTally, Post, Publisher, Sender, Tally
 from bot.core.types import (
     AuditEntry,
     Choice,
@@ -87,6 +87,8 @@ class DigestDesk:
     publishers: dict[Platform, Publisher] = field(default_factory=dict)
     prefixes: dict[Platform, str] = field(default_factory=dict)
     """How commands are typed on each platform, to name them in notices."""
+    tally: Tally = field(default_factory=NoTally)
+    """Counts the digests posted, for the operators' metrics."""
     _deciding: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
 
     def register(self, commands: Commands) -> None:
@@ -267,6 +269,7 @@ class DigestDesk:
                 log.exception("could not post digest %s to %s", item.digest_id, item.room_id)
                 continue
             await self.store.mark_sent(item, remote, self.clock.now())
+            self.tally.posted_digest(item.platform)
             posted += 1
             touched.add(item.digest_id)
         for digest_id in sorted(touched):

@@ -261,8 +261,12 @@ class App:
             text = data_rights.export(stories, turn.conversation, responses, changes,
                                       await self.store.updates_to(ids))
         else:
-            text = data_rights.my_stories(stories, responses, changes,
-                                          await self.store.updates_to(ids))
+            mine = set(ids)
+            text = data_rights.my_stories(
+                stories, responses, changes, await self.store.updates_to(ids),
+                await self.store.follow_ups(story_ids=ids),
+                [i for i in await self.store.introductions()
+                 if any(side.story_id in mine for side in i.sides)])
         return OutgoingMessage(room_id=msg.room_id, text=text)
 
     async def _forget(self, msg: IncomingMessage) -> list[OutgoingMessage]:

@@ -38,6 +38,7 @@ from flows.readings import READINGS
 from flows.review import change_choices, review_text, shown_answer
 from flows.safeguarding import Rules, Screen, load_rules, signposting
 from flows.spec import (
+    ABOUT,
     CONCERN,
     HELD_AT_ALERT,
     MISSES,
@@ -291,7 +292,7 @@ class FlowEngine:
             conv.status = ConversationStatus.DONE
             turn.story = spec.record(conv, now) if spec.record else None
         elif dest == spec.declined:
-            kept = {k: conv.answers[k] for k in (RETURNING, PARKED) if k in conv.answers}
+            kept = {k: conv.answers[k] for k in (RETURNING, PARKED, ABOUT) if k in conv.answers}
             conv.status, conv.answers = ConversationStatus.DECLINED, kept
         turn.replies.append(self.prompt(conv))
 

@@ -17,8 +17,9 @@ INTRODUCTION = "introduction"
 INVITE, LINE = "invite", "line"
 MEET, NO_MEET = "meet", "no_meet"
 """The choices of "would you like to be introduced?", here and in the story's consent."""
-ABOUT, THEMES = "introduction", "themes"
-"""Answers given at the start: which introduction this is, and the themes shared."""
+THEMES = "themes"
+"""Answers given at the start, besides which introduction it is (``flows.spec.ABOUT``): the
+themes the two stories share."""
 
 
 def introduction_flow(options: FlowOptions) -> FlowSpec:

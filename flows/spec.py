@@ -23,6 +23,9 @@ SOURCES = "_from"
 """Answers key: which event gave each answer, so a deleted message takes its answer along."""
 RETURNING = "_returning"
 """Answers key: the person has told a story before (they are welcomed back, not as new)."""
+ABOUT = "_about"
+"""Answers key of a flow the bot started: the id of what it is about (a follow-up, an
+introduction), kept when the person says no, so the answer is put to the right one."""
 PARKED = "_parked"
 """Answers key of a flow the bot started for someone who had left a conversation idle: that
 conversation, as it was, to be taken up again (paused) once this one ends."""

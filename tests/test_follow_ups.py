@@ -62,9 +62,14 @@ async def test_a_follow_up_falls_due_is_answered_and_kept_as_a_pending_update(
     assert asked(phone, chat) == 0  # planned, not yet due
     [planned] = await store.follow_ups()
     assert planned.due_at == START + timedelta(weeks=4)
+    [mine] = await chat.say("my stories")
+    assert "I'll ask how it went around 02 Feb 2026." in mine.text
     clock.advance(weeks=4)
     await tick(bot, phone)
     assert asked(phone, chat) == 1
+    [mine, again] = await chat.say("my stories")  # then the question again
+    assert "I've asked how it went: answer whenever suits you." in mine.text
+    assert "How is it going now?" in again.text
     await chat.script("still going", "Mondays are calmer and fewer people give up.",
                       "Ask the receptionists first.")
     assert "I've added this to your story" in chat.last_text
@@ -81,7 +86,20 @@ async def test_a_follow_up_falls_due_is_answered_and_kept_as_a_pending_update(
     assert '"outcome": "still going"' in exported.text
     assert '"learned": "Ask the receptionists first."' in exported.text
     await tick(bot, phone)
-    assert asked(phone, chat) == 1  # answered: never asked again
+    assert asked(phone, chat) == 2  # answered: never asked again (once more, on request)
+
+
+async def test_a_story_saved_after_the_clock_stepped_back_is_still_planned(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    """Planning reads the stories saved since shortly before the last one it considered,
+    not every story every minute; one saved after the clock stepped back is still new."""
+    await told(Chat(bot.app), consent="contact")
+    await desk(bot).plan()
+    clock.advance(hours=-1)
+    await told(Chat(bot.app, person="@bob:example.org", room="!bob:example.org"),
+               consent="contact")
+    await desk(bot).plan()
+    assert [f.story_id for f in await store.follow_ups()] == [1, 2]
 
 
 async def test_a_story_without_consent_to_contact_is_not_followed_up(
@@ -187,6 +205,37 @@ async def test_one_reminder_at_most_when_unanswered(
     assert reminded.state is FollowUpState.REMINDED
     await chat.say("it stopped")  # the reminder's question is the one still asked
     assert "What's happened since you told us?" in chat.last_text
+
+
+async def test_an_unanswered_follow_up_stops_holding_back_the_next_and_both_are_kept(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    clock.advance(days=1)
+    await told(chat, consent="contact")  # a second story, followed up a day later
+    [first, second] = await store.list_stories()
+    clock.advance(weeks=4)
+    await tick(bot, phone)
+    assert asked(phone, chat) == 1  # the first; the second waits for it
+    clock.advance(weeks=1)
+    await tick(bot, phone)  # the one reminder
+    await tick(bot, phone)
+    assert asked(phone, chat) == 1
+    clock.advance(weeks=1)  # still no answer, a week after the reminder
+    await tick(bot, phone)
+    assert asked(phone, chat) == 2  # the second is asked now
+    await chat.script("still going", "Calmer Mondays.", "skip")
+    assert "I've added this to your story" in chat.last_text
+    await chat.say("hello")  # back to the first question, kept aside
+    assert chat.last_text.startswith("Welcome back! Last time we got as far as")
+    await chat.script("carry on", "it stopped", "skip", "Ask first.")
+    updates = {u.story_id: u for u in await store.updates_to()}
+    assert first.id is not None and second.id is not None
+    assert updates[second.id].outcome is Outcome.STILL_GOING
+    assert updates[second.id].since == "Calmer Mondays."
+    assert updates[first.id].outcome is Outcome.STOPPED
+    assert updates[first.id].learned == "Ask first."
+    assert await store.follow_ups() == []
 
 
 async def test_stop_follow_ups_stops_them_and_not_now_asks_no_more(

@@ -16,10 +16,11 @@ from bot.core.config import Config
 from bot.core.introductions import Answer, IntroductionState
 from bot.core.types import Platform
 from bot.features.introductions import IntroductionDesk
-from flows.introduction import ABOUT, INTRODUCTION, THEMES
+from flows.introduction import INTRODUCTION, THEMES
+from flows.spec import ABOUT
 from storage.base import Store
 from tests.conftest import MODERATOR, PSEUDONYMS, Chat
-from tests.test_moderation import moderator, told
+from tests.test_moderation import STORY, moderator, told
 from tests.test_responses import Phone
 
 TEST = Platform("test")
@@ -66,7 +67,10 @@ async def test_only_someone_who_may_be_contacted_is_asked_and_yes_is_kept(
     await told(carol, consent="1")  # summaries only: never asked about introductions
     assert not any("introduced" in r.text for r in carol.replies)
     dan = Chat(bot.app, person="@dan:example.org", room="!dm-dan:example.org")
-    await told(dan, consent="contact", introduce="no thanks")
+    await dan.script(*STORY)
+    await dan.agree("contact", "would that mean giving my number out?")
+    assert "Nothing about you is passed on by saying yes." in dan.replies[-2].text
+    await dan.script("no thanks", "yes")
     [a, b, c, d] = await store.list_stories()
     assert [s.consent.introduce for s in (a, b, c, d)] == [True, True, False, False]
     assert [s.consent.contact for s in (a, b, c, d)] == [True, True, False, True]
@@ -84,6 +88,8 @@ async def test_both_say_yes_and_each_gets_the_others_line_once(
     assert entry.target == "stories #1 #2" and entry.actor == f"test:{MODERATOR}"
     await tick(bot)
     assert invited(phone, ann) == invited(phone, bob) == 1
+    await ann.say("what does that mean?")
+    assert ann.replies[-2].text.startswith("Someone told us about trying something like you")
     await ann.script("yes", ANN_LINE)
     assert "I'll let you know if they say yes too" in ann.last_text
     assert not any(ANN_LINE in text for text in phone.to(bob.room))  # not until Bob says yes
@@ -98,7 +104,10 @@ async def test_both_say_yes_and_each_gets_the_others_line_once(
     assert [(s.answer, s.line) for s in made.sides] == [(Answer.YES, None)] * 2  # lines erased
     assert any(e.action == "introduction made" for e in await store.audit_entries())
     await tick(bot)
-    assert invited(phone, ann) == invited(phone, bob) == 1  # never asked again
+    # never asked again (Ann saw the question twice: again after asking what it meant)
+    assert (invited(phone, ann), invited(phone, bob)) == (2, 1)
+    [mine] = await ann.say("my stories")
+    assert "Introduced to someone who tried something similar." in mine.text
     [again] = await mod.command("connect 2 1")
     assert "already" in again.text and "made" in again.text
     [listing] = await mod.command("connections")
@@ -146,6 +155,27 @@ async def test_asked_only_when_free_and_outside_quiet_hours(
                      "yes")
     assert "your story is saved" in ann.last_text
     assert (await store.list_stories())[-1].situation == "The lift was broken for a week."
+
+
+async def test_an_unanswered_invitation_is_taken_as_a_no_after_two_weeks(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    ann, bob, phone = await two_willing(bot)
+    await moderator(bot.app).command("connect 1 2")
+    await tick(bot)
+    await ann.script("yes", ANN_LINE)
+    clock.advance(days=13)
+    await tick(bot)
+    assert not any("didn't go ahead" in text for text in phone.to(ann.room))
+    clock.advance(days=1)  # Bob never answered
+    await tick(bot)
+    assert sum("didn't go ahead" in t for t in phone.to(ann.room)) == 1
+    assert ANN_LINE not in " ".join(phone.to(bob.room))
+    [declined] = await store.introductions()
+    assert declined.state is IntroductionState.DECLINED
+    await bob.script("yes", "Bob here")  # answering late: told, nothing passed on
+    await bot.app.delivery.idle()
+    assert any("didn't go ahead" in text for text in phone.to(bob.room))
+    assert not any("Bob here" in text for text in phone.to(ann.room))
 
 
 async def test_forget_me_withdraws_it_and_erases_what_was_said(

@@ -27,6 +27,7 @@ REPLACE, BECOME = "What might it replace", "what might it become?"
 PLACE, ROLE = "Which service or place", "are you telling this as"
 PERMISSIONS, REVIEW, SAVED = "What else is OK with you?", "Shall I send it?", "your story is saved"
 INTRODUCE = "would you be happy to be introduced?"
+"""Asked after the permissions of someone who agreed to be contacted."""
 
 
 @pytest.fixture

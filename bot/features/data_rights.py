@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from bot.core.follow_ups import StoryUpdate
+from bot.core.follow_ups import FollowUp, FollowUpState, StoryUpdate
+from bot.core.introductions import Introduction
 from bot.core.loop import Response, StoryChange
 from bot.core.types import Conversation, Story
 from bot.core.words import say, say_date
@@ -17,9 +18,11 @@ PREVIEW = 80
 
 def my_stories(stories: list[Story], responses: Sequence[Response] = (),
                changes: Sequence[StoryChange] = (),
-               updates: Sequence[StoryUpdate] = ()) -> str:
-    """Each story with its status, then what services answered, what changed, and the
-    teller's own updates on how it went."""
+               updates: Sequence[StoryUpdate] = (), follow_ups: Sequence[FollowUp] = (),
+               introductions: Sequence[Introduction] = ()) -> str:
+    """Each story with its status, then what services answered, what changed, the
+    follow-up still to come and the teller's own updates on how it went, and any
+    introduction to someone who tried something similar."""
     if not stories:
         return say("mydata.none")
     lines = []
@@ -31,8 +34,17 @@ def my_stories(stories: list[Story], responses: Sequence[Response] = (),
                   for r in responses if r.story_id == s.id]
         lines += [say(f"mydata.change.{c.status.name.lower()}", what=c.what)
                   for c in changes if c.story_id == s.id]
+        lines += [_follow_up(f) for f in follow_ups if f.story_id == s.id]
         lines += [line for u in updates if u.story_id == s.id for line in _update(u)]
+        lines += [say(f"mydata.introduction.{i.state.value}") for i in introductions
+                  if any(side.story_id == s.id for side in i.sides)]
     return say("mydata.list", stories="\n".join(lines))
+
+
+def _follow_up(follow_up: FollowUp) -> str:
+    if follow_up.state is FollowUpState.WAITING:
+        return say("mydata.follow_up.waiting", date=say_date("date.medium", follow_up.due_at))
+    return say("mydata.follow_up.asked")
 
 
 def _update(update: StoryUpdate) -> list[str]:

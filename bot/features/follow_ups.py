@@ -12,9 +12,10 @@ until a moderator approves it. Nothing here is a timer: every deadline is in the
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.commands import Command, CommandContext, Commands
@@ -40,12 +41,23 @@ from bot.features.outbox import Delivery
 from flows.engine import FlowEngine
 from flows.follow_up import FOLLOW_UP, LEARNED, SINCE, outcome_of
 from flows.redaction import redact
+from flows.spec import ABOUT
 from storage.ports import FollowUpStore, Notice
 
-Starter = Callable[[ConversationKey, str], Awaitable[list[OutgoingMessage] | None]]
-"""``App.start_flow``: start a named flow for a known person, or None while they are busy."""
+
+class Starter(Protocol):
+    """``App.start_flow``: start a named flow for a known person, with answers given; None
+    while they are busy."""
+
+    def __call__(self, key: ConversationKey, flow: str, given: Mapping[str, Any] | None = None,
+                 ) -> Awaitable[list[OutgoingMessage] | None]: ...
+
+
 PLANNED = "follow_ups:planned_through"
-"""KeyValue: the last story id considered for a follow-up."""
+"""KeyValue: the last story id considered for a follow-up, and when that story was saved."""
+REREAD = timedelta(days=1)
+"""Stories saved this long before the last one considered are read again, in case the
+clock stepped back; only those with a later id are new."""
 ASKING = (FollowUpState.ASKED, FollowUpState.REMINDED)
 
 
@@ -78,7 +90,7 @@ class FollowUpDesk:
         asking = await self.store.follow_ups(ASKING)
         for follow_up in asking:
             await self._remind(follow_up, now)
-        busy = {(f.platform, f.participant) for f in asking}
+        busy = {(f.platform, f.participant) for f in asking if not self._lapsed(f, now)}
         for follow_up in await self.store.follow_ups([FollowUpState.WAITING]):
             who = (follow_up.platform, follow_up.participant)
             if follow_up.due_at <= now and who not in busy and await self._ask(follow_up, now):
@@ -87,8 +99,10 @@ class FollowUpDesk:
     async def plan(self) -> None:
         """A follow-up for each story since the last planned that told of something tried
         and whose teller agreed to be contacted."""
-        through = int(await self.store.get_value(PLANNED) or 0)
-        stories = [s for s in await self.store.list_stories() if (s.id or 0) > through]
+        number, _, saved = (await self.store.get_value(PLANNED) or "0").partition(" ")
+        since = datetime.fromisoformat(saved) - REREAD if saved else None
+        through = int(number)  # read from ``since``: not every story, every minute
+        stories = [s for s in await self.store.list_stories(since=since) if (s.id or 0) > through]
         for story in stories:
             if wanted(story):
                 assert story.id is not None
@@ -96,7 +110,15 @@ class FollowUpDesk:
                     story_id=story.id, platform=story.platform, participant=story.participant,
                     due_at=story.created_at + self.settings.delay))
         if stories:
-            await self.store.set_value(PLANNED, str(max(s.id or 0 for s in stories)))
+            newest = max(stories, key=lambda s: s.id or 0)
+            await self.store.set_value(PLANNED, f"{newest.id} {newest.created_at.isoformat()}")
+
+    def _lapsed(self, follow_up: FollowUp, now: datetime) -> bool:
+        """Reminded, and still unanswered ``remind_after`` later: it no longer holds back
+        the person's other follow-ups (its conversation, left idle, is kept aside for them,
+        and an answer to it later is still kept)."""
+        return (follow_up.reminded_at is not None
+                and now >= follow_up.reminded_at + self.settings.reminder_delay)
 
     async def stop(self, platform: Platform, participant: UserId) -> int:
         """"stop follow-ups": none of the person's stories told so far is followed up."""
@@ -106,7 +128,7 @@ class FollowUpDesk:
     async def finished(self, conv: Conversation) -> None:
         """The person ended a follow-up conversation (``App`` calls this under its lock, once
         the turn is saved): keep their answers as an update, or stop it if they declined."""
-        asked = await self._asked(conv.key)
+        asked = await self._asked(conv)
         if asked is None or asked.id is None:
             return
         outcome = outcome_of(conv.answers)
@@ -118,17 +140,21 @@ class FollowUpDesk:
             story_id=asked.story_id, follow_up_id=asked.id, at=self.clock.now(),
             outcome=outcome, since=conv.answers.get(SINCE), learned=conv.answers.get(LEARNED)))
 
-    async def _asked(self, key: ConversationKey) -> FollowUp | None:
+    async def _asked(self, conv: Conversation) -> FollowUp | None:
+        """The follow-up the conversation asked (by its id; one started before ids were
+        given is the person's oldest asked)."""
+        key, about = conv.key, conv.answers.get(ABOUT)
         return next((f for f in await self.store.follow_ups(ASKING)
-                     if (f.platform, f.participant) == (key.platform, key.user_id)), None)
+                     if (f.platform, f.participant) == (key.platform, key.user_id)
+                     and about in (None, f.id)), None)
 
     async def _ask(self, follow_up: FollowUp, now: datetime) -> bool:
         """Start the follow-up flow; False while the person is mid-conversation (it waits)."""
         key = await self._key(follow_up)
         if key is None:
             return False
-        replies = await self.start(key, FOLLOW_UP)
-        if replies is None and not await self._already_asked(key):
+        replies = await self.start(key, FOLLOW_UP, {ABOUT: follow_up.id})
+        if replies is None and not await self._already_asked(key, follow_up):
             return False
         await self.store.set_follow_up(follow_up.model_copy(
             update={"state": FollowUpState.ASKED, "asked_at": now}))
@@ -137,11 +163,12 @@ class FollowUpDesk:
                 await self.senders[key.platform](reply)
         return True
 
-    async def _already_asked(self, key: ConversationKey) -> bool:
+    async def _already_asked(self, key: ConversationKey, follow_up: FollowUp) -> bool:
         """The follow-up conversation was started, but the bot stopped before noting it
         asked: its words are in the outbox already, and are not written again."""
         conv = (await self.store.load_turn(key, None)).conversation
-        return conv is not None and conv.flow == FOLLOW_UP and not self.engine.ended(conv)
+        return (conv is not None and conv.flow == FOLLOW_UP and not self.engine.ended(conv)
+                and conv.answers.get(ABOUT) in (None, follow_up.id))
 
     async def _remind(self, follow_up: FollowUp, now: datetime) -> None:
         """Once, ``remind_after`` after asking, if the question is still open."""

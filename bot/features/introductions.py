@@ -17,11 +17,9 @@ outbox with the introduction's new state in one transaction; the lines are then 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import combinations
-from typing import Any, Protocol
 
 from bot.commands import Command, CommandContext, Commands
 from bot.core.clock import Clock
@@ -41,24 +39,17 @@ from bot.core.types import (
     UserId,
 )
 from bot.core.words import say
-from bot.features.follow_ups import quiet
+from bot.features.follow_ups import Starter, quiet
 from bot.features.outbox import Delivery
 from bot.features.responses import short
 from flows.engine import FlowEngine
-from flows.introduction import ABOUT, INTRODUCTION, THEMES, agreed
+from flows.introduction import INTRODUCTION, THEMES, agreed
+from flows.spec import ABOUT
 from storage.ports import IntroductionStore, Notice
 
 OPEN = (IntroductionState.PROPOSED,)
 ME = "storyloop"
 """How the audit log names the bot itself, for what it does on its own."""
-
-
-class Starter(Protocol):
-    """``App.start_flow``: start a named flow for a known person, with answers given; None
-    while they are busy."""
-
-    def __call__(self, key: ConversationKey, flow: str, given: Mapping[str, Any] | None = None,
-                 ) -> Awaitable[list[OutgoingMessage] | None]: ...
 
 
 @dataclass
@@ -131,6 +122,24 @@ class IntroductionDesk:
             for side in introduction.sides:
                 if side.answer is Answer.WAITING:
                     introduction = await self._ask(introduction, side, now)
+                elif self._lapsed(side, now):
+                    await self._unanswered(introduction, side)
+
+    def _lapsed(self, side: Side, now: datetime) -> bool:
+        """Asked, and unanswered twice ``remind_after`` later (there is no reminder)."""
+        return (side.answer is Answer.ASKED and side.asked_at is not None
+                and now >= side.asked_at + 2 * self.settings.reminder_delay)
+
+    async def _unanswered(self, introduction: Introduction, side: Side) -> None:
+        """Taken as a no, so the other side is not kept waiting: nothing is passed on. An
+        answer later is told it did not go ahead."""
+        async with self._deciding:
+            fresh = await self._fresh(introduction)
+            mine = fresh.side_of(side.platform, side.participant)
+            if fresh.state is IntroductionState.PROPOSED and mine is not None and (
+                    mine.answer is Answer.ASKED):
+                no = mine.model_copy(update={"answer": Answer.NO})
+                await self._settle(fresh.with_side(no), no)
 
     async def _ask(self, introduction: Introduction, side: Side, now: datetime) -> Introduction:
         """Start the introduction flow for one side; the introduction as it is now (the
@@ -162,7 +171,7 @@ class IntroductionDesk:
         """A teller ended the introduction conversation (``App`` calls this under its lock,
         once the turn is saved): keep their answer; pass the lines on if both said yes."""
         async with self._deciding:  # both may answer at once: one decides at a time
-            found = await self._asking(conv.key.platform, conv.key.user_id)
+            found = await self._asking(conv)
             if found is None:
                 return  # withdrawn while they answered: nothing to keep
             introduction, side = found
@@ -175,14 +184,12 @@ class IntroductionDesk:
         return next((i for i in await self.store.introductions() if i.id == introduction.id),
                     introduction)
 
-    async def _asking(self, platform: Platform, participant: UserId,
-                      ) -> tuple[Introduction, Side] | None:
-        """The introduction the person is being asked about: one at a time, since each is
-        asked only once their last conversation has ended (a "no" keeps no answers, so the
-        conversation cannot say which)."""
+    async def _asking(self, conv: Conversation) -> tuple[Introduction, Side] | None:
+        """The introduction the conversation asked about, and the person's side of it, if
+        it is still theirs to answer."""
         for introduction in await self.store.introductions():
-            side = introduction.side_of(platform, participant)
-            if side is not None and side.answer is Answer.ASKED:
+            side = introduction.side_of(conv.key.platform, conv.key.user_id)
+            if introduction.id == conv.answers.get(ABOUT) and side is not None:
                 return introduction, side
         return None
 

@@ -257,6 +257,12 @@ class Person:
         )
         return message
 
+    def bodies(self, room_id: str, words: str = "") -> list[str]:
+        """The messages from others in ``room_id`` seen so far that contain ``words``, in
+        the order they came."""
+        return [s.body for s in self.seen
+                if s.room_id == room_id and s.sender != self.user_id and words in s.body]
+
     # -- actions ---------------------------------------------------------------------------
 
     async def create_dm(self, invite: str, encrypted: bool) -> str:

@@ -66,3 +66,41 @@ async def test_both_say_yes_and_each_reads_the_others_line_once(
     [made] = await bot.store.introductions()
     assert made.state is IntroductionState.MADE and all(s.line is None for s in made.sides)
     assert await bot.store.pending_replies(Platform(bot.adapter.name)) == []
+
+
+async def test_a_no_reveals_nothing_and_forget_me_withdraws_the_next_one(
+        matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
+    moderator, colleague = await matrix_person(), await matrix_person()
+    mods = await moderator.create_dm(colleague.user_id, encrypted=False)
+    await colleague.join(mods)
+    matrix_bot.clock = FakeClock()
+    bot = await matrix_bot.start(moderators=(moderator.user_id,), moderator_rooms=(mods,))
+    assert bot.introductions is not None
+    await moderator.client.room_invite(mods, bot.user_id)
+    await moderator.wait_for_join(mods, bot.user_id, timeout=20)
+    ann, ann_room = await teller(matrix_person, bot.user_id)
+    bob, bob_room = await teller(matrix_person, bot.user_id)
+    cat, cat_room = await teller(matrix_person, bot.user_id)
+    await talk(moderator, mods, "!connect 1 2", "Introduction #1 proposed")
+    await talk(moderator, mods, "!connect 1 3", "Introduction #2 proposed")
+    await bot.introductions.tick()
+    await ann.wait_for_message(ann_room, says(INVITED), timeout=20)
+    await bob.wait_for_message(bob_room, says(INVITED), timeout=20)
+    await talk(ann, ann_room, "yes", "What would you like me to pass on")
+    await talk(ann, ann_room, ANN_LINE, "I'll let you know if they say yes too")
+    await talk(bob, bob_room, "no thanks", "Nothing is passed on")
+    await ann.wait_for_message(ann_room, says("didn't go ahead"), timeout=20)
+    await bot.introductions.tick()  # Ann is free now: asked about Cat
+    await cat.wait_for_message(cat_room, says(INVITED), timeout=20)
+    await ann.wait_for_message(ann_room, says(INVITED), timeout=20)  # the second one
+    await talk(ann, ann_room, "yes", "What would you like me to pass on")
+    await talk(ann, ann_room, ANN_LINE, "I'll let you know if they say yes too")
+    await talk(cat, cat_room, "forget me", "can't be undone")
+    await talk(cat, cat_room, "yes", "I've erased 1 story")
+    declined, withdrawn = await bot.store.introductions()
+    assert (declined.state, withdrawn.state) == (IntroductionState.DECLINED,
+                                                 IntroductionState.WITHDRAWN)
+    assert all(s.line is None for i in (declined, withdrawn) for s in i.sides)
+    await talk(bob, bob_room, "my stories", "Here's what I keep from you")
+    for person in (bob, cat):
+        assert not any(ANN_LINE in e.body for e in person.seen)

@@ -97,6 +97,7 @@ class Person:
     def __init__(self, standin: SlackStandIn, transport: Transport, user: str) -> None:
         self.standin, self.transport, self.user = standin, transport, user
         self.dm = standin.dm_channel(user)
+        self._commands = 0
 
     async def says(self, text: str, *, ts: str | None = None, retry: int = 0) -> JsonDict:
         """Type in the direct message with the bot; returns the event delivered."""
@@ -129,8 +130,27 @@ class Person:
                                   response_url=self.standin.response_url(response_key))
         return await self.transport.command(form)
 
+    async def command(self, text: str, channel: str) -> str:
+        """``/storyloop <text>`` in ``channel``; returns the bot's answer to it."""
+        self._commands += 1
+        key = f"{self.user}-{self._commands}"
+        await self.slash("/storyloop", text, channel=channel, response_key=key)
+        [answer] = await self.standin.wait_for_response(key)
+        return str(answer.args["text"])
+
     def bot_texts(self) -> list[str]:
         return [m["text"] for m in self.standin.messages(self.dm)]
+
+    async def wait_for_text(self, words: str, times: int = 1) -> str:
+        """Wait until the bot has posted ``times`` messages containing ``words`` in the
+        direct message; return the last of them."""
+        await self.standin.wait_until(lambda: self.count(words) >= times,
+                                      f"{times} x {words!r} in {self.dm}")
+        return [t for t in self.bot_texts() if words in t][times - 1]
+
+    def count(self, words: str) -> int:
+        """How many of the bot's messages in the direct message contain ``words``."""
+        return sum(words in text for text in self.bot_texts())
 
     async def wait_for_replies(self, count: int) -> list[str]:
         """Wait until the bot has posted ``count`` messages in the direct message."""

@@ -161,8 +161,8 @@ def you_said(digest: Digest, changes: Sequence[StoryChange], stories: Mapping[in
 
 def how_it_went(digest: Digest, updates: Sequence[StoryUpdate],
                 stories: Mapping[int, Story]) -> Digest:
-    """``digest`` with "How experiments went": the approved ``updates`` (follow-ups answered
-    since the last digest), each with the start of its story and what its teller learned if
+    """``digest`` with "How experiments went": the approved ``updates`` (those no digest
+    has carried yet), each with the start of its story and what its teller learned if
     that story may be in a digest, redacted."""
     went = tuple(_went(u, _said(stories.get(u.story_id)))
                  for u in updates if u.status is StoryStatus.APPROVED)

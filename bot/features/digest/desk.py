@@ -242,12 +242,29 @@ class DigestDesk:
         return self.clock.now() - LOOKBACK
 
     async def _how_it_went(self, digest: Digest) -> Digest:
-        """"How experiments went": follow-ups answered and approved since the last digest."""
-        since = await self._since_last_digest()
-        updates = [u for u in await self.store.updates_to() if u.at >= since]
+        """"How experiments went": approved updates (answered within the look-back) that no
+        approved digest has carried yet; one approved after the digest that followed its
+        answer is in the next."""
+        since = self.clock.now() - LOOKBACK
+        carried = await self._carried_updates(since)
+        updates = [u for u in await self.store.updates_to()
+                   if u.at >= since and u.story_id not in carried]
         stories = {n: s for n in {u.story_id for u in updates}
                    if (s := await self.store.get_story(n)) is not None}
         return how_it_went(digest, updates, stories)
+
+    async def _carried_updates(self, since: datetime) -> set[int]:
+        """The stories whose update a digest approved after ``since`` carried (a story has
+        one follow-up, so one update)."""
+        carried: set[int] = set()
+        for number in range(int(await self.store.get_value(LAST_APPROVED) or 0), 0, -1):
+            record = await self.store.get_digest(number)
+            if record is None or record.status is not DigestStatus.APPROVED or not record.content:
+                continue  # a draft or a rejected digest carried nothing
+            if record.decided_at is not None and record.decided_at < since:
+                break
+            carried |= {w.story_id for w in Digest.model_validate_json(record.content).how_it_went}
+        return carried
 
     def _preview(self, ctx: CommandContext, record: DigestRecord, digest: Digest) -> str:
         rooms = sum(len(r) for r in self.staff_rooms.values())

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.core import storage_url
 from bot.core.config import Config, ConfigErrors, load_config
-from bot.core.errors import ConfigError
+from bot.core.errors import ConfigError, StorageError
 from bot.core.types import StoryStatus
 from bot.features.export import FORMATS, Answered, export_audit, export_stories, public_view
 from storage.open import open_store
@@ -39,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"storyloop: the config has a problem:\n{exc}", file=sys.stderr)
         return 2
+    except StorageError as exc:  # a server not reached, a schema too new: said, not a trace
+        print(f"storyloop: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         if args.command != "chat":
             raise
@@ -144,7 +148,7 @@ def _check_config(path: Path) -> int:
     except ConfigErrors as exc:
         print(f"{path} has {len(exc.errors)} problem(s):\n{exc}", file=sys.stderr)
         return 2
-    print(f"{path} is fine. Database: {config.storage.url}; "
+    print(f"{path} is fine. Database: {storage_url.shown(config.storage.url)}; "
           f"{len(config.flows.themes)} themes; idle after {config.flows.idle_timeout_minutes} min.")
     return 0
 
@@ -175,12 +179,12 @@ def _chat_words(config: Config, key: str) -> str:
     outlives the process, so neither promises that what was said is kept. Wrapped to fit
     the terminal."""
     from adapters.terminal import fit
-    from bot.core.storage_url import InMemory, parse_storage_url
+    from bot.core.storage_url import InMemory, parse_storage_url, shown
     from bot.core.words import say
 
     if isinstance(parse_storage_url(config.storage.url), InMemory):
         return fit(say(f"{key}.memory"))
-    return fit(say(key, path=config.storage.path or config.storage.url))
+    return fit(say(key, path=config.storage.path or shown(config.storage.url)))
 
 
 async def _stories(config: Config, args: argparse.Namespace) -> int:
@@ -198,7 +202,7 @@ async def _stories(config: Config, args: argparse.Namespace) -> int:
             print(f"    tried ({story.tried_by or 'unknown'}): {_hang(story.tried)}")
         if story.themes:
             print(f"    themes: {', '.join(story.themes)}")
-    where = config.storage.path or config.storage.url
+    where = config.storage.path or storage_url.shown(config.storage.url)
     print(f"{len(stories)} stor{'y' if len(stories) == 1 else 'ies'} in {where}")
     return 0
 

@@ -1,8 +1,9 @@
 """Bring a database's schema up to date, outside any store class.
 
-``migrate(connection, "sqlite")`` applies the numbered migrations of ``storage/migrations.py``
-that the database lacks, each in a transaction of its own that also records its version, using
-the statements written for that dialect. A database newer than this code is refused untouched.
+``migrate(connection, "sqlite")`` (or ``"postgresql"``) applies the numbered migrations of
+``storage/migrations.py`` that the database lacks, each in a transaction of its own that also
+records its version, using the statements written for that dialect. A database newer than this
+code is refused untouched.
 
 The connection is a DB-API one in autocommit mode (``sqlite3`` with ``isolation_level=None``;
 psycopg with ``autocommit=True``): the runner begins and commits each transaction itself. It
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.core.errors import SchemaTooNewError, StorageError
-from storage.migrations import MIGRATIONS, SQLITE, Migration
+from storage.migrations import MIGRATIONS, POSTGRESQL, SQLITE, Migration
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ class Dialect:
     """Queries that must find nothing before a migration commits."""
     around: Callable[[Connection], AbstractContextManager[None]] | None = None
     """Settings to change while migrating, restored afterwards."""
+    prepare: tuple[str, ...] = ()
+    """Run before the version is read (outside a transaction): where it is kept, made if
+    missing."""
 
 
 @contextmanager
@@ -63,6 +67,14 @@ DIALECTS: Mapping[str, Dialect] = {
     SQLITE: Dialect(SQLITE, begin="BEGIN IMMEDIATE", read_version="PRAGMA user_version",
                     write_version="PRAGMA user_version = {version}",
                     checks=("PRAGMA foreign_key_check",), around=_sqlite_foreign_keys_off),
+    # One row, in a table of its own. The store holds an advisory lock while it migrates, so
+    # that two processes starting at once migrate one after the other.
+    POSTGRESQL: Dialect(
+        POSTGRESQL, begin="BEGIN", read_version="SELECT version FROM storyloop_schema",
+        write_version="UPDATE storyloop_schema SET version = {version}",
+        prepare=("CREATE TABLE IF NOT EXISTS storyloop_schema (version integer NOT NULL)",
+                 "INSERT INTO storyloop_schema (version) SELECT 0 WHERE NOT EXISTS "
+                 "(SELECT 1 FROM storyloop_schema)")),
 }
 
 
@@ -84,7 +96,10 @@ def migrate(connection: Connection, dialect: str, name: str = "the database",
 
 
 def schema_version(connection: Connection, dialect: str) -> int:
-    rows = connection.execute(_dialect(dialect).read_version).fetchall()
+    chosen = _dialect(dialect)
+    for statement in chosen.prepare:
+        connection.execute(statement)
+    rows = connection.execute(chosen.read_version).fetchall()
     return int(rows[0][0]) if rows else 0
 
 

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,8 @@ class Migration:
     version: int
     description: str
     statements: Mapping[str, tuple[str, ...]]
-    """The statements for each dialect (``sqlite``; ``postgresql`` later), run in order."""
+    """The statements for each dialect, run in order: ``sqlite`` here; ``postgresql`` in
+    ``storage/postgres_migrations.py``, under the same number."""
 
 
 _V4_STORY_COLUMNS = (

@@ -6,8 +6,6 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.core.types import (
     Alert,
     AuditEntry,
@@ -40,7 +38,7 @@ class SQLiteAlerts:
     """Mixed into ``SQLiteStore``, which gives the reader and the writes."""
 
     @property
-    def reader(self) -> aiosqlite.Connection:
+    def reader(self) -> sql.Reader:
         raise NotImplementedError  # given by the store
 
     async def _write(self, statements: Statements, durable: bool = True) -> None:
@@ -56,7 +54,7 @@ class SQLiteAlerts:
                                        (alert.platform, alert.event_id))
             if found:
                 return found[0]
-        new_id = await self._insert((SAVE_ALERT, _alert_values(alert)), lambda _: [])
+        new_id = await self._insert((SAVE_ALERT, alert_values(alert)), lambda _: [])
         return alert.model_copy(update={"id": new_id})
 
     async def get_alert(self, alert_id: int) -> Alert | None:
@@ -100,7 +98,7 @@ class SQLiteAlerts:
     async def _missed(self, where: str, args: tuple[Any, ...]) -> list[MissedStory]:
         rows = await self.reader.execute_fetchall(
             f"SELECT {_MISSED} FROM safeguarding_feedback {where}", args)
-        return [MissedStory(id=r[0], at=datetime.fromisoformat(r[1]), platform=r[2],
+        return [MissedStory(id=r[0], at=sql.moment(r[1]), platform=r[2],
                             participant=r[3], story_id=r[4], concern=r[5], text=r[6],
                             marked_by=r[7]) for r in rows]
 
@@ -109,7 +107,7 @@ def _iso(at: datetime | None) -> str | None:
     return None if at is None else at.astimezone(UTC).isoformat()
 
 
-def _alert_values(a: Alert) -> tuple[Any, ...]:
+def alert_values(a: Alert) -> tuple[Any, ...]:
     return (_iso(a.at), a.platform, a.participant, a.event_id, a.concern, a.source, a.score,
             a.text, a.story_id, a.verdict, a.verdict_by, _iso(a.verdict_at))
 
@@ -117,7 +115,7 @@ def _alert_values(a: Alert) -> tuple[Any, ...]:
 def _alert(r: Iterable[Any]) -> Alert:
     (id_, at, platform, user, event, concern, source, score, text, story, verdict, by,
      when) = r
-    return Alert(id=id_, at=datetime.fromisoformat(at), platform=platform, participant=user,
+    return Alert(id=id_, at=sql.moment(at), platform=platform, participant=user,
                  event_id=event, concern=concern, source=source, score=score, text=text,
                  story_id=story, verdict=None if verdict is None else Verdict(verdict),
-                 verdict_by=by, verdict_at=None if when is None else datetime.fromisoformat(when))
+                 verdict_by=by, verdict_at=sql.maybe_moment(when))

@@ -7,8 +7,6 @@ from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.core.follow_ups import OPEN_STATES, FollowUp, FollowUpState, Outcome, StoryUpdate
 from bot.core.types import AuditEntry, Platform, StoryStatus, UserId
 from storage import sqlite_rows as sql
@@ -24,6 +22,19 @@ SET = "UPDATE follow_ups SET state = ?, asked_at = ?, reminded_at = ? WHERE id =
 SAVE_UPDATE = ("INSERT INTO story_updates (story_id, follow_up_id, at, outcome, since, learned, "
                "status) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
 _OPEN = ", ".join(f"'{s.value}'" for s in OPEN_STATES)
+ANSWERED = "UPDATE follow_ups SET state = ? WHERE id = ?"
+STOP = (f"UPDATE follow_ups SET state = ? WHERE platform = ? AND user_id = ? "
+        f"AND state IN ({_OPEN})")
+
+
+def planned_values(follow_up: FollowUp) -> tuple[Any, ...]:
+    return (follow_up.story_id, follow_up.platform, follow_up.participant,
+            _iso(follow_up.due_at), follow_up.state.value)
+
+
+def update_values(update: StoryUpdate) -> tuple[Any, ...]:
+    return (update.story_id, update.follow_up_id, _iso(update.at), update.outcome.value,
+            update.since, update.learned, update.status.value)
 
 
 def forgetting(platform: Platform, participant: UserId) -> Statements:
@@ -59,7 +70,7 @@ class SQLiteFollowUps:
     """Mixed into ``SQLiteStore``, which gives the reader and the writes."""
 
     @property
-    def reader(self) -> aiosqlite.Connection:
+    def reader(self) -> sql.Reader:
         raise NotImplementedError  # given by the store
 
     async def _write(self, statements: Statements, durable: bool = True) -> None:
@@ -69,9 +80,7 @@ class SQLiteFollowUps:
         raise NotImplementedError  # given by the store
 
     async def plan_follow_up(self, follow_up: FollowUp) -> FollowUp | None:
-        values = (follow_up.story_id, follow_up.platform, follow_up.participant,
-                  _iso(follow_up.due_at), follow_up.state.value)
-        new_id = await self._transact(_planning(values))
+        new_id = await self._transact(_planning(planned_values(follow_up)))
         return None if new_id is None else follow_up.model_copy(update={"id": new_id})
 
     async def follow_ups(self, states: Collection[FollowUpState] = OPEN_STATES,
@@ -86,8 +95,9 @@ class SQLiteFollowUps:
         rows = await self.reader.execute_fetchall(
             f"SELECT {_FOLLOW_UP} FROM follow_ups {where} ORDER BY id", args)
         return [FollowUp(id=r[0], story_id=r[1], platform=Platform(r[2]),
-                         participant=UserId(r[3]), due_at=_at(r[4]), state=FollowUpState(r[5]),
-                         asked_at=_maybe(r[6]), reminded_at=_maybe(r[7])) for r in rows]
+                         participant=UserId(r[3]), due_at=sql.moment(r[4]),
+                         state=FollowUpState(r[5]), asked_at=sql.maybe_moment(r[6]),
+                         reminded_at=sql.maybe_moment(r[7])) for r in rows]
 
     async def set_follow_up(self, follow_up: FollowUp, notice: Notice | None = None) -> None:
         statements: Statements = [(SET, (
@@ -100,14 +110,9 @@ class SQLiteFollowUps:
         await self._write(statements)
 
     async def record_update(self, update: StoryUpdate) -> StoryUpdate:
-        values = (update.story_id, update.follow_up_id, _iso(update.at), update.outcome.value,
-                  update.since, update.learned, update.status.value)
-        answered = ("UPDATE follow_ups SET state = ? WHERE id = ?",
-                    (FollowUpState.ANSWERED.value, update.follow_up_id))
-
         def write(connection: sqlite3.Connection) -> int:
-            [(new_id,)] = connection.execute(SAVE_UPDATE, values).fetchall()
-            connection.execute(*answered)
+            [(new_id,)] = connection.execute(SAVE_UPDATE, update_values(update)).fetchall()
+            connection.execute(ANSWERED, (FollowUpState.ANSWERED.value, update.follow_up_id))
             return int(new_id)
 
         new_id = await self._transact(write)
@@ -120,7 +125,7 @@ class SQLiteFollowUps:
             where, args = f"WHERE story_id IN ({', '.join('?' * len(ids)) or 'NULL'})", ids
         rows = await self.reader.execute_fetchall(
             f"SELECT {_UPDATE} FROM story_updates {where} ORDER BY id", args)
-        return [StoryUpdate(id=r[0], story_id=r[1], follow_up_id=r[2], at=_at(r[3]),
+        return [StoryUpdate(id=r[0], story_id=r[1], follow_up_id=r[2], at=sql.moment(r[3]),
                             outcome=Outcome(r[4]), since=r[5], learned=r[6],
                             status=StoryStatus(r[7])) for r in rows]
 
@@ -130,11 +135,9 @@ class SQLiteFollowUps:
                            (sql.SAVE_AUDIT, sql.audit_row(entry))])
 
     async def stop_follow_ups(self, platform: Platform, participant: UserId) -> int:
-        stop = (f"UPDATE follow_ups SET state = ? WHERE platform = ? AND user_id = ? "
-                f"AND state IN ({_OPEN})", (FollowUpState.STOPPED.value, platform, participant))
-
         def write(connection: sqlite3.Connection) -> int:
-            return connection.execute(*stop).rowcount
+            return connection.execute(
+                STOP, (FollowUpState.STOPPED.value, platform, participant)).rowcount
 
         return await self._transact(write) or 0
 
@@ -146,10 +149,3 @@ def _iso(at: datetime) -> str:
 def _iso_or_none(at: datetime | None) -> str | None:
     return None if at is None else _iso(at)
 
-
-def _at(text: str) -> datetime:
-    return datetime.fromisoformat(text)
-
-
-def _maybe(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)

@@ -1,26 +1,26 @@
-"""The SQLite store's introductions (``storage.ports.Introductions``)."""
+"""The SQL stores' introductions (``storage.ports.Introductions``): SQLite's, and
+PostgreSQL's through ``storage/postgres_rows.py``. A side's ``rowid`` keeps the order sides
+were first saved in (SQLite's own; a column of that name in PostgreSQL)."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
-
-import aiosqlite
 
 from bot.core.introductions import Answer, Introduction, IntroductionState, Side
 from bot.core.types import AuditEntry, Platform, UserId
 from storage import sqlite_rows as sql
 from storage.ports import Notice
 from storage.sqlite_rows import Statements
-from storage.sqlite_writer import Transaction
 
 _SIDE = "story_id, platform, user_id, answer, line, asked_at"
 SAVE_SIDE = (f"INSERT INTO introduction_sides (introduction_id, {_SIDE}) "
              "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (introduction_id, story_id) DO UPDATE SET "
              "answer = excluded.answer, line = excluded.line, asked_at = excluded.asked_at")
+INSERT = "INSERT INTO introductions (at, by, state) VALUES (?, ?, ?) RETURNING id"
+UPDATE = "UPDATE introductions SET state = ? WHERE id = ?"
 SELECT = ("SELECT i.id, i.at, i.by, i.state, "
           f"{', '.join('s.' + c for c in _SIDE.split(', '))} FROM introductions i "
           "JOIN introduction_sides s ON s.introduction_id = i.id")
@@ -53,27 +53,6 @@ def retiring() -> Statements:
              f"OR story_id IN ({anonymous})", ()), *withdrawing()]
 
 
-def _saving(introduction: Introduction, notices: tuple[Notice, ...],
-            entry: AuditEntry | None) -> Transaction:
-    def write(connection: sqlite3.Connection) -> int:
-        head = (_iso(introduction.at), introduction.by, introduction.state.value)
-        if introduction.id is None:
-            [(new_id,)] = connection.execute(
-                "INSERT INTO introductions (at, by, state) VALUES (?, ?, ?) RETURNING id",
-                head).fetchall()
-        else:
-            new_id = introduction.id
-            connection.execute("UPDATE introductions SET state = ? WHERE id = ?",
-                               (introduction.state.value, new_id))
-        for side in introduction.sides:
-            connection.execute(SAVE_SIDE, (new_id, *_side_row(side)))
-        for statement in _along(notices, entry, introduction.at):
-            connection.execute(*statement)
-        return int(new_id)
-
-    return write
-
-
 def _along(notices: tuple[Notice, ...], entry: AuditEntry | None,
            at: datetime) -> Statements:
     statements: Statements = [] if entry is None else [(sql.SAVE_AUDIT, sql.audit_row(entry))]
@@ -85,20 +64,36 @@ def _along(notices: tuple[Notice, ...], entry: AuditEntry | None,
 
 
 class SQLiteIntroductions:
-    """Mixed into ``SQLiteStore``, which gives the reader and the writes."""
+    """Mixed into each SQL store (SQLite's, PostgreSQL's), which gives the reader and the
+    writes."""
 
     @property
-    def reader(self) -> aiosqlite.Connection:
+    def reader(self) -> sql.Reader:
         raise NotImplementedError  # given by the store
 
-    async def _transact(self, work: Transaction) -> int | None:
+    async def _write(self, statements: Statements, durable: bool = True) -> None:
+        raise NotImplementedError  # given by the store
+
+    async def _insert(self, first: tuple[str, tuple[Any, ...]],
+                      then: Callable[[int], Statements]) -> int:
         raise NotImplementedError  # given by the store
 
     async def save_introduction(self, introduction: Introduction,
                                 notices: tuple[Notice, ...] = (),
                                 entry: AuditEntry | None = None) -> Introduction:
-        new_id = await self._transact(_saving(introduction, notices, entry))
-        return introduction.model_copy(update={"id": new_id})
+        """The introduction, then all its sides, the notices and the audit entry, at once."""
+        def along(introduction_id: int) -> Statements:
+            return [*((SAVE_SIDE, (introduction_id, *_side_row(side)))
+                      for side in introduction.sides),
+                    *_along(notices, entry, introduction.at)]
+
+        if introduction.id is None:
+            head = (_iso(introduction.at), introduction.by, introduction.state.value)
+            new_id = await self._insert((INSERT, head), along)
+            return introduction.model_copy(update={"id": new_id})
+        await self._write([(UPDATE, (introduction.state.value, introduction.id)),
+                           *along(introduction.id)])
+        return introduction
 
     async def introductions(self, states: Collection[IntroductionState] | None = None,
                             ) -> list[Introduction]:
@@ -119,11 +114,11 @@ def _side_row(side: Side) -> tuple[Any, ...]:
 def _introduction(rows: list[Any]) -> Introduction:
     first = rows[0]
     return Introduction(
-        id=first[0], at=datetime.fromisoformat(first[1]), by=first[2],
+        id=first[0], at=sql.moment(first[1]), by=first[2],
         state=IntroductionState(first[3]),
         sides=tuple(Side(story_id=r[4], platform=Platform(r[5]), participant=UserId(r[6]),
                          answer=Answer(r[7]), line=r[8],
-                         asked_at=None if r[9] is None else datetime.fromisoformat(r[9]))
+                         asked_at=sql.maybe_moment(r[9]))
                     for r in rows))
 
 

@@ -6,8 +6,6 @@ from collections.abc import Callable, Collection
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.core.loop import ChangeStatus, Response, StoryChange
 from bot.core.types import AuditEntry
 from storage import sqlite_rows as sql
@@ -34,7 +32,7 @@ class SQLiteResponses:
     """Mixed into ``SQLiteStore``, which gives the reader and the writes."""
 
     @property
-    def reader(self) -> aiosqlite.Connection:
+    def reader(self) -> sql.Reader:
         raise NotImplementedError  # given by the store
 
     async def _insert(self, first: tuple[str, tuple[Any, ...]],
@@ -44,7 +42,7 @@ class SQLiteResponses:
     async def add_response(self, response: Response, entry: AuditEntry,
                            notice: Notice | None = None) -> Response:
         values = (response.story_id, _iso(response.at), response.by, response.signed,
-                  response.text, int(response.relayed))
+                  response.text, response.relayed)
         new_id = await self._insert((SAVE_RESPONSE, values), lambda _: _along(entry, notice))
         return response.model_copy(update={"id": new_id})
 
@@ -58,7 +56,7 @@ class SQLiteResponses:
         where, args = _of(story_ids)
         rows = await self.reader.execute_fetchall(
             f"SELECT {_RESPONSE} FROM story_responses {where} ORDER BY id", args)
-        return [Response(id=r[0], story_id=r[1], at=datetime.fromisoformat(r[2]), by=r[3],
+        return [Response(id=r[0], story_id=r[1], at=sql.moment(r[2]), by=r[3],
                          signed=r[4], text=r[5], relayed=bool(r[6])) for r in rows]
 
     async def changes_to(self, story_ids: Collection[int] | None = None,
@@ -69,7 +67,7 @@ class SQLiteResponses:
             args = (*args, _iso(since))
         rows = await self.reader.execute_fetchall(
             f"SELECT {_CHANGE} FROM story_changes {where} ORDER BY id", args)
-        return [StoryChange(id=r[0], story_id=r[1], at=datetime.fromisoformat(r[2]), by=r[3],
+        return [StoryChange(id=r[0], story_id=r[1], at=sql.moment(r[2]), by=r[3],
                             status=ChangeStatus(r[4]), what=r[5]) for r in rows]
 
 

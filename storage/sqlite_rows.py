@@ -1,11 +1,19 @@
-"""The SQLite store's SQL and the conversion of rows to and from storyloop's types."""
+"""The SQLite store's SQL and the conversion of rows to and from storyloop's types.
+
+The PostgreSQL store shares both: this SQL is written with ``?`` for each parameter and
+``storage/postgres_rows.py`` turns it into psycopg's ``%s`` (and has its own versions of the few
+statements that differ). A time read back is ISO text from SQLite and a ``datetime`` from
+PostgreSQL: :func:`moment` takes either. Yes/no answers are written as ``bool``s, which SQLite
+keeps as 1 and 0.
+"""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from bot.core.types import (
     AuditEntry,
@@ -31,10 +39,26 @@ from storage.ports import outbox_rows
 Statements = list[tuple[str, tuple[Any, ...]]]
 """SQL statements with their parameters, run in one transaction."""
 
+
+class Reader(Protocol):
+    """Where a store's reads go: an ``aiosqlite.Connection``, or the PostgreSQL store's pool."""
+
+    async def execute_fetchall(self, sql: str,
+                               parameters: Iterable[Any] | None = None) -> Iterable[Any]: ...
+
+
+def moment(value: str | datetime) -> datetime:
+    """A time as read back: ISO text (SQLite) or already a ``datetime`` (PostgreSQL)."""
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def maybe_moment(value: str | datetime | None) -> datetime | None:
+    return None if value is None else moment(value)
+
 LOAD = """
 SELECT (SELECT 1 FROM processed_events WHERE platform = ? AND event_id = ?),
        c.flow, c.state, c.status, c.data, c.updated_at
-FROM (SELECT 1) LEFT JOIN conversations c
+FROM (SELECT 1) AS one LEFT JOIN conversations c
   ON c.platform = ? AND c.room_id = ? AND c.user_id = ?
 """
 SAVE_EVENT = "INSERT INTO processed_events (platform, event_id, processed_at) VALUES (?, ?, ?)"
@@ -45,9 +69,11 @@ ON CONFLICT (platform, room_id, user_id) DO UPDATE SET
   flow = excluded.flow, state = excluded.state, status = excluded.status,
   data = excluded.data, updated_at = excluded.updated_at
 """
-SAVE_PARTICIPANT = """
+NOW = "strftime('%Y-%m-%dT%H:%M:%fZ')"
+"""The time now, in UTC, as SQLite says it (``storage/postgres_rows.py`` says it its way)."""
+SAVE_PARTICIPANT = f"""
 INSERT INTO participants (platform, user_id, created_at)
-VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ')) ON CONFLICT DO NOTHING
+VALUES (?, ?, {NOW}) ON CONFLICT DO NOTHING
 """
 SAVE_REPLY = ("INSERT INTO reply_outbox (platform, room_id, user_id, message, nonce, created_at) "
               "VALUES (?, ?, ?, ?, ?, ?)")
@@ -62,17 +88,23 @@ STORY_COLUMNS = (
 )
 SAVE_STORY = f"""
 INSERT INTO stories ({STORY_COLUMNS}, participant_id)
-SELECT {", ".join("?" * len(STORY_COLUMNS.split(", ")))}, id
-FROM participants WHERE platform = ? AND user_id = ?
+VALUES ({", ".join("?" * len(STORY_COLUMNS.split(", ")))},
+        (SELECT id FROM participants WHERE platform = ? AND user_id = ?))
 RETURNING id
 """
 """A new story, numbered by the database (AUTOINCREMENT: an erased story's id stays unused)."""
+THEMES = ("(SELECT json_group_array(theme) FROM "
+          "(SELECT theme FROM story_themes WHERE story_id = s.id ORDER BY position))")
+"""A story's themes, in order, as a JSON list."""
 SELECT_STORIES = f"""
 SELECT s.id, p.platform, p.user_id, {", ".join("s." + c for c in STORY_COLUMNS.split(", "))},
-       (SELECT json_group_array(theme) FROM
-          (SELECT theme FROM story_themes WHERE story_id = s.id ORDER BY position))
+       {THEMES}
 FROM stories s JOIN participants p ON p.id = s.participant_id
 """
+ALL_THEMES = "group_concat(theme, ' ')"
+"""A story's themes in one text, to search."""
+CONTAINS = "instr"
+"""``CONTAINS(text, word) > 0``: ``text`` holds ``word``."""
 
 
 
@@ -121,15 +153,15 @@ def conversation(key: ConversationKey, row: Any) -> Conversation:
     return Conversation(key=key, flow=row[1], state=row[2], status=ConversationStatus(row[3]),
                         answers=data["answers"], history=data["history"],
                         pending=data["pending"], editing=data["editing"],
-                        locale=data.get("locale", "en"), updated_at=datetime.fromisoformat(row[5]))
+                        locale=data.get("locale", "en"), updated_at=moment(row[5]))
 
 def story_values(s: Story) -> tuple[Any, ...]:
     return (s.flow, s.situation, s.tried, s.tried_by and s.tried_by.value, s.outcome, s.spread,
             s.enhance, s.restore, s.replace, s.become, s.role.value, s.place,
-            int(s.consent.store), int(s.consent.digest), int(s.consent.quote),
-            int(s.consent.contact), int(s.consent.name), s.consent.wording_version,
+            s.consent.store, s.consent.digest, s.consent.quote, s.consent.contact,
+            s.consent.name, s.consent.wording_version,
             s.consent.locale, s.consent.given_at.isoformat(), s.safeguarding, s.status.value,
-            _utc(s.created_at), _utc(s.updated_at), s.acted_name, int(s.consent.introduce))
+            _utc(s.created_at), _utc(s.updated_at), s.acted_name, s.consent.introduce)
 
 
 def _utc(moment: datetime) -> str:
@@ -149,10 +181,9 @@ def story(row: Any) -> Story:
         consent=Consent(store=bool(consent_store), digest=bool(digest), quote=bool(quote),
                         contact=bool(contact), name=bool(name), introduce=bool(introduce),
                         wording_version=consent_version,
-                        locale=consent_locale, given_at=datetime.fromisoformat(consent_at)),
+                        locale=consent_locale, given_at=moment(consent_at)),
         safeguarding=safeguarding, status=StoryStatus(status), acted_name=acted_name,
-        created_at=datetime.fromisoformat(created_at),
-        updated_at=datetime.fromisoformat(updated_at))
+        created_at=moment(created_at), updated_at=moment(updated_at))
 
 def story_filter(status: StoryStatus | None,
                   since: datetime | None) -> tuple[str, tuple[Any, ...]]:
@@ -189,18 +220,17 @@ def digest_extras(digest_id: int, entry: AuditEntry | None, story_ids: tuple[int
 
 def digest_values(d: DigestRecord) -> tuple[Any, ...]:
     return (d.status.value, d.note, json.dumps(list(d.removed)), d.content, d.reason,
-            _utc(d.created_at), d.decided_at and _utc(d.decided_at), int(d.storytellers_told))
+            _utc(d.created_at), d.decided_at and _utc(d.decided_at), d.storytellers_told)
 
 
 def digest(row: Any) -> DigestRecord:
     return DigestRecord(id=row[0], status=DigestStatus(row[1]), note=row[2],
                         removed=tuple(json.loads(row[3])), content=row[4], reason=row[5],
-                        created_at=datetime.fromisoformat(row[6]),
-                        decided_at=datetime.fromisoformat(row[7]) if row[7] else None,
+                        created_at=moment(row[6]), decided_at=maybe_moment(row[7]),
                         storytellers_told=bool(row[8]))
 
 
 def outbox_item(row: Any) -> OutboxItem:
     return OutboxItem(digest_id=row[0], platform=Platform(row[1]), room_id=RoomId(row[2]),
-                      sent_at=datetime.fromisoformat(row[3]) if row[3] else None,
+                      sent_at=maybe_moment(row[3]),
                       remote_id=row[4])

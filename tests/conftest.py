@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import os
 import socket
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ from bot.features.privacy import Pseudonymiser
 from storage.base import Store
 from storage.open import open_store
 from storage.sqlite import SQLiteStore
+from tests.postgres import Cluster
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -69,11 +71,47 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+STORES = tuple(os.environ.get("STORYLOOP_TEST_STORES", "memory,sqlite").split(","))
+"""The stores the app's tests run on; ``STORYLOOP_TEST_STORES=memory,sqlite,postgresql`` runs
+them all on PostgreSQL too (slower: a database per test)."""
+CONTRACT_STORES = ("memory", "sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``store`` is each store; in the store contract suites (marked ``store_contract``)
+    PostgreSQL too. The many tests of the app over a store run on memory and SQLite."""
+    if "store" in metafunc.fixturenames:
+        contract = metafunc.definition.get_closest_marker("store_contract") is not None
+        metafunc.parametrize("store", CONTRACT_STORES if contract else STORES, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[Cluster]:
+    """A throwaway PostgreSQL cluster, started the first time a test needs it."""
+    cluster = Cluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres: Cluster) -> Iterator[str]:
+    """A new migrated database of its own on the cluster, dropped afterwards."""
+    with postgres.database() as url:
+        yield url
+
+
+@pytest.fixture
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     """Each store implementation, for contract tests."""
-    chosen = open_store("memory://" if request.param == "memory"
-                        else f"sqlite:///{tmp_path / 'stories.db'}")
+    if request.param == "postgresql":
+        url = request.getfixturevalue("postgres_url")
+    else:
+        url = ("memory://" if request.param == "memory"
+               else f"sqlite:///{tmp_path / 'stories.db'}")
+    chosen = open_store(url)
     await chosen.open()
     yield chosen
     await chosen.close()

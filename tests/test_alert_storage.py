@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.core.types import (
     Alert,
     AuditEntry,
@@ -14,6 +16,8 @@ from bot.core.types import (
     Verdict,
 )
 from storage.base import Store
+
+pytestmark = pytest.mark.store_contract
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 TEST = Platform("test")

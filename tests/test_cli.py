@@ -1,4 +1,5 @@
-"""The ``storyloop`` command, run as a real process against a real SQLite file."""
+"""The ``storyloop`` command, run as a real process against a real SQLite file (and once
+against a PostgreSQL database)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,44 @@ def test_a_scripted_conversation_is_stored_and_listed(config_file: Path) -> None
     assert "sam" not in json.dumps(exported)
 
 
+def test_a_story_told_over_postgresql_is_listed_by_another_process(
+        tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYLOOP_SECRET", "a key for this test only, 32 b..")
+    config = tmp_path / "storyloop.toml"
+    config.write_text(f'[storage]\nurl = "{postgres_url}"\n')
+    for lines in (SCRIPT[:5], SCRIPT[5:]):  # stopped between the two: nothing lost
+        chat = storyloop("--config", str(config), "chat", "--as", "sam",
+                         stdin="\n".join(lines) + "\n")
+        assert chat.returncode == 0, chat.stderr
+    assert "your story is saved" in chat.stdout
+    listed = storyloop("--config", str(config), "stories")
+    assert "tried (my team): We started a two-minute huddle" in listed.stdout
+    assert f"1 story in {postgres_url}" in listed.stdout
+    assert list(tmp_path.iterdir()) == [config], "no file written beside the config"
+
+
+def test_a_database_server_that_cannot_be_reached_is_said_not_traced(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STORYLOOP_SECRET", "a key for this test only, 32 b..")
+    config = tmp_path / "storyloop.toml"
+    config.write_text('[storage]\nurl = "postgresql://storyloop:hunter2@127.0.0.1:1/x"\n')
+    listed = storyloop("--config", str(config), "stories")
+    assert listed.returncode == 1
+    assert listed.stderr.startswith("storyloop: cannot reach PostgreSQL at PostgreSQL "
+                                    "database 'x' at 127.0.0.1:1: ")
+    assert "Traceback" not in listed.stderr and "hunter2" not in listed.stderr
+
+
+def test_without_its_key_a_database_server_is_not_used(
+        tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STORYLOOP_SECRET", raising=False)
+    config = tmp_path / "storyloop.toml"
+    config.write_text(f'[storage]\nurl = "{postgres_url}"\n')
+    chat = storyloop("--config", str(config), "chat", "--as", "sam", stdin="hello\n")
+    assert chat.returncode == 2
+    assert "privacy.secret_env (STORYLOOP_SECRET): must be set" in chat.stderr
+
+
 def test_stopping_between_runs_loses_nothing(config_file: Path) -> None:
     storyloop("--config", str(config_file), "chat", "--as", "sam",
               stdin="\n".join(SCRIPT[:5]) + "\n")
@@ -115,14 +154,19 @@ def test_check_config_names_the_bad_key(tmp_path: Path) -> None:
 
 def test_check_config_names_a_storage_url_it_cannot_open(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
-    bad.write_text('[storage]\nurl = "postgresql://db/storyloop"\n')
+    bad.write_text('[storage]\nurl = "postgresql://storyloop:hunter2@db"\n')
     result = storyloop("check-config", str(bad))
     assert result.returncode == 2
-    assert "storage.url: 'postgresql' storage is not supported" in result.stderr
-    assert "PostgreSQL comes in a later release" in result.stderr
+    assert ("storage.url: 'postgresql://storyloop:***@db' names no database"
+            in result.stderr)
+    assert "hunter2" not in result.stderr
     good = tmp_path / "good.toml"
     good.write_text('[storage]\nurl = "memory://"\n')
     assert "Database: memory://;" in storyloop("check-config", str(good)).stdout
+    server = tmp_path / "server.toml"
+    server.write_text('[storage]\nurl = "postgresql://storyloop:hunter2@db/storyloop"\n')
+    assert ("Database: postgresql://storyloop:***@db/storyloop;"
+            in storyloop("check-config", str(server)).stdout)
 
 
 def test_the_example_config_is_valid() -> None:

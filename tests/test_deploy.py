@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.core.config import ConfigErrors, parse_config
+from bot.core.config import parse_config
 
 ROOT = Path(__file__).parents[1]
 DEPLOY = ROOT / "deploy"
@@ -42,14 +42,11 @@ def the_config() -> dict[str, Any]:
     return tomllib.loads((DEPLOY / "storyloop.toml").read_text())
 
 
-def test_the_deploy_config_is_valid_but_for_the_postgresql_store_being_built() -> None:
+def test_the_deploy_config_is_valid_and_names_the_postgresql_database() -> None:
     data = the_config()
-    assert data["storage"]["url"].startswith("postgresql://")
-    try:
-        config = parse_config(data)
-    except ConfigErrors as exc:  # until the PostgreSQL store lands: only its URL is refused
-        assert [error.key for error in exc.errors] == ["storage.url"]
-        config = parse_config({**data, "storage": {"url": "memory://"}})
+    config = parse_config(data)
+    assert config.storage.url == "postgresql://storyloop@db:5432/storyloop"
+    assert config.storage.path is None
     assert config.slack is not None and config.slack.mode == "http"
     assert config.metrics is not None and config.metrics.enabled
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.core.follow_ups import FollowUp, FollowUpState, Outcome, StoryUpdate
 from bot.core.types import AuditEntry, OutgoingMessage, RoomId, StoryStatus, UserId
 from storage.base import Store
@@ -15,6 +17,8 @@ from storage.sqlite import SQLiteStore
 
 from .test_response_storage import TEST, told
 from .test_storage import T0
+
+pytestmark = pytest.mark.store_contract
 
 A, B = UserId("@a"), UserId("@b")
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.core.introductions import Answer, Introduction, IntroductionState, Side
 from bot.core.types import AuditEntry, Consent, OutgoingMessage, RoomId, UserId
 from storage.base import Store
@@ -16,6 +18,8 @@ from storage.sqlite import SQLiteStore
 
 from .test_response_storage import TEST, told
 from .test_storage import T0, conversation, story, turn
+
+pytestmark = pytest.mark.store_contract
 
 A, B = UserId("@a"), UserId("@b")
 LINE = "I'm Ann: ann@example.org"

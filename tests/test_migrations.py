@@ -196,8 +196,8 @@ def test_migrations_not_written_for_the_dialect_are_refused_before_any_runs(
 
 
 def test_a_dialect_with_no_migrations_is_named(connection: sqlite3.Connection) -> None:
-    with pytest.raises(StorageError, match="'postgresql'"):
-        migrate(connection, "postgresql")
+    with pytest.raises(StorageError, match="'mysql'"):
+        migrate(connection, "mysql")
 
 
 def test_every_migration_is_written_for_sqlite_and_numbered_in_order() -> None:

@@ -15,6 +15,7 @@ from bot.app import App
 from bot.compose import compose
 from bot.core.clock import FakeClock
 from bot.core.config import Config, StorageConfig
+from bot.core.errors import ConfigError
 from bot.core.types import AuditEntry
 from bot.features.privacy import load_secret
 from storage.open import open_store
@@ -117,6 +118,20 @@ def test_the_key_file_is_the_owners_alone(tmp_path: Path,
     path = tmp_path / "storyloop.db.key"
     assert path.read_text().strip().encode() == key
     assert _mode(path) == 0o600
+
+
+def test_a_database_server_needs_the_key_in_the_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No file beside it to keep a key in, and every process must share one: a key made up
+    for one run would leave people unrecognised after a restart."""
+    config = Config(storage=StorageConfig(url="postgresql://storyloop@db/storyloop"))
+    monkeypatch.delenv(config.privacy.secret_env, raising=False)
+    with pytest.raises(ConfigError) as raised:
+        load_secret(config)
+    assert raised.value.key == "privacy.secret_env (STORYLOOP_SECRET)"
+    assert "must be set when storage.url names a database server" in raised.value.problem
+    monkeypatch.setenv(config.privacy.secret_env, "k" * 32)
+    assert load_secret(config) == b"k" * 32
 
 
 async def test_deleted_rows_are_overwritten_whatever_sqlite_was_built_with(

@@ -17,6 +17,8 @@ from storage.sqlite import SQLiteStore
 
 from .test_storage import KEY, T0, conversation, story, turn
 
+pytestmark = pytest.mark.store_contract
+
 TEST = Platform("test")
 
 

@@ -28,6 +28,8 @@ from storage.base import Store, TurnWrite
 from storage.migrations import LATEST
 from storage.sqlite import SQLiteStore
 
+pytestmark = pytest.mark.store_contract
+
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 KEY = ConversationKey(platform=Platform("test"), room_id=RoomId("!r"), user_id=UserId("@a"))
 
@@ -127,6 +129,37 @@ async def test_a_new_digest_is_numbered_with_its_stories_and_outbox(store: Store
     assert [e.action for e in await store.audit_entries()] == ["test"]
 
 
+async def test_many_turns_at_once_are_all_written(store: Store) -> None:
+    import asyncio
+
+    keys = [KEY.model_copy(update={"user_id": UserId(f"@u{n}")}) for n in range(50)]
+    convs = [conversation().model_copy(update={"key": k}) for k in keys]
+    results = await asyncio.gather(
+        *(store.save_turn(turn(c, f"$m{n}")) for n, c in enumerate(convs)),
+        store.save_turn(turn(convs[0], "$m0")))
+    assert sorted(results) == [False] + [True] * 50
+    assert results[0] != results[-1], "the same event is written once, by either"
+    for k in keys:
+        assert (await store.load_turn(k, None)).conversation is not None
+
+
+async def test_stories_finished_together_each_get_their_own_id_and_themes(
+        store: Store) -> None:
+    import asyncio
+
+    tellers = [UserId(f"@t{n}") for n in range(5)]
+    await asyncio.gather(*(
+        store.save_turn(TurnWrite(
+            conversation("done").model_copy(update={"key": KEY.model_copy(update={"user_id": u})}),
+            Platform("test"), EventId(f"$s{n}"),
+            story(f"Story {n}").model_copy(update={"participant": u, "themes": (f"t{n}",)})))
+        for n, u in enumerate(tellers)))
+    stored = await store.list_stories()
+    assert sorted(s.id for s in stored if s.id is not None) == [1, 2, 3, 4, 5]
+    assert {(s.participant, s.situation, s.themes) for s in stored} == {
+        (u, f"Story {n}", (f"t{n}",)) for n, u in enumerate(tellers)}
+
+
 # SQLite only
 async def test_migrations_build_the_schema_from_an_empty_file(tmp_path: Path) -> None:
     store = SQLiteStore(tmp_path / "new.db")
@@ -190,19 +223,6 @@ async def test_a_light_write_is_kept_and_the_turns_after_it_are_durable_again(
     await again.close()
 
 
-async def test_many_turns_at_once_are_all_written(sqlite_store: SQLiteStore) -> None:
-    import asyncio
-
-    keys = [KEY.model_copy(update={"user_id": UserId(f"@u{n}")}) for n in range(50)]
-    convs = [conversation().model_copy(update={"key": k}) for k in keys]
-    results = await asyncio.gather(
-        *(sqlite_store.save_turn(turn(c, f"$m{n}")) for n, c in enumerate(convs)),
-        sqlite_store.save_turn(turn(convs[0], "$m0")))
-    assert results == [True] * 50 + [False]
-    for k in keys:
-        assert (await sqlite_store.load_turn(k, None)).conversation is not None
-
-
 async def test_an_old_event_is_refused_even_when_memory_has_forgotten_it(
         sqlite_store: SQLiteStore, tmp_path: Path) -> None:
     for n in range(12):  # more events than the store remembers per conversation
@@ -215,23 +235,6 @@ async def test_an_old_event_is_refused_even_when_memory_has_forgotten_it(
     await reopened.close()
     assert loaded.seen and loaded.conversation is not None
     assert loaded.conversation.state == "s11"
-
-
-async def test_stories_finished_together_each_get_their_own_id_and_themes(
-        sqlite_store: SQLiteStore) -> None:
-    import asyncio
-
-    tellers = [UserId(f"@t{n}") for n in range(5)]
-    await asyncio.gather(*(
-        sqlite_store.save_turn(TurnWrite(
-            conversation("done").model_copy(update={"key": KEY.model_copy(update={"user_id": u})}),
-            Platform("test"), EventId(f"$s{n}"),
-            story(f"Story {n}").model_copy(update={"participant": u, "themes": (f"t{n}",)})))
-        for n, u in enumerate(tellers)))
-    stored = await sqlite_store.list_stories()
-    assert sorted(s.id for s in stored if s.id is not None) == [1, 2, 3, 4, 5]
-    assert {(s.participant, s.situation, s.themes) for s in stored} == {
-        (u, f"Story {n}", (f"t{n}",)) for n, u in enumerate(tellers)}
 
 
 async def test_closing_the_store_ends_its_write_thread(tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ ALLOWED: dict[str, dict[str, str]] = {
     },
     "bot/core/storage_url.py": {
         "SUPPORTED": "config errors, for operators",
+        "_postgres_server": "config errors and the store's name in its errors, for operators",
     },
     "bot/core/types.py": {
         "Role": "stored values; people see the choice.* words",

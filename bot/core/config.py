@@ -348,6 +348,8 @@ def _to_config_error(error: Any) -> ConfigError:
         return ConfigError(f"responders.{error['ctx']['n']}.themes", error["msg"])
     if error["type"] == "extra_forbidden":
         return ConfigError(key, "is not a known setting (check the spelling)")
+    if error["type"] == "storage_url":  # names the URL itself, without its password
+        return ConfigError(key, error["msg"])
     if key in _HINTS:
         return ConfigError(key, f"{_HINTS[key]} (got {error.get('input')!r})")
     return ConfigError(key, f"{error['msg']} (got {error.get('input')!r})")

@@ -3,7 +3,8 @@
 The key comes from the environment variable named by ``privacy.secret_env``. Without it,
 storyloop makes a random key once and keeps it in a file beside the database (readable only by
 its owner), so a pseudonym stays the same across restarts; set the variable in production and
-keep the key away from the database's backups.
+keep the key away from the database's backups. A PostgreSQL database has no file beside it,
+and every process sharing it must use one key: there, the variable must be set.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from bot.core.config import Config
 from bot.core.errors import ConfigError
+from bot.core.storage_url import InMemory, parse_storage_url
 from bot.core.types import Platform, UserId
 
 log = logging.getLogger(__name__)
@@ -37,7 +39,8 @@ class Pseudonymiser:
 
 def load_secret(config: Config) -> bytes:
     """The pseudonym key: from the environment if set, else from (or into) a key file beside
-    the database. A store with no file (``memory://``) gets a key for this run only."""
+    the database. A store in memory gets a key for this run only; a database on a server
+    (PostgreSQL) has no file beside it, so the variable must be set."""
     from_env = os.environ.get(config.privacy.secret_env, "")
     if from_env and len(from_env.encode()) < MIN_SECRET_BYTES:
         raise ConfigError(f"privacy.secret_env ({config.privacy.secret_env})",
@@ -45,8 +48,13 @@ def load_secret(config: Config) -> bytes:
                           f"it is {len(from_env.encode())}")
     if from_env:
         return from_env.encode()
-    if config.storage.path is None:
+    if isinstance(parse_storage_url(config.storage.url), InMemory):
         return secrets.token_hex(32).encode()
+    if config.storage.path is None:
+        raise ConfigError(f"privacy.secret_env ({config.privacy.secret_env})",
+                          "must be set when storage.url names a database server: there is no "
+                          "file beside it to keep the pseudonym key in, and every storyloop "
+                          "process using it needs the same key")
     path = Path(f"{config.storage.path}.key")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

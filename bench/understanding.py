@@ -29,13 +29,14 @@ from flows.asked import Asked, asked_at
 from flows.interrupts import INTERRUPTS, asked_of
 from flows.registry import build_flows
 from flows.spec import AnswerKind, FlowOptions
-from flows.understanding import NOT_ANSWERS, Reading, understand
+from flows.understanding import NOT_ANSWERS, Reading, Understood, understand
 
 DATA = Path(__file__).parents[1] / "tests" / "data"
 SETS = {"tuning": DATA / "replies.jsonl", "tuning_more": DATA / "replies_more.jsonl",
         "tuning_phone": DATA / "replies_phone.jsonl", "tuning_voice": DATA / "replies_voice.jsonl",
         "tuning_staff": DATA / "replies_staff.jsonl",
-        "tuning_options": DATA / "replies_options.jsonl", "blind": DATA / "replies_blind.jsonl",
+        "tuning_options": DATA / "replies_options.jsonl",
+        "tuning_outbound": DATA / "replies_outbound.jsonl", "blind": DATA / "replies_blind.jsonl",
         "blind_outbound": DATA / "replies_outbound_blind.jsonl"}
 BLIND = frozenset({"blind", "blind_outbound"})
 STORED = {Reading.ANSWER, Reading.CHOICE}
@@ -71,13 +72,36 @@ def right(row: dict[str, Any], got: Any, asked: Asked) -> bool:
     return bool(meant == read)
 
 
+def pausing() -> dict[str, str]:
+    """Steps where a choice pauses the conversation rather than answering (a follow-up's
+    "Not now"), by corpus name, with that choice: there, "not now" and "pause" are one."""
+    found: dict[str, str] = {}
+    for spec in build_flows(FlowOptions(themes=tuple(Config().flows.themes))):
+        found.update({f"{spec.name}.{s.name}": s.pauses for s in spec.steps if s.pauses})
+    return found
+
+
+def as_the_bot_does(row: dict[str, Any], got: Understood, pauses: str | None,
+                    ) -> tuple[dict[str, Any], Understood]:
+    """Where a choice pauses, reading it and meaning it are both a pause (the engine turns
+    the one into the other), and nothing is stored."""
+    if pauses is None:
+        return row, got
+    if row["reading"] == "choice" and row["value"] == pauses:
+        row = {**row, "reading": "pause", "value": None}
+    if got.reading is Reading.CHOICE and got.value == pauses:
+        got = Understood(Reading.PAUSE)
+    return row, got
+
+
 def measure(path: Path, show: int) -> dict[str, Any]:
-    asked = questions()
+    asked, pauses = questions(), pausing()
     rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
     wrong: list[str] = []
     stored_non_answers, non_answers, by_reading = 0, 0, Counter[str]()
     for row in rows:
-        got = understand(row["text"], asked[row["step"]])
+        row, got = as_the_bot_does(row, understand(row["text"], asked[row["step"]]),
+                                   pauses.get(row["step"]))
         if Reading(row["reading"]) in NOT_ANSWERS:
             non_answers += 1
             stored_non_answers += got.reading in STORED

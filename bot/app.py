@@ -15,6 +15,7 @@ caller must not send them again. Elsewhere (the terminal, tests) the caller show
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -87,6 +88,9 @@ class App:
     name (a follow-up's answers become an update): called under the lock, after the save."""
     follow_ups: FollowUpDesk | None = None
     """Asks tellers how what they tried went (``bot/features/follow_ups.py``)."""
+    erasing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held to forget a person, and by a feature that reads, decides and writes what
+    concerns two people (an introduction), so neither acts on the other half-done."""
     tally: Tally = field(default_factory=NoTally)
     """Counts messages, errors and alerts for the operators' metrics (``bot/metrics.py``)."""
     delivery: Delivery = field(init=False)
@@ -276,7 +280,8 @@ class App:
         replies = _threaded(msg, [OutgoingMessage(room_id=msg.room_id,
                                                   text=data_rights.forgotten(count))])
         queued = self._queued(msg.platform, replies)
-        await self.store.forget(msg.platform, msg.sender_id, msg.event_id, entry, queued)
+        async with self.erasing:  # never while a feature decides on what is theirs
+            await self.store.forget(msg.platform, msg.sender_id, msg.event_id, entry, queued)
         self._deliver(msg.platform, queued)
         return replies
 

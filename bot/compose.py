@@ -96,7 +96,7 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
     bot.follow_ups = app.follow_ups = follow_ups
     bot.scheduler.add(Job("follow_ups", MINUTE, follow_ups.tick))
     introductions = IntroductionDesk(store, clock, config.follow_ups, app.start_flow,
-                                     app.engine, app.delivery, app.senders)
+                                     app.engine, app.delivery, app.senders, app.erasing)
     introductions.register(app.commands)
     app.finishers[INTRODUCTION] = introductions.finished
     bot.introductions = introductions

@@ -48,8 +48,9 @@ def _skip(engine: FlowEngine, turn: Turn, now: datetime) -> None:
 
 
 def _pause(engine: FlowEngine, turn: Turn, now: datetime) -> None:
-    turn.conversation.status = ConversationStatus.PAUSED
-    turn.replies.append(engine.say(turn.conversation, "pause"))
+    conv = turn.conversation
+    conv.status = ConversationStatus.PAUSED
+    turn.replies.append(engine.say(conv, engine.words_for([f"{conv.flow}.pause", "pause"])))
 
 
 def _restart(engine: FlowEngine, turn: Turn, now: datetime) -> None:

@@ -55,7 +55,7 @@ from flows.spec import (
     hold_opening,
 )
 from flows.turn import Turn, working_copy
-from flows.understanding import ANSWERS, Understood, understand
+from flows.understanding import ANSWERS, Reading, Understood, understand
 
 ACTIVE, PAUSED = ConversationStatus.ACTIVE, ConversationStatus.PAUSED
 ENDED = (ConversationStatus.DONE, ConversationStatus.DECLINED)
@@ -252,6 +252,8 @@ class FlowEngine:
         """Read a reply at the question asked, and do what that reading does there."""
         step = self.step(turn.conversation)
         got = self.understand(turn.conversation, step, text)
+        if got.reading is Reading.CHOICE and step.pauses and got.value == step.pauses:
+            got = Understood(Reading.PAUSE)
         READINGS[got.reading](self, turn, step, got, text, now)
 
     def understand(self, conv: Conversation, step: Step, text: str) -> Understood:

@@ -19,20 +19,23 @@ HOW_IT_WENT = "how_it_went"
 SINCE, LEARNED = "since", "learned"
 OUTCOMES = {"still_going": Outcome.STILL_GOING, "stopped": Outcome.STOPPED,
             "changed": Outcome.CHANGED}
-NOT_NOW = "not_now"
+NOT_NOW, NO = "not_now", "no"
+"""Not now: asked again once, later. No thanks: this one is never asked again."""
 
 
 def follow_up_flow(options: FlowOptions) -> FlowSpec:
-    """How did it go: still going, stopped or changed; what happened since; what was learned."""
+    """How did it go: still going, stopped or changed; what happened since; what was learned.
+    "Not now" (or "can I do this at the weekend?") pauses it: one gentle nudge later; "No
+    thanks" ends this one."""
     steps = (
         Step(HOW_IT_WENT, AnswerKind.CHOICE, HOW_IT_WENT,
-             choices=(*(choice(value) for value in OUTCOMES), choice(NOT_NOW)),
-             no=NOT_NOW, later=NOT_NOW),
+             choices=(*(choice(value) for value in OUTCOMES), choice(NOT_NOW), choice(NO)),
+             no=NO, later=NOT_NOW, pauses=NOT_NOW),
         Step(SINCE, AnswerKind.TEXT, SINCE, optional=True),
         Step(LEARNED, AnswerKind.TEXT, LEARNED, optional=True),
     )
     transitions = (
-        go(HOW_IT_WENT, "declined", chose(NOT_NOW)),
+        go(HOW_IT_WENT, "declined", chose(NO)),
         go(HOW_IT_WENT, SINCE),
         go(SINCE, LEARNED),
         go(LEARNED, "done"),

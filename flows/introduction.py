@@ -14,8 +14,10 @@ from flows.spec import OUTBOUND_ONLY, AnswerKind, FlowOptions, FlowSpec, Step, g
 from flows.story import chose
 
 INTRODUCTION = "introduction"
-INVITE, LINE = "invite", "line"
+INVITE, LINE, CONFIRM = "invite", "line", "confirm"
 MEET, NO_MEET = "meet", "no_meet"
+PASS_ON, REWRITE = "pass_on", "rewrite"
+"""The line shown back before anything is kept: pass it on as written, or write it again."""
 """The choices of "would you like to be introduced?", here and in the story's consent."""
 THEMES = "themes"
 """Answers given at the start, besides which introduction it is (``flows.spec.ABOUT``): the
@@ -23,19 +25,26 @@ themes the two stories share."""
 
 
 def introduction_flow(options: FlowOptions) -> FlowSpec:
-    """Would you like to be introduced; if so, what would you like passed on."""
+    """Would you like to be introduced; if so, what would you like passed on; then that line
+    shown back, to pass on as written, write again, or not pass on at all."""
     steps = (
         Step(INVITE, AnswerKind.CHOICE, INVITE, choices=(choice(MEET), choice(NO_MEET)),
-             yes=MEET, no=NO_MEET, later=NO_MEET),
+             yes=MEET, no=NO_MEET),  # "let me think about it" pauses, and is not a no
         Step(LINE, AnswerKind.TEXT, LINE),
+        Step(CONFIRM, AnswerKind.CHOICE, None,
+             choices=(choice(PASS_ON), choice(REWRITE), choice(NO_MEET)), yes=PASS_ON,
+             no=NO_MEET),
     )
     transitions = (
         go(INVITE, "declined", chose(NO_MEET)),
         go(INVITE, LINE),
-        go(LINE, "done"),
+        go(LINE, CONFIRM),
+        go(CONFIRM, "done", chose(PASS_ON)),
+        go(CONFIRM, "declined", chose(NO_MEET)),
+        go(CONFIRM, LINE),
     )
     return FlowSpec(INTRODUCTION, steps, transitions, INVITE, entry=OUTBOUND_ONLY,
-                    shows=(THEMES,))
+                    shows=(THEMES, LINE))
 
 
 def agreed(answers: dict[str, object]) -> str | None:

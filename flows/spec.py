@@ -78,6 +78,9 @@ class Step:
     """The choice a plain "no" (or "nah", "👎") picks here."""
     later: str | None = None
     """The choice "later" or "not now" picks here."""
+    pauses: str | None = None
+    """The choice that pauses the conversation rather than answering (a follow-up's "Not
+    now": the question waits, and is asked again once)."""
     variant: Callable[[Answers], str | None] | None = None
     """Words that fit what was said: a name ``v`` asks this step with ``<step>.v`` instead
     (a compliment is thanked, not pitied; a pilot that failed is asked what was learned)."""

@@ -27,6 +27,15 @@ class MemoryIntroductions:
                                 notices: tuple[Notice, ...] = (),
                                 entry: AuditEntry | None = None) -> Introduction:
         new_id = introduction.id or next(self._introduction_ids)
+        stored = self._introductions.get(new_id)
+        if stored is not None:  # never a side erased meanwhile, nor a withdrawal undone
+            kept = {s.story_id for s in stored.sides}
+            state = (stored.state if stored.state is IntroductionState.WITHDRAWN
+                     else introduction.state)
+            introduction = introduction.model_copy(update={"state": state, "sides": tuple(
+                s for s in introduction.sides if s.story_id in kept)})
+        elif introduction.id is not None:
+            return introduction  # erased meanwhile
         self._introductions[new_id] = saved = introduction.model_copy(update={"id": new_id})
         for notice in notices:
             self._notify(notice)

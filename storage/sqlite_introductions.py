@@ -20,7 +20,10 @@ SAVE_SIDE = (f"INSERT INTO introduction_sides (introduction_id, {_SIDE}) "
              "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (introduction_id, story_id) DO UPDATE SET "
              "answer = excluded.answer, line = excluded.line, asked_at = excluded.asked_at")
 INSERT = "INSERT INTO introductions (at, by, state) VALUES (?, ?, ?) RETURNING id"
-UPDATE = "UPDATE introductions SET state = ? WHERE id = ?"
+UPDATE = "UPDATE introductions SET state = ? WHERE id = ? AND state <> 'withdrawn'"
+UPDATE_SIDE = ("UPDATE introduction_sides SET answer = ?, line = ?, asked_at = ? "
+               "WHERE introduction_id = ? AND story_id = ?")
+"""A side erased meanwhile (forget me) is not written back, nor a withdrawal undone."""
 SELECT = ("SELECT i.id, i.at, i.by, i.state, "
           f"{', '.join('s.' + c for c in _SIDE.split(', '))} FROM introductions i "
           "JOIN introduction_sides s ON s.introduction_id = i.id")
@@ -91,8 +94,10 @@ class SQLiteIntroductions:
             head = (_iso(introduction.at), introduction.by, introduction.state.value)
             new_id = await self._insert((INSERT, head), along)
             return introduction.model_copy(update={"id": new_id})
-        await self._write([(UPDATE, (introduction.state.value, introduction.id)),
-                           *along(introduction.id)])
+        sides = [(UPDATE_SIDE, (*_side_row(side)[3:], introduction.id, side.story_id))
+                 for side in introduction.sides]
+        await self._write([(UPDATE, (introduction.state.value, introduction.id)), *sides,
+                           *_along(notices, entry, introduction.at)])
         return introduction
 
     async def introductions(self, states: Collection[IntroductionState] | None = None,

@@ -251,13 +251,30 @@ async def test_stop_follow_ups_stops_them_and_not_now_asks_no_more(
     assert stopped.asked_at is None
 
 
-async def test_declining_the_follow_up_keeps_nothing_and_ends_it(
+async def test_not_now_waits_for_them_with_one_nudge_and_keeps_nothing(
         bot: Bot, store: Store, clock: FakeClock) -> None:
     chat, phone = Chat(bot.app), Phone(bot.app)
     await told(chat, consent="contact")
     clock.advance(weeks=4)
     await tick(bot, phone)
-    await chat.say("not now")
+    await chat.say("not now, I'm at work")
+    assert chat.last_text.startswith("No problem. I'll ask once more in a week or so")
+    assert await store.updates_to() == []
+    clock.advance(weeks=1)
+    await tick(bot, phone)
+    await tick(bot, phone)
+    assert sum("gentle nudge" in text for text in phone.to(chat.room)) == 1
+    await chat.script("stop follow-ups")
+    assert await store.updates_to() == [] and await store.follow_ups() == []
+
+
+async def test_no_thanks_ends_this_one_and_keeps_nothing(
+        bot: Bot, store: Store, clock: FakeClock) -> None:
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    clock.advance(weeks=4)
+    await tick(bot, phone)
+    await chat.say("no thanks")
     assert "I won't ask about this one again" in chat.last_text
     assert await store.updates_to() == [] and await store.follow_ups() == []
     clock.advance(weeks=2)

@@ -105,3 +105,16 @@ async def test_introductions_survive_a_restart(tmp_path: Path) -> None:
         assert await again.introductions() == [saved]
     finally:
         await again.close()
+
+
+async def test_a_stale_save_never_brings_back_a_forgotten_side(store: Store) -> None:
+    [first, second] = await told(store, "It was slow.", "It was slower.")
+    saved = await store.save_introduction(proposed(first, second))
+    read_before = saved.with_side(saved.sides[0].model_copy(
+        update={"answer": Answer.YES, "line": LINE}))
+    await store.forget(TEST, B, None, AuditEntry(at=T0, actor="storyteller", action="erasure"))
+    await store.save_introduction(read_before.model_copy(
+        update={"state": IntroductionState.MADE}))  # decided on what it read before
+    [after] = await store.introductions()
+    assert after.state is IntroductionState.WITHDRAWN
+    assert [s.participant for s in after.sides] == [A]

@@ -90,10 +90,10 @@ async def test_both_say_yes_and_each_gets_the_others_line_once(
     assert invited(phone, ann) == invited(phone, bob) == 1
     await ann.say("what does that mean?")
     assert ann.replies[-2].text.startswith("Someone told us about trying something like you")
-    await ann.script("yes", ANN_LINE)
+    await ann.script("yes", ANN_LINE, "yes")
     assert "I'll let you know if they say yes too" in ann.last_text
     assert not any(ANN_LINE in text for text in phone.to(bob.room))  # not until Bob says yes
-    await bob.script("yes", BOB_LINE)
+    await bob.script("yes", BOB_LINE, "pass it on")
     await bot.app.delivery.idle()
     [to_ann] = [t for t in phone.to(ann.room) if "said yes too" in t]
     [to_bob] = [t for t in phone.to(bob.room) if "said yes too" in t]
@@ -118,12 +118,12 @@ async def test_a_no_reveals_nothing_to_the_other_side(bot: Bot, store: Store) ->
     ann, bob, phone = await two_willing(bot)
     await moderator(bot.app).command("connect 1 2")
     await tick(bot)
-    await ann.script("yes", ANN_LINE)
+    await ann.script("yes", ANN_LINE, "yes")
     await bob.say("no thanks")
     assert "they won't know you were asked" in bob.last_text
     await bot.app.delivery.idle()
     assert not any(ANN_LINE in text for text in phone.to(bob.room))
-    assert not any(ANN_LINE in text for text in phone.to(ann.room))
+    assert sum(ANN_LINE in text for text in phone.to(ann.room)) == 1  # shown back to her
     [told_ann] = [t for t in phone.to(ann.room) if "didn't go ahead" in t]
     assert "no" not in told_ann.split() and "Bob" not in told_ann  # never says why
     [declined] = await store.introductions()
@@ -162,7 +162,7 @@ async def test_an_unanswered_invitation_is_taken_as_a_no_after_two_weeks(
     ann, bob, phone = await two_willing(bot)
     await moderator(bot.app).command("connect 1 2")
     await tick(bot)
-    await ann.script("yes", ANN_LINE)
+    await ann.script("yes", ANN_LINE, "yes")
     clock.advance(days=13)
     await tick(bot)
     assert not any("didn't go ahead" in text for text in phone.to(ann.room))
@@ -172,7 +172,7 @@ async def test_an_unanswered_invitation_is_taken_as_a_no_after_two_weeks(
     assert ANN_LINE not in " ".join(phone.to(bob.room))
     [declined] = await store.introductions()
     assert declined.state is IntroductionState.DECLINED
-    await bob.script("yes", "Bob here")  # answering late: told, nothing passed on
+    await bob.script("yes", "Bob here", "yes")  # answering late: told, nothing passed on
     await bot.app.delivery.idle()
     assert any("didn't go ahead" in text for text in phone.to(bob.room))
     assert not any("Bob here" in text for text in phone.to(ann.room))
@@ -183,13 +183,13 @@ async def test_forget_me_withdraws_it_and_erases_what_was_said(
     ann, bob, phone = await two_willing(bot)
     await moderator(bot.app).command("connect 1 2")
     await tick(bot)
-    await ann.script("yes", ANN_LINE)
+    await ann.script("yes", ANN_LINE, "yes")
     await bob.script("forget me", "yes")
     [withdrawn] = await store.introductions()
     assert withdrawn.state is IntroductionState.WITHDRAWN
     assert [(s.story_id, s.line) for s in withdrawn.sides] == [(1, None)]
     await tick(bot)
-    assert not any(ANN_LINE in sent.text for sent in phone.sent)
+    assert not any(ANN_LINE in sent.text for sent in phone.sent if sent.room_id != ann.room)
 
 
 async def test_a_restart_between_asking_and_noting_it_asks_once(
@@ -257,9 +257,29 @@ async def test_a_line_that_raises_a_concern_alerts_and_is_not_passed_on(
     assert any("call 999" in r.text for r in ann.replies[-2:])
     [alert] = await store.recent_alerts()
     assert alert.participant == ann.pseudonym
-    await bob.script("yes", "Bob here")
+    await bob.script("yes", "Bob here", "yes")
     await bot.app.delivery.idle()
     assert not any(risky in text for text in phone.to(bob.room))
     [proposed] = await store.introductions()
     assert proposed.state is IntroductionState.PROPOSED  # Ann has not answered yet
     assert all(s.line != risky for s in proposed.sides)
+
+
+async def test_the_line_is_shown_back_and_can_be_written_again_or_not_passed_on(
+        bot: Bot, store: Store) -> None:
+    ann, bob, phone = await two_willing(bot)
+    await moderator(bot.app).command("connect 1 2")
+    await tick(bot)
+    await ann.script("yes", "Ann from Riverside")
+    assert "“Ann from Riverside”" in ann.last_text and ann.last_text.endswith("Shall I?")
+    await ann.say("let me change it")
+    assert "What would you like me to pass on" in ann.last_text
+    await ann.script(ANN_LINE, "yes")
+    assert "I'll let you know if they say yes too" in ann.last_text
+    await bob.script("yes", "actually no, dont pass anything on")
+    await bob.say("no thanks")
+    assert "That's fine. Nothing is passed on" in bob.last_text
+    await bot.app.delivery.idle()
+    [declined] = await store.introductions()
+    assert declined.state is IntroductionState.DECLINED
+    assert not any("dont pass anything on" in text for text in phone.to(ann.room))

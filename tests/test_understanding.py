@@ -151,7 +151,8 @@ async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
 @pytest.mark.parametrize(("name", "accuracy", "stored"), [
     ("replies.jsonl", 0.965, 0.02), ("replies_more.jsonl", 0.955, 0.04),
     ("replies_phone.jsonl", 0.96, 0.04), ("replies_voice.jsonl", 0.965, 0.045),
-    ("replies_staff.jsonl", 0.96, 0.02), ("replies_options.jsonl", 0.96, 0.045)])
+    ("replies_staff.jsonl", 0.96, 0.02), ("replies_options.jsonl", 0.96, 0.045),
+    ("replies_outbound.jsonl", 0.94, 0.06)])
 def test_the_tuning_replies_are_mostly_read_as_meant(name: str, accuracy: float,
                                                      stored: float) -> None:
     """A regression floor on the replies the words were tuned on (the blind set is only
@@ -398,3 +399,6 @@ def test_the_readme_states_the_blind_figures_as_measured() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text()
     assert f"({report['accuracy']:.3f}) are read as meant" in readme
     assert f"({report['non_answers_stored'] * 100:.1f}%) of" in readme
+    outbound = measure(SETS["blind_outbound"], show=0)
+    assert (f"{outbound['accuracy']:.3f} read as meant and "
+            f"{outbound['non_answers_stored'] * 100:.1f}% of non-answers stored") in readme

@@ -64,9 +64,10 @@ class IntroductionDesk:
     engine: FlowEngine
     delivery: Delivery
     senders: dict[Platform, Sender]
-    _deciding: asyncio.Lock = field(default_factory=asyncio.Lock, init=False, repr=False)
+    deciding: asyncio.Lock = field(default_factory=asyncio.Lock)
     """Held to read, change and save an introduction (never while waiting for a person's
-    conversation lock, which ``finished`` is called under)."""
+    conversation lock, which ``finished`` is called under); the App holds it to forget
+    someone (``App.erasing``), so an introduction is never decided on half-erased."""
 
     def register(self, commands: Commands) -> None:
         commands.add(Command("connections", say("connect.summary.connections"),
@@ -136,7 +137,7 @@ class IntroductionDesk:
     async def _unanswered(self, introduction: Introduction, side: Side) -> None:
         """Taken as a no, so the other side is not kept waiting: nothing is passed on. An
         answer later is told it did not go ahead."""
-        async with self._deciding:
+        async with self.deciding:
             fresh = await self._fresh(introduction)
             mine = fresh.side_of(side.platform, side.participant)
             if fresh.state is IntroductionState.PROPOSED and mine is not None and (
@@ -154,7 +155,7 @@ class IntroductionDesk:
         replies = await self.start(key, INTRODUCTION, given)
         if replies is None and not await self._already_asked(key, introduction):
             return introduction
-        async with self._deciding:  # its other side may be answering meanwhile
+        async with self.deciding:  # its other side may be answering meanwhile
             fresh = await self._fresh(introduction)
             asked = fresh.with_side(
                 side.model_copy(update={"answer": Answer.ASKED, "asked_at": now}))
@@ -173,7 +174,7 @@ class IntroductionDesk:
     async def finished(self, conv: Conversation) -> None:
         """A teller ended the introduction conversation (``App`` calls this under its lock,
         once the turn is saved): keep their answer; pass the lines on if both said yes."""
-        async with self._deciding:  # both may answer at once: one decides at a time
+        async with self.deciding:  # both may answer at once: one decides at a time
             found = await self._asking(conv)
             if found is None:
                 return  # withdrawn while they answered: nothing to keep

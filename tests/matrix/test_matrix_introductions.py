@@ -58,9 +58,12 @@ async def test_both_say_yes_and_each_reads_the_others_line_once(
         invite = await person.wait_for_message(room, says(INVITED), timeout=20)
         assert invite.decrypted
     await talk(ann, ann_room, "yes", "What would you like me to pass on")
-    await talk(ann, ann_room, ANN_LINE, "I'll let you know if they say yes too")
+    await talk(ann, ann_room, ANN_LINE, "Shall I?")
+    await talk(ann, ann_room, "yes", "I'll let you know if they say yes too")
     await talk(bob, bob_room, "yes please", "What would you like me to pass on")
-    await talk(bob, bob_room, BOB_LINE, "I'll let you know if they say yes too")
+    shown = await talk(bob, bob_room, BOB_LINE, "Shall I?")
+    assert BOB_LINE in shown  # shown back exactly as written
+    await talk(bob, bob_room, "pass it on", "I'll let you know if they say yes too")
     to_ann = await ann.wait_for_message(ann_room, says("said yes too"), timeout=20)
     to_bob = await bob.wait_for_message(bob_room, says("said yes too"), timeout=20)
     assert BOB_LINE in to_ann.body and ANN_LINE not in to_ann.body
@@ -89,14 +92,16 @@ async def test_a_no_reveals_nothing_and_forget_me_withdraws_the_next_one(
     await ann.wait_for_message(ann_room, says(INVITED), timeout=20)
     await bob.wait_for_message(bob_room, says(INVITED), timeout=20)
     await talk(ann, ann_room, "yes", "What would you like me to pass on")
-    await talk(ann, ann_room, ANN_LINE, "I'll let you know if they say yes too")
+    await talk(ann, ann_room, ANN_LINE, "Shall I?")
+    await talk(ann, ann_room, "yes", "I'll let you know if they say yes too")
     await talk(bob, bob_room, "no thanks", "Nothing is passed on")
     await ann.wait_for_message(ann_room, says("didn't go ahead"), timeout=20)
     await bot.introductions.tick()  # Ann is free now: asked about Cat
     await cat.wait_for_message(cat_room, says(INVITED), timeout=20)
     await ann.wait_for_message(ann_room, says(INVITED), timeout=20)  # the second one
     await talk(ann, ann_room, "yes", "What would you like me to pass on")
-    await talk(ann, ann_room, ANN_LINE, "I'll let you know if they say yes too")
+    await talk(ann, ann_room, ANN_LINE, "Shall I?")
+    await talk(ann, ann_room, "yes", "I'll let you know if they say yes too")
     await talk(cat, cat_room, "forget me", "can't be undone")
     await talk(cat, cat_room, "yes", "I've erased 1 story")
     declined, withdrawn = await bot.store.introductions()

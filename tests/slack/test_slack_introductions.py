@@ -37,9 +37,10 @@ async def proposed(bot: RunningBot, slack_standin: SlackStandIn) -> tuple[Person
     return ann, bob
 
 
-def passed_on(slack_standin: SlackStandIn, line: str) -> bool:
-    """Whether the bot posted ``line`` anywhere at all."""
-    return any(line in str(call.args) for call in slack_standin.calls_to("chat.postMessage"))
+def passed_on(slack_standin: SlackStandIn, line: str, writer: Person) -> bool:
+    """Whether the bot posted ``line`` anywhere but to its writer (who sees it shown back)."""
+    return any(line in str(call.args) for call in slack_standin.calls_to("chat.postMessage")
+               if call.args.get("channel") != writer.dm)
 
 
 def said(person: Person, words: str) -> int:
@@ -53,13 +54,14 @@ async def test_a_no_reveals_nothing_to_the_other_side(
     ann, bob = await proposed(bot, slack_standin)
     await ann.says("yes")
     await ann.says(ANN_LINE)
+    await ann.says("yes")
     await slack_standin.wait_until(lambda: said(ann, "I'll let you know") == 1, "Ann's answer")
     await bob.says("no thanks")
     await slack_standin.wait_until(lambda: said(ann, "didn't go ahead") == 1, "Ann told")
     await bot.adapter.app.delivery.idle()
     assert said(bob, "That's fine. Nothing is passed on") == 1
-    assert said(bob, ANN_LINE) == 0 and said(ann, ANN_LINE) == 0
-    assert not passed_on(slack_standin, ANN_LINE)
+    assert said(bob, ANN_LINE) == 0 and said(ann, ANN_LINE) == 1  # shown back to her
+    assert not passed_on(slack_standin, ANN_LINE, ann)
     [declined] = await bot.store.introductions()
     assert declined.state is IntroductionState.DECLINED
     assert all(s.line is None for s in declined.sides)
@@ -73,6 +75,7 @@ async def test_forget_me_withdraws_an_introduction_before_it_is_made(
     ann, bob = await proposed(bot, slack_standin)
     await ann.says("yes")
     await ann.says(ANN_LINE)
+    await ann.says("yes")
     await bob.says("forget me")
     await bob.says("yes")
     await slack_standin.wait_until(lambda: said(bob, "I've erased") == 1, "Bob forgotten")
@@ -82,4 +85,4 @@ async def test_forget_me_withdraws_an_introduction_before_it_is_made(
     assert bot.introductions is not None
     await bot.introductions.tick()
     await bot.adapter.app.delivery.idle()
-    assert not passed_on(slack_standin, ANN_LINE)
+    assert not passed_on(slack_standin, ANN_LINE, ann)

@@ -38,13 +38,12 @@ async def holder(url: str, name: str) -> str | None:
         return None if row is None else str(row[0])
 
 
-async def taken(store: PostgresStore, name: str) -> None:
-    """Wait until ``store`` takes the lease, as a worker does: trying again and again. The
-    server lets a lock go once the backend of the connection that held it has ended, a
-    moment after the connection is closed."""
-    async with asyncio.timeout(5):
-        while not await store.take_lease(name):
-            await asyncio.sleep(0.01)
+async def freed(url: str, name: str) -> None:
+    """Wait until nobody holds ``name``'s lock. The server lets it go once the backend of the
+    connection that held it has ended, a moment after that connection is closed."""
+    async with asyncio.timeout(5), await psycopg.AsyncConnection.connect(url) as connection:
+        await connection.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", (LOCKS, name))
+        await connection.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", (LOCKS, name))
 
 
 async def test_a_lease_is_held_by_one_store_until_it_closes_then_taken_over(
@@ -56,7 +55,8 @@ async def test_a_lease_is_held_by_one_store_until_it_closes_then_taken_over(
     assert await second.take_lease("job:retention")  # another job: free
     assert await holder(postgres_url, "job:digest") == WHO.format(pid=os.getpid())
     await first.close()  # its connection ends, as a killed process's does
-    await taken(second, "job:digest")
+    await freed(postgres_url, "job:digest")
+    assert await second.take_lease("job:digest")
     assert not await first.take_lease("job:retention")  # a closed store asks afresh: held
 
 

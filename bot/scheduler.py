@@ -43,6 +43,8 @@ class Job:
 class Scheduler:
     def __init__(self, lease: Lease = always) -> None:
         self.lease = lease
+        self.held: set[str] = set()
+        """The jobs this process runs now (holds the leases of)."""
         self.jobs: list[Job] = []
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -87,8 +89,16 @@ class Scheduler:
         if job.everywhere:
             return True
         try:
-            return await self.lease(f"job:{job.name}")
+            held = await self.lease(f"job:{job.name}")
         except Exception:
             log.exception("cannot tell whether this process holds the lease of job %r",
                           job.name)
-            return False
+            held = False
+        if self.lease is always:
+            return held
+        if held and job.name not in self.held:
+            log.info("this process runs the scheduled job %r now", job.name)
+        elif not held and job.name in self.held:
+            log.warning("this process no longer runs the scheduled job %r", job.name)
+        (self.held.add if held else self.held.discard)(job.name)
+        return held

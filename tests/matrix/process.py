@@ -23,13 +23,15 @@ STORYLOOP = Path(sys.executable).with_name("storyloop")
 
 class BotProcess:
     def __init__(self, synapse: Synapse, user: RegisteredUser, base: Path, sections: str = "",
-                 **matrix: str | float) -> None:
+                 storage: str | None = None, **matrix: str | float) -> None:
+        """``storage``: the database's URL (default: ``run.db`` in ``base``)."""
         self.user, self.base = user, base
         self.config = base / "storyloop.toml"
         self.database = base / "run.db"
         extra = "".join(f"{key} = {value!r}\n".replace("'", '"') for key, value in matrix.items())
         self.config.write_text(
-            f'[storage]\npath = "{self.database}"\n\n[matrix]\nhomeserver = "{synapse.url}"\n'
+            f'[storage]\nurl = "{storage or f"sqlite:///{self.database}"}"\n\n'
+            f'[matrix]\nhomeserver = "{synapse.url}"\n'
             f'user_id = "{user.user_id}"\npassword_env = "{PASSWORD_ENV}"\n'
             f'store_path = "{base / "store"}"\n{extra}\n{sections}')
         self.lines: list[str] = []

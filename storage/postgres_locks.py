@@ -23,6 +23,8 @@ from typing import Any
 
 import psycopg
 
+from storage.postgres_pool import CONNECT_TIMEOUT
+
 log = logging.getLogger(__name__)
 LOCKS = 0x736C  # "sl": the first half of every key, so other users of the database's
 # advisory locks (given one number) never meet ours
@@ -112,7 +114,8 @@ class AdvisoryLocks:
         if self._connection is None or self._connection.closed:
             await self._drop()
             self._connection = await psycopg.AsyncConnection.connect(
-                self.url, autocommit=True, application_name=WHO.format(pid=os.getpid()))
+                self.url, autocommit=True, application_name=WHO.format(pid=os.getpid()),
+                connect_timeout=int(CONNECT_TIMEOUT))
         return self._connection
 
     async def _drop(self) -> None:

@@ -22,6 +22,12 @@ that, as in life, they are at different points of it.
   compares across machines. The store groups turns into one commit, so it can exceed 1.
 
     .venv/bin/python bench/pipeline.py [--conversations 1000] [--rate 5000] [--seconds 4]
+
+With ``--store URL``, instead: several workers (``--workers 1,2,4``: separate processes, each
+its own App, as several ``storyloop run`` would be) on the store at ``URL``, each count in
+turn, beside SQLite with one worker, in the same run (``bench/workers.py``):
+
+    .venv/bin/python bench/pipeline.py --store postgresql://... --workers 1,2,4
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import json
 import random
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 import tracemalloc
@@ -199,12 +206,28 @@ def reference(raw_per_s: float, saturated: dict[str, float]) -> dict[str, float]
             "ratio_to_raw_sqlite": round(saturated["messages_per_s"] / raw_per_s, 2)}
 
 
+def several(args: argparse.Namespace) -> dict[str, Any]:
+    """``--store``: each count of workers on it, beside SQLite with one."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as bench/pipeline.py
+    from bench.workers import compare
+
+    with tempfile.TemporaryDirectory() as tmp:
+        counts = [int(n) for n in args.workers.split(",")]
+        return compare(args.store, counts, f"sqlite:///{Path(tmp) / 'w.db'}",
+                       args.conversations, args.seconds)
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else "")
     parser.add_argument("--conversations", type=int, default=1000)
     parser.add_argument("--rate", type=float, default=5000)
     parser.add_argument("--seconds", type=float, default=4)
+    parser.add_argument("--store", help="a store's URL: measure several workers on it")
+    parser.add_argument("--workers", default="1,2,4", help="counts of workers (--store)")
     args = parser.parse_args()
+    if args.store:
+        print(json.dumps(several(args), indent=2))
+        return
     with tempfile.TemporaryDirectory() as tmp:
         app, store = await open_app(Path(tmp) / "bench.db")
         results: dict[str, Any] = {

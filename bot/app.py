@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,12 @@ class App:
         if self.commands is None:
             self.commands = builtin_commands(Commands(Moderators()), self.store, self.clock)
         self.delivery = Delivery(self.store)
+        if self.locks.across is None:  # several processes may share the store
+            self.locks.across = self._exclusive
+
+    def _exclusive(self, key: Hashable) -> AbstractAsyncContextManager[bool]:
+        """A conversation, held against other processes (their own locks are their own)."""
+        return self.store.exclusive(f"conversation:{key}")
 
     async def handle(self, msg: IncomingMessage) -> list[OutgoingMessage]:
         """Apply one message; return what to say back (nothing for a duplicate)."""

@@ -44,6 +44,8 @@ if TYPE_CHECKING:  # the model's package imports onnxruntime: only when the mode
     from bot.features.safeguarding_model.screen import ModelScreen
 
 MINUTE, DAY = timedelta(minutes=1), timedelta(days=1)
+SWEEP = timedelta(seconds=5)
+"""How often each process looks for replies left unsent (by another process that died)."""
 MODEL_DIR = Path(__file__).parent / "features" / "safeguarding_model"
 """Where the safeguarding model's files are (``safeguarding_model.screen.MODEL_DIR``, which
 cannot be imported without onnxruntime)."""
@@ -89,7 +91,8 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
     Moderation(store, clock, app.senders, {"missed": alert_desk.missed, "respond": answers.respond,
                                            "change": answers.change},
                shown_with=shown_with).register(app.commands)
-    bot = Bot(app, metrics=metrics)
+    bot = Bot(app, Scheduler(store.take_lease), metrics=metrics)
+    bot.scheduler.add(Job("outbox", SWEEP, app.delivery.sweep, everywhere=True))
     follow_ups = FollowUpDesk(store, clock, config.follow_ups, app.start_flow, app.engine,
                               app.delivery, app.senders, app.locks)
     app.finishers[FOLLOW_UP] = follow_ups.finished

@@ -20,6 +20,7 @@ from bot.ops import Health, OpsServer, serve_ops
 from bot.scheduler import Scheduler
 from storage.base import Store
 from storage.open import open_store
+from storage.ports import Leases
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,11 @@ class Adapter(Protocol):
     """Set while connected (``/healthz`` reads it)."""
 
     async def run(self) -> None: ...
+
+
+LEADS: dict[str, str] = {"matrix": "user_id"}
+"""Adapters only one worker may run at a time per account (Matrix: one sync stream, and the
+encryption keys in ``store_path``), by the config setting that names the account."""
 
 
 PLATFORMS: dict[str, str] = {
@@ -66,7 +72,7 @@ async def run(config: Config) -> None:
         ops = start_ops(config, bot.metrics, bot.app, store, adapters)
         bot.scheduler.start()
         try:
-            await _run_until_stopped(adapters, bot.scheduler)
+            await _run_until_stopped(config, store, adapters, bot.scheduler)
         finally:
             await bot.scheduler.stop()
             if ops is not None:
@@ -105,9 +111,31 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-async def _run_until_stopped(adapters: list[Adapter], scheduler: Scheduler) -> None:
+async def lead(config: Config, store: Leases, adapter: Adapter) -> None:
+    """Run ``adapter``; one that only one worker may run (``LEADS``) only while this worker
+    holds its account's lock. A worker that finds it held waits, and takes over as soon as the
+    holder dies (PostgreSQL lets its lock go with its connection)."""
+    setting = LEADS.get(adapter.name)
+    if setting is None:
+        await adapter.run()
+        return
+    account = getattr(getattr(config, adapter.name), setting)
+    name = f"{adapter.name}:{account}"
+    async with store.exclusive(name, wait=False) as mine:
+        if mine:
+            await adapter.run()
+            return
+    log.info("another worker runs %s as %s; this one takes over if it stops", adapter.name,
+             account)
+    async with store.exclusive(name):
+        log.info("this worker runs %s as %s now", adapter.name, account)
+        await adapter.run()
+
+
+async def _run_until_stopped(config: Config, store: Store, adapters: list[Adapter],
+                             scheduler: Scheduler) -> None:
     loop = asyncio.get_running_loop()
-    tasks = [scheduler.spawn(f"storyloop-{a.name}", a.run()) for a in adapters]
+    tasks = [scheduler.spawn(f"storyloop-{a.name}", lead(config, store, a)) for a in adapters]
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)

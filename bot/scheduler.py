@@ -4,6 +4,11 @@
 A job runs at once and then every ``every``; a failure is logged and the job runs again at its
 next turn. What must survive a restart is never a timer here: it is a deadline in the store
 that a job sweeps (STYLE.md 15).
+
+Several processes may share one database (``storyloop run`` started N times): each job then
+runs in one of them at a time, the one holding its lease (``storage.ports.Leases``). The
+others try for the lease every ``LEASE_RETRY`` and take the job over within that time once
+its holder has died. With one process (SQLite, memory) the lease is always granted.
 """
 
 from __future__ import annotations
@@ -16,6 +21,14 @@ from datetime import timedelta
 from typing import Any
 
 log = logging.getLogger(__name__)
+LEASE_RETRY = timedelta(seconds=2)
+Lease = Callable[[str], Awaitable[bool]]
+"""Whether this process holds the lease of that name (taking it if free)."""
+
+
+async def always(name: str) -> bool:
+    """The lease of a process alone on its database: always held."""
+    return True
 
 
 @dataclass(frozen=True)
@@ -23,10 +36,15 @@ class Job:
     name: str
     every: timedelta
     run: Callable[[], Awaitable[object]]
+    everywhere: bool = False
+    """Run in every process, without a lease: work that is safe side by side."""
 
 
 class Scheduler:
-    def __init__(self) -> None:
+    def __init__(self, lease: Lease = always) -> None:
+        self.lease = lease
+        self.held: set[str] = set()
+        """The jobs this process runs now (holds the leases of)."""
         self.jobs: list[Job] = []
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -56,9 +74,31 @@ class Scheduler:
 
     async def _repeat(self, job: Job) -> None:
         while True:
-            try:
-                await job.run()
-            except Exception:
-                log.exception("the scheduled job %r failed; it runs again in %s", job.name,
-                              job.every)
-            await asyncio.sleep(job.every.total_seconds())  # the job's period
+            if await self._held(job):
+                try:
+                    await job.run()
+                except Exception:
+                    log.exception("the scheduled job %r failed; it runs again in %s",
+                                  job.name, job.every)
+                await asyncio.sleep(job.every.total_seconds())  # the job's period
+            else:
+                await asyncio.sleep(min(job.every, LEASE_RETRY).total_seconds())
+
+    async def _held(self, job: Job) -> bool:
+        """Whether this process runs ``job`` now: it holds the job's lease."""
+        if job.everywhere:
+            return True
+        try:
+            held = await self.lease(f"job:{job.name}")
+        except Exception:
+            log.exception("cannot tell whether this process holds the lease of job %r",
+                          job.name)
+            held = False
+        if self.lease is always:
+            return held
+        if held and job.name not in self.held:
+            log.info("this process runs the scheduled job %r now", job.name)
+        elif not held and job.name in self.held:
+            log.warning("this process no longer runs the scheduled job %r", job.name)
+        (self.held.add if held else self.held.discard)(job.name)
+        return held

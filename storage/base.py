@@ -16,6 +16,7 @@ from storage.ports import (
     FollowUps,
     Introductions,
     KeyValue,
+    Leases,
     Lifecycle,
     Loaded,
     Outbox,
@@ -30,5 +31,5 @@ __all__ = ["Loaded", "QueuedReply", "Store", "TurnWrite"]
 
 
 class Store(Alerts, Lifecycle, Conversations, Outbox, Stories, Digests, Audit, PersonalData,
-            KeyValue, Responses, FollowUps, Introductions, Protocol):
+            KeyValue, Responses, FollowUps, Introductions, Leases, Protocol):
     """Every storage port: a store implements them all."""

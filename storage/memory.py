@@ -27,12 +27,14 @@ from storage.memory_alerts import MemoryAlerts
 from storage.memory_follow_ups import MemoryFollowUps
 from storage.memory_introductions import MemoryIntroductions
 from storage.memory_loop import MemoryResponses
+from storage.one_process import OneProcess
 from storage.ports import Notice, outbox_rows
 
 ANONYMOUS = UserId("anonymous")
 
 
-class MemoryStore(MemoryAlerts, MemoryResponses, MemoryFollowUps, MemoryIntroductions):
+class MemoryStore(MemoryAlerts, MemoryResponses, MemoryFollowUps, MemoryIntroductions,
+                  OneProcess):
     def __init__(self) -> None:
         MemoryAlerts.__init__(self)
         MemoryFollowUps.__init__(self)

@@ -14,6 +14,7 @@ and never given again, even after the row is erased.
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -295,6 +296,20 @@ class Introductions(Protocol):
         """Introductions in these states (or all), oldest first."""
 
 
+class Leases(Protocol):
+    """What several processes sharing one database must not do at once. A store only one
+    process uses (memory, SQLite) grants everything at once: nobody else could hold it."""
+
+    async def take_lease(self, name: str) -> bool:
+        """Whether this process holds the lease ``name`` (taking it if nobody does). Once
+        taken it is held until the process ends or loses its connection to the database;
+        then another process's next ``take_lease`` takes it."""
+
+    def exclusive(self, name: str, wait: bool = True) -> AbstractAsyncContextManager[bool]:
+        """Hold ``name`` inside the block, against every other process: wait until it is
+        free, or (``wait=False``) give False at once if another process holds it."""
+
+
 class KeyValue(Protocol):
     async def get_value(self, key: str) -> str | None:
         """A small piece of adapter state (a sync token, say)."""
@@ -327,7 +342,9 @@ class IntroductionStore(Introductions, Stories, Audit, Conversations, Protocol):
     conversation each person is in."""
 
 
-class DigestDeskStore(Digests, Stories, Audit, KeyValue, Responses, FollowUps, Protocol):
+class DigestDeskStore(Digests, Stories, Audit, KeyValue, Responses, FollowUps, Leases,
+                      Protocol):
     """What the digest desk uses: digests and their outbox, the stories they carry, the audit
-    log, two values (when the next digest is due, the last story noticed), and what changed
-    and how experiments went since the last one."""
+    log, two values (when the next digest is due, the last story noticed), what changed and
+    how experiments went since the last one, and its decisions and posts held against other
+    processes."""

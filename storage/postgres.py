@@ -23,6 +23,7 @@ from storage import sqlite_rows as sql
 from storage.base import Loaded, TurnWrite
 from storage.postgres_alerts import PostgresAlerts
 from storage.postgres_follow_ups import PostgresFollowUps
+from storage.postgres_locks import AdvisoryLocks
 from storage.postgres_pool import Database, Work
 from storage.postgres_rows import SAVE_EVENT_ONCE
 from storage.sqlite_introductions import SQLiteIntroductions
@@ -35,6 +36,9 @@ class PostgresStore(PostgresAlerts, SQLiteResponses, PostgresFollowUps, SQLiteIn
                     SQLQueries):
     def __init__(self, url: str, name: str) -> None:
         self._db = Database(url, name)
+        self._locks = AdvisoryLocks(url)
+        self.take_lease = self._locks.take_lease
+        self.exclusive = self._locks.exclusive
 
     @property
     def reader(self) -> Reader:
@@ -44,6 +48,7 @@ class PostgresStore(PostgresAlerts, SQLiteResponses, PostgresFollowUps, SQLiteIn
         await self._db.open()
 
     async def close(self) -> None:
+        await self._locks.close()
         await self._db.close()
 
     async def schema_version(self) -> int:

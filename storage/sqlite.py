@@ -35,6 +35,7 @@ from storage import sqlite_writer as writes
 from storage.base import Loaded, TurnWrite
 from storage.migrate import migrate, schema_version
 from storage.migrations import SQLITE
+from storage.one_process import OneProcess
 from storage.sqlite_alerts import SQLiteAlerts
 from storage.sqlite_follow_ups import SQLiteFollowUps
 from storage.sqlite_introductions import SQLiteIntroductions
@@ -54,7 +55,7 @@ W = TypeVar("W")
 
 
 class SQLiteStore(SQLiteAlerts, SQLiteResponses, SQLiteFollowUps, SQLiteIntroductions,
-                  SQLQueries):
+                  SQLQueries, OneProcess):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._writes = Writer(self.path)

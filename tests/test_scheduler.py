@@ -45,13 +45,50 @@ async def test_stopping_cancels_and_awaits_every_task() -> None:
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("storyloop-")]
 
 
+async def test_a_job_runs_only_while_its_lease_is_held_and_is_taken_up_when_granted(
+        ) -> None:
+    """A process that does not hold a job's lease does not run it, and asks again shortly
+    (another process died, say); a job run everywhere needs no lease."""
+    granted: set[str] = set()
+    asked: list[str] = []
+    asked_again, ran = asyncio.Event(), asyncio.Event()
+    runs: list[str] = []
+
+    async def lease(name: str) -> bool:
+        asked.append(name)
+        if asked.count("job:digest") == 2:
+            asked_again.set()
+        return name in granted
+
+    async def digest() -> None:
+        runs.append("digest")
+        ran.set()
+
+    async def sweep() -> None:
+        runs.append("sweep")
+
+    scheduler = Scheduler(lease)
+    scheduler.add(Job("digest", timedelta(hours=1), digest))
+    scheduler.add(Job("sweep", timedelta(hours=1), sweep, everywhere=True))
+    scheduler.start()
+    try:
+        await asyncio.wait_for(asked_again.wait(), timeout=10)
+        assert runs == ["sweep"]
+        granted.add("job:digest")
+        await asyncio.wait_for(ran.wait(), timeout=10)
+    finally:
+        await scheduler.stop()
+    assert runs == ["sweep", "digest"]
+    assert set(asked) == {"job:digest"}
+
+
 async def _nothing() -> None:
     return None
 
 
 async def test_run_schedules_retention_always_and_the_digest_when_configured(store: Store) -> None:
     plain = compose(Config(), store)
-    jobs = ["follow_ups", "introductions", "retention"]
+    jobs = ["outbox", "follow_ups", "introductions", "retention"]
     assert [job.name for job in plain.scheduler.jobs] == jobs
     assert plain.desk is None
     with_digest = compose(Config(digest=DigestConfig()), store)

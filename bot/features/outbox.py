@@ -12,6 +12,11 @@ the platform's ``Sender`` port, and deletes each one once the platform has confi
   answers a repeat with the event it already has.
 * **In order.** One task per room sends its replies oldest first and stops at the first that
   fails: nothing overtakes a reply that is waiting.
+* **By one process.** Several processes sharing one database each send the outbox: a room's
+  replies are sent by whichever holds that room (``Leases.exclusive``, not waiting), the
+  others leave it and look again shortly (``BUSY``), so each reply goes out once and in order.
+  Replies a process left unsent when it died are sent by the others' ``sweep`` (a scheduled
+  job), at most once more, as after a crash of a process alone.
 * A platform that cannot be reached is tried again with backoff, for as long as it is
   attached. A reply the platform refuses outright (the bot was removed from the room, say) is
   tried ``MAX_REFUSALS`` times, then dropped with an error in the log, so that it does not
@@ -28,15 +33,26 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.core.errors import PlatformError, Unreachable
 from bot.core.ports import Sender
 from bot.core.types import Platform, RoomId
-from storage.ports import Outbox, QueuedReply
+from storage.ports import Leases, Outbox, QueuedReply
 
 log = logging.getLogger(__name__)
 MAX_REFUSALS = 5
 Room = tuple[Platform, RoomId]
+BUSY = 0.05
+"""Seconds before looking again at a room another process is sending."""
+
+
+class DeliveryStore(Outbox, Leases, Protocol):
+    """What delivery uses: the reply outbox, and each room held by one process at a time."""
+
+
+class Busy(Exception):
+    """Another process is sending this room's replies."""
 
 
 @dataclass(frozen=True)
@@ -51,7 +67,7 @@ class Retry:
 
 
 class Delivery:
-    def __init__(self, store: Outbox, retry: Retry | None = None) -> None:
+    def __init__(self, store: DeliveryStore, retry: Retry | None = None) -> None:
         self.store = store
         self.retry = retry or Retry()
         self.senders: dict[Platform, Sender] = {}
@@ -88,6 +104,13 @@ class Delivery:
         for room in {r.message.room_id for r in await self.store.pending_replies(platform)}:
             self.notify(platform, room)
 
+    async def sweep(self) -> None:
+        """Send what is unsent in every room of every attached platform: what another process
+        left when it died, say (a scheduled job)."""
+        for platform in list(self.senders):
+            for room in {r.message.room_id for r in await self.store.pending_replies(platform)}:
+                self.notify(platform, room)
+
     def notify(self, platform: Platform, room: RoomId) -> None:
         """Replies were written for ``room``: send them (in the background)."""
         if platform not in self.senders:
@@ -118,6 +141,10 @@ class Delivery:
                 await self._send_pending(*key)
                 failures = 0
                 continue
+            except Busy:
+                self._wanted.add(key)
+                await asyncio.sleep(BUSY)  # until the other process has sent what it holds
+                continue
             except (Unreachable, OSError, TimeoutError) as exc:
                 log.warning("cannot reach %s to send to %s (%r)", key[0], key[1], exc)
             except PlatformError as exc:
@@ -137,11 +164,17 @@ class Delivery:
                 await kick.wait()
 
     async def _send_pending(self, platform: Platform, room: RoomId) -> None:
-        for reply in await self.store.pending_replies(platform, room):
-            sender = self.senders.get(platform)
-            if sender is None:
-                return
-            await self._send(sender, reply)
+        """Send the room's replies, oldest first, until none is left, holding the room
+        against other processes; ``Busy`` if another holds it."""
+        async with self.store.exclusive(f"outbox:{platform}:{room}", wait=False) as mine:
+            if not mine:
+                raise Busy
+            while replies := await self.store.pending_replies(platform, room):
+                for reply in replies:
+                    sender = self.senders.get(platform)
+                    if sender is None:
+                        return
+                    await self._send(sender, reply)
 
     async def _send(self, sender: Sender, reply: QueuedReply) -> None:
         try:

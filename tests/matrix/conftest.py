@@ -103,7 +103,7 @@ async def bot_process(synapse: Synapse,
     def make(sections: str = "", **settings: str | float) -> BotProcess:
         base = tmp_path / f"run-{len(made)}"
         base.mkdir()
-        made.append(BotProcess(synapse, synapse.register(), base, sections, **settings))
+        made.append(BotProcess(synapse, synapse.register(), base, sections, None, **settings))
         return made[-1]
 
     yield make

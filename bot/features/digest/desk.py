@@ -73,6 +73,9 @@ NOTICE_BUTTONS = 5
 NEXT_DUE = "digest:next_due"
 NOTICED = "digest:last_noticed_story"
 LAST_APPROVED = "digest:last_approved"
+DECIDING, POSTING = "digest:deciding", "digest:posting"
+"""Held against other processes sharing the store: a moderator's decision on the draft, and
+posting approved digests."""
 _NOTE = re.compile(r'^"(?P<note>[^"]*)"$')
 
 
@@ -136,7 +139,7 @@ class DigestDesk:
         handler = handlers.get(action)
         if handler is None:
             return say("digest.how", prefix=ctx.prefix)
-        async with self._deciding:
+        async with self._deciding, self.store.exclusive(DECIDING):
             return await handler(ctx, rest.strip())
 
     async def _cmd_draft(self, ctx: CommandContext, rest: str) -> str:
@@ -274,7 +277,12 @@ class DigestDesk:
 
     # Posting, exactly once per room
     async def post_pending(self) -> int:
-        """Post every approved digest not yet confirmed in each of its rooms."""
+        """Post every approved digest not yet confirmed in each of its rooms, one process at
+        a time (a moderator's approval and the scheduled job may meet)."""
+        async with self.store.exclusive(POSTING):
+            return await self._post_pending()
+
+    async def _post_pending(self) -> int:
         posted, touched = 0, set()
         for item in await self.store.unsent():
             publish = self.publishers.get(item.platform)

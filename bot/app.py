@@ -52,6 +52,7 @@ from flows.redaction import redact
 from flows.spec import PARKED
 from flows.turn import Turn
 from storage.base import Store, TurnWrite
+from storage.ports import ERASING
 
 if TYPE_CHECKING:  # the model's package imports onnxruntime
     from bot.features.safeguarding_model.screen import Verdict
@@ -287,7 +288,7 @@ class App:
         replies = _threaded(msg, [OutgoingMessage(room_id=msg.room_id,
                                                   text=data_rights.forgotten(count))])
         queued = self._queued(msg.platform, replies)
-        async with self.erasing:  # never while a feature decides on what is theirs
+        async with self.erasing, self.store.exclusive(ERASING):  # never mid-decision
             await self.store.forget(msg.platform, msg.sender_id, msg.event_id, entry, queued)
         self._deliver(msg.platform, queued)
         return replies

@@ -296,6 +296,11 @@ class Introductions(Protocol):
         """Introductions in these states (or all), oldest first."""
 
 
+ERASING = "erasing"
+"""The lock (``Leases.exclusive``) held to forget someone, and to decide on what concerns
+two people (an introduction): so that neither acts on the other half-done."""
+
+
 class Leases(Protocol):
     """What several processes sharing one database must not do at once. A store only one
     process uses (memory, SQLite) grants everything at once: nobody else could hold it."""
@@ -337,9 +342,9 @@ class FollowUpStore(FollowUps, Stories, Conversations, KeyValue, Protocol):
     conversation each person is in, and one value (the last story planned for)."""
 
 
-class IntroductionStore(Introductions, Stories, Audit, Conversations, Protocol):
-    """What introductions use: themselves, the stories they join, the audit log, and the
-    conversation each person is in."""
+class IntroductionStore(Introductions, Stories, Audit, Conversations, Leases, Protocol):
+    """What introductions use: themselves, the stories they join, the audit log, the
+    conversation each person is in, and a lock held against other processes."""
 
 
 class DigestDeskStore(Digests, Stories, Audit, KeyValue, Responses, FollowUps, Leases,

@@ -17,7 +17,8 @@ outbox with the introduction's new state in one transaction; the lines are then 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import combinations, islice
@@ -45,7 +46,7 @@ from bot.features.responses import short
 from flows.engine import FlowEngine
 from flows.introduction import INTRODUCTION, THEMES, agreed
 from flows.spec import ABOUT
-from storage.ports import IntroductionStore, Notice
+from storage.ports import ERASING, IntroductionStore, Notice
 
 OPEN = (IntroductionState.PROPOSED,)
 SHOWN = 20
@@ -68,6 +69,12 @@ class IntroductionDesk:
     """Held to read, change and save an introduction (never while waiting for a person's
     conversation lock, which ``finished`` is called under); the App holds it to forget
     someone (``App.erasing``), so an introduction is never decided on half-erased."""
+
+    @asynccontextmanager
+    async def _deciding(self) -> AsyncIterator[None]:
+        """``deciding``, and the same against other processes sharing the database."""
+        async with self.deciding, self.store.exclusive(ERASING):
+            yield
 
     def register(self, commands: Commands) -> None:
         commands.add(Command("connections", say("connect.summary.connections"),
@@ -137,7 +144,7 @@ class IntroductionDesk:
     async def _unanswered(self, introduction: Introduction, side: Side) -> None:
         """Taken as a no, so the other side is not kept waiting: nothing is passed on. An
         answer later is told it did not go ahead."""
-        async with self.deciding:
+        async with self._deciding():
             fresh = await self._fresh(introduction)
             mine = fresh.side_of(side.platform, side.participant)
             if fresh.state is IntroductionState.PROPOSED and mine is not None and (
@@ -155,7 +162,7 @@ class IntroductionDesk:
         replies = await self.start(key, INTRODUCTION, given)
         if replies is None and not await self._already_asked(key, introduction):
             return introduction
-        async with self.deciding:  # its other side may be answering meanwhile
+        async with self._deciding():  # its other side may be answering meanwhile
             fresh = await self._fresh(introduction)
             asked = fresh.with_side(
                 side.model_copy(update={"answer": Answer.ASKED, "asked_at": now}))
@@ -174,7 +181,7 @@ class IntroductionDesk:
     async def finished(self, conv: Conversation) -> None:
         """A teller ended the introduction conversation (``App`` calls this under its lock,
         once the turn is saved): keep their answer; pass the lines on if both said yes."""
-        async with self.deciding:  # both may answer at once: one decides at a time
+        async with self._deciding():  # both may answer at once: one decides at a time
             found = await self._asking(conv)
             if found is None:
                 return  # withdrawn while they answered: nothing to keep

@@ -123,6 +123,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--metrics-port", type=int, metavar="PORT",
                      help="serve /healthz and /metrics on this port, whatever [metrics] says "
                      "(its host, or 127.0.0.1): one config for several workers on one host")
+    run.add_argument("--slack-port", type=int, metavar="PORT",
+                     help="listen for Slack's requests (HTTP mode) on this port, whatever "
+                     "[slack] port says: one config for several workers on one host")
     command("retention", "apply the retention period now (run daily by 'run')")
     check = sub.add_parser("check-config", help="check a config file and name any bad key")
     check.add_argument("path", type=Path)
@@ -235,9 +238,9 @@ async def _export(config: Config, args: argparse.Namespace) -> int:
 
 async def _run(config: Config, args: argparse.Namespace) -> int:
     """A config error found while starting is named by ``main``, as for every command."""
-    from bot.runner import run, with_metrics_port
+    from bot.runner import run, with_metrics_port, with_slack_port
 
-    await run(with_metrics_port(config, args.metrics_port))
+    await run(with_slack_port(with_metrics_port(config, args.metrics_port), args.slack_port))
     return 0
 
 

@@ -91,6 +91,19 @@ def with_metrics_port(config: Config, port: int | None) -> Config:
     return config.model_copy(update={"metrics": metrics})
 
 
+def with_slack_port(config: Config, port: int | None) -> Config:
+    """``config`` with Slack's requests taken on ``port`` (``storyloop run --slack-port``);
+    a config error naming ``slack.port`` without a ``[slack]`` section in HTTP mode, or for a
+    port that is not one."""
+    if port is None:
+        return config
+    if config.slack is None or config.slack.mode != "http":
+        raise ConfigError("slack.port", "--slack-port needs a [slack] section with "
+                          "mode = \"http\"")
+    slack = parse_config({"slack": {**config.slack.model_dump(), "port": port}}).slack
+    return config.model_copy(update={"slack": slack})
+
+
 def start_ops(config: Config, metrics: Metrics, app: App, store: Store,
               adapters: list[Adapter]) -> OpsServer | None:
     """``/healthz`` and ``/metrics``, if the config asks for them: healthy while the store

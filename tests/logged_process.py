@@ -16,8 +16,9 @@ STORYLOOP = Path(sys.executable).with_name("storyloop")
 
 
 class LoggedProcess:
-    def __init__(self, config: Path) -> None:
-        self.config = config
+    def __init__(self, config: Path, *run_args: str) -> None:
+        self.config, self.run_args = config, run_args
+        """``run_args``: after ``run`` (``--slack-port 3001``, say)."""
         self.lines: list[str] = []
         """Every log line of every run, in order."""
         self.starts = 0
@@ -33,9 +34,10 @@ class LoggedProcess:
         return None if self._proc is None else self._proc.pid
 
     async def start(self, **env: str) -> None:
-        """``storyloop --config CONFIG run``, logging at INFO, with ``env`` added."""
+        """``storyloop --config CONFIG run [run_args]``, logging at INFO, with ``env``
+        added."""
         self._proc = await asyncio.create_subprocess_exec(
-            str(STORYLOOP), "--config", str(self.config), "run",
+            str(STORYLOOP), "--config", str(self.config), "run", *self.run_args,
             env={**os.environ, "STORYLOOP_LOG": "INFO", **env},
             stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
             stderr=asyncio.subprocess.PIPE)

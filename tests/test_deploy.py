@@ -86,7 +86,8 @@ def test_the_systemd_unit_runs_instances_of_storyloop_run_with_one_config() -> N
     service = unit()["Service"]
     command = shlex.split(service["ExecStart"])
     assert Path(command[0]).name == "storyloop"
-    assert command[1:] == [*RUN, "--metrics-port", "946%i"]  # instance N: port 946N
+    # instance N: /metrics on 946N, Slack's requests on 300N
+    assert command[1:] == [*RUN, "--metrics-port", "946%i", "--slack-port", "300%i"]
     assert service["KillSignal"] == "SIGTERM" and service["Restart"] == "on-failure"
     assert unit()["Install"]["WantedBy"] == "multi-user.target"
 
@@ -94,7 +95,7 @@ def test_the_systemd_unit_runs_instances_of_storyloop_run_with_one_config() -> N
 def test_storyloop_run_takes_the_units_metrics_port() -> None:
     shown = subprocess.run([str(STORYLOOP), "run", "--help"], capture_output=True, text=True,
                            check=True, timeout=60).stdout
-    assert "--metrics-port PORT" in shown
+    assert "--metrics-port PORT" in shown and "--slack-port PORT" in shown
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze here")

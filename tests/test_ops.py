@@ -24,7 +24,7 @@ from bot.core.errors import ConfigError
 from bot.core.types import OutgoingMessage, Platform
 from bot.metrics import Metrics
 from bot.ops import Health, OpsServer, serve_ops
-from bot.runner import with_metrics_port
+from bot.runner import with_metrics_port, with_slack_port
 from storage.open import open_store
 from storage.sqlite import SQLiteStore
 
@@ -185,6 +185,23 @@ def test_storyloop_run_metrics_port_overrides_the_config() -> None:
     with pytest.raises(ConfigErrors) as caught:
         with_metrics_port(Config(), 99999)
     assert [error.key for error in caught.value.errors] == ["metrics.port"]
+
+
+def test_storyloop_run_slack_port_overrides_the_config_for_http_mode_only() -> None:
+    slack = {"mode": "http", "port": 3000, "bot_token_env": "T", "signing_secret_env": "S"}
+    config = parse_config({"slack": slack})
+    given = with_slack_port(config, 3002)
+    assert given.slack is not None and config.slack is not None
+    assert given.slack.port == 3002
+    assert given.slack.model_copy(update={"port": 3000}) == config.slack
+    assert with_slack_port(config, None) is config
+    with pytest.raises(ConfigErrors) as caught:
+        with_slack_port(config, 99999)
+    assert [error.key for error in caught.value.errors] == ["slack.port"]
+    for without in (Config(), parse_config({"slack": {**slack, "mode": "socket"}})):
+        with pytest.raises(ConfigError) as refused:
+            with_slack_port(without, 3002)
+        assert refused.value.key == "slack.port" and "mode = \"http\"" in str(refused.value)
 
 
 def test_storyloop_run_names_a_metrics_port_in_use(tmp_path: Path) -> None:

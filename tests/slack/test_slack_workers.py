@@ -7,6 +7,7 @@ over by the others within seconds."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -89,6 +90,33 @@ async def test_messages_spread_over_workers_are_each_answered_once(
         await store.close()
     handled = [w.said("skipping Slack message") + w.said("already handled") for w in workers]
     assert sum(handled) >= len(people)  # each retry was seen, and skipped
+
+
+async def test_workers_with_one_config_take_slack_on_the_ports_they_are_given(
+        postgres_url: str, slack_standin: SlackStandIn, tmp_path: Path) -> None:
+    """As the systemd unit runs them on one host: ``--slack-port 300N`` each."""
+    config = write_config(tmp_path / "storyloop.toml", postgres_url, slack_standin)
+    ports = [free_port(), free_port()]
+    workers = [Worker(config, f"worker {n}", "--slack-port", str(port))
+               for n, port in enumerate(ports, 1)]
+    try:
+        await asyncio.gather(*(worker.start() for worker in workers))
+        await asyncio.gather(*(worker.listening() for worker in workers))
+        assert [w.url for w in workers] == [
+            f"http://127.0.0.1:{port}/slack/events" for port in ports]
+        for n, worker in enumerate(workers, 1):
+            person = Person(slack_standin, Http(worker.url, SIGNING_SECRET), f"U0PORT000{n}")
+            await person.says("hi")
+            await person.wait_for_replies(1)
+    finally:
+        codes = await asyncio.gather(*(worker.stop() for worker in workers))
+    assert codes == [0, 0]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 async def test_one_digest_a_week_and_a_killed_worker_s_job_and_replies_taken_over(

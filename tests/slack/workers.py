@@ -35,8 +35,8 @@ def write_config(path: Path, database: str, standin: SlackStandIn) -> Path:
 
 
 class Worker(LoggedProcess):
-    def __init__(self, config: Path, name: str) -> None:
-        super().__init__(config)
+    def __init__(self, config: Path, name: str, *run_args: str) -> None:
+        super().__init__(config, *run_args)
         self.name = name
         self.url = ""
         """Its Slack endpoint, once it listens."""

@@ -54,6 +54,16 @@ async def tick(bot: Bot, phone: Phone) -> None:
     await bot.app.delivery.idle()
 
 
+async def asked_four_weeks_on(bot: Bot, clock: FakeClock) -> tuple[Chat, Phone]:
+    """Someone who agreed to be contacted told of something tried; four weeks on, the
+    follow-ups job has run (and asked them, unless the hour is quiet)."""
+    chat, phone = Chat(bot.app), Phone(bot.app)
+    await told(chat, consent="contact")
+    clock.advance(weeks=4)
+    await tick(bot, phone)
+    return chat, phone
+
+
 async def test_a_follow_up_falls_due_is_answered_and_kept_as_a_pending_update(
         bot: Bot, store: Store, clock: FakeClock) -> None:
     chat, phone = Chat(bot.app), Phone(bot.app)
@@ -189,10 +199,7 @@ async def test_nobody_is_asked_in_quiet_hours_across_the_change_to_summer_time(
 
 async def test_one_reminder_at_most_when_unanswered(
         bot: Bot, store: Store, clock: FakeClock) -> None:
-    chat, phone = Chat(bot.app), Phone(bot.app)
-    await told(chat, consent="contact")
-    clock.advance(weeks=4)
-    await tick(bot, phone)
+    chat, phone = await asked_four_weeks_on(bot, clock)
     clock.advance(days=6)
     await tick(bot, phone)
     assert not any("gentle nudge" in text for text in phone.to(chat.room))
@@ -253,10 +260,7 @@ async def test_stop_follow_ups_stops_them_and_not_now_asks_no_more(
 
 async def test_not_now_waits_for_them_with_one_nudge_and_keeps_nothing(
         bot: Bot, store: Store, clock: FakeClock) -> None:
-    chat, phone = Chat(bot.app), Phone(bot.app)
-    await told(chat, consent="contact")
-    clock.advance(weeks=4)
-    await tick(bot, phone)
+    chat, phone = await asked_four_weeks_on(bot, clock)
     await chat.say("not now, I'm at work")
     assert chat.last_text.startswith("No problem. I'll ask once more in a week or so")
     assert await store.updates_to() == []
@@ -270,10 +274,7 @@ async def test_not_now_waits_for_them_with_one_nudge_and_keeps_nothing(
 
 async def test_no_thanks_ends_this_one_and_keeps_nothing(
         bot: Bot, store: Store, clock: FakeClock) -> None:
-    chat, phone = Chat(bot.app), Phone(bot.app)
-    await told(chat, consent="contact")
-    clock.advance(weeks=4)
-    await tick(bot, phone)
+    chat, phone = await asked_four_weeks_on(bot, clock)
     await chat.say("no thanks")
     assert "I won't ask about this one again" in chat.last_text
     assert await store.updates_to() == [] and await store.follow_ups() == []
@@ -344,10 +345,7 @@ def test_a_bad_follow_up_time_is_a_config_error_naming_the_key() -> None:
 
 async def test_a_moderator_approves_an_update_and_the_teller_sees_it_approved(
         bot: Bot, store: Store, clock: FakeClock) -> None:
-    chat, phone = Chat(bot.app), Phone(bot.app)
-    await told(chat, consent="contact")
-    clock.advance(weeks=4)
-    await tick(bot, phone)
+    chat, _ = await asked_four_weeks_on(bot, clock)
     await chat.script("it changed", "We ring back at 8:30 now; call 07700 900123.", "skip")
     mod = moderator(bot.app)
     [listed] = await mod.command("update list")
@@ -372,10 +370,7 @@ async def test_a_moderator_approves_an_update_and_the_teller_sees_it_approved(
 
 async def test_stop_follow_ups_in_the_middle_of_one_ends_it_and_keeps_nothing(
         bot: Bot, store: Store, clock: FakeClock) -> None:
-    chat, phone = Chat(bot.app), Phone(bot.app)
-    await told(chat, consent="contact")
-    clock.advance(weeks=4)
-    await tick(bot, phone)
+    chat, phone = await asked_four_weeks_on(bot, clock)
     await chat.say("still going")
     [said] = await chat.say("stop follow-ups")
     assert "I won't ask you how things went again" in said.text
@@ -390,10 +385,7 @@ async def test_stop_follow_ups_in_the_middle_of_one_ends_it_and_keeps_nothing(
 
 async def test_no_reminder_once_they_have_started_answering(
         bot: Bot, store: Store, clock: FakeClock) -> None:
-    chat, phone = Chat(bot.app), Phone(bot.app)
-    await told(chat, consent="contact")
-    clock.advance(weeks=4)
-    await tick(bot, phone)
+    chat, phone = await asked_four_weeks_on(bot, clock)
     await chat.say("changed")
     clock.advance(weeks=2)
     await tick(bot, phone)
@@ -451,10 +443,7 @@ async def test_the_staff_export_carries_approved_updates_only_redacted(
     from bot.features.export import Answered, export_stories
     from tests.test_digests import say
 
-    chat, phone = Chat(bot.app), Phone(bot.app)
-    await told(chat, consent="contact")
-    clock.advance(weeks=4)
-    await tick(bot, phone)
+    chat, _ = await asked_four_weeks_on(bot, clock)
     await chat.script("stopped", "It fell apart when Dr Smith left.", "Write it down.")
 
     async def exported() -> list[dict[str, str]]:

@@ -20,7 +20,7 @@ from bot.features.introductions import IntroductionDesk
 from storage.base import Store
 from storage.open import open_store
 
-from .people import Person
+from .people import Person, PersonFactory
 from .synapse import RegisteredUser, Synapse
 
 PASSWORD_ENV = "STORYLOOP_TEST_MATRIX_PASSWORD"
@@ -112,3 +112,36 @@ async def talk(person: Person, room: str, line: str, expect: str, wait: float = 
     await person.send(room, line)
     event = await person.wait_for_message(room, says(expect), timeout=wait)
     return str(event.body)
+
+
+@dataclass
+class StaffRooms:
+    """A moderator in the moderators' room and a nurse in an encrypted staff room."""
+
+    moderator: Person
+    mods: str
+    nurse: Person
+    ward: str
+
+
+async def staff_rooms(matrix_person: PersonFactory) -> StaffRooms:
+    """Both rooms made (a colleague in each, so neither is a direct chat), the bot not yet
+    in them: ``digest_bot`` starts it and brings it in."""
+    moderator, colleague = await matrix_person(), await matrix_person()
+    nurse = await matrix_person(encrypted=True)
+    mods = await moderator.create_dm(colleague.user_id, encrypted=False)
+    await colleague.join(mods)
+    ward = await nurse.create_dm(colleague.user_id, encrypted=True)
+    await colleague.join(ward)
+    return StaffRooms(moderator, mods, nurse, ward)
+
+
+async def digest_bot(matrix_bot: BotFactory, rooms: StaffRooms) -> RunningBot:
+    """The bot with weekly digests, the moderator and both rooms in its config, invited to
+    both, and in the staff room."""
+    bot = await matrix_bot.start(digest=DigestConfig(), moderators=(rooms.moderator.user_id,),
+                                 moderator_rooms=(rooms.mods,), staff_rooms=(rooms.ward,))
+    await rooms.moderator.client.room_invite(rooms.mods, bot.user_id)
+    await rooms.nurse.client.room_invite(rooms.ward, bot.user_id)
+    await rooms.nurse.wait_for_join(rooms.ward, bot.user_id, timeout=20)
+    return bot

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.core.config import DigestConfig
 
-from .bot import BotFactory, says, talk
+from .bot import BotFactory, digest_bot, says, staff_rooms, talk
 from .people import PersonFactory
 
 NASTY = "The <b>ward</b> @room phone is engaged every Monday morning."
@@ -13,17 +13,9 @@ NASTY = "The <b>ward</b> @room phone is engaged every Monday morning."
 
 async def test_a_moderator_approves_a_digest_and_staff_get_it_once_with_its_chart(
         matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
-    moderator, colleague = await matrix_person(), await matrix_person()
-    nurse = await matrix_person(encrypted=True)
-    mods = await moderator.create_dm(colleague.user_id, encrypted=False)
-    await colleague.join(mods)
-    ward = await nurse.create_dm(colleague.user_id, encrypted=True)
-    await colleague.join(ward)
-    bot = await matrix_bot.start(digest=DigestConfig(), moderators=(moderator.user_id,),
-                                 moderator_rooms=(mods,), staff_rooms=(ward,))
-    await moderator.client.room_invite(mods, bot.user_id)
-    await nurse.client.room_invite(ward, bot.user_id)
-    await nurse.wait_for_join(ward, bot.user_id, timeout=20)
+    rooms = await staff_rooms(matrix_person)
+    moderator, mods, nurse, ward = rooms.moderator, rooms.mods, rooms.nurse, rooms.ward
+    bot = await digest_bot(matrix_bot, rooms)
     teller = await matrix_person()
     room = await teller.create_dm(bot.user_id, encrypted=False)
     await teller.wait_for_message(room, says("Shall we start?"), timeout=20)

@@ -6,10 +6,9 @@ redacted, and the count of changes made) and "How experiments went" (the update)
 from __future__ import annotations
 
 from bot.core.clock import FakeClock
-from bot.core.config import DigestConfig
 from bot.core.types import StoryStatus
 
-from .bot import BotFactory, says, talk
+from .bot import BotFactory, digest_bot, says, staff_rooms, talk
 from .people import PersonFactory
 from .test_matrix_follow_ups import ASKED, tick
 from .test_matrix_responses import STORY
@@ -21,19 +20,11 @@ EXPERIMENT = "Weeks later: still going. What they learned: Ask the receptionists
 
 async def test_a_change_made_and_an_approved_follow_up_reach_the_staff_digest(
         matrix_bot: BotFactory, matrix_person: PersonFactory) -> None:
-    moderator, colleague = await matrix_person(), await matrix_person()
-    nurse = await matrix_person(encrypted=True)
-    mods = await moderator.create_dm(colleague.user_id, encrypted=False)
-    await colleague.join(mods)
-    ward = await nurse.create_dm(colleague.user_id, encrypted=True)
-    await colleague.join(ward)
+    rooms = await staff_rooms(matrix_person)
+    moderator, mods, nurse, ward = rooms.moderator, rooms.mods, rooms.nurse, rooms.ward
     clock = FakeClock()  # a Monday, 09:00 in London
     matrix_bot.clock = clock
-    bot = await matrix_bot.start(digest=DigestConfig(), moderators=(moderator.user_id,),
-                                 moderator_rooms=(mods,), staff_rooms=(ward,))
-    await moderator.client.room_invite(mods, bot.user_id)
-    await nurse.client.room_invite(ward, bot.user_id)
-    await nurse.wait_for_join(ward, bot.user_id, timeout=20)
+    bot = await digest_bot(matrix_bot, rooms)
     teller = await matrix_person(encrypted=True)
     room = await teller.create_dm(bot.user_id, encrypted=True)
     await teller.wait_for_message(room, says("Shall we start?"), timeout=20)

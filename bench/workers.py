@@ -5,7 +5,10 @@ last reply arrives. Used by ``bench/pipeline.py --store URL --workers 1,2,4``.
 
 Each worker has its share of the conversations, in rooms of its own for this run (so that a
 second run on the same database is not taken for Slack's retries). Messages/s is every
-worker's messages over the time; p50/p99 over every message's latency.
+worker's messages over the time; p50/p99 over every message's latency; lock round trips per
+message: statements each worker sent on its own lock connection (``storage/postgres_locks.py``)
+for each message it handled (a conversation's lock taken and let go; sending the replies,
+not measured here, takes a room's lock the same way).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ def measure(url: str, workers: int, conversations: int, seconds: float) -> dict[
     context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(workers)
     share = max(1, conversations // workers)
-    results: Queue[list[float]] = context.Queue()
+    results: Queue[tuple[list[float], int]] = context.Queue()
     processes = [context.Process(target=_worker, name=f"bench worker {w}",
                                  args=(url, f"{run}-{w}", share, seconds, barrier, results))
                  for w in range(workers)]
@@ -45,10 +48,12 @@ def measure(url: str, workers: int, conversations: int, seconds: float) -> dict[
     parts = [results.get(timeout=seconds + 120) for _ in processes]
     for process in processes:
         process.join()
-    latencies = sorted(latency for part in parts for latency in part)
+    latencies = sorted(latency for part, _ in parts for latency in part)
+    trips = sum(trips for _, trips in parts)
     return {
         "workers": workers,
         "messages": len(latencies),
+        "lock_round_trips_per_message": round(trips / max(1, len(latencies)), 2),
         "messages_per_s": round(len(latencies) / seconds),
         "p50_ms": round(latencies[len(latencies) // 2] * 1000, 2),
         "p99_ms": round(latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000, 2),
@@ -56,12 +61,14 @@ def measure(url: str, workers: int, conversations: int, seconds: float) -> dict[
 
 
 def _worker(url: str, name: str, conversations: int, seconds: float, barrier: Barrier,
-            results: Queue[list[float]]) -> None:
+            results: Queue[tuple[list[float], int]]) -> None:
     results.put(asyncio.run(_drive(url, name, conversations, seconds, barrier)))
 
 
 async def _drive(url: str, name: str, conversations: int, seconds: float,
-                 barrier: Barrier) -> list[float]:
+                 barrier: Barrier) -> tuple[list[float], int]:
+    """Every message's latency, and the statements sent on the lock connection (PostgreSQL;
+    0 for a store of one process's own)."""
     store = open_store(url)
     await store.open()
     try:
@@ -86,7 +93,7 @@ async def _drive(url: str, name: str, conversations: int, seconds: float,
                 latencies.append(time.perf_counter() - started)
 
         await asyncio.gather(*(talk(n) for n in range(conversations)))
-        return latencies
+        return latencies, int(getattr(store, "lock_round_trips", 0))
     finally:
         await store.close()
 

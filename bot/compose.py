@@ -91,7 +91,7 @@ def compose(config: Config, store: Store, *, clock: Clock | None = None,
     Moderation(store, clock, app.senders, {"missed": alert_desk.missed, "respond": answers.respond,
                                            "change": answers.change},
                shown_with=shown_with).register(app.commands)
-    bot = Bot(app, Scheduler(store.take_lease), metrics=metrics)
+    bot = Bot(app, Scheduler(store), metrics=metrics)
     bot.scheduler.add(Job("outbox", SWEEP, app.delivery.sweep, everywhere=True))
     follow_ups = FollowUpDesk(store, clock, config.follow_ups, app.start_flow, app.engine,
                               app.delivery, app.senders, app.locks)

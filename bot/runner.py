@@ -15,6 +15,7 @@ from bot.app import App
 from bot.compose import compose
 from bot.core.config import Config, parse_config
 from bot.core.errors import ConfigError
+from bot.leading import HANDOVER, LostHold, while_held
 from bot.metrics import Metrics
 from bot.ops import Health, OpsServer, serve_ops
 from bot.scheduler import Scheduler
@@ -127,22 +128,34 @@ def settle_heap() -> None:
 async def lead(config: Config, store: Leases, adapter: Adapter) -> None:
     """Run ``adapter``; one that only one worker may run (``LEADS``) only while this worker
     holds its account's lock. A worker that finds it held waits, and takes over as soon as the
-    holder dies (PostgreSQL lets its lock go with its connection)."""
+    holder dies (PostgreSQL lets its lock go with its connection); one that loses the lock
+    while it lives stops the adapter and waits in turn (``bot/leading.py``)."""
     setting = LEADS.get(adapter.name)
     if setting is None:
         await adapter.run()
         return
     account = getattr(getattr(config, adapter.name), setting)
     name = f"{adapter.name}:{account}"
-    async with store.exclusive(name, wait=False) as mine:
-        if mine:
-            await adapter.run()
-            return
-    log.info("another worker runs %s as %s; this one takes over if it stops", adapter.name,
-             account)
-    async with store.exclusive(name):
-        log.info("this worker runs %s as %s now", adapter.name, account)
-        await adapter.run()
+    taking_over = False
+    while True:
+        lost = False
+        async with store.exclusive(name, wait=taking_over) as mine:
+            if mine:
+                if taking_over:
+                    log.info("this worker runs %s as %s now", adapter.name, account)
+                if store.shared:  # the last holder may not know yet that it lost the lock
+                    await asyncio.sleep(HANDOVER)  # the time it has to notice and stop
+                try:
+                    await while_held(store.holds, name, adapter.run)
+                    return
+                except LostHold:  # logged
+                    lost = True
+        if lost:  # step back: a worker standing by takes the lock over meanwhile
+            await asyncio.sleep(HANDOVER)
+        if not taking_over:
+            log.info("another worker runs %s as %s; this one takes over if it stops",
+                     adapter.name, account)
+        taking_over = True
 
 
 async def _run_until_stopped(config: Config, store: Store, adapters: list[Adapter],

@@ -8,7 +8,10 @@ that a job sweeps (STYLE.md 15).
 Several processes may share one database (``storyloop run`` started N times): each job then
 runs in one of them at a time, the one holding its lease (``storage.ports.Leases``). The
 others try for the lease every ``LEASE_RETRY`` and take the job over within that time once
-its holder has died. With one process (SQLite, memory) the lease is always granted.
+its holder has died. A run is cancelled if its process loses the lease while it runs, and a
+process that has just taken a lease waits ``bot.leading.HANDOVER`` before its first run, so
+no run of a job overlaps another's (``bot/leading.py``). With one process (SQLite, memory) the lease
+is always granted.
 """
 
 from __future__ import annotations
@@ -20,15 +23,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from bot.leading import HANDOVER, LostHold, while_held
+from storage.ports import Leases
+
 log = logging.getLogger(__name__)
 LEASE_RETRY = timedelta(seconds=2)
-Lease = Callable[[str], Awaitable[bool]]
-"""Whether this process holds the lease of that name (taking it if free)."""
-
-
-async def always(name: str) -> bool:
-    """The lease of a process alone on its database: always held."""
-    return True
 
 
 @dataclass(frozen=True)
@@ -41,10 +40,12 @@ class Job:
 
 
 class Scheduler:
-    def __init__(self, lease: Lease = always) -> None:
-        self.lease = lease
+    def __init__(self, leases: Leases | None = None) -> None:
+        self.leases = leases if leases is not None and leases.shared else None
+        """Who runs which job, when processes share the store; None: this one runs all."""
         self.held: set[str] = set()
         """The jobs this process runs now (holds the leases of)."""
+
         self.jobs: list[Job] = []
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -76,7 +77,11 @@ class Scheduler:
         while True:
             if await self._held(job):
                 try:
-                    await job.run()
+                    await self._run(job)
+                except LostHold:  # logged; the lease is asked for again, as others do
+                    self.held.discard(job.name)
+                    await asyncio.sleep(LEASE_RETRY.total_seconds())
+                    continue
                 except Exception:
                     log.exception("the scheduled job %r failed; it runs again in %s",
                                   job.name, job.every)
@@ -84,21 +89,32 @@ class Scheduler:
             else:
                 await asyncio.sleep(min(job.every, LEASE_RETRY).total_seconds())
 
+    async def _run(self, job: Job) -> None:
+        if self.leases is None or job.everywhere:
+            await job.run()
+            return
+        if job.name not in self.held:  # newly taken: its last holder may not know yet
+            self.held.add(job.name)
+            await asyncio.sleep(HANDOVER)  # the time it has to notice and stop
+        await while_held(self.leases.holds, _lease(job), job.run)
+
     async def _held(self, job: Job) -> bool:
         """Whether this process runs ``job`` now: it holds the job's lease."""
-        if job.everywhere:
+        if job.everywhere or self.leases is None:
             return True
         try:
-            held = await self.lease(f"job:{job.name}")
+            held = await self.leases.take_lease(_lease(job))
         except Exception:
             log.exception("cannot tell whether this process holds the lease of job %r",
                           job.name)
             held = False
-        if self.lease is always:
-            return held
         if held and job.name not in self.held:
             log.info("this process runs the scheduled job %r now", job.name)
         elif not held and job.name in self.held:
             log.warning("this process no longer runs the scheduled job %r", job.name)
-        (self.held.add if held else self.held.discard)(job.name)
+            self.held.discard(job.name)
         return held
+
+
+def _lease(job: Job) -> str:
+    return f"job:{job.name}"

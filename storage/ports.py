@@ -305,6 +305,10 @@ class Leases(Protocol):
     """What several processes sharing one database must not do at once. A store only one
     process uses (memory, SQLite) grants everything at once: nobody else could hold it."""
 
+    shared: bool
+    """Whether other processes may use the store too (PostgreSQL): only then is anything
+    refused, or lost while held."""
+
     async def take_lease(self, name: str) -> bool:
         """Whether this process holds the lease ``name`` (taking it if nobody does). Once
         taken it is held until the process ends or loses its connection to the database;
@@ -313,6 +317,11 @@ class Leases(Protocol):
     def exclusive(self, name: str, wait: bool = True) -> AbstractAsyncContextManager[bool]:
         """Hold ``name`` inside the block, against every other process: wait until it is
         free, or (``wait=False``) give False at once if another process holds it."""
+
+    async def holds(self, name: str) -> bool:
+        """Whether this process still holds ``name`` (a lease, or a block it is inside):
+        False once what held it was lost (the connection to the database fell), even if
+        nobody else has taken it yet. Work done under a lease asks this while it runs."""
 
 
 class KeyValue(Protocol):

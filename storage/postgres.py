@@ -34,11 +34,19 @@ from storage.sqlite_rows import Reader, Statements
 
 class PostgresStore(PostgresAlerts, SQLiteResponses, PostgresFollowUps, SQLiteIntroductions,
                     SQLQueries):
+    shared = True
+
     def __init__(self, url: str, name: str) -> None:
         self._db = Database(url, name)
         self._locks = AdvisoryLocks(url)
         self.take_lease = self._locks.take_lease
         self.exclusive = self._locks.exclusive
+        self.holds = self._locks.holds
+
+    @property
+    def lock_round_trips(self) -> int:
+        """Statements this process has sent on its lock connection (for the benchmark)."""
+        return self._locks.round_trips
 
     @property
     def reader(self) -> Reader:

@@ -8,6 +8,7 @@ hashed to a lock key (``hashtext``); two names with the same hash only wait for 
 
 * ``take_lease``: ``pg_try_advisory_lock``, kept until the process ends (a scheduled job's).
 * ``exclusive``: taken for a block and let go after it (a conversation, a room's outbox).
+* ``holds``: whether the lock is still held, asked by long work under it (``bot/leading.py``).
   Waiting is trying again after a short pause, doubling, so that one connection serves every
   conversation of the process at once and none waits on another's lock.
 """
@@ -36,6 +37,10 @@ HOLDER = ("SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON 
           " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = %s"
           " AND l.objid::bigint = (hashtext(%s)::bigint & 4294967295)")
 """Who holds the lock of a name (``LOCKS``, the name): the application name of its worker."""
+HELD = ("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+        " AND pid = pg_backend_pid() AND classid = %s"
+        " AND objid::bigint = (hashtext(%s)::bigint & 4294967295))")
+"""Whether this connection holds the lock of a name (``LOCKS``, the name)."""
 
 
 class AdvisoryLocks:
@@ -44,6 +49,8 @@ class AdvisoryLocks:
         self._connection: psycopg.AsyncConnection[Any] | None = None
         self._leases: set[str] = set()
         self._using = asyncio.Lock()
+        self.round_trips = 0
+        """Statements sent on the lock connection so far (``bench/workers.py`` counts them)."""
 
     async def close(self) -> None:
         """Let go of everything held: the connection ends."""
@@ -73,6 +80,25 @@ class AdvisoryLocks:
         finally:
             await self._unlock(name)
 
+    async def holds(self, name: str) -> bool:
+        """Asked on the connection that took the lock, never a new one: once that connection
+        has fallen, its locks are gone, and so is everything this process held."""
+        async with self._using:
+            connection = self._connection
+            if connection is None or connection.closed:
+                return False
+            self.round_trips += 1
+            try:
+                row = await (await connection.execute(HELD, (LOCKS, name))).fetchone()
+                return bool(row and row[0])
+            except psycopg.OperationalError:
+                log.warning("lost the connection holding storyloop's locks")
+            except asyncio.CancelledError:  # the check took too long: what it held is in doubt
+                await self._drop()
+                raise
+            await self._drop()
+            return False
+
     async def _try(self, name: str) -> bool:
         async with self._using:
             try:
@@ -82,8 +108,8 @@ class AdvisoryLocks:
                 await self._drop()
                 return await self._try_on(await self._connected(), name)
 
-    @staticmethod
-    async def _try_on(connection: psycopg.AsyncConnection[Any], name: str) -> bool:
+    async def _try_on(self, connection: psycopg.AsyncConnection[Any], name: str) -> bool:
+        self.round_trips += 1
         cursor = await connection.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))",
                                           (LOCKS, name))
         row = await cursor.fetchone()
@@ -94,6 +120,7 @@ class AdvisoryLocks:
             connection = self._connection
             if connection is None or connection.closed:
                 return  # the connection ended, and the lock with it
+            self.round_trips += 1
             await connection.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))",
                                      (LOCKS, name))
 
@@ -102,6 +129,7 @@ class AdvisoryLocks:
         async with self._using:
             connection = self._connection
             if connection is not None and not connection.closed:
+                self.round_trips += 1
                 try:
                     await connection.execute("SELECT 1")
                     return True

@@ -33,6 +33,11 @@ class LoggedProcess:
         """The process id of the running bot, None when it is not running."""
         return None if self._proc is None else self._proc.pid
 
+    @property
+    def running(self) -> bool:
+        """Whether the latest run has not ended (by itself or by a signal)."""
+        return self._proc is not None and self._proc.returncode is None
+
     async def start(self, **env: str) -> None:
         """``storyloop --config CONFIG run [run_args]``, logging at INFO, with ``env``
         added."""

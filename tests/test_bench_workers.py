@@ -24,3 +24,6 @@ def test_the_bench_measures_one_and_two_workers_beside_sqlite(postgres_url: str)
         assert measured["messages"] > 0
         assert measured["messages_per_s"] > 0 and measured["p99_ms"] >= measured["p50_ms"] > 0
     assert results["store"]["2 workers"]["workers"] == 2
+    for measured in results["store"].values():  # a conversation's lock taken and let go
+        assert measured["lock_round_trips_per_message"] >= 2
+    assert results["sqlite"]["1 worker"]["lock_round_trips_per_message"] == 0

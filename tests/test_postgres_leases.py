@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import psycopg
@@ -16,6 +17,7 @@ from bot.app import App
 from bot.compose import compose
 from bot.core.config import Config
 from bot.core.types import ConversationKey, EventId
+from bot.scheduler import Job, Scheduler
 from storage.base import Loaded, TurnWrite
 from storage.postgres import PostgresStore
 from storage.postgres_locks import HOLDER, LOCKS, WHO
@@ -132,3 +134,61 @@ async def test_two_apps_never_apply_two_messages_of_one_conversation_at_once(
     answers = await asyncio.gather(*(chats[n % 2].say(word) for n, word in enumerate(words)))
     assert Watched.most == 1
     assert all(answers), "a message went unanswered"
+
+
+async def cut_off(url: str, name: str) -> None:
+    """End the database connection holding ``name``'s lock, as a restart of the database or a
+    firewall dropping an idle connection would, while its process carries on."""
+    async with await psycopg.AsyncConnection.connect(url, autocommit=True) as connection:
+        cursor = await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+            " AND granted AND classid = %s"
+            " AND objid::bigint = (hashtext(%s)::bigint & 4294967295)", (LOCKS, name))
+        assert await cursor.fetchall() == [(True,)], f"nobody held {name}"
+
+
+async def test_a_store_cut_off_from_its_locks_knows_it_no_longer_holds_them(
+        two: tuple[PostgresStore, PostgresStore], postgres_url: str) -> None:
+    first, second = two
+    assert await first.take_lease("job:digest")
+    assert await first.holds("job:digest")
+    assert not await second.holds("job:digest")
+    await cut_off(postgres_url, "job:digest")
+    await freed(postgres_url, "job:digest")
+    assert await second.take_lease("job:digest")
+    assert not await first.holds("job:digest")
+    assert not await first.take_lease("job:digest")
+
+
+async def test_a_job_whose_process_loses_its_lease_never_runs_beside_the_next_run(
+        two: tuple[PostgresStore, PostgresStore], postgres_url: str) -> None:
+    """The first process's lock connection falls in the middle of a long run, while both
+    processes ask for the lease (whichever takes it runs the job next): the first run is
+    cancelled before the next begins."""
+    events: list[str] = []
+    started, again = asyncio.Event(), asyncio.Event()
+
+    def job(who: str) -> Job:
+        async def run() -> None:
+            events.append(f"{who} starts")
+            (again if started.is_set() else started).set()
+            try:
+                await asyncio.Event().wait()  # a long run: it ends only if cancelled
+            finally:
+                events.append(f"{who} stops")
+        return Job("digest", timedelta(hours=1), run)
+
+    schedulers = [Scheduler(store) for store in two]
+    for scheduler, who in zip(schedulers, ["first", "second"], strict=True):
+        scheduler.add(job(who))
+    schedulers[0].start()
+    try:
+        await asyncio.wait_for(started.wait(), timeout=10)
+        schedulers[1].start()
+        await cut_off(postgres_url, "job:digest")
+        await asyncio.wait_for(again.wait(), timeout=20)
+    finally:
+        for scheduler in schedulers:
+            await scheduler.stop()
+    assert events[:2] == ["first starts", "first stops"]
+    assert events[2] in {"first starts", "second starts"}

@@ -12,6 +12,7 @@ from bot.compose import compose
 from bot.core.config import Config, DigestConfig
 from bot.scheduler import Job, Scheduler
 from storage.base import Store
+from storage.one_process import OneProcess
 
 
 async def test_a_job_runs_at_once_and_a_failure_does_not_end_it(
@@ -45,20 +46,35 @@ async def test_stopping_cancels_and_awaits_every_task() -> None:
     assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("storyloop-")]
 
 
+class Granted(OneProcess):
+    """Leases as a store shared by processes gives them: only those another process does
+    not hold (``granted``); every ask noted."""
+
+    shared = True
+
+    def __init__(self) -> None:
+        self.granted: set[str] = set()
+        self.asked: list[str] = []
+        self.asked_again = asyncio.Event()
+
+    async def take_lease(self, name: str) -> bool:
+        self.asked.append(name)
+        if self.asked.count("job:digest") == 2:
+            self.asked_again.set()
+        return name in self.granted
+
+    async def holds(self, name: str) -> bool:
+        return name in self.granted
+
+
 async def test_a_job_runs_only_while_its_lease_is_held_and_is_taken_up_when_granted(
-        ) -> None:
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """A process that does not hold a job's lease does not run it, and asks again shortly
     (another process died, say); a job run everywhere needs no lease."""
-    granted: set[str] = set()
-    asked: list[str] = []
-    asked_again, ran = asyncio.Event(), asyncio.Event()
+    monkeypatch.setattr("bot.scheduler.HANDOVER", 0)
+    leases = Granted()
+    ran = asyncio.Event()
     runs: list[str] = []
-
-    async def lease(name: str) -> bool:
-        asked.append(name)
-        if asked.count("job:digest") == 2:
-            asked_again.set()
-        return name in granted
 
     async def digest() -> None:
         runs.append("digest")
@@ -67,19 +83,51 @@ async def test_a_job_runs_only_while_its_lease_is_held_and_is_taken_up_when_gran
     async def sweep() -> None:
         runs.append("sweep")
 
-    scheduler = Scheduler(lease)
+    scheduler = Scheduler(leases)
     scheduler.add(Job("digest", timedelta(hours=1), digest))
     scheduler.add(Job("sweep", timedelta(hours=1), sweep, everywhere=True))
     scheduler.start()
     try:
-        await asyncio.wait_for(asked_again.wait(), timeout=10)
+        await asyncio.wait_for(leases.asked_again.wait(), timeout=10)
         assert runs == ["sweep"]
-        granted.add("job:digest")
+        leases.granted.add("job:digest")
         await asyncio.wait_for(ran.wait(), timeout=10)
     finally:
         await scheduler.stop()
     assert runs == ["sweep", "digest"]
-    assert set(asked) == {"job:digest"}
+    assert set(leases.asked) == {"job:digest"}
+
+
+async def test_a_run_is_cancelled_when_its_process_loses_the_lease_midway(
+        caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lease lost while the job runs (its database connection fell): the run stops at
+    the next check, and the lease is asked for again."""
+    monkeypatch.setattr("bot.scheduler.HANDOVER", 0)
+    leases = Granted()
+    leases.granted.add("job:digest")
+    started, stopped = asyncio.Event(), asyncio.Event()
+
+    async def digest() -> None:
+        started.set()
+        try:
+            await asyncio.Event().wait()  # a long run: it ends only if cancelled
+        finally:
+            stopped.set()
+
+    scheduler = Scheduler(leases)
+    scheduler.add(Job("digest", timedelta(hours=1), digest))
+    scheduler.start()
+    try:
+        await asyncio.wait_for(started.wait(), timeout=10)
+        asked = len(leases.asked)
+        leases.granted.clear()
+        await asyncio.wait_for(stopped.wait(), timeout=10)
+        await asyncio.wait_for(leases.asked_again.wait(), timeout=10)
+    finally:
+        await scheduler.stop()
+    assert len(leases.asked) > asked
+    assert "lost the lock of 'job:digest'" in caplog.text
+    assert scheduler.held == set()
 
 
 async def _nothing() -> None:

@@ -72,8 +72,10 @@ class Http:
 class Socket:
     """Socket Mode: envelopes down the websocket; every one must be acked."""
 
-    def __init__(self, standin: SlackStandIn) -> None:
-        self.standin = standin
+    def __init__(self, standin: SlackStandIn, connection: int = -1) -> None:
+        """``connection``: the bot's Socket Mode connection Slack sends to (the newest, or
+        the Nth opened: one per worker)."""
+        self.standin, self.connection = standin, connection
 
     async def event(self, payload: JsonDict, retry: int = 0) -> None:
         reason = "timeout" if retry else ""
@@ -89,7 +91,7 @@ class Socket:
     async def _push(self, kind: str, payload: JsonDict, retry: int = 0,
                     reason: str = "") -> JsonDict:
         envelope_id = await self.standin.push(kind, payload, retry_attempt=retry,
-                                              retry_reason=reason)
+                                              retry_reason=reason, connection=self.connection)
         return await self.standin.wait_for_ack(envelope_id)
 
 

@@ -210,8 +210,11 @@ class SlackStandIn:
         await self._wait(lambda: len(posted()) >= count, timeout, f"{count}x {path}")
         return posted()
 
-    async def wait_for_socket(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        await self._wait(lambda: bool(self._sockets), timeout, "a Socket Mode connection")
+    async def wait_for_socket(self, timeout: float = 5.0,  # noqa: ASYNC109
+                              count: int | None = None) -> None:
+        """Wait until a Socket Mode connection is open (exactly ``count``: one per worker)."""
+        await self._wait(lambda: len(self._sockets) == count if count else bool(self._sockets),
+                         timeout, f"{count or 'a'} Socket Mode connection(s)")
 
     async def wait_for_no_socket(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
         await self._wait(lambda: not self._sockets, timeout, "all Socket Mode clients to leave")
@@ -548,8 +551,11 @@ class SlackStandIn:
         retry_attempt: int = 0,
         retry_reason: str = "",
         accepts_response_payload: bool | None = None,
+        connection: int = -1,
     ) -> str:
-        """Send an envelope to the newest Socket Mode connection; returns its envelope_id."""
+        """Send an envelope to one Socket Mode connection (the newest unless ``connection``
+        names another, in the order they opened); returns its envelope_id. Slack sends each
+        envelope to one of an app's connections, whichever it picks."""
         if not self._sockets:
             raise RuntimeError("no Socket Mode client is connected to the stand-in")
         envelope_id = str(uuid.uuid4())
@@ -561,7 +567,7 @@ class SlackStandIn:
             retry_reason=retry_reason,
             accepts_response_payload=accepts_response_payload,
         )
-        await self._sockets[-1].send_json(envelope)
+        await self._sockets[connection].send_json(envelope)
         self.envelopes.append(envelope)
         return envelope_id
 

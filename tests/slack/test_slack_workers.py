@@ -17,7 +17,7 @@ from bot.core.types import Platform
 from bot.features.digest.desk import NEXT_DUE
 from storage.open import open_store
 from tests.slack.payloads import SIGNING_SECRET
-from tests.slack.people import Http, Person, Reference
+from tests.slack.people import Http, Person, Reference, Socket
 from tests.slack.standin import SlackStandIn
 from tests.slack.test_slack_adapter import TYPED
 from tests.slack.workers import MODERATORS, Worker, holder, write_config
@@ -150,3 +150,48 @@ async def test_one_digest_a_week_and_a_killed_worker_s_job_and_replies_taken_ove
     assert taker is not None and taker.said("drafted digest") == 1
     assert ready_posts(slack_standin) == 2
     assert sum(w.said("on schedule") for w in others) == 1
+
+
+async def test_workers_over_socket_mode_answer_each_message_once_and_outlive_one_stopped(
+        postgres_url: str, slack_standin: SlackStandIn, tmp_path: Path) -> None:
+    """Socket Mode: each worker opens a connection of its own, and Slack sends each envelope
+    to one of them, whichever it picks (a retry perhaps to another). Every message is answered
+    once; a worker stopped (scaled down, redeployed), the other's connection carries the rest.
+    (A worker killed while it sends is the HTTP test's above: Slack has no idempotency key, so
+    a reply posted at the moment of the kill is posted once more.)"""
+    config = write_config(tmp_path / "storyloop.toml", postgres_url, slack_standin, "socket")
+    workers = [Worker(config, f"worker {n}") for n in (1, 2)]
+    try:
+        for worker in workers:  # one at a time: connections numbered in the order they open
+            await worker.start()
+            await worker.wait_for_line(lambda line: "connected to Slack over Socket Mode" in line)
+        await slack_standin.wait_for_socket(count=2)
+        people = [f"U0SOCKET0{n}" for n in (1, 2)]
+        references = [Reference() for _ in people]
+
+        async def tell(n: int, steps: tuple[str, ...], connections: int, first: int) -> None:
+            user, reference = people[n], references[n]
+            at = [Person(slack_standin, Socket(slack_standin, c), user) for c in range(connections)]
+            for step, text in enumerate(steps, first):
+                await reference.step(text)
+                event = await at[(n + step) % connections].says(text)
+                if step == 3:
+                    await at[(n + step + 1) % connections].deliver(event, retry=1)
+                await at[0].wait_for_replies(len(reference.texts))
+            assert at[0].bot_texts() == reference.texts
+
+        half = len(TYPED) // 2
+        await asyncio.gather(*(tell(n, TYPED[:half], 2, 0) for n in range(len(people))))
+        assert await workers[0].stop() == 0
+        await slack_standin.wait_for_socket(count=1, timeout=LONG)
+        await asyncio.gather(*(tell(n, TYPED[half:], 1, half) for n in range(len(people))))
+    finally:
+        codes = await asyncio.gather(*(worker.stop() for worker in workers))
+    assert codes == [0, 0]
+    store = open_store(postgres_url)
+    await store.open()
+    try:
+        assert await store.pending_replies(Platform("slack")) == []
+        assert len(await store.list_stories()) == len(people)
+    finally:
+        await store.close()

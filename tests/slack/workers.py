@@ -23,12 +23,14 @@ LISTENING = re.compile(r"listening for Slack on (http://127\.0\.0\.1:\d+/slack/e
 MODERATORS = "C0MODS0001"
 
 
-def write_config(path: Path, database: str, standin: SlackStandIn) -> Path:
-    """One config for every worker: the database, Slack over HTTP on a free port each, the
-    moderators' channel, and a weekly digest."""
+def write_config(path: Path, database: str, standin: SlackStandIn, mode: str = "http") -> Path:
+    """One config for every worker: the database, Slack over HTTP on a free port each (or
+    each over a Socket Mode connection of its own), the moderators' channel, and a weekly
+    digest."""
+    port = "port = 0\n" if mode == "http" else ""
     path.write_text(
         f'[storage]\nurl = "{database}"\n\n'
-        f'[slack]\nmode = "http"\nport = 0\napi_url = "{standin.api_url}"\n'
+        f'[slack]\nmode = "{mode}"\n{port}api_url = "{standin.api_url}"\n'
         f'moderator_channels = ["{MODERATORS}"]\n\n'
         '[digest]\nschedule = "MON 09:00"\n')
     return path

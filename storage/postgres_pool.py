@@ -41,7 +41,7 @@ class Database:
         try:
             await asyncio.to_thread(self._migrate)
         except psycopg.OperationalError as exc:
-            raise StorageError(f"cannot reach PostgreSQL at {self.name}: {exc}") from exc
+            raise _not_connected(self.name, exc) from exc
         self._pool = AsyncConnectionPool(
             self.url, min_size=1, max_size=POOL_SIZE, open=False, name="storyloop",
             kwargs={"autocommit": True}, configure=_in_utc)
@@ -49,7 +49,7 @@ class Database:
             await self._pool.open(wait=True, timeout=CONNECT_TIMEOUT)
         except PoolTimeout as exc:
             await self.close()
-            raise StorageError(f"cannot reach PostgreSQL at {self.name}: {exc}") from exc
+            raise _not_connected(self.name, exc) from exc
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -131,3 +131,17 @@ async def returned(connection: psycopg.AsyncConnection[Any], statement: str,
 async def _in_utc(connection: psycopg.AsyncConnection[Any]) -> None:
     """Times come back in UTC, as the SQLite store gives them."""
     await connection.execute("SET TIME ZONE 'UTC'")
+
+
+LOGIN_REFUSED = {"28000", "28P01"}
+"""SQLSTATEs of a login the server refused: no such role or not allowed; a wrong password."""
+
+
+def _not_connected(name: str, exc: Exception) -> StorageError:
+    """What went wrong connecting to ``name``, in libpq's own last words (never the URL)."""
+    reason = str(exc).rsplit(" failed: ", 1)[-1].strip()
+    refused = getattr(exc, "sqlstate", None) in LOGIN_REFUSED or "password" in reason
+    if refused:
+        return StorageError(f"{name} refused the login: {reason} (give its password in the "
+                            f"environment as PGPASSWORD, or in ~/.pgpass)")
+    return StorageError(f"cannot reach {name}: {reason}")

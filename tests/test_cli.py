@@ -82,8 +82,8 @@ def test_a_database_server_that_cannot_be_reached_is_said_not_traced(
     config.write_text('[storage]\nurl = "postgresql://storyloop:hunter2@127.0.0.1:1/x"\n')
     listed = storyloop("--config", str(config), "stories")
     assert listed.returncode == 1
-    assert listed.stderr.startswith("storyloop: cannot reach PostgreSQL at PostgreSQL "
-                                    "database 'x' at 127.0.0.1:1: ")
+    assert listed.stderr.startswith("storyloop: cannot reach PostgreSQL database 'x' at "
+                                    "127.0.0.1:1: ")
     assert "Traceback" not in listed.stderr and "hunter2" not in listed.stderr
 
 

@@ -125,7 +125,7 @@ async def test_a_postgresql_server_that_cannot_be_reached_is_named(postgres: Clu
         with pytest.raises(StorageError) as raised:
             await store.open()
     said = str(raised.value)
-    assert said.startswith(f"cannot reach PostgreSQL at PostgreSQL database 'storyloop' at "
+    assert said.startswith(f"cannot reach PostgreSQL database 'storyloop' at "
                            f"127.0.0.1:{port}: ")
     assert "secret" not in said
 

@@ -37,8 +37,8 @@ class PostgresStore(PostgresAlerts, SQLiteResponses, PostgresFollowUps, SQLiteIn
     shared = True
 
     def __init__(self, url: str, name: str) -> None:
-        self._db = Database(url, name)
         self._locks = AdvisoryLocks(url)
+        self._db = Database(url, name, self._locks.fence)
         self.take_lease = self._locks.take_lease
         self.exclusive = self._locks.exclusive
         self.holds = self._locks.holds

@@ -9,6 +9,8 @@ hashed to a lock key (``hashtext``); two names with the same hash only wait for 
 * ``take_lease``: ``pg_try_advisory_lock``, kept until the process ends (a scheduled job's).
 * ``exclusive``: taken for a block and let go after it (a conversation, a room's outbox).
 * ``holds``: whether the lock is still held, asked by long work under it (``bot/leading.py``).
+* ``fence``: every write made inside ``exclusive`` blocks checks, in its own transaction,
+  that the lock connection still holds them, and rolls back if not (``LostLock``).
   Waiting is trying again after a short pause, doubling, so that one connection serves every
   conversation of the process at once and none waits on another's lock.
 """
@@ -20,6 +22,7 @@ import logging
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import psycopg
@@ -41,6 +44,17 @@ HELD = ("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND g
         " AND pid = pg_backend_pid() AND classid = %s"
         " AND objid::bigint = (hashtext(%s)::bigint & 4294967295))")
 """Whether this connection holds the lock of a name (``LOCKS``, the name)."""
+FENCE = ("SELECT 1 / (count(*) = (SELECT count(DISTINCT hashtext(n))"
+         " FROM unnest(%(names)s::text[]) n))::int"
+         " FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = %(pid)s"
+         " AND classid = %(locks)s AND objid::bigint IN"
+         " (SELECT hashtext(n)::bigint & 4294967295 FROM unnest(%(names)s::text[]) n)")
+"""Fails (division by zero, so the transaction it is in rolls back) unless the lock
+connection (``pid``) holds the lock of every one of ``names``: checked by a write made
+inside ``exclusive`` blocks just before it commits."""
+INSIDE: ContextVar[tuple[tuple[object, str], ...]] = ContextVar("storyloop_inside", default=())
+"""The ``exclusive`` blocks the running task is inside, each with the task that entered it: a
+task started inside a block sees them too, but is not in them (it may outlive them)."""
 
 
 class AdvisoryLocks:
@@ -75,10 +89,25 @@ class AdvisoryLocks:
                 return
             await asyncio.sleep(pause)  # another process is inside: try again shortly
             pause = min(LONGEST_PAUSE, pause * 2)
+        inside = INSIDE.set((*INSIDE.get(), (asyncio.current_task(), name)))
         try:
             yield True
         finally:
+            INSIDE.reset(inside)
             await self._unlock(name)
+
+    def fence(self) -> tuple[str, dict[str, Any]] | None:
+        """The check a write makes before it commits, when made inside ``exclusive``
+        blocks: that this process still holds each of them (``FENCE``). A block whose lock
+        fell with its connection then writes nothing, so no other process's write, made
+        under the same lock taken meanwhile, is overwritten."""
+        task = asyncio.current_task()
+        names = [name for entered, name in INSIDE.get() if entered is task]
+        if not names:
+            return None
+        connection = self._connection
+        pid = 0 if connection is None or connection.closed else connection.info.backend_pid
+        return FENCE, {"names": names, "pid": pid, "locks": LOCKS}
 
     async def holds(self, name: str) -> bool:
         """Asked on the connection that took the lock, never a new one: once that connection
@@ -121,8 +150,12 @@ class AdvisoryLocks:
             if connection is None or connection.closed:
                 return  # the connection ended, and the lock with it
             self.round_trips += 1
-            await connection.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))",
-                                     (LOCKS, name))
+            try:
+                await connection.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))",
+                                         (LOCKS, name))
+            except psycopg.OperationalError:  # it fell: whatever it held is let go already
+                log.warning("lost the connection holding storyloop's locks")
+                await self._drop()
 
     async def _alive(self) -> bool:
         """Whether the connection holding the leases still stands; if it fell, so did they."""

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
-from bot.core.errors import StorageError
+from bot.core.errors import LostLock, StorageError
 from storage.migrate import migrate, schema_version
 from storage.migrations import POSTGRESQL
 from storage.postgres_migrations import MIGRATIONS
@@ -31,9 +31,13 @@ CONNECT_TIMEOUT = 10.0
 POOL_SIZE = 8
 
 
+Fence = Callable[[], tuple[str, dict[str, Any]] | None]
+"""The statement a transaction runs last, which fails if it must not commit (or None)."""
+
+
 class Database:
-    def __init__(self, url: str, name: str) -> None:
-        self.url, self.name = url, name
+    def __init__(self, url: str, name: str, fence: Fence = lambda: None) -> None:
+        self.url, self.name, self.fence = url, name, fence
         """``name`` says which database in errors and the log, without its password."""
         self._pool: AsyncConnectionPool[psycopg.AsyncConnection[Any]] | None = None
 
@@ -95,7 +99,14 @@ class Database:
         async with self.pool.connection() as connection, connection.transaction():
             if not durable:
                 await connection.execute("SET LOCAL synchronous_commit = off")
-            return await work(connection)
+            done = await work(connection)
+            if (fence := self.fence()) is not None:
+                try:
+                    await connection.execute(*fence)
+                except psycopg.errors.DivisionByZero:
+                    raise LostLock("a lock this write was made under was lost (the database "
+                                   "connection holding it fell): nothing was written") from None
+            return done
 
 
 def executing(statements: Statements) -> Work[None]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
@@ -16,7 +16,8 @@ import pytest
 from bot.app import App
 from bot.compose import compose
 from bot.core.config import Config
-from bot.core.types import ConversationKey, EventId
+from bot.core.errors import LostLock
+from bot.core.types import Conversation, ConversationKey, EventId, Platform, RoomId, UserId
 from bot.scheduler import Job, Scheduler
 from storage.base import Loaded, TurnWrite
 from storage.postgres import PostgresStore
@@ -192,3 +193,65 @@ async def test_a_job_whose_process_loses_its_lease_never_runs_beside_the_next_ru
             await scheduler.stop()
     assert events[:2] == ["first starts", "first stops"]
     assert events[2] in {"first starts", "second starts"}
+
+
+async def test_a_write_under_a_lock_lost_midway_writes_nothing(
+        two: tuple[PostgresStore, PostgresStore], postgres_url: str) -> None:
+    """Inside a conversation's block, the lock connection falls, and another process takes
+    the lock and writes the conversation: the first process's write, made afterwards, is
+    refused whole (``LostLock``) rather than overwriting it."""
+    first, second = two
+    key = ConversationKey(platform=Platform("slack"), room_id=RoomId("D1"),
+                          user_id=UserId("U1"))
+
+    def turn(event: str, state: str) -> TurnWrite:
+        return TurnWrite(conversation=Conversation(key=key, flow="story", state=state,
+                                                   updated_at=datetime.now(UTC)),
+                         platform=key.platform, event_id=EventId(event))
+
+    async with first.exclusive(f"conversation:{key}") as mine:
+        assert mine
+        assert await first.save_turn(turn("$1", "situation"))  # held: written
+        await cut_off(postgres_url, f"conversation:{key}")
+        async with second.exclusive(f"conversation:{key}") as theirs:
+            assert theirs
+            assert await second.save_turn(turn("$2", "tried"))
+        with pytest.raises(LostLock):
+            await first.save_turn(turn("$3", "consent"))
+    loaded = await second.load_turn(key, EventId("$3"))
+    assert loaded.conversation is not None and loaded.conversation.state == "tried"
+    assert not loaded.seen  # the refused turn's event was not noted either: it may come again
+
+
+class CutOffMidTurn(Watched):
+    """A real store whose lock connection is ended (by the server) once, between loading a
+    conversation and saving its turn: the worst moment."""
+
+    def __init__(self, store: PostgresStore, url: str) -> None:
+        super().__init__(store)
+        self.url, self.cut = url, False
+
+    async def load_turn(self, key: ConversationKey, event_id: EventId | None) -> Loaded:
+        loaded = await self.store.load_turn(key, event_id)
+        if not self.cut:
+            self.cut = True
+            await cut_off(self.url, f"conversation:{key}")
+        return loaded
+
+
+async def test_a_message_whose_lock_fell_midway_is_not_applied_and_the_person_is_told(
+        two: tuple[PostgresStore, PostgresStore], postgres_url: str) -> None:
+    """What the person sees: a kind "send that again"; nothing of that message stored; the
+    next message carries on from where they were."""
+    first, _ = two
+    reference = Chat(compose(Config(), first, pseudonymise=PSEUDONYMS).app)
+    await reference.say("hi")
+    cut = CutOffMidTurn(first, postgres_url)
+    chat = Chat(compose(Config(), cut, pseudonymise=PSEUDONYMS).app)
+    [sorry] = await chat.say("yes")
+    assert cut.cut
+    assert "Could you send that again" in sorry.text
+    loaded = await first.load_turn(chat.key, None)
+    assert loaded.conversation is not None and loaded.conversation.state == "welcome"
+    [asked] = await chat.say("yes")
+    assert "Before you tell me anything" in asked.text

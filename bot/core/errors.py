@@ -39,6 +39,11 @@ class StorageError(StoryloopError):
     """The database cannot be used as it is."""
 
 
+class LostLock(StorageError):
+    """A write made under a lock found, before committing, that the lock was lost (its
+    connection to the database fell): nothing of it was written."""
+
+
 class SchemaTooNewError(StorageError):
     """The database schema is newer than this version of storyloop understands."""
 

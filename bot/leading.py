@@ -35,8 +35,9 @@ class LostHold(Exception):
     """The worker lost the lock of what it was running, and stopped it."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(f"this worker no longer holds {name!r}")
+        super().__init__(name)
         self.name = name
+        """The lock lost."""
 
 
 async def while_held(holds: Holds, name: str, work: Callable[[], Awaitable[T]]) -> T:

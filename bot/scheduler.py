@@ -10,8 +10,8 @@ runs in one of them at a time, the one holding its lease (``storage.ports.Leases
 others try for the lease every ``LEASE_RETRY`` and take the job over within that time once
 its holder has died. A run is cancelled if its process loses the lease while it runs, and a
 process that has just taken a lease waits ``bot.leading.HANDOVER`` before its first run, so
-no run of a job overlaps another's (``bot/leading.py``). With one process (SQLite, memory) the lease
-is always granted.
+no run of a job overlaps another's (``bot/leading.py``). With one process (SQLite, memory)
+the lease is always granted.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ class Scheduler:
         """Who runs which job, when processes share the store; None: this one runs all."""
         self.held: set[str] = set()
         """The jobs this process runs now (holds the leases of)."""
-
         self.jobs: list[Job] = []
         self._tasks: set[asyncio.Task[Any]] = set()
 

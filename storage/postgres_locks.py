@@ -8,11 +8,11 @@ hashed to a lock key (``hashtext``); two names with the same hash only wait for 
 
 * ``take_lease``: ``pg_try_advisory_lock``, kept until the process ends (a scheduled job's).
 * ``exclusive``: taken for a block and let go after it (a conversation, a room's outbox).
+  Waiting is trying again after a short pause, doubling, so that one connection serves every
+  conversation of the process at once and none waits on another's lock.
 * ``holds``: whether the lock is still held, asked by long work under it (``bot/leading.py``).
 * ``fence``: every write made inside ``exclusive`` blocks checks, in its own transaction,
   that the lock connection still holds them, and rolls back if not (``LostLock``).
-  Waiting is trying again after a short pause, doubling, so that one connection serves every
-  conversation of the process at once and none waits on another's lock.
 """
 
 from __future__ import annotations

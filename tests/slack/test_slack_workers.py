@@ -56,6 +56,17 @@ async def digest_due(database: str) -> None:
         await store.close()
 
 
+async def all_sent_and_stored(database: str, stories: int) -> None:
+    """Nothing left in the outbox, and that many stories stored."""
+    store = open_store(database)
+    await store.open()
+    try:
+        assert await store.pending_replies(Platform("slack")) == []
+        assert len(await store.list_stories()) == stories
+    finally:
+        await store.close()
+
+
 def ready_posts(standin: SlackStandIn) -> int:
     return sum(READY in m["text"] for m in standin.messages(MODERATORS))
 
@@ -81,13 +92,7 @@ async def test_messages_spread_over_workers_are_each_answered_once(
         assert at[0].bot_texts() == reference.texts
 
     await asyncio.gather(*(tell(n, user) for n, user in enumerate(people)))
-    store = open_store(postgres_url)
-    await store.open()
-    try:
-        assert await store.pending_replies(Platform("slack")) == []
-        assert len(await store.list_stories()) == len(people)
-    finally:
-        await store.close()
+    await all_sent_and_stored(postgres_url, stories=len(people))
     handled = [w.said("skipping Slack message") + w.said("already handled") for w in workers]
     assert sum(handled) >= len(people)  # each retry was seen, and skipped
 
@@ -188,10 +193,4 @@ async def test_workers_over_socket_mode_answer_each_message_once_and_outlive_one
     finally:
         codes = await asyncio.gather(*(worker.stop() for worker in workers))
     assert codes == [0, 0]
-    store = open_store(postgres_url)
-    await store.open()
-    try:
-        assert await store.pending_replies(Platform("slack")) == []
-        assert len(await store.list_stories()) == len(people)
-    finally:
-        await store.close()
+    await all_sent_and_stored(postgres_url, stories=len(people))

@@ -35,7 +35,7 @@ DATA = Path(__file__).parents[1] / "tests" / "data"
 SETS = {"tuning": DATA / "replies.jsonl", "tuning_more": DATA / "replies_more.jsonl",
         "tuning_phone": DATA / "replies_phone.jsonl", "tuning_voice": DATA / "replies_voice.jsonl",
         "tuning_staff": DATA / "replies_staff.jsonl",
-        "tuning_options": DATA / "replies_options.jsonl",
+        "tuning_options": DATA / "replies_options.jsonl", "tuning_esl": DATA / "replies_esl.jsonl",
         "tuning_outbound": DATA / "replies_outbound.jsonl", "blind": DATA / "replies_blind.jsonl",
         "blind_outbound": DATA / "replies_outbound_blind.jsonl"}
 BLIND = frozenset({"blind", "blind_outbound"})

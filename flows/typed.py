@@ -44,7 +44,46 @@ def as_typed(text: str) -> str:
     text = re.sub(r"([^\W\d_])\1{2,}", _unstretched, text)
     text = re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", text, flags=re.IGNORECASE)  # "back back"
     spelled = dict(pairs("words.spelling"))
-    return re.sub(r"[\w']+", lambda m: spelled.get(m.group().casefold(), m.group()), text)
+    text = re.sub(r"[\w']+", lambda m: spelled.get(m.group().casefold(), m.group()), text)
+    return as_grammar(text)
+
+
+_NOT_VERB = re.compile(r"\b(i|we|me)\s+(?:not|no)\s+(understand|know|remember|get)\b"
+                       r"|^(?:not|no)\s+(understand)\b", re.IGNORECASE)
+"""A "don't" left out ("i not understand", "no understand")."""
+_TO_VERB = re.compile(r"\b(want|wanna|need|going)\s+(start|say|answer|write|tell|change|stop"
+                      r"|finish|skip|pause|complain|make|send|delete|erase|talk|give|go|do"
+                      r"|leave|put|share|keep)\b", re.IGNORECASE)
+"""A "to" left out ("i want start again", "dont want say")."""
+_DO_SUPPORT = re.compile(r"^((?:sorry|so|but|and|ok|okay|then)[,\s]+)?(what|why|how|which one"
+                         r"|which|where|when)\s+(i|you|u|we)\s+(must|should|can|could"
+                         r"|have to|need to|want|need|press|write|say|put|pick|choose|type"
+                         r"|answer|mean|do)\b", re.IGNORECASE)
+"""A question asked without "do" or with the verb after its subject ("what i have to do",
+"why you need this?", "what i must write")."""
+_MODALS = frozenset({"must", "should", "can", "could"})
+_STATEMENT = re.compile(r"\b(?:is|was|are|were)\b", re.IGNORECASE)
+
+
+def as_grammar(text: str) -> str:
+    """A reply as someone writing in a second language meant it, for reading only: the
+    "don't", "do" or "to" that English needs put in ("i not understand" as "i dont
+    understand", "what you want me to say" as "what do you want me to say", "i want start
+    again" as "i want to start again")."""
+    text = _NOT_VERB.sub(lambda m: f"{m.group(1)} dont {m.group(2)}" if m.group(1)
+                         else f"dont {m.group(3)}", text)
+    text = _TO_VERB.sub(r"\1 to \2", text)
+    sentence = re.split(r"[.!?\n]", text, maxsplit=1)[0]
+    found = _DO_SUPPORT.match(text)
+    if found is None or len(sentence.split()) > 8 or _STATEMENT.search(sentence):
+        return text
+    opener, asking, who, verb = found.group(1) or "", found.group(2), found.group(3), found.group(4)
+    if who.casefold() in {"i", "we"} and verb.casefold() in {"want", "need"}:
+        return text  # "what i want more nurses": what they want, not a question
+    if verb.casefold() in _MODALS:
+        return f"{opener}{asking} {verb.casefold().replace('must', 'should')} {who}" + text[
+            found.end():]
+    return f"{opener}{asking} do {who} {verb}" + text[found.end():]
 
 
 def _spaced(found: re.Match[str]) -> str:

@@ -45,7 +45,7 @@ def as_typed(text: str) -> str:
     text = re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", text, flags=re.IGNORECASE)  # "back back"
     spelled = dict(pairs("words.spelling"))
     text = re.sub(r"[\w']+", lambda m: spelled.get(m.group().casefold(), m.group()), text)
-    return as_grammar(text)
+    return for_themselves(as_grammar(text))
 
 
 _NOT_VERB = re.compile(r"\b(i|we|me)\s+(?:not|no)\s+(understand|know|remember|get)\b"
@@ -63,6 +63,35 @@ _DO_SUPPORT = re.compile(r"^((?:sorry|so|but|and|ok|okay|then)[,\s]+)?(what|why|
 "why you need this?", "what i must write")."""
 _MODALS = frozenset({"must", "should", "can", "could"})
 _STATEMENT = re.compile(r"\b(?:is|was|are|were)\b", re.IGNORECASE)
+
+
+_FOR_SOMEONE = re.compile(r"^(?:my\s+)?(?:mum|mom|mam|mother|dad|father|gran|granny|grandma|nan"
+                          r"|nana|grandad|granddad|grandpa|husband|wife|partner|son|daughter"
+                          r"|sister|brother|she|he)\s+(?:says|said|wants|chooses|picks|thinks"
+                          r"|say)\s*[,:]?\s+(?:that\s+)?", re.IGNORECASE)
+"""Someone typing for someone else ("mum says yes", "she says it was her"): what follows is
+the answer, as if that person had typed it."""
+_THIRD_PERSON = {"her": "me", "him": "me", "she": "i", "he": "i", "herself": "myself",
+                 "himself": "myself", "doesnt": "dont", "doesn't": "don't", "does": "do",
+                 "hes": "im", "shes": "im", "he's": "i'm", "she's": "i'm"}
+
+
+_THEY_DONT = re.compile(r"^(?:my\s+)?(?:mum|mom|mam|mother|dad|father|gran|granny|grandma|nan"
+                        r"|nana|grandad|granddad|grandpa|husband|wife|partner|son|daughter"
+                        r"|sister|brother|she|he)\s+(?:doesnt|doesn't|does not)\s+(know"
+                        r"|remember)\b", re.IGNORECASE)
+"""Someone typing for someone else who does not know ("gran doesnt know")."""
+
+
+def for_themselves(text: str) -> str:
+    """A reply typed for someone else, as that person would have typed it: "my mum says no
+    she doesn't want it kept" as "no i don't want it kept"."""
+    text = _THEY_DONT.sub(r"i dont \1", text)
+    found = _FOR_SOMEONE.match(text)
+    if found is None or not text[found.end():].strip():
+        return text
+    return re.sub(r"[\w']+", lambda m: _THIRD_PERSON.get(m.group().casefold(), m.group()),
+                  text[found.end():])
 
 
 def as_grammar(text: str) -> str:

@@ -202,10 +202,10 @@ def _changed_mind(text: str, asked: Asked) -> Understood | None:
 
 def _readers() -> tuple[Reader, ...]:
     """The readers, in the order they are tried: the first that knows wins."""
-    return (_not_for_us, _complaint, _aside, _asks_first, _hesitating, _rather_not, _unsure_if,
-            _restart, _exact_choice, _exact_control, _choice_phrase, _control_phrase, _dont_know,
-            _nothing_tried, _greeting, _only_questions, _question, _yes_no, _asking,
-            _fuzzy_control, _loose_choice, _filler)
+    return (_not_for_us, _complaint, _aside, _asks_first, _stated_question, _hesitating,
+            _rather_not, _unsure_if, _restart, _exact_choice, _exact_control, _choice_phrase,
+            _control_phrase, _dont_know, _nothing_tried, _greeting, _only_questions, _question,
+            _yes_no, _asking, _fuzzy_control, _loose_choice, _filler)
 
 
 def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
@@ -264,6 +264,43 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
         return None  # "can i change the place" asks for a choice; "...just one story" asks
     if _control_phrase(said, text, asked) is None or _PART.search(said):
         return Understood(Reading.QUESTION)  # "can I just delete the last one?" is not status
+    return None
+
+
+_STATED_SUBJECTS = frozenset({"you", "u", "this", "it", "someone", "somebody", "anyone",
+                              "anybody", "they", "people", "nothing", "nobody", "my", "the",
+                              "staff"})
+_STATED_VERBS = frozenset({"will", "would", "can", "could", "is", "are", "does", "do", "did",
+                           "should", "has", "have", "must", "send", "sends", "see", "sees",
+                           "read", "reads", "share", "shares", "keep", "keeps", "go", "goes",
+                           "know", "knows", "also", "get", "gets"})
+"""A question put as a statement with a question mark ("you will share this?", "the doctor
+will see this?", "my full name will be public?"), as people writing in a second language
+often ask: its subject, then one of these within its first three words."""
+
+
+def _stated_question(said: str, text: str, asked: Asked) -> Understood | None:
+    """A reply that opens with a question put as a statement, or with "if ...?" at a
+    question with options ("if i erase, the story also deleted?"), or that echoes the
+    question back ("replace what?", "my full name or only first?"): a question, not an
+    answer. A yes-or-no word before it ("yes but they will see my number?") does not
+    answer yet."""
+    if "?" not in text or len(said.split()) > SHORT + 4:
+        return None
+    first = re.split(r"[?]", text.strip(), maxsplit=1)[0]
+    asking = plain(first)
+    clause = plain(re.split(r"[,.;!]|\bbut\b", first)[-1]).split()
+    if asked.kind is not AnswerKind.TEXT and asking.split()[:1] == ["if"] and (
+            len(asking.split()) >= 3):
+        return Understood(Reading.QUESTION)
+    if len(clause) >= 3 and clause[0] in _STATED_SUBJECTS and set(clause[1:3]) & _STATED_VERBS:
+        return Understood(Reading.QUESTION)
+    echo = asking.split()
+    if asked.kind is AnswerKind.TEXT and 2 <= len(echo) <= 3 and echo[-1] in _WH:
+        return Understood(Reading.QUESTION)  # "replace what? i dont get"
+    if asked.kind is AnswerKind.TEXT and 3 <= len(echo) <= 7 and "or" in echo[1:-1] and (
+            text.rstrip().endswith("?")):
+        return Understood(Reading.QUESTION)  # "tried like a complaint or like a idea?"
     return None
 
 

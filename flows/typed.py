@@ -35,6 +35,7 @@ def as_typed(text: str) -> str:
     ("wot", "qweshun") and stretched letters ("nooooo", "skiiip") put back, for reading."""
     text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">")
                      ) or text  # "> Shall we carry on?" quotes the bot, then answers
+    text = re.sub(r"^\s*(?:<-+|<=+|←|⬅️?)\s*", "", text)  # "<- back"
     text = re.sub(r"(?:#|\b(?:no|opt|num)\.?\s*)(?=\d)", "number ", text, flags=re.IGNORECASE)
     text = re.sub(r"\b(\d)\s*(?:to|-)\s*(\d)\b", lambda m: ", ".join(
         str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)  # "1 to 3"

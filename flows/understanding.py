@@ -254,7 +254,8 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     opens = (words_said[0] in _QUESTION_OPENERS and not (
         words_said[0] in _REQUESTING and words_said[1] in _YOU)) or _conditional(said)
     if not opens or "?" in text.strip().rstrip("?") or match_choice(text, asked.choices) or (
-            match_choice(_first_clause(text), asked.choices)):
+            match_choice(_first_clause(text), asked.choices)) or (
+            "?" not in text and _opens_with_choice(said, asked)):
         return None  # "does it matter? rather not" answers after asking
     if len(asked.choices) >= 5 and not text.rstrip().endswith("?") and contained_choice(
             said, asked) is not None:
@@ -298,27 +299,44 @@ def _stated_question(said: str, text: str, asked: Asked) -> Understood | None:
     echo = asking.split()
     if asked.kind is AnswerKind.TEXT and 2 <= len(echo) <= 3 and echo[-1] in _WH:
         return Understood(Reading.QUESTION)  # "replace what? i dont get"
-    if asked.kind is AnswerKind.TEXT and 3 <= len(echo) <= 7 and "or" in echo[1:-1] and (
+    if asked.kind is AnswerKind.TEXT and 3 <= len(echo) <= PHRASED and "or" in echo[1:-1] and (
             text.rstrip().endswith("?")):
         return Understood(Reading.QUESTION)  # "tried like a complaint or like a idea?"
     return None
 
 
+_INTERJECTED = re.compile(r"^(?:(?:wait|sorry|no|oh|oops|hang on|hold on|ok)[\s,!.]+)+"
+                          r"(?P<word>\w+(?: \w+)?)\s*(?:[,.!;]|$|\bi\b)")
+"""Words before an always-on word that only interrupt ("no sorry go back, i said...")."""
+
+
 def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
     bare = " ".join(w for w in said.split() if w not in phrases("words.filler") | ASIDES)
     control = as_control(text) or (as_control(bare) if bare else None)  # "ugh restart"
+    interjected = _INTERJECTED.match(text.strip().casefold())
+    if control is None and interjected is not None and len(said.split()) <= SHORT:
+        control = as_control(interjected.group("word"))  # "wait back, the place is wrong"
     words_said = re.sub(r"(\w)\1{2,}", r"\1\1", said).split()  # "skippp"
     if control is None and len(words_said) <= PHRASED:
         ends = as_control(words_said[-1]) if (len(words_said) <= 4 or (
             len(words_said) <= 6 and words_said[0] in _FIRM_NO | {"actually", "wait"})) and (
             words_said[0] not in INTERROGATIVE) else None  # but "what's next" asks
         starts = as_control(words_said[0])
+        if starts is Control.SKIP and asked.kind is AnswerKind.TEXT and re.search(
+                r"(?:,|\bbut)\s+(?:it'?s|it is|it was)\s+\w", text.casefold()):
+            starts = None  # "skip the name but its a GP" answers
         control = next((c for c in (starts, ends) if c in _LEADING), None)
         control = control or as_control(" ".join(words_said))
     return None if control is None else Understood(_CONTROL_READINGS[control])
 
 
 def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
+    if asked.kind is AnswerKind.CHOICE and asked.no and said.split()[0] in _FIRM_YES:
+        rest = " ".join(_first_clause(text).split()[1:])
+        named = match_choice(rest, asked.choices) if rest and rest not in (
+            phrases("words.no") | phrases("words.yes")) else None
+        if named is not None and named.value == asked.no:
+            return Understood(Reading.CHOICE, named.value)  # "yes stop": stop, not carry on
     if asked.kind is AnswerKind.CHOICE:
         number = picked_number(_first_clause(text), len(asked.choices))
         calm = " ".join(w for w in _first_clause(text).split() if w not in ASIDES)
@@ -365,6 +383,12 @@ def _choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     return Understood(Reading.CHOICE, holding.pop()) if len(holding) == 1 else None
 
 
+def _opens_with_choice(said: str, asked: Asked) -> bool:
+    """Does a reply open with the several words of a choice ("where we were is fine, go")?"""
+    return any(len(name.split()) >= 2 and said.startswith(f"{name} ")
+               for c in asked.choices for name in choice_names(c))
+
+
 def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     """A short reply that says one of the always-on words in other words ("can we finish
     later", "how many more questions", "skip this one", "pause i need to get back")."""
@@ -383,6 +407,9 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
             # "i want to restart, i told it wrong"; but "next time i'd write it down" answers
             if found is None and control is not None and control is not Control.BACK:
                 found = _CONTROL_READINGS[control]
+            if found is None and asking.start("rest") > asking.start() and _later_request(
+                    said, asking.start(), rest):
+                found = Reading.PAUSE  # "can i answer this one later", "let me ... later"
             if found is not None:
                 return Understood(found)
     clauses = [plain(c) for c in re.split(r"[,.;!?]", text) if plain(c)]
@@ -402,6 +429,15 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
         if contains(said, phrases(f"words.phrase.{reading.value}")):
             return Understood(reading)
     return None
+
+
+def _later_request(said: str, start: int, rest: str) -> bool:
+    """A request to do this later ("can i answer this one later", "im at work now can i
+    finish tonight"): it opens the reply or follows the person's own words about
+    themselves, and what it asks for is short and ends in "later" or the like."""
+    before = said[:start].split()
+    return (not before or before[0] in _FIRST_PERSON) and len(rest.split()) <= 6 and (
+        pattern(phrases("words.later")).search(" ".join(rest.split()[-3:])) is not None)
 
 
 def _complaint(said: str, text: str, asked: Asked) -> Understood | None:
@@ -430,6 +466,8 @@ def _restart(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
     unsure = phrases("words.dont_know")
+    if asked.kind is AnswerKind.TEXT and _unsure_then_answers(said, unsure):
+        return None
     if contains(said, phrases("words.meaning")) and said not in unsure:
         return None
     bare = " ".join(w for w in said.split() if w not in phrases("words.filler"))
@@ -449,6 +487,15 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
         if opening or not after:  # "not sure what would help", "so we don't know yet"
             return Understood(Reading.DONT_KNOW)
     return None
+
+
+def _unsure_then_answers(said: str, unsure: frozenset[str]) -> bool:
+    """ "idk maybe a&e trips", "not sure but the new manager is changing things": unsure, then
+    an answer all the same (at least two words after a "maybe" or a "but")."""
+    found = pattern(unsure).match(said)
+    after = said[found.end():].split() if found else []
+    return len(after) >= 3 and after[0] in {"maybe", "probably", "perhaps", "but"} and (
+        not contains(" ".join(after), unsure))
 
 
 def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
@@ -747,7 +794,8 @@ def _picks(said: str, asked: Asked) -> Understood | None:
     several = listed(said, asked)
     if several is not None:
         return Understood(Reading.CHOICE, several)
-    if said in phrases("words.all") or opens_with(said, phrases("words.all"), 3):
+    agreed = " ".join(w for w in said.split() if w not in _FIRM_YES | POLITE) or said
+    if said in phrases("words.all") or opens_with(agreed, phrases("words.all"), 3):
         return Understood(Reading.CHOICE, every)
     numbers = [int(n) for n in re.findall(r"\b\d+\b", said)]
     if numbers and all(1 <= n <= len(asked.choices) for n in numbers):

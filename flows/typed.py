@@ -57,7 +57,8 @@ _TO_VERB = re.compile(r"\b(want|wanna|need|going)\s+(start|say|answer|write|tell
                       r"|leave|put|share|keep)\b", re.IGNORECASE)
 """A "to" left out ("i want start again", "dont want say")."""
 _DO_SUPPORT = re.compile(r"^((?:sorry|so|but|and|ok|okay|then)[,\s]+)?(what|why|how|which one"
-                         r"|which|where|when)\s+(i|you|u|we)\s+(must|should|can|could"
+                         r"|which|where|when)(\s+(?:answer|thing|word|number|option|kind))?"
+                         r"\s+(i|you|u|we)\s+(must|should|can|could"
                          r"|have to|need to|want|need|press|write|say|put|pick|choose|type"
                          r"|answer|mean|do)\b", re.IGNORECASE)
 """A question asked without "do" or with the verb after its subject ("what i have to do",
@@ -107,7 +108,8 @@ def as_grammar(text: str) -> str:
     found = _DO_SUPPORT.match(text)
     if found is None or len(sentence.split()) > 8 or _STATEMENT.search(sentence):
         return text
-    opener, asking, who, verb = found.group(1) or "", found.group(2), found.group(3), found.group(4)
+    opener, who, verb = found.group(1) or "", found.group(4), found.group(5)
+    asking = found.group(2) + (found.group(3) or "")
     if who.casefold() in {"i", "we"} and verb.casefold() in {"want", "need"}:
         return text  # "what i want more nurses": what they want, not a question
     if verb.casefold() in _MODALS:

@@ -94,6 +94,8 @@ _AUXILIARY = frozenset({"will", "does", "do", "are", "is", "can", "could", "shou
 _NEGATIVE_AUXILIARY = frozenset({"didnt", "didn't", "dont", "don't", "doesnt", "doesn't", "isnt",
                                  "isn't", "cant", "can't", "wont", "won't"})
 """With a pronoun after them and a question mark, these ask ("didnt i just say that?")."""
+_PEOPLE = frozenset({"people", "anybody", "somebody", "staff", "doctors", "nurses"})
+"""After "do" or "will", these ask about who sees a story ("do people actually read these")."""
 _FIRM_NO = frozenset({"no", "nah", "nope", "na"})
 """A reply that opens with one of these is a no, however it goes on."""
 _FIRM_YES = frozenset({"yes", "yeah", "yep", "yup", "yea", "yeh", "ok", "okay", "sure", "yh",
@@ -355,6 +357,8 @@ def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
             index = ordinal_index(_first_clause(text), len(asked.choices))
             picked = None if index is None else asked.choices[index]
         return None if picked is None else Understood(Reading.CHOICE, picked.value)
+    if asked.kind is AnswerKind.PICKS and as_control(said.split()[0]) is Control.PAUSE:
+        return None  # "brb 2 mins"
     if asked.kind is AnswerKind.PICKS:
         asking = (said.split()[0] in INTERROGATIVE or _conditional(said) or (
             text.rstrip().endswith("?") and bool(set(said.split()) & _WH))) and not re.search(
@@ -468,8 +472,9 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
     unsure = phrases("words.dont_know")
     if asked.kind is AnswerKind.TEXT and _unsure_then_answers(said, unsure):
         return None
-    if contains(said, phrases("words.meaning")) and said not in unsure:
-        return None
+    if contains(said, phrases("words.meaning")) and said not in unsure and not re.match(
+            r"(?:i )?(?:dont|don't|do not) know how to (?:explain|say|put|describe)", said):
+        return None  # but "i dont know how to explain it" does not know
     bare = " ".join(w for w in said.split() if w not in phrases("words.filler"))
     if bare.rstrip("?") in phrases("words.dont_know.alone"):
         return Understood(Reading.DONT_KNOW)
@@ -502,11 +507,18 @@ def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
     if not asked.nothing_tried:
         return None
     nothing = phrases("words.nothing_tried")
+    hedged = " ".join(w for w in _first_clause(text).split() if w not in _HEDGING)
     if said in nothing or opens_with(said, nothing, SHORT) or _angry_nothing(said) or (
             _without_fillers(said) in nothing) or (
-            _first_clause(text) in nothing and len(said.split()) <= SHORT * 2):
+            _first_clause(text) in nothing and len(said.split()) <= SHORT * 2) or (
+            hedged in nothing and len(said.split()) <= SHORT * 2):
         return Understood(Reading.NOTHING_TRIED)
     return None
+
+
+_HEDGING = frozenset({"actually", "well", "oh", "honestly", "um", "erm", "really", "tbh", "so",
+                     "sadly", "unfortunately", "no"})
+"""Words around "nothing yet" that do not change it ("well nothing yet really, I was...")."""
 
 
 def _greeting(said: str, text: str, asked: Asked) -> Understood | None:
@@ -526,6 +538,9 @@ def _greeting(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _question(said: str, text: str, asked: Asked) -> Understood | None:
     words_said = said.split()
+    while len(words_said) > 2 and words_said[0] in {"wait", "sorry", "oh", "um", "hmm", "erm"}:
+        words_said = words_said[1:]  # "wait is this about the gp thing or the hospital thing"
+    said = " ".join(words_said)
     if asked.kind is AnswerKind.TEXT and 2 <= len(words_said) <= SHORT + 4 and (
             words_said[0] in {"are", "will", "did", "do", "can", "could"}
             and words_said[1] in {"you", "u"}):
@@ -552,7 +567,7 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
             (words_said[0] in _NEGATIVE_AUXILIARY and words_said[1] in {"i", "you", "u"}
              and len(words_said) <= PHRASED)  # "didnt i just say that"
             or (words_said[0] in INTERROGATIVE - _AUXILIARY and words_said[1] in _INVERTED)
-            or (words_said[0] in _AUXILIARY and words_said[1] in _PRONOUNS)):
+            or (words_said[0] in _AUXILIARY and words_said[1] in _PRONOUNS | _PEOPLE)):
         return Understood(Reading.QUESTION)  # "where will it be shown", "did you send it"
     if asked.kind is AnswerKind.TEXT and words_said[0] in _AUXILIARY and (
             contains(said, phrases("words.to_us")) and len(words_said) <= SHORT):
@@ -608,9 +623,12 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.UNCLEAR)
     if re.fullmatch(r"(?:\d{1,2}|and|please|\s)+", said) and len(said.split()) >= 2:
         return Understood(Reading.UNCLEAR)  # "1 and 4 please": an answer to another question
+    thanked = [re.sub(r"(?:\s+x+)+$", "", plain(c)) for c in re.split(
+        r"\s*[,.;!]\s*|\s+(?:and|for)\s+", text.casefold()) if plain(c)]
     if all(c in phrases("words.thanks") for c in re.split(r"\s*[,.;!]\s*|\s+(?:and|for)\s+",
                                                           said) if c) or said in phrases(
-            "words.thanks"):
+            "words.thanks") or (thanked and all(c in phrases("words.thanks") for c in thanked)) or (
+            re.sub(r"(?:\s+x+)+$", "", said) in phrases("words.thanks")):
         return Understood(Reading.UNCLEAR)  # "Thank you very much, you've been very helpful"
     if len(said.split()) <= 5 and said.split()[-1] in _CUT_OFF:
         return Understood(Reading.UNCLEAR)  # "so the thing is", "and then the"
@@ -621,6 +639,9 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.UNCLEAR)  # "Yes, that's OK with me"
     if not re.search(r"\w", said) or re.fullmatch(r"(\w)\1{3,}\w*|\w", said):
         return Understood(Reading.UNCLEAR)  # "🙃🙃🙃", "x", "jjjjjk"
+    if re.fullmatch(r"(?:(?:[hj]a|h[ei]|ja|je)+h?|lo+l|lmf?ao+|rofl)(?:\s+\S+)?", said) and (
+            len(said.split()) == 1):
+        return Understood(Reading.UNCLEAR)  # "hahaha", "hehe", "jajaja": a laugh, not an answer
     if asked.nothing_tried and any(said in phrases(key) for key in _WHO):
         return Understood(Reading.UNCLEAR)  # who, but not yet what: "me"
     if asked.optional and not asked.nothing_tried and said in phrases("words.no"):

@@ -470,8 +470,6 @@ def _restart(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
     unsure = phrases("words.dont_know")
-    if asked.kind is AnswerKind.TEXT and _unsure_then_answers(said, unsure):
-        return None
     if contains(said, phrases("words.meaning")) and said not in unsure and not re.match(
             r"(?:i )?(?:dont|don't|do not) know how to (?:explain|say|put|describe)", said):
         return None  # but "i dont know how to explain it" does not know
@@ -492,15 +490,6 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
         if opening or not after:  # "not sure what would help", "so we don't know yet"
             return Understood(Reading.DONT_KNOW)
     return None
-
-
-def _unsure_then_answers(said: str, unsure: frozenset[str]) -> bool:
-    """ "idk maybe a&e trips", "not sure but the new manager is changing things": unsure, then
-    an answer all the same (at least two words after a "maybe" or a "but")."""
-    found = pattern(unsure).match(said)
-    after = said[found.end():].split() if found else []
-    return len(after) >= 3 and after[0] in {"maybe", "probably", "perhaps", "but"} and (
-        not contains(" ".join(after), unsure))
 
 
 def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:

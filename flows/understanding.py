@@ -307,7 +307,8 @@ def _stated_question(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
-_INTERJECTED = re.compile(r"^(?:(?:wait|sorry|no|oh|oops|hang on|hold on|ok)[\s,!.]+)+"
+_INTERJECTED = re.compile(r"^(?:(?:wait|sorry|no|oh|oops|hang on|hold on|ok|actually)"
+                          r"[\s,!.]+)+"
                           r"(?P<word>\w+(?: \w+)?)\s*(?:[,.!;]|$|\bi\b)")
 """Words before an always-on word that only interrupt ("no sorry go back, i said...")."""
 
@@ -422,6 +423,9 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
                 clauses[-1] in phrases(f"words.phrase.{reading.value}")
                 or clauses[0] in phrases(f"words.phrase.{reading.value}")):
             return Understood(reading)  # "how long is this going to take, got to get..."
+    if len(said.split()) <= SHORT and "?" not in text.strip().rstrip("?") and contains(
+            said, longer("words.phrase.help", 4)):
+        return Understood(Reading.HELP)  # "what kind of thing do you want me to write here"
     if len(said.split()) > PHRASED:
         return None
     first, *rest = said.split()
@@ -435,13 +439,21 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
+_DOING = frozenset({"do", "finish", "answer", "continue", "carry", "come", "tell", "decide",
+                    "write", "reply", "pick", "go", "get", "just"})
+"""What a request to do this later asks to do ("can i answer this one later"); not "can i
+delete it later", which asks about later."""
+
+
 def _later_request(said: str, start: int, rest: str) -> bool:
     """A request to do this later ("can i answer this one later", "im at work now can i
     finish tonight"): it opens the reply or follows the person's own words about
     themselves, and what it asks for is short and ends in "later" or the like."""
     before = said[:start].split()
-    return (not before or before[0] in _FIRST_PERSON) and len(rest.split()) <= 6 and (
-        pattern(phrases("words.later")).search(" ".join(rest.split()[-3:])) is not None)
+    later = pattern(phrases("words.later"))
+    return (not before or before[0] in _FIRST_PERSON) and rest.split()[0] in _DOING and (
+        (len(rest.split()) <= 6 and later.search(" ".join(rest.split()[-3:])) is not None)
+        or later.search(" ".join(rest.split()[:4])) is not None)  # "do this later tonight..."
 
 
 def _complaint(said: str, text: str, asked: Asked) -> Understood | None:
@@ -468,8 +480,16 @@ def _restart(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
+_LOST = re.compile(r"(?:i'?m |im |i am )?(?:not sure|(?:i )?(?:dont|don't|do not) know)"
+                   r" what (?:to|i should|im meant to|i'm meant to|i am meant to) (?:do\b"
+                   r"|.*\b(?:help|examples?)$)")
+"""Not knowing what to do here ("not sure what to put here, any examples?"): help."""
+
+
 def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
     unsure = phrases("words.dont_know")
+    if _LOST.match(said) and len(said.split()) <= SHORT:
+        return Understood(Reading.HELP)
     if contains(said, phrases("words.meaning")) and said not in unsure and not re.match(
             r"(?:i )?(?:dont|don't|do not) know how to (?:explain|say|put|describe)", said):
         return None  # but "i dont know how to explain it" does not know

@@ -104,6 +104,8 @@ def as_grammar(text: str) -> str:
     text = _NOT_VERB.sub(lambda m: f"{m.group(1)} dont {m.group(2)}" if m.group(1)
                          else f"dont {m.group(3)}", text)
     text = _TO_VERB.sub(r"\1 to \2", text)
+    text = re.sub(r"^(can|could|may)\s+(skip|pause|stop|go back|restart|start again|finish later)"
+                  r"\b", r"\1 i \2", text, flags=re.IGNORECASE)  # "can skip?"
     sentence = re.split(r"[.!?\n]", text, maxsplit=1)[0]
     found = _DO_SUPPORT.match(text)
     if found is None or len(sentence.split()) > 8 or _STATEMENT.search(sentence):

@@ -292,13 +292,21 @@ def _stated_question(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     first = re.split(r"[?]", text.strip(), maxsplit=1)[0]
     asking = plain(first)
-    clause = plain(re.split(r"[,.;!]|\bbut\b", first)[-1]).split()
     if asked.kind is not AnswerKind.TEXT and asking.split()[:1] == ["if"] and (
             len(asking.split()) >= 3):
         return Understood(Reading.QUESTION)
-    if len(clause) >= 3 and clause[0] in _STATED_SUBJECTS and set(clause[1:3]) & _STATED_VERBS:
-        return Understood(Reading.QUESTION)
+    for sentence in re.findall(r"[^?]+\?", text.strip())[:3]:  # "5 min? and you are a robot?"
+        clause = plain(re.split(r"[,.;!]|\bbut\b", sentence)[-1]).split()
+        while clause[:1] in (["and"], ["so"], ["also"]):
+            clause = clause[1:]
+        if len(clause) >= 3 and clause[0] in _STATED_SUBJECTS and (
+                set(clause[1:3]) & _STATED_VERBS):
+            return Understood(Reading.QUESTION)
     echo = asking.split()
+    if asked.kind is not AnswerKind.TEXT and 2 <= len(echo) <= 4 and echo[0] not in (
+            INTERROGATIVE | _WH) and echo[1] in {
+            "is", "are", "count", "counts"} and text.rstrip().endswith("?"):
+        return Understood(Reading.QUESTION)  # "volunteer is staff?"
     if asked.kind is AnswerKind.TEXT and 2 <= len(echo) <= 3 and echo[-1] in _WH:
         return Understood(Reading.QUESTION)  # "replace what? i dont get"
     if asked.kind is AnswerKind.TEXT and 3 <= len(echo) <= PHRASED and "or" in echo[1:-1] and (
@@ -388,6 +396,13 @@ def _choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     return Understood(Reading.CHOICE, holding.pop()) if len(holding) == 1 else None
 
 
+def _yes_with_a_wish(said: str, asked: Asked) -> bool:
+    """ "OK for me, but please no name of my daughter": a yes with a wish about what is
+    kept, not a skip (but "ok but can we skip this" asks to skip)."""
+    return bool(asked.yes) and said.split()[0] in _FIRM_YES and not any(
+        as_control(w) is Control.SKIP for w in said.split())
+
+
 def _opens_with_choice(said: str, asked: Asked) -> bool:
     """Does a reply open with the several words of a choice ("where we were is fine, go")?"""
     return any(len(name.split()) >= 2 and said.startswith(f"{name} ")
@@ -415,6 +430,8 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
             if found is None and asking.start("rest") > asking.start() and _later_request(
                     said, asking.start(), rest):
                 found = Reading.PAUSE  # "can i answer this one later", "let me ... later"
+            if found is Reading.SKIP and _yes_with_a_wish(said, asked):
+                found = None  # "OK for me, but please no name of my daughter": a yes, a wish
             if found is not None:
                 return Understood(found)
     clauses = [plain(c) for c in re.split(r"[,.;!?]", text) if plain(c)]
@@ -434,6 +451,8 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
         if control is not None and len(clauses) + bool(rest) > 1:
             return Understood(_CONTROL_READINGS[control])
     for reading in _PHRASED_ORDER:
+        if reading is Reading.SKIP and _yes_with_a_wish(said, asked):
+            continue  # "OK for me, but please no name of my daughter": a yes with a wish
         if contains(said, phrases(f"words.phrase.{reading.value}")):
             return Understood(reading)
     return None

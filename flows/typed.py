@@ -1,11 +1,14 @@
 """A reply as the person meant to type it, for reading only (what is kept is as typed):
 dictated punctuation, sounded-out spellings, stretched letters, quoted lines of the bot's
-question, a letter's "Dear ..." and signature, and option numbers said in words. Pure."""
+question, a letter's "Dear ..." and signature, and option numbers said in words; and, by
+``flows/second_language.py``, the words English needs that a second-language writer left
+out, and a reply typed for someone else as that person's own. Pure."""
 
 from __future__ import annotations
 
 import re
 
+from flows.second_language import as_grammar, for_themselves
 from flows.wording import pairs, phrases, plain
 
 _SIGN_OFF = re.compile(
@@ -47,77 +50,6 @@ def as_typed(text: str) -> str:
     spelled = dict(pairs("words.spelling"))
     text = re.sub(r"[\w']+", lambda m: spelled.get(m.group().casefold(), m.group()), text)
     return for_themselves(as_grammar(text))
-
-
-_NOT_VERB = re.compile(r"\b(i|we|me)\s+(?:not|no)\s+(understand|know|remember|get)\b"
-                       r"|^(?:not|no)\s+(understand)\b", re.IGNORECASE)
-"""A "don't" left out ("i not understand", "no understand")."""
-_TO_VERB = re.compile(r"\b(want|wanna|need|going)\s+(start|say|answer|write|tell|change|stop"
-                      r"|finish|skip|pause|complain|make|send|delete|erase|talk|give|go|do"
-                      r"|leave|put|share|keep)\b", re.IGNORECASE)
-"""A "to" left out ("i want start again", "dont want say")."""
-_DO_SUPPORT = re.compile(r"^((?:sorry|so|but|and|ok|okay|then)[,\s]+)?(what|why|how|which one"
-                         r"|which|where|when)(\s+(?:answer|thing|word|number|option|kind))?"
-                         r"\s+(i|you|u|we)\s+(must|should|can|could"
-                         r"|have to|need to|want|need|press|write|say|put|pick|choose|type"
-                         r"|answer|mean|do)\b", re.IGNORECASE)
-"""A question asked without "do" or with the verb after its subject ("what i have to do",
-"why you need this?", "what i must write")."""
-_MODALS = frozenset({"must", "should", "can", "could"})
-_STATEMENT = re.compile(r"\b(?:is|was|are|were)\b", re.IGNORECASE)
-
-
-_FOR_SOMEONE = re.compile(r"^(?:my\s+)?(?:mum|mom|mam|mother|dad|father|gran|granny|grandma|nan"
-                          r"|nana|grandad|granddad|grandpa|husband|wife|partner|son|daughter"
-                          r"|sister|brother|she|he)\s+(?:says|said|wants|chooses|picks|thinks"
-                          r"|say)\s*[,:]?\s+(?:that\s+)?", re.IGNORECASE)
-"""Someone typing for someone else ("mum says yes", "she says it was her"): what follows is
-the answer, as if that person had typed it."""
-_THIRD_PERSON = {"her": "me", "him": "me", "she": "i", "he": "i", "herself": "myself",
-                 "himself": "myself", "doesnt": "dont", "doesn't": "don't", "does": "do",
-                 "hes": "im", "shes": "im", "he's": "i'm", "she's": "i'm"}
-
-
-_THEY_DONT = re.compile(r"^(?:my\s+)?(?:mum|mom|mam|mother|dad|father|gran|granny|grandma|nan"
-                        r"|nana|grandad|granddad|grandpa|husband|wife|partner|son|daughter"
-                        r"|sister|brother|she|he)\s+(?:doesnt|doesn't|does not)\s+(know"
-                        r"|remember)\b", re.IGNORECASE)
-"""Someone typing for someone else who does not know ("gran doesnt know")."""
-
-
-def for_themselves(text: str) -> str:
-    """A reply typed for someone else, as that person would have typed it: "my mum says no
-    she doesn't want it kept" as "no i don't want it kept"."""
-    text = _THEY_DONT.sub(r"i dont \1", text)
-    found = _FOR_SOMEONE.match(text)
-    if found is None or not text[found.end():].strip():
-        return text
-    return re.sub(r"[\w']+", lambda m: _THIRD_PERSON.get(m.group().casefold(), m.group()),
-                  text[found.end():])
-
-
-def as_grammar(text: str) -> str:
-    """A reply as someone writing in a second language meant it, for reading only: the
-    "don't", "do" or "to" that English needs put in ("i not understand" as "i dont
-    understand", "what you want me to say" as "what do you want me to say", "i want start
-    again" as "i want to start again")."""
-    text = _NOT_VERB.sub(lambda m: f"{m.group(1)} dont {m.group(2)}" if m.group(1)
-                         else f"dont {m.group(3)}", text)
-    text = _TO_VERB.sub(r"\1 to \2", text)
-    text = re.sub(r"^(can|could|may)\s+(skip|pause|stop|go back|restart|start again|finish later)"
-                  r"\b", r"\1 i \2", text, flags=re.IGNORECASE)  # "can skip?"
-    sentence = re.split(r"[.!?\n]", text, maxsplit=1)[0]
-    found = _DO_SUPPORT.match(text)
-    if found is None or len(sentence.split()) > 8 or _STATEMENT.search(sentence):
-        return text
-    opener, who, verb = found.group(1) or "", found.group(4), found.group(5)
-    asking = found.group(2) + (found.group(3) or "")
-    if who.casefold() in {"i", "we"} and verb.casefold() in {"want", "need"}:
-        return text  # "what i want more nurses": what they want, not a question
-    if verb.casefold() in _MODALS:
-        return f"{opener}{asking} {verb.casefold().replace('must', 'should')} {who}" + text[
-            found.end():]
-    return f"{opener}{asking} do {who} {verb}" + text[found.end():]
 
 
 def _spaced(found: re.Match[str]) -> str:

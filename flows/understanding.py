@@ -13,7 +13,8 @@ in single words are forgiven with rapidfuzz. Pure: no I/O.
 Beside it: ``flows/typed.py`` puts a reply as it was meant to be typed (dictation, spellings,
 numbers in words) before any reader sees it; ``flows/choosing.py`` finds which option a reply
 picks; ``flows/asked.py`` is what a question accepts; ``flows/wording.py`` matches the
-catalogue's phrases. The readers here are tried in the order ``_readers`` lists them.
+catalogue's phrases; ``flows/second_language.py`` tells a question put as a statement ("you
+will share this?") from an answer. The readers here are tried in the order ``_readers`` lists them.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from flows.choosing import (
     whole_theme,
     without_noise,
 )
+from flows.second_language import stated_question
 from flows.spec import AnswerKind
 from flows.typed import ASIDES, POLITE, as_typed, numbered, picked_number, without_signature
 from flows.wording import (
@@ -270,49 +272,13 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
-_STATED_SUBJECTS = frozenset({"you", "u", "this", "it", "someone", "somebody", "anyone",
-                              "anybody", "they", "people", "nothing", "nobody", "my", "the",
-                              "staff"})
-_STATED_VERBS = frozenset({"will", "would", "can", "could", "is", "are", "does", "do", "did",
-                           "should", "has", "have", "must", "send", "sends", "see", "sees",
-                           "read", "reads", "share", "shares", "keep", "keeps", "go", "goes",
-                           "know", "knows", "also", "get", "gets"})
-"""A question put as a statement with a question mark ("you will share this?", "the doctor
-will see this?", "my full name will be public?"), as people writing in a second language
-often ask: its subject, then one of these within its first three words."""
-
-
 def _stated_question(said: str, text: str, asked: Asked) -> Understood | None:
-    """A reply that opens with a question put as a statement, or with "if ...?" at a
-    question with options ("if i erase, the story also deleted?"), or that echoes the
-    question back ("replace what?", "my full name or only first?"): a question, not an
-    answer. A yes-or-no word before it ("yes but they will see my number?") does not
-    answer yet."""
-    if "?" not in text or len(said.split()) > SHORT + 4:
+    """A question put as a statement, or one that echoes the question back
+    (``flows/second_language.py``): a question, not an answer."""
+    if len(said.split()) > SHORT + 4:
         return None
-    first = re.split(r"[?]", text.strip(), maxsplit=1)[0]
-    asking = plain(first)
-    if asked.kind is not AnswerKind.TEXT and asking.split()[:1] == ["if"] and (
-            len(asking.split()) >= 3):
-        return Understood(Reading.QUESTION)
-    for sentence in re.findall(r"[^?]+\?", text.strip())[:3]:  # "5 min? and you are a robot?"
-        clause = plain(re.split(r"[,.;!]|\bbut\b", sentence)[-1]).split()
-        while clause[:1] in (["and"], ["so"], ["also"]):
-            clause = clause[1:]
-        if len(clause) >= 3 and clause[0] in _STATED_SUBJECTS and (
-                set(clause[1:3]) & _STATED_VERBS):
-            return Understood(Reading.QUESTION)
-    echo = asking.split()
-    if asked.kind is not AnswerKind.TEXT and 2 <= len(echo) <= 4 and echo[0] not in (
-            INTERROGATIVE | _WH) and echo[1] in {
-            "is", "are", "count", "counts"} and text.rstrip().endswith("?"):
-        return Understood(Reading.QUESTION)  # "volunteer is staff?"
-    if asked.kind is AnswerKind.TEXT and 2 <= len(echo) <= 3 and echo[-1] in _WH:
-        return Understood(Reading.QUESTION)  # "replace what? i dont get"
-    if asked.kind is AnswerKind.TEXT and 3 <= len(echo) <= PHRASED and "or" in echo[1:-1] and (
-            text.rstrip().endswith("?")):
-        return Understood(Reading.QUESTION)  # "tried like a complaint or like a idea?"
-    return None
+    found = stated_question(text, options=asked.kind is not AnswerKind.TEXT)
+    return Understood(Reading.QUESTION) if found else None
 
 
 _INTERJECTED = re.compile(r"^(?:(?:wait|sorry|no|oh|oops|hang on|hold on|ok|actually)"

@@ -378,11 +378,15 @@ def _opens_with_choice(said: str, asked: Asked) -> bool:
 def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     """A short reply that says one of the always-on words in other words ("can we finish
     later", "how many more questions", "skip this one", "pause i need to get back")."""
+    if asked.yes and said.split()[0] in _FIRM_YES and opens_with(
+            " ".join(_first_clause(text).split()[1:]), phrases("words.phrase.pause"), SHORT):
+        return Understood(Reading.PAUSE)  # "ok need to go, back later": not a yes
     if asked.yes and said.split()[0] in _FIRM_YES and not re.search(
             r"\b(?:can|could) (?:we|i)\b|\bbut\b", said):
         return None  # "yes quickly pls on my break"
-    if len(said.split()) <= SHORT + 2:  # "someone at the door, can we carry on later"
-        for asking in _REQUEST.finditer(said):
+    short = len(said.split()) <= SHORT + 2  # "someone at the door, can we carry on later"
+    if short or len(_first_clause(text).split()) <= PHRASED:  # "can i just start again, i..."
+        for asking in _REQUEST.finditer(said if short else _first_clause(text)):
             rest = asking.group("rest")
             found = next((r for r in _PHRASED_ORDER
                           if opens_with(rest, phrases(f"words.phrase.{r.value}"), SHORT)), None)
@@ -535,6 +539,9 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
     while len(words_said) > 2 and words_said[0] in {"wait", "sorry", "oh", "um", "hmm", "erm"}:
         words_said = words_said[1:]  # "wait is this about the gp thing or the hospital thing"
     said = " ".join(words_said)
+    if asked.kind is AnswerKind.TEXT and len(words_said) <= SHORT + 4 and words_said[0] in (
+            _AUXILIARY) and words_said[1] in {"it", "this", "i", "we"} and "or" in words_said[2:]:
+        return Understood(Reading.QUESTION)  # "does it have to be about my doctor or can it..."
     if asked.kind is AnswerKind.TEXT and 2 <= len(words_said) <= SHORT + 4 and (
             words_said[0] in {"are", "will", "did", "do", "can", "could"}
             and words_said[1] in {"you", "u"}):

@@ -81,3 +81,14 @@ async def test_yes_stop_after_a_safeguarding_reply_stops(chat: Chat, store: Stor
     assert "Samaritans" in chat.replies[-2].text
     await chat.say("yes stop. i am crying sorry")
     assert chat.last_text.startswith("That's fine. Take care of yourself.")
+
+
+async def test_ok_need_to_go_at_consent_is_not_a_yes(chat: Chat, store: Store) -> None:
+    await chat.script("hi", "yes", "ok need to go, back later")
+    assert "What's been happening?" not in chat.last_text
+    assert (await stored(store, chat)).get("consent") is None
+
+
+async def test_a_yes_with_a_wish_about_a_name_is_a_yes(chat: Chat) -> None:
+    await chat.script("hi", "yes", "OK for me, but please no name of my daughter also")
+    assert "What's been happening?" in chat.last_text

@@ -163,6 +163,7 @@ def tidy_themes(text: str) -> str:
     carers", "waiting times obviously"), as a plain comma-separated list."""
     text = re.sub(r"(\d+)\s*-\s*(\d+)", lambda m: ",".join(
         str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)
+    text = re.sub(r"\s+(?:because|cos|coz|since)\b[^,;]*", "", text, flags=re.IGNORECASE)
     text = re.sub(r"[&+./]|\s-\s|\s+n\s+", ",", text)
     text = re.sub(r"\b(?:numbers?|no)\s+(?=\d)", "", text, flags=re.IGNORECASE)
     numbers = dict(pairs("words.numbers"))

@@ -206,7 +206,7 @@ def _changed_mind(text: str, asked: Asked) -> Understood | None:
 
 def _readers() -> tuple[Reader, ...]:
     """The readers, in the order they are tried: the first that knows wins."""
-    return (_not_for_us, _complaint, _aside, _asks_first, _stated_question, _hesitating,
+    return (_not_for_us, _complaint, _aside, _asks_first, _how_far, _stated_question, _hesitating,
             _rather_not, _unsure_if, _restart, _exact_choice, _exact_control, _choice_phrase,
             _control_phrase, _dont_know, _nothing_tried, _greeting, _only_questions, _question,
             _yes_no, _asking, _fuzzy_control, _loose_choice, _filler)
@@ -272,6 +272,15 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
+def _how_far(said: str, text: str, asked: Asked) -> Understood | None:
+    """ "last question?", "this is the end?": asks how far through, not to go back."""
+    if text.rstrip().endswith("?") and len(said.split()) <= 5 and re.match(
+            r"(?:(?:is this|this is|is that|that is)\b.*\b(?:last|end|final)|last|final)\b",
+            said):
+        return Understood(Reading.STATUS)
+    return None
+
+
 def _stated_question(said: str, text: str, asked: Asked) -> Understood | None:
     """A question put as a statement, or one that echoes the question back
     (``flows/second_language.py``): a question, not an answer."""
@@ -307,7 +316,15 @@ def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
     return None if control is None else Understood(_CONTROL_READINGS[control])
 
 
+_EDITS = re.compile(r"\bbut\b.*\b(?:change|take out|take off|remove|edit|fix|delete|correct"
+                    r"|add)\b")
+"""After a "send it", words that ask for a change first ("send it but take out the name")."""
+
+
 def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
+    if asked.no == "change" and asked.yes and _EDITS.search(said) and not said.startswith(
+            ("no", "change")):
+        return Understood(Reading.CHOICE, asked.no)  # "send it but take out the nurse's name"
     if asked.kind is AnswerKind.CHOICE and asked.no and said.split()[0] in _FIRM_YES:
         rest = " ".join(_first_clause(text).split()[1:])
         named = match_choice(rest, asked.choices) if rest and rest not in (
@@ -429,7 +446,7 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
 
 
 _DOING = frozenset({"do", "finish", "answer", "continue", "carry", "come", "tell", "decide",
-                    "write", "reply", "pick", "go", "get", "just"})
+                    "write", "reply", "pick", "go", "get", "just", "read", "check", "look"})
 """What a request to do this later asks to do ("can i answer this one later"); not "can i
 delete it later", which asks about later."""
 
@@ -766,7 +783,9 @@ def _loose_choice(said: str, text: str, asked: Asked) -> Understood | None:
         value = guess(said, asked)
         if value is not None:
             return Understood(Reading.CHOICE, value)
-    return None
+    first = _first_clause(text)
+    value = contained_choice(first, asked) if first and first != said else None
+    return None if value is None else Understood(Reading.CHOICE, value)  # "the permissions, i.."
 
 
 # Choices, loosely

@@ -21,6 +21,12 @@ _TO_VERB = re.compile(r"\b(want|wanna|need|going)\s+(start|say|answer|write|tell
                       r"|finish|skip|pause|complain|make|send|delete|erase|talk|give|go|do"
                       r"|leave|put|share|keep)\b", re.IGNORECASE)
 """A "to" left out ("i want start again", "dont want say")."""
+_WHAT_MEANS = re.compile(r"^((?:so|sorry|but|and|ok)[,\s]+)?what\s+(?:is\s+)?(?:means?|meaning"
+                         r"(?:\s+of)?)\s+(?!that\b|this\b|it\b)([^?.!,]{1,40}?)(?=\s*[?.!]|$)",
+                         re.IGNORECASE)
+"""ESL "what means X" ("what means build on", "what is mean replace")."""
+_MEANS_WHAT = re.compile(r"^([^?.!,]{1,40}?)\s+means?\s+what\b", re.IGNORECASE)
+"""And "X mean what?"."""
 _DO_SUPPORT = re.compile(r"^((?:sorry|so|but|and|ok|okay|then)[,\s]+)?(what|why|how|which one"
                          r"|which|where|when)(\s+(?:answer|thing|word|number|option|kind))?"
                          r"\s+(i|you|u|we)\s+(must|should|can|could"
@@ -69,6 +75,10 @@ def as_grammar(text: str) -> str:
     text = _NOT_VERB.sub(lambda m: f"{m.group(1)} dont {m.group(2)}" if m.group(1)
                          else f"dont {m.group(3)}", text)
     text = _TO_VERB.sub(r"\1 to \2", text)
+    text = _WHAT_MEANS.sub(lambda m: f"{m.group(1) or ''}what does {m.group(2)} mean", text)
+    text = _MEANS_WHAT.sub(r"what does \1 mean", text)
+    text = re.sub(r"^is\s+(possible|ok|okay|allowed)\s+to\b", r"is it \1 to", text,
+                  flags=re.IGNORECASE)  # "is possible to skip?"
     text = re.sub(r"^(can|could|may)\s+(skip|pause|stop|go back|restart|start again|finish later)"
                   r"\b", r"\1 i \2", text, flags=re.IGNORECASE)  # "can skip?"
     sentence = re.split(r"[.!?\n]", text, maxsplit=1)[0]

@@ -70,7 +70,8 @@ SHORT = 12
 _WHO = ("words.me", "words.my_team")
 _REQUEST = re.compile(r"(?:^|^(?:sorry |wait |actually |ok |um |oh |ugh |hang on )+|\b(?:can|could"
                       r"|may) (?:i|we|u|you) |\bi (?:want|need|would like|d like) to |\blet me "
-                      r"|\bplease )(?:just )?(?=(?P<rest>.+)$)")
+                      r"|\bplease |\bis it (?:possible|ok|okay|allowed) to )(?:just )?"
+                      r"(?=(?P<rest>.+)$)")
 """Words that ask for something, then what is asked for ("can we carry on later")."""
 _INVERTED = frozenset({"will", "would", "do", "does", "did", "is", "are", "can", "could",
                        "should", "if", "much", "many", "exactly", "about"})
@@ -811,13 +812,13 @@ def tells_a_story(text: str, at_least: int) -> bool:
 
 def question_topic(text: str) -> str | None:
     """What a question about the bot asks about, or None when it is none of ``TOPICS``."""
-    said = plain(text)
+    said = plain(as_typed(text))
     return next((t for t in TOPICS if contains(said, phrases(f"words.topic.{t}"))), None)
 
 
 def asks_meaning(text: str) -> bool:
     """Does a question ask what the bot's question means (rather than about the bot)?"""
-    return contains(plain(text), phrases("words.meaning"))
+    return contains(plain(as_typed(text)), phrases("words.meaning"))  # "what means tried?"
 
 
 def _picks(said: str, asked: Asked) -> Understood | None:

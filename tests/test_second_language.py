@@ -92,3 +92,19 @@ async def test_ok_need_to_go_at_consent_is_not_a_yes(chat: Chat, store: Store) -
 async def test_a_yes_with_a_wish_about_a_name_is_a_yes(chat: Chat) -> None:
     await chat.script("hi", "yes", "OK for me, but please no name of my daughter also")
     assert "What's been happening?" in chat.last_text
+
+
+async def test_what_means_tried_is_explained_and_nothing_is_stored(chat: Chat,
+                                                                   store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "what means tried?")
+    assert chat.replies[-2].text.startswith("I mean: has anyone")
+    assert "tried" not in await stored(store, chat)
+
+
+async def test_is_possible_to_skip_skips(chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet")
+    asked = chat.last_text
+    await chat.say("is possible to skip?")
+    assert chat.last_text != asked and "is possible" not in str(await stored(store, chat))

@@ -484,6 +484,10 @@ def _restart(said: str, text: str, asked: Asked) -> Understood | None:
     if len(said.split()) <= SHORT + 2 and not negated(said) and contains(
             said, longer("words.phrase.restart", 3)):
         return Understood(Reading.RESTART)
+    last = plain(re.split(r"[,.;!]", text.strip().rstrip(".!"))[-1])
+    if last != said and len(last.split()) <= PHRASED and not negated(last) and contains(
+            last, longer("words.phrase.restart", 3)):
+        return Understood(Reading.RESTART)  # "i stopped in the middle, i want start new..."
     return None
 
 
@@ -734,6 +738,8 @@ def _without_fillers(said: str) -> str:
 
 
 def _yes_no(said: str, text: str, asked: Asked) -> Understood | None:
+    if said.split()[-1] in {"bye", "goodbye", "byee", "cya", "ttyl"} and len(said.split()) <= 4:
+        return None  # "k thx bye": leaving, not agreeing
     if asked.yes and (_yes_word(said) or _first_clause(text) in phrases("words.yes")):
         return Understood(Reading.CHOICE, asked.yes)
     if asked.no and _no_word(said):

@@ -413,6 +413,8 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
                     control.value != rest.split()[0] or rest.split()[1:2] in _USES):
                 control = None  # "next time i'd write it down", "help with transport"
             # "i want to restart, i told it wrong"; but "next time i'd write it down" answers
+            if control is not None and rest.split()[1:2] and rest.split()[1].endswith("ing"):
+                control = None  # "i want to stop waiting so long" answers
             if found is None and control is not None and control is not Control.BACK:
                 found = _CONTROL_READINGS[control]
             if found is None and asking.start("rest") > asking.start() and _later_request(
@@ -441,9 +443,18 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     for reading in _PHRASED_ORDER:
         if reading is Reading.SKIP and _yes_with_a_wish(said, asked):
             continue  # "OK for me, but please no name of my daughter": a yes with a wish
-        if contains(said, phrases(f"words.phrase.{reading.value}")):
+        if any(reading is not Reading.PAUSE or not _goes_on(said, found.end())
+               for found in pattern(phrases(f"words.phrase.{reading.value}")).finditer(said)):
             return Understood(reading)
     return None
+
+
+def _goes_on(said: str, end: int) -> bool:
+    """Does a pause-like phrase go on into an answer ("i need to go to hospital every
+    week"), rather than end the reply or give a reason ("sorry need to go, bus is here")?"""
+    after = said[end:].split()
+    return len(after) >= 3 and after[0] in {"to", "into", "in", "for", "with"} and (
+        said.split()[0] not in {"sorry", "soz", "oops", "ok", "okay", "right", "gotta", "brb"})
 
 
 _DOING = frozenset({"do", "finish", "answer", "continue", "carry", "come", "tell", "decide",
@@ -699,8 +710,9 @@ def _aside(said: str, text: str, asked: Asked) -> Understood | None:
             _FIRST_PERSON):
         return None
     for reading in (Reading.PAUSE, Reading.BACK):
-        if contains(last, longer(f"words.phrase.{reading.value}", 2)):
-            return Understood(reading)
+        if any(reading is not Reading.PAUSE or not _goes_on(last, found.end()) for found in
+               pattern(longer(f"words.phrase.{reading.value}", 2)).finditer(last)):
+            return Understood(reading)  # but "we need to go to the gp less" answers
     return None
 
 

@@ -108,3 +108,12 @@ async def test_is_possible_to_skip_skips(chat: Chat, store: Store) -> None:
     asked = chat.last_text
     await chat.say("is possible to skip?")
     assert chat.last_text != asked and "is possible" not in str(await stored(store, chat))
+
+
+@pytest.mark.parametrize("answer", ["i need to go to hospital every week",
+                                    "we need go to the gp less", "i want stop waiting so long"])
+async def test_needing_to_go_somewhere_or_to_stop_something_is_an_answer(
+        chat: Chat, store: Store, answer: str) -> None:
+    await start(chat)
+    await chat.say(answer)
+    assert (await stored(store, chat))["situation"] == answer

@@ -17,6 +17,9 @@ from flows.wording import plain
 _NOT_VERB = re.compile(r"\b(i|we|me)\s+(?:not|no)\s+(understand|know|remember|get)\b"
                        r"|^(?:not|no)\s+(understand)\b", re.IGNORECASE)
 """A "don't" left out ("i not understand", "no understand")."""
+_NO_IDEA = re.compile(r"^(?:i\s+)?(?:no|not|dont|don't)\s+have\s+(?:an?\s+|any\s+)?idea\b",
+                      re.IGNORECASE)
+"""And "i no have idea": no idea."""
 _TO_VERB = re.compile(r"\b(want|wanna|need|going)\s+(start|say|answer|write|tell|change|stop"
                       r"|finish|skip|pause|complain|make|send|delete|erase|talk|give|go|do"
                       r"|leave|put|share|keep)\b", re.IGNORECASE)
@@ -75,6 +78,7 @@ def as_grammar(text: str) -> str:
     text = _NOT_VERB.sub(lambda m: f"{m.group(1)} dont {m.group(2)}" if m.group(1)
                          else f"dont {m.group(3)}", text)
     text = _TO_VERB.sub(r"\1 to \2", text)
+    text = _NO_IDEA.sub("no idea", text)
     text = _WHAT_MEANS.sub(lambda m: f"{m.group(1) or ''}what does {m.group(2)} mean", text)
     text = _MEANS_WHAT.sub(r"what does \1 mean", text)
     text = re.sub(r"^is\s+(possible|ok|okay|allowed)\s+to\b", r"is it \1 to", text,

@@ -435,6 +435,8 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.HELP)  # "what kind of thing do you want me to write here"
     if len(said.split()) > PHRASED:
         return None
+    if len(clauses) == 1 and contains(said, phrases("words.own_language")):
+        return Understood(Reading.HELP)  # "my english not good": any words will do
     first, *rest = said.split()
     for clause in (*clauses, first if rest and rest[0] in _SUBJECTS else ""):
         control = as_control(clause) if clause else None

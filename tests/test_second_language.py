@@ -117,3 +117,23 @@ async def test_needing_to_go_somewhere_or_to_stop_something_is_an_answer(
     await start(chat)
     await chat.say(answer)
     assert (await stored(store, chat))["situation"] == answer
+
+
+async def test_my_english_not_good_gets_the_help_and_is_not_kept(chat: Chat,
+                                                                 store: Store) -> None:
+    await start(chat)
+    await chat.say("my english not good")
+    assert chat.replies[-2].text.startswith("You can answer in your own words.")
+    assert "situation" not in await stored(store, chat)
+    await chat.say("my english bad. the wait at the gp is too long")
+    assert (await stored(store, chat))["situation"] == (
+        "my english bad. the wait at the gp is too long")
+
+
+@pytest.mark.parametrize("said", ["repeat please", "can you repeat the question"])
+async def test_asking_for_the_question_again_shows_it_and_keeps_nothing(
+        chat: Chat, store: Store, said: str) -> None:
+    await start(chat)
+    await chat.say(said)
+    assert "What's been happening?" in chat.last_text
+    assert "situation" not in await stored(store, chat)

@@ -137,3 +137,20 @@ async def test_asking_for_the_question_again_shows_it_and_keeps_nothing(
     await chat.say(said)
     assert "What's been happening?" in chat.last_text
     assert "situation" not in await stored(store, chat)
+
+
+@pytest.mark.parametrize("lost", ["i dont understand", "I not understand the question",
+                                  "explain please"])
+async def test_not_understanding_the_question_explains_it(chat: Chat, store: Store,
+                                                          lost: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, lost)
+    assert chat.replies[-2].text.startswith(("I mean: has anyone", "You can answer"))
+    assert "tried" not in await stored(store, chat)
+
+
+async def test_a_story_that_does_not_understand_something_is_kept(chat: Chat,
+                                                                   store: Store) -> None:
+    await start(chat)
+    await chat.say("i dont understand why they cancelled")
+    assert (await stored(store, chat))["situation"] == "i dont understand why they cancelled"

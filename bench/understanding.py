@@ -9,9 +9,11 @@ non-native writers; before tuning: 0.873 and 13%), ``replies_voice.jsonl`` (1,03
 literacy, dictation, people over 75, changes of mind; before tuning: 0.860 and 12%) and
 ``replies_staff.jsonl`` (1,020: staff in workplace chat, jargon, sarcasm, quoting the bot;
 before tuning: 0.903 and 4.4%) and ``replies_options.jsonl`` (1,068: options picked every way,
-and non-answers that look like answers; before tuning: 0.909 and 13.9%). Kept blind, only ever
-measured: ``tests/data/replies_blind.jsonl`` (745). Each line is a reply at a step, with the
-reading its writer meant.
+and non-answers that look like answers; before tuning: 0.909 and 13.9%) and
+``replies_esl.jsonl`` (1,174: people whose first language is not English, people in a
+hurry, two things in one message, someone typing for someone else; before tuning: 0.879 and
+14.6%). Kept blind, only ever measured: ``tests/data/replies_blind.jsonl`` (745). Each line
+is a reply at a step, with the reading its writer meant.
 
     .venv/bin/python bench/understanding.py [--show-misses N]
 """
@@ -35,7 +37,7 @@ DATA = Path(__file__).parents[1] / "tests" / "data"
 SETS = {"tuning": DATA / "replies.jsonl", "tuning_more": DATA / "replies_more.jsonl",
         "tuning_phone": DATA / "replies_phone.jsonl", "tuning_voice": DATA / "replies_voice.jsonl",
         "tuning_staff": DATA / "replies_staff.jsonl",
-        "tuning_options": DATA / "replies_options.jsonl",
+        "tuning_options": DATA / "replies_options.jsonl", "tuning_esl": DATA / "replies_esl.jsonl",
         "tuning_outbound": DATA / "replies_outbound.jsonl", "blind": DATA / "replies_blind.jsonl",
         "blind_outbound": DATA / "replies_outbound_blind.jsonl"}
 BLIND = frozenset({"blind", "blind_outbound"})

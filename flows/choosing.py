@@ -55,6 +55,9 @@ def ordinals() -> tuple[frozenset[str], ...]:
 def who_tried(said: str, asked: Asked) -> str | None:
     if not asked.who_tried:
         return None
+    if re.search(r"\b(?:only|mostly|mainly|just) me\b", said) and not re.search(
+            r"\b(?:we|us|team|colleagues)\b", said):
+        return TriedBy.ME.value  # "me and only me", "me and... well mostly me"
     if re.search(r"\b(?:me and|and me|myself and|and myself|me and my)\b", said):
         return TriedBy.MY_TEAM.value
     if re.search(r"\b(?:not|wasnt|wasn't|never) (?:me|us|my team|our team|myself)\b", said):
@@ -160,11 +163,15 @@ def tidy_themes(text: str) -> str:
     carers", "waiting times obviously"), as a plain comma-separated list."""
     text = re.sub(r"(\d+)\s*-\s*(\d+)", lambda m: ",".join(
         str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)
+    text = re.sub(r"\s+(?:because|cos|coz|since)\b[^,;]*", "", text, flags=re.IGNORECASE)
     text = re.sub(r"[&+./]|\s-\s|\s+n\s+", ",", text)
     text = re.sub(r"\b(?:numbers?|no)\s+(?=\d)", "", text, flags=re.IGNORECASE)
     numbers = dict(pairs("words.numbers"))
     text = re.sub(r"\bnumber\s+(\w+)", lambda m: numbers.get(m.group(1).casefold(), m.group()),
                   text, flags=re.IGNORECASE)  # "Number eight."
+    text = re.sub(r"\b(?:the\s+)?(\w+)\s+one\b", lambda m: numbers.get(
+        m.group(1).casefold(), m.group()) if m.group(1).casefold() != "one" else m.group(),
+        text, flags=re.IGNORECASE)  # "first one and carers"
     fillers = "|".join(map(re.escape, sorted(phrases("words.theme_filler"), key=len,
                                              reverse=True)))
     return re.sub(rf"\b(?:{fillers})\b", ",", text, flags=re.IGNORECASE) if fillers else text

@@ -1,11 +1,14 @@
 """A reply as the person meant to type it, for reading only (what is kept is as typed):
 dictated punctuation, sounded-out spellings, stretched letters, quoted lines of the bot's
-question, a letter's "Dear ..." and signature, and option numbers said in words. Pure."""
+question, a letter's "Dear ..." and signature, and option numbers said in words; and, by
+``flows/second_language.py``, the words English needs that a second-language writer left
+out, and a reply typed for someone else as that person's own. Pure."""
 
 from __future__ import annotations
 
 import re
 
+from flows.second_language import as_grammar, for_themselves
 from flows.wording import pairs, phrases, plain
 
 _SIGN_OFF = re.compile(
@@ -35,6 +38,7 @@ def as_typed(text: str) -> str:
     ("wot", "qweshun") and stretched letters ("nooooo", "skiiip") put back, for reading."""
     text = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">")
                      ) or text  # "> Shall we carry on?" quotes the bot, then answers
+    text = re.sub(r"^\s*(?:<-+|<=+|←|⬅️?)\s*", "", text)  # "<- back"
     text = re.sub(r"(?:#|\b(?:no|opt|num)\.?\s*)(?=\d)", "number ", text, flags=re.IGNORECASE)
     text = re.sub(r"\b(\d)\s*(?:to|-)\s*(\d)\b", lambda m: ", ".join(
         str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)  # "1 to 3"
@@ -44,7 +48,8 @@ def as_typed(text: str) -> str:
     text = re.sub(r"([^\W\d_])\1{2,}", _unstretched, text)
     text = re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", text, flags=re.IGNORECASE)  # "back back"
     spelled = dict(pairs("words.spelling"))
-    return re.sub(r"[\w']+", lambda m: spelled.get(m.group().casefold(), m.group()), text)
+    text = re.sub(r"[\w']+", lambda m: spelled.get(m.group().casefold(), m.group()), text)
+    return for_themselves(as_grammar(text))
 
 
 def _spaced(found: re.Match[str]) -> str:

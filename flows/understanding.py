@@ -13,7 +13,8 @@ in single words are forgiven with rapidfuzz. Pure: no I/O.
 Beside it: ``flows/typed.py`` puts a reply as it was meant to be typed (dictation, spellings,
 numbers in words) before any reader sees it; ``flows/choosing.py`` finds which option a reply
 picks; ``flows/asked.py`` is what a question accepts; ``flows/wording.py`` matches the
-catalogue's phrases. The readers here are tried in the order ``_readers`` lists them.
+catalogue's phrases; ``flows/second_language.py`` tells a question put as a statement ("you
+will share this?") from an answer. The readers here are tried in the order ``_readers`` lists them.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from flows.choosing import (
     whole_theme,
     without_noise,
 )
+from flows.second_language import stated_question
 from flows.spec import AnswerKind
 from flows.typed import ASIDES, POLITE, as_typed, numbered, picked_number, without_signature
 from flows.wording import (
@@ -68,7 +70,8 @@ SHORT = 12
 _WHO = ("words.me", "words.my_team")
 _REQUEST = re.compile(r"(?:^|^(?:sorry |wait |actually |ok |um |oh |ugh |hang on )+|\b(?:can|could"
                       r"|may) (?:i|we|u|you) |\bi (?:want|need|would like|d like) to |\blet me "
-                      r"|\bplease )(?:just )?(?=(?P<rest>.+)$)")
+                      r"|\bplease |\bis it (?:possible|ok|okay|allowed) to )(?:just )?"
+                      r"(?=(?P<rest>.+)$)")
 """Words that ask for something, then what is asked for ("can we carry on later")."""
 _INVERTED = frozenset({"will", "would", "do", "does", "did", "is", "are", "can", "could",
                        "should", "if", "much", "many", "exactly", "about"})
@@ -94,6 +97,8 @@ _AUXILIARY = frozenset({"will", "does", "do", "are", "is", "can", "could", "shou
 _NEGATIVE_AUXILIARY = frozenset({"didnt", "didn't", "dont", "don't", "doesnt", "doesn't", "isnt",
                                  "isn't", "cant", "can't", "wont", "won't"})
 """With a pronoun after them and a question mark, these ask ("didnt i just say that?")."""
+_PEOPLE = frozenset({"people", "anybody", "somebody", "staff", "doctors", "nurses"})
+"""After "do" or "will", these ask about who sees a story ("do people actually read these")."""
 _FIRM_NO = frozenset({"no", "nah", "nope", "na"})
 """A reply that opens with one of these is a no, however it goes on."""
 _FIRM_YES = frozenset({"yes", "yeah", "yep", "yup", "yea", "yeh", "ok", "okay", "sure", "yh",
@@ -202,10 +207,10 @@ def _changed_mind(text: str, asked: Asked) -> Understood | None:
 
 def _readers() -> tuple[Reader, ...]:
     """The readers, in the order they are tried: the first that knows wins."""
-    return (_not_for_us, _complaint, _aside, _asks_first, _hesitating, _rather_not, _unsure_if,
-            _restart, _exact_choice, _exact_control, _choice_phrase, _control_phrase, _dont_know,
-            _nothing_tried, _greeting, _only_questions, _question, _yes_no, _asking,
-            _fuzzy_control, _loose_choice, _filler)
+    return (_not_for_us, _complaint, _aside, _asks_first, _how_far, _stated_question, _hesitating,
+            _rather_not, _unsure_if, _restart, _exact_choice, _exact_control, _choice_phrase,
+            _control_phrase, _dont_know, _nothing_tried, _greeting, _only_questions, _question,
+            _yes_no, _asking, _fuzzy_control, _loose_choice, _filler)
 
 
 def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
@@ -254,7 +259,8 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     opens = (words_said[0] in _QUESTION_OPENERS and not (
         words_said[0] in _REQUESTING and words_said[1] in _YOU)) or _conditional(said)
     if not opens or "?" in text.strip().rstrip("?") or match_choice(text, asked.choices) or (
-            match_choice(_first_clause(text), asked.choices)):
+            match_choice(_first_clause(text), asked.choices)) or (
+            "?" not in text and _opens_with_choice(said, asked)):
         return None  # "does it matter? rather not" answers after asking
     if len(asked.choices) >= 5 and not text.rstrip().endswith("?") and contained_choice(
             said, asked) is not None:
@@ -267,21 +273,65 @@ def _asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
+def _how_far(said: str, text: str, asked: Asked) -> Understood | None:
+    """ "last question?", "this is the end?": asks how far through, not to go back."""
+    if text.rstrip().endswith("?") and len(said.split()) <= 5 and re.match(
+            r"(?:(?:is this|this is|is that|that is)\b.*\b(?:last|end|final)|last|final)\b",
+            said):
+        return Understood(Reading.STATUS)
+    return None
+
+
+def _stated_question(said: str, text: str, asked: Asked) -> Understood | None:
+    """A question put as a statement, or one that echoes the question back
+    (``flows/second_language.py``): a question, not an answer."""
+    if len(said.split()) > SHORT + 4:
+        return None
+    found = stated_question(text, options=asked.kind is not AnswerKind.TEXT)
+    return Understood(Reading.QUESTION) if found else None
+
+
+_INTERJECTED = re.compile(r"^(?:(?:wait|sorry|no|oh|oops|hang on|hold on|ok|actually)"
+                          r"[\s,!.]+)+"
+                          r"(?P<word>\w+(?: \w+)?)\s*(?:[,.!;]|$|\bi\b)")
+"""Words before an always-on word that only interrupt ("no sorry go back, i said...")."""
+
+
 def _exact_control(said: str, text: str, asked: Asked) -> Understood | None:
     bare = " ".join(w for w in said.split() if w not in phrases("words.filler") | ASIDES)
     control = as_control(text) or (as_control(bare) if bare else None)  # "ugh restart"
+    interjected = _INTERJECTED.match(text.strip().casefold())
+    if control is None and interjected is not None and len(said.split()) <= SHORT:
+        control = as_control(interjected.group("word"))  # "wait back, the place is wrong"
     words_said = re.sub(r"(\w)\1{2,}", r"\1\1", said).split()  # "skippp"
     if control is None and len(words_said) <= PHRASED:
         ends = as_control(words_said[-1]) if (len(words_said) <= 4 or (
             len(words_said) <= 6 and words_said[0] in _FIRM_NO | {"actually", "wait"})) and (
             words_said[0] not in INTERROGATIVE) else None  # but "what's next" asks
         starts = as_control(words_said[0])
+        if starts is Control.SKIP and asked.kind is AnswerKind.TEXT and re.search(
+                r"(?:,|\bbut)\s+(?:it'?s|it is|it was)\s+\w", text.casefold()):
+            starts = None  # "skip the name but its a GP" answers
         control = next((c for c in (starts, ends) if c in _LEADING), None)
         control = control or as_control(" ".join(words_said))
     return None if control is None else Understood(_CONTROL_READINGS[control])
 
 
+_EDITS = re.compile(r"\bbut\b.*\b(?:change|take out|take off|remove|edit|fix|delete|correct"
+                    r"|add)\b")
+"""After a "send it", words that ask for a change first ("send it but take out the name")."""
+
+
 def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
+    if asked.no == "change" and asked.yes and _EDITS.search(said) and not said.startswith(
+            ("no", "change")):
+        return Understood(Reading.CHOICE, asked.no)  # "send it but take out the nurse's name"
+    if asked.kind is AnswerKind.CHOICE and asked.no and said.split()[0] in _FIRM_YES:
+        rest = " ".join(_first_clause(text).split()[1:])
+        named = match_choice(rest, asked.choices) if rest and rest not in (
+            phrases("words.no") | phrases("words.yes")) else None
+        if named is not None and named.value == asked.no:
+            return Understood(Reading.CHOICE, named.value)  # "yes stop": stop, not carry on
     if asked.kind is AnswerKind.CHOICE:
         number = picked_number(_first_clause(text), len(asked.choices))
         calm = " ".join(w for w in _first_clause(text).split() if w not in ASIDES)
@@ -300,6 +350,8 @@ def _exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
             index = ordinal_index(_first_clause(text), len(asked.choices))
             picked = None if index is None else asked.choices[index]
         return None if picked is None else Understood(Reading.CHOICE, picked.value)
+    if asked.kind is AnswerKind.PICKS and as_control(said.split()[0]) is Control.PAUSE:
+        return None  # "brb 2 mins"
     if asked.kind is AnswerKind.PICKS:
         asking = (said.split()[0] in INTERROGATIVE or _conditional(said) or (
             text.rstrip().endswith("?") and bool(set(said.split()) & _WH))) and not re.search(
@@ -328,14 +380,31 @@ def _choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     return Understood(Reading.CHOICE, holding.pop()) if len(holding) == 1 else None
 
 
+def _yes_with_a_wish(said: str, asked: Asked) -> bool:
+    """ "OK for me, but please no name of my daughter": a yes with a wish about what is
+    kept, not a skip (but "ok but can we skip this" asks to skip)."""
+    return bool(asked.yes) and said.split()[0] in _FIRM_YES and not any(
+        as_control(w) is Control.SKIP for w in said.split())
+
+
+def _opens_with_choice(said: str, asked: Asked) -> bool:
+    """Does a reply open with the several words of a choice ("where we were is fine, go")?"""
+    return any(len(name.split()) >= 2 and said.startswith(f"{name} ")
+               for c in asked.choices for name in choice_names(c))
+
+
 def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     """A short reply that says one of the always-on words in other words ("can we finish
     later", "how many more questions", "skip this one", "pause i need to get back")."""
+    if asked.yes and said.split()[0] in _FIRM_YES and opens_with(
+            " ".join(_first_clause(text).split()[1:]), phrases("words.phrase.pause"), SHORT):
+        return Understood(Reading.PAUSE)  # "ok need to go, back later": not a yes
     if asked.yes and said.split()[0] in _FIRM_YES and not re.search(
             r"\b(?:can|could) (?:we|i)\b|\bbut\b", said):
         return None  # "yes quickly pls on my break"
-    if len(said.split()) <= SHORT + 2:  # "someone at the door, can we carry on later"
-        for asking in _REQUEST.finditer(said):
+    short = len(said.split()) <= SHORT + 2  # "someone at the door, can we carry on later"
+    if short or len(_first_clause(text).split()) <= PHRASED:  # "can i just start again, i..."
+        for asking in _REQUEST.finditer(said if short else _first_clause(text)):
             rest = asking.group("rest")
             found = next((r for r in _PHRASED_ORDER
                           if opens_with(rest, phrases(f"words.phrase.{r.value}"), SHORT)), None)
@@ -344,8 +413,15 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
                     control.value != rest.split()[0] or rest.split()[1:2] in _USES):
                 control = None  # "next time i'd write it down", "help with transport"
             # "i want to restart, i told it wrong"; but "next time i'd write it down" answers
+            if control is not None and rest.split()[1:2] and rest.split()[1].endswith("ing"):
+                control = None  # "i want to stop waiting so long" answers
             if found is None and control is not None and control is not Control.BACK:
                 found = _CONTROL_READINGS[control]
+            if found is None and asking.start("rest") > asking.start() and _later_request(
+                    said, asking.start(), rest):
+                found = Reading.PAUSE  # "can i answer this one later", "let me ... later"
+            if found is Reading.SKIP and _yes_with_a_wish(said, asked):
+                found = None  # "OK for me, but please no name of my daughter": a yes, a wish
             if found is not None:
                 return Understood(found)
     clauses = [plain(c) for c in re.split(r"[,.;!?]", text) if plain(c)]
@@ -354,17 +430,50 @@ def _control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
                 clauses[-1] in phrases(f"words.phrase.{reading.value}")
                 or clauses[0] in phrases(f"words.phrase.{reading.value}")):
             return Understood(reading)  # "how long is this going to take, got to get..."
+    if len(said.split()) <= SHORT and "?" not in text.strip().rstrip("?") and contains(
+            said, longer("words.phrase.help", 4)):
+        return Understood(Reading.HELP)  # "what kind of thing do you want me to write here"
     if len(said.split()) > PHRASED:
         return None
+    if len(clauses) == 1 and contains(said, phrases("words.own_language")):
+        return Understood(Reading.HELP)  # "my english not good": any words will do
     first, *rest = said.split()
     for clause in (*clauses, first if rest and rest[0] in _SUBJECTS else ""):
         control = as_control(clause) if clause else None
         if control is not None and len(clauses) + bool(rest) > 1:
             return Understood(_CONTROL_READINGS[control])
     for reading in _PHRASED_ORDER:
-        if contains(said, phrases(f"words.phrase.{reading.value}")):
+        if reading is Reading.SKIP and _yes_with_a_wish(said, asked):
+            continue  # "OK for me, but please no name of my daughter": a yes with a wish
+        if any(reading is not Reading.PAUSE or not _goes_on(said, found.end())
+               for found in pattern(phrases(f"words.phrase.{reading.value}")).finditer(said)):
             return Understood(reading)
     return None
+
+
+def _goes_on(said: str, end: int) -> bool:
+    """Does a pause-like phrase go on into an answer ("i need to go to hospital every
+    week"), rather than end the reply or give a reason ("sorry need to go, bus is here")?"""
+    after = said[end:].split()
+    return len(after) >= 3 and after[0] in {"to", "into", "in", "for", "with"} and (
+        said.split()[0] not in {"sorry", "soz", "oops", "ok", "okay", "right", "gotta", "brb"})
+
+
+_DOING = frozenset({"do", "finish", "answer", "continue", "carry", "come", "tell", "decide",
+                    "write", "reply", "pick", "go", "get", "just", "read", "check", "look"})
+"""What a request to do this later asks to do ("can i answer this one later"); not "can i
+delete it later", which asks about later."""
+
+
+def _later_request(said: str, start: int, rest: str) -> bool:
+    """A request to do this later ("can i answer this one later", "im at work now can i
+    finish tonight"): it opens the reply or follows the person's own words about
+    themselves, and what it asks for is short and ends in "later" or the like."""
+    before = said[:start].split()
+    later = pattern(phrases("words.later"))
+    return (not before or before[0] in _FIRST_PERSON) and rest.split()[0] in _DOING and (
+        (len(rest.split()) <= 6 and later.search(" ".join(rest.split()[-3:])) is not None)
+        or later.search(" ".join(rest.split()[:4])) is not None)  # "do this later tonight..."
 
 
 def _complaint(said: str, text: str, asked: Asked) -> Understood | None:
@@ -388,13 +497,26 @@ def _restart(said: str, text: str, asked: Asked) -> Understood | None:
     if len(said.split()) <= SHORT + 2 and not negated(said) and contains(
             said, longer("words.phrase.restart", 3)):
         return Understood(Reading.RESTART)
+    last = plain(re.split(r"[,.;!]", text.strip().rstrip(".!"))[-1])
+    if last != said and len(last.split()) <= PHRASED and not negated(last) and contains(
+            last, longer("words.phrase.restart", 3)):
+        return Understood(Reading.RESTART)  # "i stopped in the middle, i want start new..."
     return None
+
+
+_LOST = re.compile(r"(?:i'?m |im |i am )?(?:not sure|(?:i )?(?:dont|don't|do not) know)"
+                   r" what (?:to|i should|im meant to|i'm meant to|i am meant to) (?:do\b"
+                   r"|.*\b(?:help|examples?)$)")
+"""Not knowing what to do here ("not sure what to put here, any examples?"): help."""
 
 
 def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
     unsure = phrases("words.dont_know")
-    if contains(said, phrases("words.meaning")) and said not in unsure:
-        return None
+    if _LOST.match(said) and len(said.split()) <= SHORT:
+        return Understood(Reading.HELP)
+    if contains(said, phrases("words.meaning")) and said not in unsure and not re.match(
+            r"(?:i )?(?:dont|don't|do not) know how to (?:explain|say|put|describe)", said):
+        return None  # but "i dont know how to explain it" does not know
     bare = " ".join(w for w in said.split() if w not in phrases("words.filler"))
     if bare.rstrip("?") in phrases("words.dont_know.alone"):
         return Understood(Reading.DONT_KNOW)
@@ -418,11 +540,18 @@ def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
     if not asked.nothing_tried:
         return None
     nothing = phrases("words.nothing_tried")
+    hedged = " ".join(w for w in _first_clause(text).split() if w not in _HEDGING)
     if said in nothing or opens_with(said, nothing, SHORT) or _angry_nothing(said) or (
             _without_fillers(said) in nothing) or (
-            _first_clause(text) in nothing and len(said.split()) <= SHORT * 2):
+            _first_clause(text) in nothing and len(said.split()) <= SHORT * 2) or (
+            hedged in nothing and len(said.split()) <= SHORT * 2):
         return Understood(Reading.NOTHING_TRIED)
     return None
+
+
+_HEDGING = frozenset({"actually", "well", "oh", "honestly", "um", "erm", "really", "tbh", "so",
+                     "sadly", "unfortunately", "no"})
+"""Words around "nothing yet" that do not change it ("well nothing yet really, I was...")."""
 
 
 def _greeting(said: str, text: str, asked: Asked) -> Understood | None:
@@ -442,6 +571,12 @@ def _greeting(said: str, text: str, asked: Asked) -> Understood | None:
 
 def _question(said: str, text: str, asked: Asked) -> Understood | None:
     words_said = said.split()
+    while len(words_said) > 2 and words_said[0] in {"wait", "sorry", "oh", "um", "hmm", "erm"}:
+        words_said = words_said[1:]  # "wait is this about the gp thing or the hospital thing"
+    said = " ".join(words_said)
+    if asked.kind is AnswerKind.TEXT and len(words_said) <= SHORT + 4 and words_said[0] in (
+            _AUXILIARY) and words_said[1] in {"it", "this", "i", "we"} and "or" in words_said[2:]:
+        return Understood(Reading.QUESTION)  # "does it have to be about my doctor or can it..."
     if asked.kind is AnswerKind.TEXT and 2 <= len(words_said) <= SHORT + 4 and (
             words_said[0] in {"are", "will", "did", "do", "can", "could"}
             and words_said[1] in {"you", "u"}):
@@ -468,7 +603,7 @@ def _question(said: str, text: str, asked: Asked) -> Understood | None:
             (words_said[0] in _NEGATIVE_AUXILIARY and words_said[1] in {"i", "you", "u"}
              and len(words_said) <= PHRASED)  # "didnt i just say that"
             or (words_said[0] in INTERROGATIVE - _AUXILIARY and words_said[1] in _INVERTED)
-            or (words_said[0] in _AUXILIARY and words_said[1] in _PRONOUNS)):
+            or (words_said[0] in _AUXILIARY and words_said[1] in _PRONOUNS | _PEOPLE)):
         return Understood(Reading.QUESTION)  # "where will it be shown", "did you send it"
     if asked.kind is AnswerKind.TEXT and words_said[0] in _AUXILIARY and (
             contains(said, phrases("words.to_us")) and len(words_said) <= SHORT):
@@ -524,9 +659,12 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.UNCLEAR)
     if re.fullmatch(r"(?:\d{1,2}|and|please|\s)+", said) and len(said.split()) >= 2:
         return Understood(Reading.UNCLEAR)  # "1 and 4 please": an answer to another question
+    thanked = [re.sub(r"(?:\s+x+)+$", "", plain(c)) for c in re.split(
+        r"\s*[,.;!]\s*|\s+(?:and|for)\s+", text.casefold()) if plain(c)]
     if all(c in phrases("words.thanks") for c in re.split(r"\s*[,.;!]\s*|\s+(?:and|for)\s+",
                                                           said) if c) or said in phrases(
-            "words.thanks"):
+            "words.thanks") or (thanked and all(c in phrases("words.thanks") for c in thanked)) or (
+            re.sub(r"(?:\s+x+)+$", "", said) in phrases("words.thanks")):
         return Understood(Reading.UNCLEAR)  # "Thank you very much, you've been very helpful"
     if len(said.split()) <= 5 and said.split()[-1] in _CUT_OFF:
         return Understood(Reading.UNCLEAR)  # "so the thing is", "and then the"
@@ -537,6 +675,9 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.UNCLEAR)  # "Yes, that's OK with me"
     if not re.search(r"\w", said) or re.fullmatch(r"(\w)\1{3,}\w*|\w", said):
         return Understood(Reading.UNCLEAR)  # "🙃🙃🙃", "x", "jjjjjk"
+    if re.fullmatch(r"(?:(?:[hj]a|h[ei]|ja|je)+h?|lo+l|lmf?ao+|rofl)(?:\s+\S+)?", said) and (
+            len(said.split()) == 1):
+        return Understood(Reading.UNCLEAR)  # "hahaha", "hehe", "jajaja": a laugh, not an answer
     if asked.nothing_tried and any(said in phrases(key) for key in _WHO):
         return Understood(Reading.UNCLEAR)  # who, but not yet what: "me"
     if asked.optional and not asked.nothing_tried and said in phrases("words.no"):
@@ -571,8 +712,9 @@ def _aside(said: str, text: str, asked: Asked) -> Understood | None:
             _FIRST_PERSON):
         return None
     for reading in (Reading.PAUSE, Reading.BACK):
-        if contains(last, longer(f"words.phrase.{reading.value}", 2)):
-            return Understood(reading)
+        if any(reading is not Reading.PAUSE or not _goes_on(last, found.end()) for found in
+               pattern(longer(f"words.phrase.{reading.value}", 2)).finditer(last)):
+            return Understood(reading)  # but "we need to go to the gp less" answers
     return None
 
 
@@ -610,6 +752,8 @@ def _without_fillers(said: str) -> str:
 
 
 def _yes_no(said: str, text: str, asked: Asked) -> Understood | None:
+    if said.split()[-1] in {"bye", "goodbye", "byee", "cya", "ttyl"} and len(said.split()) <= 4:
+        return None  # "k thx bye": leaving, not agreeing
     if asked.yes and (_yes_word(said) or _first_clause(text) in phrases("words.yes")):
         return Understood(Reading.CHOICE, asked.yes)
     if asked.no and _no_word(said):
@@ -660,7 +804,9 @@ def _loose_choice(said: str, text: str, asked: Asked) -> Understood | None:
         value = guess(said, asked)
         if value is not None:
             return Understood(Reading.CHOICE, value)
-    return None
+    first = _first_clause(text)
+    value = contained_choice(first, asked) if first and first != said else None
+    return None if value is None else Understood(Reading.CHOICE, value)  # "the permissions, i.."
 
 
 # Choices, loosely
@@ -686,13 +832,13 @@ def tells_a_story(text: str, at_least: int) -> bool:
 
 def question_topic(text: str) -> str | None:
     """What a question about the bot asks about, or None when it is none of ``TOPICS``."""
-    said = plain(text)
+    said = plain(as_typed(text))
     return next((t for t in TOPICS if contains(said, phrases(f"words.topic.{t}"))), None)
 
 
 def asks_meaning(text: str) -> bool:
     """Does a question ask what the bot's question means (rather than about the bot)?"""
-    return contains(plain(text), phrases("words.meaning"))
+    return contains(plain(as_typed(text)), phrases("words.meaning"))  # "what means tried?"
 
 
 def _picks(said: str, asked: Asked) -> Understood | None:
@@ -710,7 +856,8 @@ def _picks(said: str, asked: Asked) -> Understood | None:
     several = listed(said, asked)
     if several is not None:
         return Understood(Reading.CHOICE, several)
-    if said in phrases("words.all") or opens_with(said, phrases("words.all"), 3):
+    agreed = " ".join(w for w in said.split() if w not in _FIRM_YES | POLITE) or said
+    if said in phrases("words.all") or opens_with(agreed, phrases("words.all"), 3):
         return Understood(Reading.CHOICE, every)
     numbers = [int(n) for n in re.findall(r"\b\d+\b", said)]
     if numbers and all(1 <= n <= len(asked.choices) for n in numbers):

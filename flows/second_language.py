@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from flows.wording import plain
+from flows.wording import pairs, plain
 
 _NOT_VERB = re.compile(r"\b(i|we|me)\s+(?:not|no)\s+(understand|know|remember|get)\b"
                        r"|^(?:not|no)\s+(understand)\b", re.IGNORECASE)
@@ -78,10 +78,13 @@ def as_grammar(text: str) -> str:
     text = _NOT_VERB.sub(lambda m: f"{m.group(1)} dont {m.group(2)}" if m.group(1)
                          else f"dont {m.group(3)}", text)
     text = _TO_VERB.sub(r"\1 to \2", text)
-    text = _NO_IDEA.sub("no idea", text)
-    text = _WHAT_MEANS.sub(lambda m: f"{m.group(1) or ''}what does {m.group(2)} mean", text)
-    text = _MEANS_WHAT.sub(r"what does \1 mean", text)
-    text = re.sub(r"^is\s+(possible|ok|okay|allowed)\s+to\b", r"is it \1 to", text,
+    form = dict(pairs("words.second_language"))  # the English forms, in the catalogue
+    text = _NO_IDEA.sub(form["no_idea"], text)
+    text = _WHAT_MEANS.sub(lambda m: (m.group(1) or "") + form["what_means"].format(m.group(2)),
+                           text)
+    text = _MEANS_WHAT.sub(lambda m: form["what_means"].format(m.group(1)), text)
+    text = re.sub(r"^is\s+(possible|ok|okay|allowed)\s+to\b",
+                  lambda m: form["is_it"].format(m.group(1)), text,
                   flags=re.IGNORECASE)  # "is possible to skip?"
     text = re.sub(r"^(can|could|may)\s+(skip|pause|stop|go back|restart|start again|finish later)"
                   r"\b", r"\1 i \2", text, flags=re.IGNORECASE)  # "can skip?"

@@ -15,6 +15,7 @@ from bot.compose import compose
 from bot.core.clock import FakeClock
 from bot.core.config import Config, FlowsConfig
 from bot.core.types import Platform, RoomId
+from bot.features.safeguarding_model import THRESHOLD, score
 from flows.safeguarding import assess
 from storage.memory import MemoryStore
 from tests.conftest import PSEUDONYMS, Chat
@@ -44,9 +45,13 @@ async def test_risk_spread_over_two_messages_is_heard(chat: Chat) -> None:
     assert SAMARITANS in replies[0].text
 
 
-async def test_the_same_words_after_an_ordinary_story_are_an_answer(chat: Chat) -> None:
+async def test_words_a_concern_on_their_own_are_an_answer_after_an_ordinary_story(
+        chat: Chat) -> None:
+    """Context can take a concern away: on their own these words are one to the model."""
+    words = "i have had enough of waiting"
+    assert score((), words) >= THRESHOLD
     await chat.script("hi", "yes", "yes", "The phone line is engaged every morning.")
-    [reply] = await chat.say("and now i have enough")
+    [reply] = await chat.say(words)
     assert SAMARITANS not in reply.text
 
 

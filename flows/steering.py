@@ -193,7 +193,11 @@ _CONTACT = re.compile(
     r"complain(?:ed)?|raised (?:it|this|a|the|concerns?)|reported|contacted|spoke (?:to|with)|"
     r"talked to|asked|told|mentioned|referred|visited|went to|applied|escalated|"
     r"got in touch|reached out)\b"
+    r"|\b(?:we|i|my \w+) (?:always |often |already )?(?:call|ring|phone|e-?mail|message|text|"
+    r"contact|ask|speak to|talk to|write to|go to)\b(?! (?:you|u)\b)"
 )
+"""Contact made: a reply in English as a second language says it in the present ("we call
+the agency many times, nothing change")."""
 _ATTEMPT = _any(_EXPERIMENT.pattern, _CONTACT.pattern)
 
 _BOUNDARY_WORDS = r"but|so|then|until|till|because|although|though|however|while|when|since"

@@ -154,3 +154,15 @@ async def test_a_story_that_does_not_understand_something_is_kept(chat: Chat,
     await start(chat)
     await chat.say("i dont understand why they cancelled")
     assert (await stored(store, chat))["situation"] == "i dont understand why they cancelled"
+
+
+@pytest.mark.parametrize("tried", ["we call the agency many times, nothing change",
+                                   "i ask the gp but no help"])
+async def test_contact_said_in_the_present_is_something_tried(chat: Chat, store: Store,
+                                                             tried: str) -> None:
+    """Found holding a conversation in a terminal: "nothing change" was read as nothing tried,
+    and "Nothing yet" shown back as what was tried."""
+    await start(chat)
+    await chat.script(PROBLEM, tried)
+    assert "nothing has been tried" not in chat.last_text
+    assert (await stored(store, chat))["tried"] == tried

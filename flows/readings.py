@@ -102,7 +102,8 @@ def _question(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text:
     conv = turn.conversation
     topic = question_topic(text)
     if asks_meaning(text):
-        key = engine.words_for([f"explain.{step.name}", "explain"])
+        key = engine.words_for([f"explain.{step.name}",
+                                *(["explain.choice"] if step.choices else []), "explain"])
     else:
         key = f"about.{topic}" if topic else "about"
     turn.replies += [engine.say(conv, key), engine.prompt(conv)]

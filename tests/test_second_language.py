@@ -166,3 +166,24 @@ async def test_contact_said_in_the_present_is_something_tried(chat: Chat, store:
     await chat.script(PROBLEM, tried)
     assert "nothing has been tried" not in chat.last_text
     assert (await stored(store, chat))["tried"] == tried
+
+
+@pytest.mark.parametrize("asked", ["what means consent?", "what do you mean?"])
+async def test_what_consent_means_is_explained_and_nothing_is_kept(chat: Chat, store: Store,
+                                                                   asked: str) -> None:
+    """Found in a terminal: the answer was "There's no right or wrong answer: just tell me in
+    your own words", which does not fit a yes/no question."""
+    await chat.script("hi", "yes", asked)
+    explained, again = chat.replies[-2:]
+    assert explained.text.startswith("I mean: may I keep the story you tell me")
+    assert "Is that OK?" in again.text
+    assert await stored(store, chat) == {}
+
+
+async def test_what_a_question_with_options_means_gets_a_word_on_picking(chat: Chat) -> None:
+    await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no",
+                      "1", "skip")
+    assert "Nearly done" in chat.last_text  # the role question: no explanation of its own
+    await chat.say("what do you mean?")
+    assert chat.replies[-2].text == ("Just pick the one that fits best, by its number or in "
+                                     "your own words.")

@@ -9,6 +9,7 @@ be skipped, pause, and the deployment's contact where it names one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -34,6 +35,7 @@ from flows.understanding import (
     question_topic,
     tells_a_story,
 )
+from flows.wording import contains, phrases, plain
 
 if TYPE_CHECKING:
     from flows.engine import FlowEngine
@@ -121,7 +123,20 @@ def _complaint(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text
                now: datetime) -> None:
     conv = turn.conversation
     route = engine.complaints or engine.say(conv, "complaint.route").text
+    if step.kind is AnswerKind.TEXT and not step.optional and tells_a_story(
+            _besides_complaining(text), OPENING_WORDS):  # "the receptionist was rude to my
+        turn.replies.append(engine.say(conv, "complaint.kept", route=route))
+        engine.record(turn, text, now)  # what happened, in their words: never lost
+        return
     turn.replies += [engine.say(conv, "complaint", route=route), engine.prompt(conv)]
+
+
+def _besides_complaining(text: str) -> str:
+    """What a message says besides wanting to complain: its clauses that name no complaint
+    ("the receptionist was rude to my dad" of "..., i want to make a complaint")."""
+    complaint = phrases("words.complaint") | phrases("words.complaint.topic")
+    clauses = re.split(r"[,.;!?\n]+|\b(?:and|but|so)\b", text)
+    return " ".join(c.strip() for c in clauses if not contains(plain(c), complaint))
 
 
 def _unclear(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,

@@ -187,3 +187,16 @@ async def test_what_a_question_with_options_means_gets_a_word_on_picking(chat: C
     await chat.say("what do you mean?")
     assert chat.replies[-2].text == ("Just pick the one that fits best, by its number or in "
                                      "your own words.")
+
+
+async def test_a_story_told_with_a_wish_to_complain_is_kept_and_the_route_given(
+        chat: Chat, store: Store) -> None:
+    """Found in a terminal: the story was dropped, "What's been happening?" asked again, and
+    the next reply ("nobody has tried anything") kept as what was happening."""
+    told = "the gp receptionist was so rude to my dad, i want to make a complaint"
+    await start(chat)
+    await chat.say(told)
+    assert "Patient Advice and Liaison Service" in chat.replies[-2].text
+    assert "I've kept what you told me" in chat.replies[-2].text
+    assert "tried something" in chat.last_text
+    assert (await stored(store, chat))["situation"] == told

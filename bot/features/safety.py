@@ -63,11 +63,11 @@ class SafetyModel:
 
     async def check(self, key: ConversationKey, text: str) -> Verdict | None:
         """The model's verdict on ``text`` read after what this person said just before (as
-        it was trained and measured: context can add a concern, "and now I have enough" after
-        "I took home the leftover tablets", and take one away, "nobody has tried anything,
-        that's the whole point" after a complaint about the phones). Then ``text``, if long
-        enough, becomes part of what comes before their next message. None for a message too
-        short for the model ("yes", "stop here": the rules' part alone)."""
+        it was trained and measured: context can add a concern, "so now there is enough for
+        what i need" after "the pharmacy gave me three months of my sleeping tablets", and
+        take one away, "i have had enough of waiting" after a complaint about the phones).
+        Then ``text``, if long enough, becomes part of what comes before their next message.
+        None for a message too short for the model ("yes", "stop here": the rules' part alone)."""
         if len(text.split()) < CONTEXT_WORDS:
             return None
         from bot.features.safeguarding_model.inputs import item  # onnxruntime: not before

@@ -58,7 +58,8 @@ def who_tried(said: str, asked: Asked) -> str | None:
     if re.search(r"\b(?:only|mostly|mainly|just) me\b", said) and not re.search(
             r"\b(?:we|us|team|colleagues)\b", said):
         return TriedBy.ME.value  # "me and only me", "me and... well mostly me"
-    if re.search(r"\b(?:me and|and me|myself and|and myself|me and my)\b", said):
+    if re.search(r"\b(?:and me|and myself|me and my)\b|\b(?:me|myself) and\b(?! (?:i|im|i'm"
+                 r"|it|its|it's|that|thats|that's)\b)", said):  # not "myself and i'm proud"
         return TriedBy.MY_TEAM.value
     if re.search(r"\b(?:not|wasnt|wasn't|never) (?:me|us|my team|our team|myself)\b", said):
         return TriedBy.SOMEONE_ELSE.value  # "a social worker sorted it, not me"

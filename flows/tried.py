@@ -12,6 +12,7 @@ from bot.core.words import words
 from flows.answers import normalise
 from flows.records import build_story
 from flows.spec import (
+    NOTHING,
     OPENING_WORDS,
     AnswerKind,
     Answers,
@@ -62,14 +63,20 @@ def take_opening(answers: Answers, value: Any) -> None:
         answers["tried_by"] = guess(opening)
 
 
+def _not_yet(answers: Answers) -> str | None:
+    """ "Nothing yet" at "what did you try?": not praised as something tried."""
+    return "not_yet" if "tried" in answers.get(NOTHING, ()) else None
+
+
 def tried_flow(options: FlowOptions) -> FlowSpec:
     """Share what we tried: starts from the experiment, then asks what it was fixing."""
     steps = [
         Step("welcome", AnswerKind.CHOICE, None, choices=YES_NO_START, yes="start",
              no="not_now", later="not_now"),
         Step("tried_first", AnswerKind.TEXT, "tried", review_label=label("tried"),
-             extract=read_tried),
-        Step("tried_problem", AnswerKind.TEXT, "situation", review_label=label("tried_problem")),
+             extract=read_tried, hints=("nothing_tried",)),
+        Step("tried_problem", AnswerKind.TEXT, "situation", review_label=label("tried_problem"),
+             variant=_not_yet),
         *common_steps(options.themes),
     ]
     replace_extract(steps, "consent", take_opening)

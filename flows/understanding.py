@@ -510,8 +510,35 @@ _LOST = re.compile(r"(?:i'?m |im |i am )?(?:not sure|(?:i )?(?:dont|don't|do not
 """Not knowing what to do here ("not sure what to put here, any examples?"): help."""
 
 
+_TURN = re.compile(r"^(?:\S+ ){1,7}?(?P<turn>but|so) (?P<who>i|we|my|our|the|she|he|they|a|an"
+                   r"|it|its|it's) (?P<rest>(?:\S+ ){2,}\S+)$")
+"""A hedge, then "but" or "so" and an answer of its own ("not sure, but the new manager...",
+"nothing from the surgery, but I rang 111 myself")."""
+_STILL_UNSURE = re.compile(r"\b(?:not|no|nobody|noone|nothing|never|dont|don't|didnt|didn't"
+                           r"|cant|can't|idk|dunno|unsure|complain\w*)\b")
+_NOT_DOING = frozenset({"came", "come", "was", "am", "think", "thought", "guess", "hope", "want",
+                        "wanted", "need", "needed", "just", "only", "still", "would", "wish"})
+"""After "nothing, but I", these words say no deed ("nothing yet, so i came here")."""
+
+
+def _turns_to_answer(said: str, asked: Asked, deed: bool = False) -> bool:
+    """At an open question, a reply that opens unsure and then turns, with "but", to an
+    answer ("not sure, but the new manager seems to be changing things") answers. After
+    "nothing", only a deed of the person's own turns it ("nothing from the surgery, but I
+    rang 111 myself"). Not when what follows is unsure too ("...but nobody told me")."""
+    turn = _TURN.match(said) if asked.kind is AnswerKind.TEXT else None
+    if turn is None or _STILL_UNSURE.search(turn.group("rest")) or contains(
+            turn.group("rest"), phrases("words.dont_know")):
+        return False
+    if deed:
+        return turn.group("who") in {"i", "we"} and turn.group("rest").split()[0] not in _NOT_DOING
+    return turn.group("turn") == "but"
+
+
 def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
     unsure = phrases("words.dont_know")
+    if _turns_to_answer(said, asked):
+        return None
     if _LOST.match(said) and len(said.split()) <= SHORT:
         return Understood(Reading.HELP)
     if contains(said, phrases("words.meaning")) and said not in unsure and not re.match(
@@ -537,7 +564,7 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
 
 
 def _nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
-    if not asked.nothing_tried:
+    if not asked.nothing_tried or _turns_to_answer(said, asked, deed=True):
         return None
     nothing = phrases("words.nothing_tried")
     hedged = " ".join(w for w in _first_clause(text).split() if w not in _HEDGING)
@@ -744,7 +771,8 @@ def _unsure_if(said: str, text: str, asked: Asked) -> Understood | None:
     calm = " ".join(w for w in said.split() if w not in _HESITATION | ASIDES) or said
     found = pattern(phrases("words.dont_know")).match(calm)
     after = calm[found.end():].split()[:1] if found else []
-    return Understood(Reading.DONT_KNOW) if after in (["if"], ["whether"]) else None
+    opens = found is not None and found.group().split()[-1] in {"if", "whether"}
+    return Understood(Reading.DONT_KNOW) if opens or after in (["if"], ["whether"]) else None
 
 
 def _without_fillers(said: str) -> str:

@@ -402,3 +402,40 @@ def test_the_readme_states_the_blind_figures_as_measured() -> None:
     outbound = measure(SETS["blind_outbound"], show=0)
     assert (f"{outbound['accuracy']:.3f} read as meant and "
             f"{outbound['non_answers_stored'] * 100:.1f}% of non-answers stored") in readme
+
+
+async def test_nothing_yet_in_the_tried_flow_is_not_kept_as_what_was_tried(
+        chat: Chat, store: Store) -> None:
+    await chat.script("tried", "yes", "yes")
+    assert "What did you try?" in chat.last_text
+    await chat.say("well nothing yet really, I was told to come here")
+    assert "problem you'd like to see fixed?" in chat.last_text
+    assert "great to hear" not in chat.last_text
+    answers = await stored(store, chat)
+    assert answers["tried"] is None and answers["_nothing"] == ["tried"]
+
+
+@pytest.mark.parametrize("reply", [
+    "Not sure, but the new manager at reception seems to be changing things",
+    "nothing from the surgery, but I rang 111 myself every morning"])
+async def test_an_answer_after_a_hedge_is_kept(chat: Chat, store: Store, reply: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, reply)
+    assert (await stored(store, chat))["tried"] == reply
+
+
+@pytest.mark.parametrize("reply", ["nothing yet, so i came here to ask",
+                                   "not sure but nobody told me anything"])
+async def test_a_hedge_that_stays_unsure_is_not_kept(chat: Chat, store: Store,
+                                                     reply: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, reply)
+    assert (await stored(store, chat))["tried"] is None
+
+
+async def test_myself_and_a_feeling_is_me_not_my_team(chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script("A call-back list was set up last month for the Monday rush.")
+    assert "Who tried it?" in chat.last_text
+    await chat.say("Myself and I'm proud of it")
+    assert (await stored(store, chat))["tried_by"] == TriedBy.ME.value

@@ -35,6 +35,8 @@ class Asked:
     """A plain "yes" answers this open question (keeping what the person opened with)."""
     optional: bool = False
     """The question may be left: a plain "nah" to it is a no, not an answer to keep."""
+    ok_is_yes: bool = True
+    """A bare "ok" (``words.acknowledged``) says yes here; where it does not, it is unclear."""
 
     @property
     def skip_is_no(self) -> bool:
@@ -46,7 +48,7 @@ class Asked:
 def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = None,
              no: str | None = None, hints: Sequence[str] = (), later: str | None = None,
              again: str | None = None, yes_is_answer: bool = False,
-             optional: bool = False) -> Asked:
+             optional: bool = False, ok_is_yes: bool = True) -> Asked:
     """What a step (or one of the bot's own questions) asks, for :func:`understand`."""
     return Asked(kind, choices, yes, no, "nothing_tried" in hints, "who_tried" in hints,
-                 "roles" in hints, later, again, yes_is_answer, optional)
+                 "roles" in hints, later, again, yes_is_answer, optional, ok_is_yes)

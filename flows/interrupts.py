@@ -61,6 +61,9 @@ class Interrupt:
     """The option "later" or "I need to stop" picks."""
     again: str | None = None
     """The option "start again" picks."""
+    ok_is_yes: bool = True
+    """A bare "ok" picks ``yes``. Not where yes erases something or the bot only offered
+    ("ok" there acknowledges: the question is put again)."""
 
 
 RESUME = Interrupt(
@@ -72,19 +75,20 @@ RESTART = Interrupt(
     "restart", "restart.confirm",
     (choice("restart_yes"), choice("restart_no")),
     {"restart_yes": Then(restart=True), "restart_no": Then(say="restart.kept", activate=True)},
-    yes="restart_yes", no="restart_no", again="restart_yes")
+    yes="restart_yes", no="restart_no", again="restart_yes", ok_is_yes=False)
 SAFE = Interrupt(
     "safe", "safe.offer",
     (choice("safe_carry_on"),
      choice("safe_stop")),
     {"safe_carry_on": Then(activate=True, take_held=True), "safe_stop": Then(say="safe.stopped")},
-    unclear="safe.offer", yes="safe_carry_on", no="safe_stop", later="safe_stop")
+    unclear="safe.offer", yes="safe_carry_on", no="safe_stop", later="safe_stop",
+    ok_is_yes=False)
 FORGET = Interrupt(
     "forget", "forget.confirm",
     (choice("forget_yes"),
      choice("forget_no")),
     {"forget_yes": Then(request=DataRequest.FORGET), "forget_no": Then(say="forget.kept")},
-    yes="forget_yes", no="forget_no")
+    yes="forget_yes", no="forget_no", ok_is_yes=False)
 
 INTERRUPTS: Mapping[str, Interrupt] = {i.name: i for i in (RESUME, RESTART, SAFE, FORGET)}
 
@@ -110,7 +114,7 @@ def answer_interrupt(engine: FlowEngine, turn: Turn, text: str, now: datetime) -
 def asked_of(question: Interrupt) -> Asked:
     """What one of the bot's own questions asks, for reading a reply to it."""
     return asked_at(AnswerKind.CHOICE, question.options, question.yes, question.no,
-                    later=question.later, again=question.again)
+                    later=question.later, again=question.again, ok_is_yes=question.ok_is_yes)
 
 
 def _again(engine: FlowEngine, turn: Turn, asked: Interrupt, got: Understood) -> None:

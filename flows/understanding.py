@@ -164,8 +164,8 @@ def understand(text: str, asked: Asked) -> Understood:
     """The one reading of ``text`` at ``asked``."""
     text = as_typed(without_signature(text.strip()))
     said = plain(text)
-    if not said:
-        return Understood(Reading.UNCLEAR)
+    if not said or (not asked.ok_is_yes and said in phrases("words.acknowledged")):
+        return Understood(Reading.UNCLEAR)  # "ok" at "start again? what you wrote is cleared"
     if asked.kind is not AnswerKind.TEXT:
         changed = _changed_mind(text, asked)  # "yes... actually no"
         if changed is not None:

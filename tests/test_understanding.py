@@ -439,3 +439,15 @@ async def test_myself_and_a_feeling_is_me_not_my_team(chat: Chat, store: Store) 
     assert "Who tried it?" in chat.last_text
     await chat.say("Myself and I'm proud of it")
     assert (await stored(store, chat))["tried_by"] == TriedBy.ME.value
+
+
+async def test_a_bare_ok_at_start_again_clears_nothing(chat: Chat, store: Store) -> None:
+    """ "ok" acknowledges; where yes clears what was written, it is asked again."""
+    await start(chat)
+    await chat.script(PROBLEM, "restart")
+    assert "Start again from the beginning?" in chat.last_text
+    await chat.say("ok")
+    assert "say yes or no" in chat.last_text
+    assert (await stored(store, chat))["situation"] == PROBLEM
+    await chat.say("yes")
+    assert "Shall we start?" in chat.last_text

@@ -480,8 +480,9 @@ def _complaint(said: str, text: str, asked: Asked) -> Understood | None:
     complaint = phrases("words.complaint")
     if asked.nothing_tried:  # "I contacted PALS" is something tried, and PALS someone else
         complaint = complaint - phrases("words.contact_routes")
-    if len(said.split()) > SHORT * 2:
-        return None
+    if len(said.split()) > SHORT * 2 and (asked.kind is AnswerKind.TEXT or not contains(
+            said, complaint)):
+        return None  # a long story is kept as the answer; at options there is none to keep
     topic = phrases("words.complaint.topic")
     if asked.nothing_tried:
         topic = topic - phrases("words.contact_routes")

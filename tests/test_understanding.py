@@ -451,3 +451,12 @@ async def test_a_bare_ok_at_start_again_clears_nothing(chat: Chat, store: Store)
     assert (await stored(store, chat))["situation"] == PROBLEM
     await chat.say("yes")
     assert "Shall we start?" in chat.last_text
+
+
+async def test_asking_who_decided_gets_the_complaints_route_and_keeps_the_story(
+        chat: Chat, store: Store) -> None:
+    await start(chat)
+    story = "the evening clinic was stopped last month and I want to know who decided that"
+    await chat.say(story)
+    assert any("I'm not the way to make a complaint" in r.text for r in chat.replies[-2:])
+    assert (await stored(store, chat))["situation"] == story

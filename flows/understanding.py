@@ -548,9 +548,11 @@ def _dont_know(said: str, text: str, asked: Asked) -> Understood | None:
     bare = " ".join(w for w in said.split() if w not in phrases("words.filler"))
     if bare.rstrip("?") in phrases("words.dont_know.alone"):
         return Understood(Reading.DONT_KNOW)
-    if said in unsure or bare in unsure or opens_with(said, unsure, SHORT) or _first_clause(
-            text) in unsure or _without_fillers(_first_clause(text)) in unsure:  # "hmm dunno"
-        return Understood(Reading.DONT_KNOW)
+    first = _first_clause(text)
+    if said in unsure or bare in unsure or opens_with(said, unsure, SHORT) or first in unsure or (
+            _without_fillers(first) in unsure) or (  # "hmm dunno"
+            first.startswith(("i ", "im ", "i'm ")) and first.split(" ", 1)[1] in unsure):
+        return Understood(Reading.DONT_KNOW)  # "I don't really know, it's all a blur"
     if len(said.split()) <= 4 and contains(said, longer("words.dont_know", 2)):  # "hmm not sure"
         return Understood(Reading.DONT_KNOW)
     if len(said.split()) <= PHRASED + 2 and not contains(said, frozenset({"but"})):
@@ -683,7 +685,7 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
     if not asked.yes_is_answer and (
             said in phrases("words.filler") or (_yes_word(said) and len(said.split()) <= 2)):
         return Understood(Reading.UNCLEAR)
-    if re.fullmatch(r"\d{1,2}", said) or ordinal_index(said, 8) is not None:
+    if re.fullmatch(r"\d{1,2}", said) or ordinal_index(said, 8) is not None or _only_a_day(said):
         return Understood(Reading.UNCLEAR)
     if re.fullmatch(r"(?:\d{1,2}|and|please|\s)+", said) and len(said.split()) >= 2:
         return Understood(Reading.UNCLEAR)  # "1 and 4 please": an answer to another question
@@ -711,6 +713,13 @@ def _filler(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.optional and not asked.nothing_tried and said in phrases("words.no"):
         return Understood(Reading.NONE)  # "nah" to "which service?" is not a service
     return None
+
+
+def _only_a_day(said: str) -> bool:
+    """ "thursday", "the 14th", "last monday": a day alone answers no open question here."""
+    days = "|".join(re.escape(d) for d in sorted(phrases("words.weekdays"), key=len, reverse=True))
+    return re.fullmatch(rf"(?:(?:on|last|next|this|since) )?(?:the )?(?:{days}|\d{{1,2}}"
+                        r"(?:st|nd|rd|th)(?: of \w+)?)", said) is not None
 
 
 def _hesitating(said: str, text: str, asked: Asked) -> Understood | None:

@@ -460,3 +460,17 @@ async def test_asking_who_decided_gets_the_complaints_route_and_keeps_the_story(
     await chat.say(story)
     assert any("I'm not the way to make a complaint" in r.text for r in chat.replies[-2:])
     assert (await stored(store, chat))["situation"] == story
+
+
+async def test_i_dont_really_know_is_noted_not_stored(chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "I don't really know, it's all a blur")
+    answers = await stored(store, chat)
+    assert answers["tried"] is None and answers["_not_known"] == ["tried"]
+
+
+async def test_a_day_alone_is_not_kept_as_what_was_tried(chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "the 14th")
+    assert chat.last_text == "Could you tell me a little more, in your own words?"
+    assert "tried" not in await stored(store, chat)

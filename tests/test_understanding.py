@@ -8,10 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot.app import App
+from bot.compose import compose
 from bot.core.clock import FakeClock
+from bot.core.config import Config, FlowsConfig
 from bot.core.types import TriedBy
 from storage.base import Store
-from tests.conftest import Chat
+from tests.conftest import PSEUDONYMS, Chat
 from tests.test_story_flow import PROBLEM, start
 
 TUNING = Path(__file__).parent / "data" / "replies.jsonl"
@@ -339,8 +341,13 @@ async def test_erasing_needs_a_plain_yes(chat: Chat, store: Store, said: str) ->
 @pytest.mark.parametrize("answer", ["next time I'd write it down properly so it lasts",
                                     "bleep card in the F1 induction pack every August",
                                     "help with transport"])
-async def test_an_answer_that_opens_with_a_control_word_is_kept(chat: Chat, store: Store,
+async def test_an_answer_that_opens_with_a_control_word_is_kept(store: Store,
                                                                 answer: str) -> None:
+    """The reading alone: the safeguarding model is off here, because it takes the first of
+    these for a concern (0.62; a false alarm listed in its card's limits), and a false alarm
+    holds the answer until the person says carry on."""
+    chat = Chat(compose(Config(flows=FlowsConfig(safeguarding_model=False)), store,
+                        pseudonymise=PSEUDONYMS).app)
     await start(chat)
     await chat.say(answer)
     assert (await stored(store, chat))["situation"] == answer

@@ -151,7 +151,7 @@ async def lead(config: Config, store: Leases, adapter: Adapter) -> None:
                 except LostHold:  # logged
                     lost = True
         if lost:  # step back: a worker standing by takes the lock over meanwhile
-            await asyncio.sleep(HANDOVER)
+            await asyncio.sleep(HANDOVER)  # a timer, not a wait for an event: the handover
         if not taking_over:
             log.info("another worker runs %s as %s; this one takes over if it stops",
                      adapter.name, account)

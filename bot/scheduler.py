@@ -79,7 +79,7 @@ class Scheduler:
                     await self._run(job)
                 except LostHold:  # logged; the lease is asked for again, as others do
                     self.held.discard(job.name)
-                    await asyncio.sleep(LEASE_RETRY.total_seconds())
+                    await asyncio.sleep(LEASE_RETRY.total_seconds())  # as others retry
                     continue
                 except Exception:
                     log.exception("the scheduled job %r failed; it runs again in %s",

@@ -96,18 +96,22 @@ async def test_exclusive_keeps_out_the_other_store_until_the_holder_leaves(
     assert order == ["first leaves", "second enters"]
 
 
-class Watched:
-    """A real store, watched: how many applications of one conversation (from loading it to
-    saving it) are under way at once, across every store it watches."""
-
-    inside = 0
-    most = 0
+class Wrapped:
+    """A real store, everything passed through but what a subclass defines."""
 
     def __init__(self, store: PostgresStore) -> None:
         self.store = store
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.store, name)
+
+
+class Watched(Wrapped):
+    """A real store, watched: how many applications of one conversation (from loading it to
+    saving it) are under way at once, across every store it watches."""
+
+    inside = 0
+    most = 0
 
     async def load_turn(self, key: ConversationKey, event_id: EventId | None) -> Loaded:
         loaded = await self.store.load_turn(key, event_id)
@@ -223,7 +227,7 @@ async def test_a_write_under_a_lock_lost_midway_writes_nothing(
     assert not loaded.seen  # the refused turn's event was not noted either: it may come again
 
 
-class CutOffMidTurn(Watched):
+class CutOffMidTurn(Wrapped):
     """A real store whose lock connection is ended (by the server) once, between loading a
     conversation and saving its turn: the worst moment."""
 

@@ -103,12 +103,18 @@ def _question(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text:
               now: datetime) -> None:
     conv = turn.conversation
     topic = question_topic(text)
-    if asks_meaning(text):
-        key = engine.words_for([f"explain.{step.name}",
-                                *(["explain.choice"] if step.choices else []), "explain"])
-    else:
+    if not asks_meaning(text):
         key = f"about.{topic}" if topic else "about"
-    turn.replies += [engine.say(conv, key), engine.prompt(conv)]
+        turn.replies += [engine.say(conv, key), engine.prompt(conv)]
+        return
+    names = [step.name]
+    if step.variant and (fits := step.variant(conv.answers)):
+        names.insert(0, f"{step.name}.{fits}")  # "what did you learn?" after a failure
+    own = [f"explain.{name}" for name in names]
+    key = engine.words_for([*own, *(["explain.choice"] if step.choices else []), "explain"])
+    turn.replies.append(engine.say(conv, key))
+    if key not in own or step.choices:  # a question's own explanation asks it again, plainly
+        turn.replies.append(engine.prompt(conv))
 
 
 def _greeting(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,

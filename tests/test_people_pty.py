@@ -245,9 +245,10 @@ def test_questioning_quinn_asks_back_and_only_answers_are_kept(
     quinn.answers("why do you need this?", HAPPENING)
     quinn.answers("the mental health crisis line kept me on hold for 40 minutes on tuesday "
                   "night", TRIED)
-    quinn.answers("what do you mean?", TRIED)
+    assert "For example" in quinn.answers("what do you mean?",
+                                          "done something to try to make it better?")
     quinn.answers("no nobody has as far as i know", NEED)
-    quinn.answers("what sort of thing do you mean?", NEED)
+    quinn.answers("what sort of thing do you mean?", "what would make things better for you?")
     quinn.answers("a call back option instead of holding", REFLECT)
     quinn.answers("what are the extra questions?", REFLECT)
     quinn.answers("no thanks", THEMES)

@@ -55,10 +55,32 @@ async def test_nobody_at_who_tried_it_is_an_answer(chat: Chat, store: Store) -> 
 async def test_what_do_you_mean_is_explained_and_nothing_is_stored(chat: Chat,
                                                                   store: Store) -> None:
     await start(chat)
-    await chat.script(PROBLEM, "what do you mean?")
-    assert chat.replies[-2].text.startswith("I mean: has anyone")
-    assert "Has anyone" in chat.last_text
+    await chat.script(PROBLEM)
+    asked = len(chat.replies)
+    await chat.say("what do you mean?")
+    explained = [reply.text for reply in chat.replies[asked:]]
+    assert len(explained) == 1  # the question asked again in plain words, not twice
+    assert explained[0].startswith("I mean: has anyone")
     assert "tried" not in await stored(store, chat)
+
+
+@pytest.mark.parametrize(("step", "asking", "explained"), [
+    ("outcome", "what does outcome mean", 'I mean: once it was tried, what changed?'),
+    ("outcome", "i dont get it", 'I mean: once it was tried, what changed?'),
+    ("outcome", "can you say it easy", 'I mean: once it was tried, what changed?'),
+    ("outcome", "wdym", 'I mean: once it was tried, what changed?'),
+    ("spread.failed", "i don't get it", "I mean: now you know how it went"),
+])
+async def test_a_question_is_explained_in_plain_words_and_nothing_is_stored(
+        chat: Chat, store: Store, step: str, asking: str, explained: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "We started a call-back list.")
+    if step == "spread.failed":
+        await chat.say("it didn't work, the line was still engaged")
+        assert "What did you learn from it" in chat.last_text
+    await chat.say(asking)
+    assert chat.last_text.startswith(explained)
+    assert step.split(".")[0] not in await stored(store, chat)
 
 
 @pytest.mark.parametrize(("question", "answer"), [
@@ -297,7 +319,8 @@ async def test_a_short_question_back_is_not_kept_as_an_answer(chat: Chat, store:
                                                               question: str) -> None:
     await start(chat)
     await chat.say(question)
-    assert "What's been happening?" in chat.last_text or "own words" in chat.last_text
+    assert ("What's been happening?" in chat.last_text or "own words" in chat.last_text
+            or chat.last_text.startswith("I mean: tell me what happened"))
     assert (await stored(store, chat)).get("situation") is None
 
 

@@ -16,6 +16,7 @@ from bot.core.types import Choice, TriedBy
 from bot.core.words import ENGLISH, catalogue
 from flows.answers import normalise
 from flows.asked import Asked
+from flows.spec import AnswerKind
 from flows.wording import contains, contains_phrase, pairs, pattern, phrases
 
 FUZZY_SCORE = 85
@@ -121,6 +122,22 @@ def contained_choice(said: str, asked: Asked) -> str | None:
     if len(holding) > 1 and len(best) == 1 and len(asked.choices) >= 5:
         holding = {best[0]: most}  # "what would help it spread": spread, not need
     return next(iter(holding)) if len(holding) == 1 and not negated(said) else None
+
+
+def phrased_choice(said: str, asked: Asked) -> str | None:
+    """At a choice question, the one choice whose several words a reply holds ("hmm not
+    sure, tell me more", "id rather not say")."""
+    if asked.kind is not AnswerKind.CHOICE:
+        return None
+    holding = {c.value for c in asked.choices for name in choice_names(c)
+               if len(name.split()) >= 2 and contains_phrase(said, name)}
+    return holding.pop() if len(holding) == 1 else None
+
+
+def opens_with_choice(said: str, asked: Asked) -> bool:
+    """Does a reply open with the several words of a choice ("where we were is fine, go")?"""
+    return any(len(name.split()) >= 2 and said.startswith(f"{name} ")
+               for c in asked.choices for name in choice_names(c))
 
 
 def listed(said: str, asked: Asked) -> list[str] | None:

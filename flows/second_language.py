@@ -5,7 +5,7 @@ it, for reading only (what is kept is as typed). Pure.
 you want me to say", "i want start again"); ``for_themselves`` reads "mum says it was her" as
 "it was me"; ``stated_question`` tells a question put as a statement ("you will share this?",
 "the doctor will see this?") from an answer. ``flows/typed.py`` applies the first two to every
-reply; ``flows/understanding.py`` asks the third.
+reply; ``flows/read_questions.py`` asks the third.
 """
 
 from __future__ import annotations

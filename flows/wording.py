@@ -1,6 +1,6 @@
 """The catalogue's words as people type them: phrase sets, whole-word matching, and
-``said=meant`` pairs. Shared by the readers in :mod:`flows.understanding` and
-:mod:`flows.typed`. Pure: no I/O."""
+``said=meant`` pairs. Shared by the readers (:mod:`flows.understanding` and the
+``flows/read_*.py`` modules it tries in turn) and :mod:`flows.typed`. Pure: no I/O."""
 
 from __future__ import annotations
 

@@ -1,0 +1,105 @@
+"""What is neither an answer nor a question: a hello, a wish to complain, a message meant
+for someone else ("sorry wrong chat lol"), and, at an open question, what is not yet an
+answer ("ok", "lol", "thanks", a bare number or day, "so the thing is"). Pure: no I/O."""
+
+from __future__ import annotations
+
+import re
+
+from flows import read_yes_no
+from flows.asked import Asked
+from flows.choosing import ordinal_index
+from flows.spec import AnswerKind
+from flows.understood import FIRM_YES, PHRASED, SHORT, Reading, Understood
+from flows.wording import contains, longer, phrases, plain
+
+_WHO = ("words.me", "words.my_team")
+_CUT_OFF = frozenset({"the", "a", "an", "and", "is", "but", "so", "my", "then"})
+"""A short reply ending in one of these was cut off ("so the thing is")."""
+
+
+def not_for_us(said: str, text: str, asked: Asked) -> Understood | None:
+    """A message meant for someone else, or not meant ("sorry wrong chat lol", "omg sorry that
+    was meant for teams", "testing 1 2 3"): never read as an answer."""
+    if len(said.split()) <= SHORT and (contains(said, phrases("words.not_for_us")) or (
+            said.split()[0] in {"test", "testing"} and len(said.split()) <= 6)):
+        return Understood(Reading.UNCLEAR)
+    return None
+
+
+def complains(said: str, text: str, asked: Asked) -> Understood | None:
+    complaint = phrases("words.complaint")
+    if asked.nothing_tried:  # "I contacted PALS" is something tried, and PALS someone else
+        complaint = complaint - phrases("words.contact_routes")
+    if len(said.split()) > SHORT * 2 and (asked.kind is AnswerKind.TEXT or not contains(
+            said, complaint)):
+        return None  # a long story is kept as the answer; at options there is none to keep
+    topic = phrases("words.complaint.topic")
+    if asked.nothing_tried:
+        topic = topic - phrases("words.contact_routes")
+    wishes = len(said.split()) <= 4 or contains(said, phrases("words.complaint.intent"))
+    if contains(said, complaint) or (wishes and contains(said, topic)):
+        return Understood(Reading.COMPLAINT)
+    return None
+
+
+def greeting(said: str, text: str, asked: Asked) -> Understood | None:
+    greetings = phrases("words.greeting")
+    if text.rstrip().endswith("?") and len(said.split()) > 2:
+        return None  # "Hello is this the hospital?" asks
+    said = re.sub(r"(\w)\1{2,}\b", r"\1", said)  # "heyyy", "hiii"
+    first = said.split()[0]
+    if said in greetings or (len(said.split()) <= 6 and first in greetings
+                             and first not in phrases("words.yes")
+                             and not read_yes_no.yes_word(said)):
+        return Understood(Reading.GREETING)
+    if len(said.split()) <= PHRASED and any(said.startswith(f"{g} ") for g in longer(
+            "words.greeting", 2)):
+        return Understood(Reading.GREETING)  # "im back sorry got called away"
+    return None
+
+
+def filler(said: str, text: str, asked: Asked) -> Understood | None:
+    """At an open question, a yes, an "ok", a "lol", a bare number, or "me" alone at "has
+    anyone tried?" is not yet an answer; a plain "nah" to a question that may be left is a
+    no, not an answer to keep."""
+    if asked.kind is not AnswerKind.TEXT:
+        return None
+    if not asked.yes_is_answer and (said in phrases("words.filler") or (
+            read_yes_no.yes_word(said) and len(said.split()) <= 2)):
+        return Understood(Reading.UNCLEAR)
+    if re.fullmatch(r"\d{1,2}", said) or ordinal_index(said, 8) is not None or _only_a_day(said):
+        return Understood(Reading.UNCLEAR)
+    if re.fullmatch(r"(?:\d{1,2}|and|please|\s)+", said) and len(said.split()) >= 2:
+        return Understood(Reading.UNCLEAR)  # "1 and 4 please": an answer to another question
+    thanked = [re.sub(r"(?:\s+x+)+$", "", plain(c)) for c in re.split(
+        r"\s*[,.;!]\s*|\s+(?:and|for)\s+", text.casefold()) if plain(c)]
+    if all(c in phrases("words.thanks") for c in re.split(r"\s*[,.;!]\s*|\s+(?:and|for)\s+",
+                                                          said) if c) or said in phrases(
+            "words.thanks") or (thanked and all(c in phrases("words.thanks") for c in thanked)) or (
+            re.sub(r"(?:\s+x+)+$", "", said) in phrases("words.thanks")):
+        return Understood(Reading.UNCLEAR)  # "Thank you very much, you've been very helpful"
+    if len(said.split()) <= 5 and said.split()[-1] in _CUT_OFF:
+        return Understood(Reading.UNCLEAR)  # "so the thing is", "and then the"
+    clauses = [plain(c) for c in re.split(r"[,.;!]", text) if plain(c)]
+    if not asked.yes_is_answer and clauses and all(c in phrases("words.yes") or (
+            c.split()[0] in FIRM_YES and " ".join(c.split()[1:]) in phrases("words.yes"))
+            for c in clauses):
+        return Understood(Reading.UNCLEAR)  # "Yes, that's OK with me"
+    if not re.search(r"\w", said) or re.fullmatch(r"(\w)\1{3,}\w*|\w", said):
+        return Understood(Reading.UNCLEAR)  # "🙃🙃🙃", "x", "jjjjjk"
+    if re.fullmatch(r"(?:(?:[hj]a|h[ei]|ja|je)+h?|lo+l|lmf?ao+|rofl)(?:\s+\S+)?", said) and (
+            len(said.split()) == 1):
+        return Understood(Reading.UNCLEAR)  # "hahaha", "hehe", "jajaja": a laugh, not an answer
+    if asked.nothing_tried and any(said in phrases(key) for key in _WHO):
+        return Understood(Reading.UNCLEAR)  # who, but not yet what: "me"
+    if asked.optional and not asked.nothing_tried and said in phrases("words.no"):
+        return Understood(Reading.NONE)  # "nah" to "which service?" is not a service
+    return None
+
+
+def _only_a_day(said: str) -> bool:
+    """ "thursday", "the 14th", "last monday": a day alone answers no open question here."""
+    days = "|".join(re.escape(d) for d in sorted(phrases("words.weekdays"), key=len, reverse=True))
+    return re.fullmatch(rf"(?:(?:on|last|next|this|since) )?(?:the )?(?:{days}|\d{{1,2}}"
+                        r"(?:st|nd|rd|th)(?: of \w+)?)", said) is not None

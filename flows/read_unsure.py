@@ -1,0 +1,126 @@
+"""Not knowing, nothing tried, and hesitation: "dunno", "not sure if that's ok", "nothing
+yet", "nobody has tried anything", a hesitant "hmm ok?" that is not yet a yes; but not a
+reply that turns from unsure to an answer ("not sure, but the new manager..."). Pure: no I/O."""
+
+from __future__ import annotations
+
+import re
+
+from flows.asked import Asked
+from flows.spec import AnswerKind
+from flows.typed import ASIDES
+from flows.understood import HESITATION, PHRASED, SHORT, Reading, Understood, first_clause
+from flows.wording import contains, longer, opens_with, pattern, phrases
+
+_HEDGES = frozenset({"it", "its", "it's", "if", "that", "whether", "but", "though", "they",
+                     "we", "he", "she", "there", "this", "the", "a", "about"})
+"""After "not sure", these open the person's answer ("not sure it helped, but...")."""
+_LOST = re.compile(r"(?:i'?m |im |i am )?(?:not sure|(?:i )?(?:dont|don't|do not) know)"
+                   r" what (?:to|i should|im meant to|i'm meant to|i am meant to) (?:do\b"
+                   r"|.*\b(?:help|examples?)$)")
+"""Not knowing what to do here ("not sure what to put here, any examples?"): help."""
+_TURN = re.compile(r"^(?:\S+ ){1,7}?(?P<turn>but|so) (?P<who>i|we|my|our|the|she|he|they|a|an"
+                   r"|it|its|it's) (?P<rest>(?:\S+ ){2,}\S+)$")
+"""A hedge, then "but" or "so" and an answer of its own ("not sure, but the new manager...",
+"nothing from the surgery, but I rang 111 myself")."""
+_STILL_UNSURE = re.compile(r"\b(?:not|no|nobody|noone|nothing|never|dont|don't|didnt|didn't"
+                           r"|cant|can't|idk|dunno|unsure|complain\w*)\b")
+_NOT_DOING = frozenset({"came", "come", "was", "am", "think", "thought", "guess", "hope", "want",
+                        "wanted", "need", "needed", "just", "only", "still", "would", "wish"})
+"""After "nothing, but I", these words say no deed ("nothing yet, so i came here")."""
+
+
+def _turns_to_answer(said: str, asked: Asked, deed: bool = False) -> bool:
+    """At an open question, a reply that opens unsure and then turns, with "but", to an
+    answer ("not sure, but the new manager seems to be changing things") answers. After
+    "nothing", only a deed of the person's own turns it ("nothing from the surgery, but I
+    rang 111 myself"). Not when what follows is unsure too ("...but nobody told me")."""
+    turn = _TURN.match(said) if asked.kind is AnswerKind.TEXT else None
+    if turn is None or _STILL_UNSURE.search(turn.group("rest")) or contains(
+            turn.group("rest"), phrases("words.dont_know")):
+        return False
+    if deed:
+        return turn.group("who") in {"i", "we"} and turn.group("rest").split()[0] not in _NOT_DOING
+    return turn.group("turn") == "but"
+
+
+def dont_know(said: str, text: str, asked: Asked) -> Understood | None:
+    unsure = phrases("words.dont_know")
+    if _turns_to_answer(said, asked):
+        return None
+    if _LOST.match(said) and len(said.split()) <= SHORT:
+        return Understood(Reading.HELP)
+    if contains(said, phrases("words.meaning")) and said not in unsure and not re.match(
+            r"(?:i )?(?:dont|don't|do not) know how to (?:explain|say|put|describe)", said):
+        return None  # but "i dont know how to explain it" does not know
+    bare = " ".join(w for w in said.split() if w not in phrases("words.filler"))
+    if bare.rstrip("?") in phrases("words.dont_know.alone"):
+        return Understood(Reading.DONT_KNOW)
+    first = first_clause(text)
+    if said in unsure or bare in unsure or opens_with(said, unsure, SHORT) or first in unsure or (
+            _without_fillers(first) in unsure) or (  # "hmm dunno"
+            first.startswith(("i ", "im ", "i'm ")) and first.split(" ", 1)[1] in unsure):
+        return Understood(Reading.DONT_KNOW)  # "I don't really know, it's all a blur"
+    if len(said.split()) <= 4 and contains(said, longer("words.dont_know", 2)):  # "hmm not sure"
+        return Understood(Reading.DONT_KNOW)
+    if len(said.split()) <= PHRASED + 2 and not contains(said, frozenset({"but"})):
+        found = pattern(longer("words.dont_know", 2)).search(said)
+        if found is None:
+            return None
+        after = said[found.end():].split()
+        opening = len(said[:found.start()].split()) <= 2 and (not after or after[0] not in _HEDGES)
+        if opening or not after:  # "not sure what would help", "so we don't know yet"
+            return Understood(Reading.DONT_KNOW)
+    return None
+
+
+def nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
+    if not asked.nothing_tried or _turns_to_answer(said, asked, deed=True):
+        return None
+    nothing = phrases("words.nothing_tried")
+    hedged = " ".join(w for w in first_clause(text).split() if w not in _HEDGING)
+    if said in nothing or opens_with(said, nothing, SHORT) or _angry_nothing(said) or (
+            _without_fillers(said) in nothing) or (
+            first_clause(text) in nothing and len(said.split()) <= SHORT * 2) or (
+            hedged in nothing and len(said.split()) <= SHORT * 2):
+        return Understood(Reading.NOTHING_TRIED)
+    return None
+
+
+_HEDGING = frozenset({"actually", "well", "oh", "honestly", "um", "erm", "really", "tbh", "so",
+                     "sadly", "unfortunately", "no"})
+"""Words around "nothing yet" that do not change it ("well nothing yet really, I was...")."""
+
+
+def unsure_if(said: str, text: str, asked: Asked) -> Understood | None:
+    """At a question with options, "not sure if that's ok" is not sure, not an ok."""
+    if asked.kind is AnswerKind.TEXT:
+        return None
+    calm = " ".join(w for w in said.split() if w not in HESITATION | ASIDES) or said
+    found = pattern(phrases("words.dont_know")).match(calm)
+    after = calm[found.end():].split()[:1] if found else []
+    opens = found is not None and found.group().split()[-1] in {"if", "whether"}
+    return Understood(Reading.DONT_KNOW) if opens or after in (["if"], ["whether"]) else None
+
+
+def _without_fillers(said: str) -> str:
+    return " ".join(w for w in said.split() if w not in phrases("words.filler")) or said
+
+
+def hesitating(said: str, text: str, asked: Asked) -> Understood | None:
+    if asked.yes and _hesitant(said, text):
+        return Understood(Reading.UNCLEAR)  # "hmm ok?": asked again, not taken as a yes
+    return None
+
+
+def _hesitant(said: str, text: str) -> bool:
+    """A bare "ok" with a question mark or an "hmm" before it is not yet a yes."""
+    bare = [w for w in said.rstrip("?").split() if w not in HESITATION]
+    weak = " ".join(bare) in phrases("words.yes") and len(bare) <= 2
+    return weak and (text.rstrip().endswith("?") or len(bare) < len(said.split()))
+
+
+def _angry_nothing(said: str) -> bool:
+    """ "tried?? nobody has tried anything thats the point" """
+    return bool(re.search(r"\b(?:nobody|no one|noone|nothing)\b.*\b(?:tried|done|bothered)\b",
+                          said)) and not re.search(r"\b(?:so|but) (?:i|we)\b", said)

@@ -1,0 +1,68 @@
+"""Yes and no, where a question has them: "yeah", "nah", "yess please", "oops no", "id
+rather not", a yes at the end ("Thank you, that is reassuring. Yes."). Pure: no I/O."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz, process
+
+from flows.asked import Asked
+from flows.choosing import FUZZY_SCORE, negated
+from flows.understood import FIRM_NO, PHRASED, SHORT, Reading, Understood, first_clause
+from flows.wording import longer, opens_with, phrases, plain, single
+
+_VAGUE = frozenset({"please", "course", "fine", "great", "cool", "lovely", "ready", "k"})
+"""Yes-words that do not make a longer reply a yes when they open it."""
+
+
+def rather_not(said: str, text: str, asked: Asked) -> Understood | None:
+    if asked.yes and asked.no and re.search(r"\b(?:rather|prefer) not\b", said):
+        return Understood(Reading.CHOICE, asked.no)  # "id rather not if thats ok"
+    return None
+
+
+def yes_no(said: str, text: str, asked: Asked) -> Understood | None:
+    if said.split()[-1] in {"bye", "goodbye", "byee", "cya", "ttyl"} and len(said.split()) <= 4:
+        return None  # "k thx bye": leaving, not agreeing
+    if asked.yes and (yes_word(said) or first_clause(text) in phrases("words.yes")):
+        return Understood(Reading.CHOICE, asked.yes)
+    if asked.no and _no_word(said):
+        return Understood(Reading.CHOICE, asked.no)
+    last = plain(re.split(r"[,.;!]", text.strip().rstrip(".!"))[-1])
+    if asked.no and last in FIRM_NO:
+        return Understood(Reading.CHOICE, asked.no)
+    if asked.yes and last in phrases("words.yes") and not negated(said) and len(
+            said.split()) <= SHORT:  # "Thank you, that is reassuring. Yes."
+        return Understood(Reading.CHOICE, asked.yes)
+    return _one_side(said, asked)
+
+
+def _one_side(said: str, asked: Asked) -> Understood | None:
+    """A short reply holding a yes-word or a no-word, but not both ("oops no", "wait no i
+    didnt mean that", "yess please")."""
+    if not (asked.yes and asked.no) or len(said.split()) > PHRASED:
+        return None
+    tokens = set(said.split())
+    yes, no = single("words.yes") - _VAGUE, single("words.no")
+    said_yes = not negated(said) and (bool(tokens & yes) or bool(process.extractOne(
+        said.split()[0], yes, scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)))
+    said_no = bool(tokens & no)
+    if said_yes != said_no:
+        return Understood(Reading.CHOICE, asked.yes if said_yes else asked.no)
+    return None
+
+
+def yes_word(said: str) -> bool:
+    yes = phrases("words.yes")
+    first = said.split()[0]
+    opens = any(said.startswith(f"{p} ") for p in longer("words.yes", 3))
+    return said in yes or (opens_with(said, yes, 5) and not negated(said)) or (
+        opens and len(said.split()) <= SHORT and not negated(said)) or (
+        first in yes and first not in phrases("words.no") and first not in _VAGUE) or (
+        len(said.split()) <= SHORT and plain(re.split(r"[,.;!]", said, maxsplit=1)[0]) in yes)
+
+
+def _no_word(said: str) -> bool:
+    no = phrases("words.no")
+    return said in no or opens_with(said, no, 6) or said.split()[0] in FIRM_NO

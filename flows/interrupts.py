@@ -18,7 +18,7 @@ from flows.answers import DataRequest, choice
 from flows.asked import Asked, asked_at
 from flows.spec import AnswerKind
 from flows.turn import Turn
-from flows.understanding import Reading, Understood, understand
+from flows.understanding import Reading, Understood, asks_meaning, question_topic, understand
 
 if TYPE_CHECKING:
     from flows.engine import FlowEngine
@@ -108,7 +108,7 @@ def answer_interrupt(engine: FlowEngine, turn: Turn, text: str, now: datetime) -
     if got.reading is Reading.CHOICE:
         _do(engine, turn, asked.outcomes[got.value], now)
     else:
-        _again(engine, turn, asked, got)
+        _again(engine, turn, asked, got, text)
 
 
 def asked_of(question: Interrupt) -> Asked:
@@ -117,7 +117,8 @@ def asked_of(question: Interrupt) -> Asked:
                     later=question.later, again=question.again, ok_is_yes=question.ok_is_yes)
 
 
-def _again(engine: FlowEngine, turn: Turn, asked: Interrupt, got: Understood) -> None:
+def _again(engine: FlowEngine, turn: Turn, asked: Interrupt, got: Understood,
+           text: str) -> None:
     """Not an answer to the question: help, a word about the bot, or what works, then the
     question again (the always-on words work here too)."""
     conv = turn.conversation
@@ -125,11 +126,21 @@ def _again(engine: FlowEngine, turn: Turn, asked: Interrupt, got: Understood) ->
         turn.replies.append(engine.say(conv, "pause"))
         return
     if got.reading in _HELPING or got.reading is Reading.QUESTION:
-        about = "about" if got.reading is Reading.QUESTION else "interrupt.help"
+        about = _about(engine, asked, text) if got.reading is Reading.QUESTION else (
+            "interrupt.help")
         turn.replies += [engine.say(conv, about),
                          engine.say(conv, engine.asking(conv, asked.ask), asked.options)]
         return
     turn.replies.append(engine.say(conv, engine.asking(conv, asked.unclear), asked.options))
+
+
+def _about(engine: FlowEngine, asked: Interrupt, text: str) -> str:
+    """What a question back is answered with: what this question means ("what does erase
+    mean?"), or the word on the bot that fits it."""
+    if asks_meaning(text):
+        return engine.words_for([f"explain.{asked.name}", "explain.choice"])
+    topic = question_topic(text)
+    return f"about.{topic}" if topic else "about"
 
 
 def _do(engine: FlowEngine, turn: Turn, then: Then, now: datetime) -> None:

@@ -162,6 +162,22 @@ async def test_help_works_at_the_bots_own_yes_no_question(chat: Chat) -> None:
     assert "What's been happening?" in chat.last_text
 
 
+@pytest.mark.parametrize(("ask", "asking", "answered"), [
+    ("forget me", "what does erase mean?", "I mean: if you say yes, I delete your stories"),
+    ("forget me", "who sees it?", "Only a moderator reads your story first"),
+    ("restart", "i dont get it", "I mean: if you start again, the answers you've given"),
+])
+async def test_a_question_at_the_bots_own_question_is_answered_and_it_is_asked_again(
+        chat: Chat, store: Store, ask: str, asking: str, answered: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, ask)
+    await chat.say(asking)
+    assert chat.replies[-2].text.startswith(answered)
+    assert [c.label for c in chat.last.choices][0].startswith("Yes")
+    await chat.say("no")
+    assert (await stored(store, chat))["situation"] == PROBLEM
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from bot.core.types import ConversationStatus
 from flows.answers import Control
 from flows.interrupts import RESTART
+from flows.spec import AnswerKind
 from flows.turn import Turn
 
 if TYPE_CHECKING:
@@ -22,8 +23,12 @@ Handler = Callable[["FlowEngine", Turn, datetime], None]
 
 
 def _help(engine: FlowEngine, turn: Turn, now: datetime) -> None:
+    """What works here (picking, at a question with options), then the question again."""
     conv = turn.conversation
-    turn.replies += [engine.say(conv, "help"), engine.prompt(conv)]
+    kind = engine.step(conv).kind
+    key = {AnswerKind.CHOICE: "help.choice", AnswerKind.PICKS: "help.picks",
+           AnswerKind.THEMES: "help.picks"}.get(kind, "help")
+    turn.replies += [engine.say(conv, key), engine.prompt(conv)]
 
 
 def _back(engine: FlowEngine, turn: Turn, now: datetime) -> None:

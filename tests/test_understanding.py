@@ -152,6 +152,27 @@ async def test_misunderstood_twice_offers_the_way_out(app: App, chat: Chat) -> N
     assert [c.value for c in chat.last.choices] == ["start", "not_now"]
 
 
+@pytest.mark.parametrize(("said", "helped"), [
+    ("help", "Pick the option that fits by its number"),
+    ("sorry im rubbish at this, which one do i pick", "Pick the option that fits"),
+])
+async def test_help_at_a_question_with_options_says_how_to_pick(chat: Chat, said: str,
+                                                               helped: str) -> None:
+    """Not "answer in your own words", which is not what works there."""
+    await chat.script("hi", "yes")
+    assert "Is that OK?" in chat.last_text
+    await chat.say(said)
+    assert chat.replies[-2].text.startswith(helped)
+    assert "own words" not in chat.replies[-2].text
+
+
+async def test_help_at_a_question_of_several_picks_says_pick_as_many(chat: Chat) -> None:
+    await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no")
+    assert "Which of these is your story about?" in chat.last_text
+    await chat.say("help")
+    assert chat.replies[-2].text.startswith("Pick as many as you like")
+
+
 async def test_help_works_at_the_bots_own_yes_no_question(chat: Chat) -> None:
     await start(chat)
     await chat.say("forget me")

@@ -194,7 +194,7 @@ async def test_a_question_at_the_bots_own_question_is_answered_and_it_is_asked_a
     await chat.script(PROBLEM, ask)
     await chat.say(asking)
     assert chat.replies[-2].text.startswith(answered)
-    assert [c.label for c in chat.last.choices][0].startswith("Yes")
+    assert chat.last.choices[0].label.startswith("Yes")
     await chat.say("no")
     assert (await stored(store, chat))["situation"] == PROBLEM
 

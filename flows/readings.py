@@ -161,10 +161,11 @@ def _holds_opening(engine: FlowEngine, turn: Turn, step: Step, text: str) -> boo
     say yes (then shown back to them), rather than refused."""
     conv = turn.conversation
     kept = engine.held_field(conv)
-    if not kept or kept in conv.answers or conv.state not in BEFORE_CONSENT or not (
-            tells_a_story(text, OPENING_WORDS)):
+    if not kept or conv.state not in BEFORE_CONSENT or not tells_a_story(text, OPENING_WORDS):
         return False
-    hold_opening(conv.answers, kept, text.strip(), turn.event_id)
+    held = conv.answers.get(kept)  # a story sent in two bits is held whole
+    told = f"{held}\n\n{text.strip()}" if isinstance(held, str) and held else text.strip()
+    hold_opening(conv.answers, kept, told, turn.event_id)
     turn.replies += [engine.say(conv, "opening.held"), engine.prompt(conv)]
     return True
 

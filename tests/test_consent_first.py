@@ -52,6 +52,25 @@ async def test_the_opening_is_never_on_disk_before_consent(on_disk: tuple[Store,
     assert conversation is not None and conversation.answers["situation"] == OPENING
 
 
+async def test_a_story_sent_in_two_bits_before_consent_is_held_whole_and_never_on_disk(
+        on_disk: tuple[Store, Path]) -> None:
+    """Found in a terminal: the second bit, at the consent question, got "Sorry, I didn't
+    follow"."""
+    store, path = on_disk
+    chat = Chat(new_app(store))
+    more = "Then they sent the letter to my old address and I missed it, 943 476 5919"
+    await chat.script(OPENING, "yes", more)
+    assert chat.replies[-2].text.startswith("Thank you for telling me. I'll hold on to that")
+    assert "Is that OK?" in chat.last_text
+    assert b"old address" not in on_disk_text(path)
+    await chat.say("yes")
+    assert "You started by telling me" in chat.last_text and "old address" in chat.last_text
+    await chat.say("yes")
+    conversation = (await store.load_turn(chat.key, None)).conversation
+    assert conversation is not None
+    assert conversation.answers["situation"] == f"{OPENING}\n\n{more}"
+
+
 async def test_after_a_restart_the_person_is_asked_again(on_disk: tuple[Store, Path]) -> None:
     store, _ = on_disk
     await Chat(new_app(store)).say(OPENING)

@@ -80,6 +80,7 @@ class ModelScreen:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.enable_cpu_mem_arena = False  # the arena kept ~6 MiB more, for no speed
         session = onnxruntime.InferenceSession(
             str(path / "model.onnx"), options, providers=["CPUExecutionProvider"])
         screen = cls(session, load_tokenizer(path / "tokenizer.json"))

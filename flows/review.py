@@ -51,7 +51,7 @@ def shown_answer(conv: Conversation, step: Step) -> str | None:
         picked = "; ".join(CHOICE_LABELS.get(str(v), str(v)) for v in value)
         return picked or PROMPTS["review.picked_nothing"]
     if isinstance(value, list):
-        return ", ".join(value) or None
+        return ", ".join(value) or PROMPTS["review.none"]  # said none, not skipped
     if value and step.kind is AnswerKind.CHOICE:
         return CHOICE_LABELS.get(str(value), str(value))
     return str(value) if value else None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app import App
 from bot.core.clock import FakeClock
 from bot.core.types import Role, StoryStatus, TriedBy
@@ -308,3 +310,16 @@ async def test_nobody_is_asked_for_a_name_without_agreeing(chat: Chat, store: St
     await chat.say("yes")
     [story] = await store.list_stories()
     assert story.acted_name is None
+
+
+@pytest.mark.parametrize(("said", "shown"), [("no", "None"), ("none of them", "None"),
+                                             ("skip", "(skipped)")])
+async def test_no_theme_reads_back_as_none_and_only_skip_as_skipped(chat: Chat, said: str,
+                                                                    shown: str) -> None:
+    """Found in a terminal: "no" at the themes read back as "(skipped)"."""
+    await start(chat)
+    await chat.script(PROBLEM, ATTEMPT, "Fewer angry calls on Mondays.",
+                      "Other practices could copy the template.", "no", said,
+                      "Riverside Surgery", "staff", "none")
+    assert "Shall I send it?" in chat.last_text
+    assert f"Themes: {shown}\n" in chat.last_text

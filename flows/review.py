@@ -24,9 +24,15 @@ def in_review(spec: FlowSpec, conv: Conversation) -> list[Step]:
 
 def review_text(spec: FlowSpec, conv: Conversation) -> str:
     """The story as others will see it, with anything identifying already hidden."""
-    lines = [f"\u2022 {step.review_label}: "
-             f"{shown_answer(conv, step) or PROMPTS['review.nothing']}"
-             for step in in_review(spec, conv)]
+    lines, told_above = [], set()
+    for step in in_review(spec, conv):
+        answer = shown_answer(conv, step) or PROMPTS["review.nothing"]
+        told = conv.answers.get(step.field or "") if step.kind is AnswerKind.TEXT else None
+        if isinstance(told, str) and told:
+            if told in told_above:
+                answer = PROMPTS["review.as_above"]  # a story that opened with what was tried
+            told_above.add(told)
+        lines.append(f"\u2022 {step.review_label}: {answer}")
     shown = "\n".join(lines)
     hidden = redact(shown)
     return shown if hidden == shown else f"{hidden}\n\n{PROMPTS['review.redacted']}"

@@ -323,3 +323,18 @@ async def test_no_theme_reads_back_as_none_and_only_skip_as_skipped(chat: Chat, 
                       "Riverside Surgery", "staff", "none")
     assert "Shall I send it?" in chat.last_text
     assert f"Themes: {shown}\n" in chat.last_text
+
+
+async def test_a_story_that_opens_with_what_was_tried_reads_back_once(chat: Chat,
+                                                                     store: Store) -> None:
+    """Found in a terminal: the same words read back as what's happening and what was tried
+    (both are still kept)."""
+    await start(chat)
+    await chat.script(ATTEMPT, "Fewer angry calls on Mondays.", "skip", "no", "skip", "skip",
+                      "staff", "none")
+    assert f"What's happening: {ATTEMPT}\n" in chat.last_text
+    assert "What was tried: (as above)\n" in chat.last_text
+    assert "Themes: (skipped)\n• Service or place: (skipped)\n" in chat.last_text
+    await chat.say("yes")
+    [story] = await store.list_stories()
+    assert story.situation == story.tried == ATTEMPT

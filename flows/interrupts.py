@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from bot.core.types import Choice, ConversationStatus
+from bot.core.types import Choice, Conversation, ConversationStatus, OutgoingMessage
 from flows.answers import DataRequest, choice
 from flows.asked import Asked, asked_at
 from flows.spec import AnswerKind
@@ -128,10 +128,17 @@ def _again(engine: FlowEngine, turn: Turn, asked: Interrupt, got: Understood,
     if got.reading in _HELPING or got.reading is Reading.QUESTION:
         about = _about(engine, asked, text) if got.reading is Reading.QUESTION else (
             "interrupt.help")
-        turn.replies += [engine.say(conv, about),
-                         engine.say(conv, engine.asking(conv, asked.ask), asked.options)]
+        turn.replies += [engine.say(conv, about), _asked_again(engine, conv, asked.ask, asked)]
         return
-    turn.replies.append(engine.say(conv, engine.asking(conv, asked.unclear), asked.options))
+    turn.replies.append(_asked_again(engine, conv, asked.unclear, asked))
+
+
+def _asked_again(engine: FlowEngine, conv: Conversation, key: str,
+                 asked: Interrupt) -> OutgoingMessage:
+    """The question again, with the story's question in it where it shows one ("Last time we
+    got as far as this question: ...")."""
+    return engine.say(conv, engine.asking(conv, key), asked.options,
+                      prompt=engine.prompt(conv).text)
 
 
 def _about(engine: FlowEngine, asked: Interrupt, text: str) -> str:

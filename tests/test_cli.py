@@ -280,7 +280,7 @@ def test_a_safeguarding_lead_can_try_wording(config_file: Path) -> None:
 
 def test_safeguarding_check_reads_a_conversation_with_context(config_file: Path) -> None:
     lines = ["The pharmacy gave me three months of my sleeping tablets at once.",
-             "so now there is enough for what i need"]
+             "that's enough for what i have planned"]
     alone = storyloop("--config", str(config_file), "safeguarding", "check",
                       stdin="\n".join(lines) + "\n")
     together = storyloop("--config", str(config_file), "safeguarding", "check", "--context",

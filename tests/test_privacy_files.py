@@ -53,11 +53,11 @@ async def test_forget_me_leaves_no_erased_words_in_the_database_or_its_wal(
     await chat.script("hi", "yes", "yes", SECRET, TRIED, "skip", "skip", "no", "2", "skip",
                       "staff", "none", "yes")
     other = Chat(app, person="@bob:example.org", room="!bob:example.org")
-    await other.script("hi", "yes", "yes", "The car park is full by nine.",
+    await other.script("hi", "yes", "yes", "The car park is full by nine every morning.",
                        "We asked for a drop-off bay.", "skip", "skip", "no", "2", "skip",
                        "staff", "none", "yes")
     assert [s.situation for s in await store.list_stories()] == [
-        SECRET, "The car park is full by nine."]
+        SECRET, "The car park is full by nine every morning."]
     await store._writes.scrub()  # as the periodic checkpoint would: into the database file
     before = path.read_bytes()
     assert SECRET.encode() in before and TRIED.encode() in before  # the test can fail
@@ -67,7 +67,7 @@ async def test_forget_me_leaves_no_erased_words_in_the_database_or_its_wal(
     after = _raw(path)
     for words in (SECRET, TRIED, "Zanzibar-Quokka", "Periwinkle-Marmoset"):
         assert words.encode() not in after
-    assert b"The car park is full by nine." in after  # someone else's words are kept
+    assert b"The car park is full by nine every morning." in after  # someone else's words are kept
 
 
 async def test_retention_deletion_leaves_nothing_behind_either(

@@ -199,6 +199,22 @@ async def test_a_question_at_the_bots_own_question_is_answered_and_it_is_asked_a
     assert (await stored(store, chat))["situation"] == PROBLEM
 
 
+@pytest.mark.parametrize("said", ["skip", "help", "what do you mean?", "purple"])
+async def test_carry_on_or_start_again_asked_again_shows_where_you_were(
+        chat: Chat, clock: FakeClock, said: str) -> None:
+    """Found in a test run: asked again, it showed "{prompt}" instead of the question."""
+    await start(chat)
+    await chat.script(PROBLEM, "We started a call-back list.", "pause")
+    clock.advance(hours=2)
+    await chat.say("hello")
+    assert "Welcome back" in chat.last_text and "What happened after that?" in chat.last_text
+    await chat.say(said)
+    assert "{" not in chat.last_text
+    if "Welcome back" in chat.last_text:
+        assert "What happened after that?" in chat.last_text
+    assert [c.value for c in chat.last.choices] == ["carry_on", "start_again"]
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

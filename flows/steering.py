@@ -163,6 +163,7 @@ _PROBLEM = _any(*_FEELINGS, *_ACCESS, *_FAILURES, *_REPEATS, _ACCESS_ATTEMPT.pat
 _EXPERIMENT = _any(
     r"\b(?:tried|trying|try|tries|attempted|attempting)\b",
     rf"\bstart(?:ed|ing)? (?:a|an|our|my|their|to {_DECLINE}\w+|{_DECLINE}\w+ing)\b",
+    r"\bstart(?:ed|ing) (?:going|coming) (?:to|along|every|each|once|twice|weekly|regularly)\b",
     rf"\b(?:began|begun|begin|beginning) (?:a|an|each|every|our|my|the|to {_DECLINE}\w+|"
     rf"{_DECLINE}\w+ing)\b",
     r"\bset(?:ting)? up\b|\bpilot(?:ed|ing|led|ling)?\b|\btrial+(?:ed|ing)\b|\ba trial of\b",

@@ -25,6 +25,10 @@ CLASSIFY = [
         id="p-form-timing-out",
     ),
     pytest.param("My son waited over a year for mental health support.", P, id="p-camhs-wait"),
+    pytest.param("my eyesight started going last year and the clinic keeps cancelling", P,
+                 id="p-started-going-eyesight"),
+    pytest.param("my mate told me about the school nurse drop in and i started going every week",
+                 E, id="e-started-going-every-week"),
     pytest.param(
         "My dad's discharge letter took six weeks to reach his GP.", P, id="p-discharge-letter"
     ),

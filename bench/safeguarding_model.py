@@ -7,7 +7,8 @@
 * ``validation``: the split the threshold was chosen on (tests/data/safeguarding, a fifth of
   each writer's file): recall, false alarms and recall per concern with 95 % Wilson
   intervals, for the rules, the model and the rules OR the model.
-* ``blind`` (tests/data/safeguarding/blind.jsonl) and ``held_out``
+* ``blind`` (tests/data/safeguarding/blind.jsonl), ``blind2`` (blind2.jsonl, a second writer's,
+  frozen before it was first measured) and ``held_out``
   (tests/data/safeguarding_heldout.jsonl): the same, on sets never trained or tuned on.
   Measure them, never tune on them.
 
@@ -122,6 +123,7 @@ def main() -> None:
     }
     report["validation"] = evaluate(screen, validation)
     report["blind"] = evaluate(screen, data.read(data.BLIND))
+    report["blind2"] = evaluate(screen, data.read(data.BLIND2))
     report["held_out"] = evaluate(screen, data.read(data.HELD_OUT, writer="held-out"))
     report["chat_replies"] = chat_replies(screen)
     report["targets"] = {"recall": measure.RECALL_TARGET,

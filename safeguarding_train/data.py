@@ -23,6 +23,8 @@ ROOT = Path(__file__).parents[1]
 DATA = ROOT / "tests" / "data" / "safeguarding"
 OLDER = ROOT / "tests" / "data" / "safeguarding_cases.jsonl"
 BLIND = DATA / "blind.jsonl"
+BLIND2 = DATA / "blind2.jsonl"
+"""A second blind set, by a fourteenth writer, frozen before any model was measured on it."""
 HELD_OUT = ROOT / "tests" / "data" / "safeguarding_heldout.jsonl"
 CONCERNS = tuple(c.value for c in Concern)
 """The model's classes are ``none`` (0) then these, in this order."""

@@ -130,8 +130,26 @@ def phrased_choice(said: str, asked: Asked) -> str | None:
     if asked.kind is not AnswerKind.CHOICE:
         return None
     holding = {c.value for c in asked.choices for name in choice_names(c)
-               if len(name.split()) >= 2 and contains_phrase(said, name)}
-    return holding.pop() if len(holding) == 1 else None
+               if len(name.split()) >= 2 and contains_phrase(said, name)
+               and not said_not(said, name)}
+    if len(holding) == 1:
+        return holding.pop()
+    refused = {c.value for c in asked.choices for name in choice_names(c)
+               if len(name.split()) >= 2 and said_not(said, name)}
+    if not holding and asked.yes in refused and asked.no and len(refused) == 1:
+        return asked.no  # "i dont want to delete it" at "erase everything?"
+    return None
+
+
+_REFUSING = (r"\b(?:dont|don't|do not|not|never|wont|won't|didnt|didn't|no need to|rather not|"
+             r"shouldnt|shouldn't) (?:(?:want|wanna|to|really|please|need|you|u|ever|go|and|"
+             r"it|that) )*")
+
+
+def said_not(said: str, phrase: str) -> bool:
+    """Is ``phrase`` refused with a "don't" or "not" just before it ("i dont want to delete
+    it", "please do not erase it"), rather than merely near one ("not sure, tell me more")?"""
+    return re.search(rf"{_REFUSING}{re.escape(phrase)}(?!\w)", said) is not None
 
 
 def opens_with_choice(said: str, asked: Asked) -> bool:

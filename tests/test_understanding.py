@@ -215,6 +215,18 @@ async def test_carry_on_or_start_again_asked_again_shows_where_you_were(
     assert [c.value for c in chat.last.choices] == ["carry_on", "start_again"]
 
 
+@pytest.mark.parametrize("said", ["wait no i dont want to delete it, i pressed the wrong one",
+                                  "please do not erase it", "i don't want to delete anything"])
+async def test_refusing_the_erase_keeps_everything(chat: Chat, store: Store, said: str) -> None:
+    """Found by a writer's set: "i dont want to delete it" held the words "delete it" and
+    erased everything."""
+    await start(chat)
+    await chat.script(PROBLEM, "forget me")
+    await chat.say(said)
+    assert "erased" not in chat.last_text.casefold()
+    assert (await stored(store, chat))["situation"] == PROBLEM
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

@@ -35,7 +35,25 @@ def yes_no(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.yes and last in phrases("words.yes") and not negated(said) and len(
             said.split()) <= SHORT:  # "Thank you, that is reassuring. Yes."
         return Understood(Reading.CHOICE, asked.yes)
+    if asked.yes and hedged_yes(said, text):
+        return Understood(Reading.CHOICE, asked.yes)
     return _one_side(said, asked)
+
+
+_HEDGE = re.compile(r"^(?:(?:well|erm|um|hmm|kinda|kind of|sort of|i guess|guess|i suppose|"
+                    r"suppose|i think|probably|i mean) )+")
+_CONDITION = re.compile(r" (?:if|as long as|so long as|provided|but|only if|though|tho) .*$")
+
+
+def hedged_yes(said: str, text: str) -> bool:
+    """A yes hedged or with a condition after it ("suppose so if it only takes 5 mins",
+    "kinda yeah but i might have to stop half way"); not one that asks ("yes if you tell me
+    who reads it?")."""
+    if "?" in text or negated(said):
+        return False
+    core = _CONDITION.sub("", said).strip()
+    yes = phrases("words.yes")
+    return (core != said and core in yes) or _HEDGE.sub("", core).strip() in yes
 
 
 def _one_side(said: str, asked: Asked) -> Understood | None:

@@ -227,6 +227,15 @@ async def test_refusing_the_erase_keeps_everything(chat: Chat, store: Store, sai
     assert (await stored(store, chat))["situation"] == PROBLEM
 
 
+@pytest.mark.parametrize("said", ["suppose so if it only takes 5 mins",
+                                  "kinda yeah but i might have to stop half way", "bet",
+                                  "i guess", "if i have to", "okk"])
+async def test_a_hedged_yes_starts(chat: Chat, said: str) -> None:
+    await chat.say("hi")
+    await chat.say(said)
+    assert "Is that OK?" in chat.last_text  # the consent question: the story has started
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

@@ -87,6 +87,11 @@ def understand(text: str, asked: Asked) -> Understood:
         changed = _changed_mind(text, asked)  # "yes... actually no"
         if changed is not None:
             return changed
+    rest = _after_greeting(text) if asked.kind is not AnswerKind.TEXT else ""
+    if rest:
+        greeted = understand(rest, asked)  # "Good afternoon. Yes, I am happy to start."
+        if greeted.reading is not Reading.UNCLEAR:
+            return greeted
     for read in _readers():
         found = read(said, text, asked)
         if found is not None:
@@ -120,6 +125,17 @@ def _changed_mind(text: str, asked: Asked) -> Understood | None:
     if marks[-1].group() in {"actually", "i mean"}:
         return None  # "how long does it actually take"
     return Understood(Reading.UNCLEAR)  # "yes... no wait i want to change something": not a yes
+
+
+def _after_greeting(text: str) -> str:
+    """What follows a greeting set off by a comma or a full stop ("hi again, it was the
+    pharmacy"), or nothing."""
+    said = text.casefold().lstrip()
+    opening = pattern(phrases("words.greeting")).match(said)
+    if opening is None:
+        return ""
+    rest = re.match(r"\s*[,.!:;-]+\s*(.+)", said[opening.end():], re.DOTALL)
+    return rest.group(1) if rest else ""
 
 
 def _readers() -> tuple[Reader, ...]:

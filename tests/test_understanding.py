@@ -236,6 +236,16 @@ async def test_a_hedged_yes_starts(chat: Chat, said: str) -> None:
     assert "Is that OK?" in chat.last_text  # the consent question: the story has started
 
 
+async def test_a_greeting_then_a_hedged_yes_starts_and_nothing_is_held(chat: Chat,
+                                                                      store: Store) -> None:
+    """Found in a terminal: this was held as the person's story, then kept as it."""
+    await chat.say("hi")
+    await chat.say("Good afternoon. I suppose so, if it doesn't take too long.")
+    assert "Is that OK?" in chat.last_text
+    await chat.say("yes")
+    assert chat.last_text == "Thank you. What's been happening? Tell it in your own words."
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

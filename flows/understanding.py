@@ -87,6 +87,9 @@ def understand(text: str, asked: Asked) -> Understood:
         changed = _changed_mind(text, asked)  # "yes... actually no"
         if changed is not None:
             return changed
+    meant = _meant(said, asked)
+    if meant is not None:
+        return meant
     rest = _after_greeting(text) if asked.kind is not AnswerKind.TEXT else ""
     if rest:
         greeted = understand(rest, asked)  # "Good afternoon. Yes, I am happy to start."
@@ -125,6 +128,19 @@ def _changed_mind(text: str, asked: Asked) -> Understood | None:
     if marks[-1].group() in {"actually", "i mean"}:
         return None  # "how long does it actually take"
     return Understood(Reading.UNCLEAR)  # "yes... no wait i want to change something": not a yes
+
+
+_MEANT = re.compile(r"(?:(?:sorry|oops|no|wait|actually|ah|oh|soz) )*(?:i meant|i mean|meant) (.+)")
+
+
+def _meant(said: str, asked: Asked) -> Understood | None:
+    """At a question with options, "sorry i meant 1" or "i meant 3 not 4" picks what it
+    names (a correction of this answer, not a wish to go back)."""
+    found = _MEANT.fullmatch(said) if asked.kind is not AnswerKind.TEXT else None
+    if found is None:
+        return None
+    named = understand(re.sub(r" not .*$", "", found.group(1)), asked)
+    return named if named.reading is Reading.CHOICE else None
 
 
 def _after_greeting(text: str) -> str:

@@ -246,6 +246,15 @@ async def test_a_greeting_then_a_hedged_yes_starts_and_nothing_is_held(chat: Cha
     assert chat.last_text == "Thank you. What's been happening? Tell it in your own words."
 
 
+async def test_sorry_i_meant_a_number_picks_it_rather_than_going_back(chat: Chat,
+                                                                      store: Store) -> None:
+    await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no", "1", "skip")
+    assert "Nearly done" in chat.last_text
+    await chat.say("sorry i meant 2 not 1")
+    assert "What else is OK with you?" in chat.last_text
+    assert (await stored(store, chat))["role"] == "staff"
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

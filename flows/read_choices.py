@@ -29,7 +29,7 @@ from flows.choosing import (
 from flows.spec import AnswerKind
 from flows.typed import ASIDES, POLITE, numbered, picked_number
 from flows.understood import FIRM_YES, PRONOUNS, Reading, Understood, first_clause
-from flows.wording import contains, contains_phrase, opens_with, phrases, plain
+from flows.wording import contains, contains_phrase, mashed, opens_with, phrases, plain
 
 _REMARK = PRONOUNS | {"is", "are", "was", "were", "thats", "that's", "should", "think", "dear",
                       "so", "its", "it's", "we're"}
@@ -147,8 +147,8 @@ def _themes(said: str, text: str, asked: Asked) -> Understood | None:
     labels = [c.label for c in asked.choices]
     if said in NONE_WORDS or opens_with(said, NONE_WORDS, 5) or first_clause(text) in NONE_WORDS:
         return Understood(Reading.NONE)
-    if said in phrases("words.filler"):
-        return Understood(Reading.UNCLEAR)
+    if said in phrases("words.filler") or mashed(said):
+        return Understood(Reading.UNCLEAR)  # "z" is not a theme of its own
     by_number = numbered(said, len(labels))
     if re.fullmatch(r"(?:(?:the|just|only|and|please|n|\d+)\s*)+", by_number) and re.search(
             r"\d", by_number):  # "one two and three", "the 1st and 3rd one"

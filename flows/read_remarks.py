@@ -11,7 +11,7 @@ from flows.asked import Asked
 from flows.choosing import ordinal_index
 from flows.spec import AnswerKind
 from flows.understood import FIRM_YES, PHRASED, SHORT, Reading, Understood
-from flows.wording import contains, longer, phrases, plain
+from flows.wording import contains, longer, mashed, phrases, plain
 
 _WHO = ("words.me", "words.my_team")
 _CUT_OFF = frozenset({"the", "a", "an", "and", "is", "but", "so", "my", "then"})
@@ -86,8 +86,8 @@ def filler(said: str, text: str, asked: Asked) -> Understood | None:
             c.split()[0] in FIRM_YES and " ".join(c.split()[1:]) in phrases("words.yes"))
             for c in clauses):
         return Understood(Reading.UNCLEAR)  # "Yes, that's OK with me"
-    if not re.search(r"\w", said) or re.fullmatch(r"(\w)\1{3,}\w*|\w", said):
-        return Understood(Reading.UNCLEAR)  # "🙃🙃🙃", "x", "jjjjjk"
+    if not re.search(r"\w", said) or re.fullmatch(r"(\w)\1{3,}\w*|\w", said) or mashed(said):
+        return Understood(Reading.UNCLEAR)  # "🙃🙃🙃", "x", "jjjjjk", "fhfhfh"
     if re.fullmatch(r"(?:(?:[hj]a|h[ei]|ja|je)+h?|lo+l|lmf?ao+|rofl)(?:\s+\S+)?", said) and (
             len(said.split()) == 1):
         return Understood(Reading.UNCLEAR)  # "hahaha", "hehe", "jajaja": a laugh, not an answer

@@ -10,7 +10,7 @@ from flows.asked import Asked
 from flows.spec import AnswerKind
 from flows.typed import ASIDES
 from flows.understood import HESITATION, PHRASED, SHORT, Reading, Understood, first_clause
-from flows.wording import contains, longer, opens_with, pattern, phrases
+from flows.wording import contains, longer, opens_with, pattern, phrases, plain
 
 _HEDGES = frozenset({"it", "its", "it's", "if", "that", "whether", "but", "though", "they",
                      "we", "he", "she", "there", "this", "the", "a", "about"})
@@ -50,6 +50,8 @@ def dont_know(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     if _LOST.match(said) and len(said.split()) <= SHORT:
         return Understood(Reading.HELP)
+    if len(pattern(unsure).findall(said)) >= 2 or _ends_unsure(text, unsure):
+        return Understood(Reading.DONT_KNOW)  # "dunno really, i mean maybe, i just dont know"
     if contains(said, phrases("words.meaning")) and said not in unsure and not re.match(
             r"(?:i )?(?:dont|don't|do not) know how to (?:explain|say|put|describe)", said):
         return None  # but "i dont know how to explain it" does not know
@@ -72,6 +74,15 @@ def dont_know(said: str, text: str, asked: Asked) -> Understood | None:
         if opening or not after:  # "not sure what would help", "so we don't know yet"
             return Understood(Reading.DONT_KNOW)
     return None
+
+
+def _ends_unsure(text: str, unsure: frozenset[str]) -> bool:
+    """A short reply whose last clause is a "don't know" ("havent learned much tbh, dunno")."""
+    clauses = [plain(c) for c in re.split(r"[,.;!]", text) if plain(c)]
+    if len(clauses) < 2 or len(plain(text).split()) > PHRASED + 2:
+        return False
+    last = re.sub(r"^(?:so|and|but|tbh|honestly|really) ", "", clauses[-1])
+    return last in unsure or _without_fillers(last) in unsure
 
 
 def nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:

@@ -60,3 +60,10 @@ def pairs(key: str) -> tuple[tuple[str, str], ...]:
     """The ``said=meant`` pairs of ``key``, longest first."""
     pairs = (w.split("=", 1) for w in words(key) if "=" in w)
     return tuple(sorted(((a.strip(), b.strip()) for a, b in pairs), key=lambda p: -len(p[0])))
+
+
+def mashed(said: str) -> bool:
+    """Keys pressed at random or a stray letter ("fhfhfh", "kjkjkj", "z"), not a word: one
+    token, a single letter or five letters or more without a vowel."""
+    return re.fullmatch(r"[^\W\d_]", said) is not None or (
+        re.fullmatch(r"[^\W\d_]{5,}", said) is not None and not re.search(r"[aeiouy]", said))

@@ -255,6 +255,26 @@ async def test_sorry_i_meant_a_number_picks_it_rather_than_going_back(chat: Chat
     assert (await stored(store, chat))["role"] == "staff"
 
 
+@pytest.mark.parametrize("said", [
+    "i dont know what would help, i just know it was awful, i dont know, sorry",
+    "dunno really, i mean maybe something, i just dont know",
+    "havent learned much tbh, dunno", "I wouldn't like to guess.", "fhfhfh", "eh"])
+async def test_a_long_dont_know_or_mashed_keys_are_not_kept_as_what_happened(
+        chat: Chat, store: Store, said: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "We started a call-back list.")
+    assert "What happened after that?" in chat.last_text
+    await chat.say(said)
+    assert "outcome" not in {k for k, v in (await stored(store, chat)).items() if v}
+
+
+async def test_a_stray_letter_is_not_a_theme(chat: Chat, store: Store) -> None:
+    await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no")
+    await chat.say("z")
+    assert "didn't follow" in chat.last_text
+    assert not (await stored(store, chat)).get("themes")
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

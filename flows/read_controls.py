@@ -118,6 +118,8 @@ def control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
                 found = None  # "OK for me, but please no name of my daughter": a yes, a wish
             if found is not None:
                 return Understood(found)
+    if short and re.search(r"\b(?:ill|i'll|i will|will) come back to (?:this|it)\b", said):
+        return Understood(Reading.PAUSE)  # "hang on someone at the door ill come back to this"
     clauses = [plain(c) for c in re.split(r"[,.;!?]", text) if plain(c)]
     for reading in _PHRASED_ORDER:  # "sorry, the bus came. where were we"
         if clauses and len(clauses) <= 3 and (

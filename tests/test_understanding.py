@@ -275,6 +275,17 @@ async def test_a_stray_letter_is_not_a_theme(chat: Chat, store: Store) -> None:
     assert not (await stored(store, chat)).get("themes")
 
 
+@pytest.mark.parametrize("said", ["2 mins bleeps gone",
+                                  "hang on someone at the door ill come back to this",
+                                  "bleeps gone"])
+async def test_called_away_pauses_and_keeps_nothing_as_an_answer(chat: Chat, store: Store,
+                                                                 said: str) -> None:
+    await start(chat)
+    await chat.say(said)
+    assert "situation" not in await stored(store, chat)
+    assert "carry on" in chat.last_text.casefold() or "paused" in chat.last_text.casefold()
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

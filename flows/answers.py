@@ -93,7 +93,11 @@ def read_themes(text: str, themes: Sequence[str]) -> list[str]:
 
 def _expand_numbers(part: str) -> list[str]:
     words = part.split()
-    return words if words and all(w.rstrip(".").isdigit() for w in words) else [part]
+    if words and all(w.rstrip(".").isdigit() for w in words):
+        return words
+    if len(words) >= 2 and words[0].isdigit() and not words[1].isdigit():
+        return [words[0], " ".join(words[1:])]  # "2 waiting": the number, then its words
+    return [part]
 
 
 def _one_theme(token: str, themes: Sequence[str]) -> str | None:

@@ -174,10 +174,15 @@ def listed(said: str, asked: Asked) -> list[str] | None:
 
 def named_choices(said: str, asked: Asked) -> list[str]:
     """The choices a phrase names, by their words or their words' stems ("naming me")."""
-    stems = {stem(word) for word in said.split()}
+    stems = {stem(word) for word in said.split()} - _NOT_NAMES
     return [c.value for c in asked.choices if any(
         contains_phrase(said, n) or stem(n.split()[0]) in stems
         for n in choice_names(c) if n)]
+
+
+_NOT_NAMES = frozenset({"the", "a", "an", "one", "ones", "my", "me", "it", "and", "of", "to",
+                        "that", "this", "bit", "thing", "option"})
+"""Words that name no choice on their own ("the name one" names only the name)."""
 
 
 def stem(word: str) -> str:

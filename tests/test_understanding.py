@@ -286,6 +286,26 @@ async def test_called_away_pauses_and_keeps_nothing_as_an_answer(chat: Chat, sto
     assert "carry on" in chat.last_text.casefold() or "paused" in chat.last_text.casefold()
 
 
+@pytest.mark.parametrize(("said", "themes"), [
+    ("2 waiting", ["waiting times"]), ("6 and 2 obvs", ["mental health", "waiting times"]),
+    ("all of em", ["access", "waiting times", "communication", "digital", "staffing",
+                   "mental health", "carers", "kindness"]),
+    ("1, 3, phones", ["access", "communication", "phones"])])
+async def test_themes_picked_by_number_with_words_around_them(chat: Chat, store: Store,
+                                                             said: str,
+                                                             themes: list[str]) -> None:
+    await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no", said)
+    assert (await stored(store, chat))["themes"] == themes
+
+
+async def test_everything_except_the_name_one_leaves_out_only_the_name(chat: Chat,
+                                                                      store: Store) -> None:
+    await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no", "skip",
+                      "skip", "staff")
+    await chat.say("everything except the name one")
+    assert (await stored(store, chat))["permissions"] == ["digest", "quote", "contact"]
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

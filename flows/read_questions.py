@@ -37,6 +37,10 @@ _PART = re.compile(r"\b(?:just|only) (?:one|the|my|some|part)\b|\b(?:one|some|pa
 """Words that ask about a part of what a choice does ("can i erase just one story")."""
 
 
+_BEFORE_ANSWERING = re.compile(r"\bbefore (?:i|we) (?:say|answer|agree|decide|pick|choose|"
+                               r"go on|carry on|start|send|say yes|say no)\b")
+
+
 def asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     """At a question with options, a question back is a question even when it names one
     ("what happens if I say yes", "does volunteer count as staff"), unless it asks the bot
@@ -44,6 +48,8 @@ def asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     words_said = said.split()
     if asked.kind not in (AnswerKind.CHOICE, AnswerKind.PICKS) or len(words_said) < 3:
         return None
+    if _BEFORE_ANSWERING.search(said) and ("?" in text or words_said[0] in WH):
+        return Understood(Reading.QUESTION)  # "hang on before i say yes, does the moderator.."
     parts = re.split(r"[,.;]|\bbut\b|\bbefore i send\b", text.strip())
     last = plain(parts[-1]).split()
     if len(parts) > 1 and len(last) == 2 and last[0] in WH and last[1] in {"one", "is", "then"}:

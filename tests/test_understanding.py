@@ -306,6 +306,16 @@ async def test_everything_except_the_name_one_leaves_out_only_the_name(chat: Cha
     assert (await stored(store, chat))["permissions"] == ["digest", "quote", "contact"]
 
 
+async def test_a_question_asked_before_saying_yes_is_answered_and_nothing_agreed(
+        chat: Chat, store: Store) -> None:
+    """It was read as yes: consent given while the person was still asking."""
+    await chat.script("hi", "yes")
+    await chat.say("hang on before i say yes, does the moderator work for the hospital? "
+                   "because i dont want it getting back to them")
+    assert "Is that OK?" in chat.last_text
+    assert "consent_at" not in await stored(store, chat)
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

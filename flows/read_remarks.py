@@ -66,8 +66,9 @@ def filler(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is not AnswerKind.TEXT:
         return None
     if not asked.yes_is_answer and (said in phrases("words.filler") or (
-            read_yes_no.yes_word(said) and len(said.split()) <= 2)):
-        return Understood(Reading.UNCLEAR)
+            read_yes_no.yes_word(said) and len(said.split()) <= 2) or said in phrases(
+                "words.yes") or read_yes_no.hedged_yes(said, text)):
+        return Understood(Reading.UNCLEAR)  # "suppose it'll do" names no service
     if re.fullmatch(r"\d{1,2}", said) or ordinal_index(said, 8) is not None or _only_a_day(said):
         return Understood(Reading.UNCLEAR)
     if re.fullmatch(r"(?:\d{1,2}|and|please|\s)+", said) and len(said.split()) >= 2:

@@ -316,6 +316,16 @@ async def test_a_question_asked_before_saying_yes_is_answered_and_nothing_agreed
     assert "consent_at" not in await stored(store, chat)
 
 
+@pytest.mark.parametrize("said", ["suppose it'll do", "i guess", "if i have to"])
+async def test_a_hedged_yes_at_an_open_question_is_not_kept(chat: Chat, store: Store,
+                                                            said: str) -> None:
+    """Found in a terminal: "suppose it'll do" was kept as the service or place."""
+    await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no", "skip")
+    assert "Which service or place" in chat.last_text
+    await chat.say(said)
+    assert "place" not in await stored(store, chat)
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

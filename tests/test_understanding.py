@@ -326,6 +326,22 @@ async def test_a_hedged_yes_at_an_open_question_is_not_kept(chat: Chat, store: S
     assert "place" not in await stored(store, chat)
 
 
+async def test_wanting_to_know_more_before_agreeing_is_not_agreeing(chat: Chat,
+                                                                    store: Store) -> None:
+    """It was read as yes ("I'd like" opened it)."""
+    await chat.script("hi", "yes")
+    await chat.say("I'd like to know a bit more before I agree, please.")
+    assert "Here's what happens" in chat.last_text
+    assert (await stored(store, chat))["consent"] == "more"
+
+
+@pytest.mark.parametrize(("said", "role"), [("im a band 6 sister on nights", "staff")])
+async def test_staff_say_their_grade(chat: Chat, store: Store, said: str, role: str) -> None:
+    await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no", "skip", "skip",
+                      said)
+    assert (await stored(store, chat))["role"] == role
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

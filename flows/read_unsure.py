@@ -23,6 +23,10 @@ _TURN = re.compile(r"^(?:\S+ ){1,7}?(?P<turn>but|so) (?P<who>i|we|my|our|the|she
                    r"|it|its|it's) (?P<rest>(?:\S+ ){2,}\S+)$")
 """A hedge, then "but" or "so" and an answer of its own ("not sure, but the new manager...",
 "nothing from the surgery, but I rang 111 myself")."""
+_GUESS = re.compile(r"^(?:idk|dunno|not sure|im not sure|i'm not sure|no idea)(?: tbh| really)?"
+                    r"(?: but)? (?:maybe|probably|perhaps|possibly|prob|i guess|more) "
+                    r"(?P<rest>(?:\S+ ){1,}\S+)$")
+"""Unsure, then a guess of two words or more: a guess is an answer ("idk maybe a&e trips")."""
 _STILL_UNSURE = re.compile(r"\b(?:not|no|nobody|noone|nothing|never|dont|don't|didnt|didn't"
                            r"|cant|can't|idk|dunno|unsure|complain\w*)\b")
 _NOT_DOING = frozenset({"came", "come", "was", "am", "think", "thought", "guess", "hope", "want",
@@ -35,6 +39,13 @@ def _turns_to_answer(said: str, asked: Asked, deed: bool = False) -> bool:
     answer ("not sure, but the new manager seems to be changing things") answers. After
     "nothing", only a deed of the person's own turns it ("nothing from the surgery, but I
     rang 111 myself"). Not when what follows is unsure too ("...but nobody told me")."""
+    guess = _GUESS.match(said) if asked.kind is AnswerKind.TEXT and not deed else None
+    if guess is not None and not _STILL_UNSURE.search(guess.group("rest")) and not contains(
+            guess.group("rest"), phrases("words.dont_know")) and re.sub(
+                r"^(?:the|a|some) ", "", guess.group("rest")) not in phrases("words.filler") and (
+            not re.search(r"\b(?:someone|somebody|something|anything|anyone)\b",
+                          guess.group("rest"))):
+        return True  # "not sure but maybe posters in the waiting room", "idk more staff?? obvs"
     turn = _TURN.match(said) if asked.kind is AnswerKind.TEXT else None
     if turn is None or _STILL_UNSURE.search(turn.group("rest")) or contains(
             turn.group("rest"), phrases("words.dont_know")):

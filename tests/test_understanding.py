@@ -342,6 +342,19 @@ async def test_staff_say_their_grade(chat: Chat, store: Store, said: str, role: 
     assert (await stored(store, chat))["role"] == role
 
 
+@pytest.mark.parametrize(("said", "kept"), [
+    ("not sure, but maybe posters in the waiting room", True),
+    ("idk maybe a&e trips", True), ("idk maybe the thing", False),
+    ("not sure tbh, maybe someone did behind the scenes?", False)])
+async def test_an_unsure_guess_is_kept_but_an_unsure_nothing_is_not(
+        chat: Chat, store: Store, said: str, kept: bool) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "We started a call-back list.", "Fewer calls on Mondays.")
+    assert "What would help this spread" in chat.last_text
+    await chat.say(said)
+    assert ((await stored(store, chat)).get("spread") == said) is kept
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

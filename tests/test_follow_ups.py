@@ -460,3 +460,14 @@ async def test_the_staff_export_carries_approved_updates_only_redacted(
     [shown] = await exported()
     assert shown["outcome"] == "stopped" and shown["learned"] == "Write it down."
     assert "Smith" not in shown["since"] and "[name removed]" in shown["since"]
+
+
+async def test_asking_whether_a_follow_up_is_a_scam_gets_an_answer_and_the_question_again(
+        bot: Bot, clock: FakeClock) -> None:
+    """Weeks later the bot writes first: "how do i know this isnt a scam" deserves an answer
+    about who is writing, not "Sorry, I didn't follow"."""
+    chat, phone = await asked_four_weeks_on(bot, clock)
+    assert asked(phone, chat) == 1
+    [about, again] = await chat.say("is this actually the nhs? how do i know this isnt a scam")
+    assert about.text.startswith("I'm storyloop")
+    assert "How is it going now?" in again.text

@@ -39,7 +39,8 @@ def _turns_to_answer(said: str, asked: Asked, deed: bool = False) -> bool:
     answer ("not sure, but the new manager seems to be changing things") answers. After
     "nothing", only a deed of the person's own turns it ("nothing from the surgery, but I
     rang 111 myself"). Not when what follows is unsure too ("...but nobody told me")."""
-    guess = _GUESS.match(said) if asked.kind is AnswerKind.TEXT and not deed else None
+    guess = _GUESS.match(said) if asked.kind is AnswerKind.TEXT and not (
+        deed or asked.nothing_tried) else None  # at "has anyone tried?" a guess is a wish
     if guess is not None and not _STILL_UNSURE.search(guess.group("rest")) and not contains(
             guess.group("rest"), phrases("words.dont_know")) and re.sub(
                 r"^(?:the|a|some) ", "", guess.group("rest")) not in phrases("words.filler") and (

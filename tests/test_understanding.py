@@ -355,6 +355,15 @@ async def test_an_unsure_guess_is_kept_but_an_unsure_nothing_is_not(
     assert ((await stored(store, chat)).get("spread") == said) is kept
 
 
+async def test_an_unsure_guess_at_has_anyone_tried_is_not_praised_as_an_attempt(
+        chat: Chat, store: Store) -> None:
+    """Found in a terminal: a suggestion got "That's good to hear about"."""
+    await start(chat)
+    await chat.script(PROBLEM, "not sure, but maybe the gp could send the script elsewhere")
+    assert "good to hear" not in chat.last_text
+    assert not (await stored(store, chat)).get("tried")
+
+
 async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
                                                       clock: FakeClock) -> None:
     await start(chat)

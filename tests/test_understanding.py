@@ -64,11 +64,12 @@ async def test_what_do_you_mean_is_explained_and_nothing_is_stored(chat: Chat,
     assert "tried" not in await stored(store, chat)
 
 
+OUTCOME_MEANS = "I mean: once it was tried, what changed?"
+
+
 @pytest.mark.parametrize(("step", "asking", "explained"), [
-    ("outcome", "what does outcome mean", 'I mean: once it was tried, what changed?'),
-    ("outcome", "i dont get it", 'I mean: once it was tried, what changed?'),
-    ("outcome", "can you say it easy", 'I mean: once it was tried, what changed?'),
-    ("outcome", "wdym", 'I mean: once it was tried, what changed?'),
+    *(("outcome", asking, OUTCOME_MEANS) for asking in (
+        "what does outcome mean", "i dont get it", "can you say it easy", "wdym")),
     ("spread.failed", "i don't get it", "I mean: now you know how it went"),
 ])
 async def test_a_question_is_explained_in_plain_words_and_nothing_is_stored(

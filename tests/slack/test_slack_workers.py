@@ -130,7 +130,10 @@ async def test_one_digest_a_week_and_a_killed_worker_s_job_and_replies_taken_ove
     workers = await start_workers(3)
     await slack_standin.wait_until(lambda: ready_posts(slack_standin) >= 1, "a draft", LONG)
     drafter = await holder(postgres_url, "job:digest", workers)
-    assert drafter is not None and drafter.said("drafted digest 1 on schedule") == 1
+    assert drafter is not None
+    # its log line comes just after the post: wait for it rather than race it
+    await drafter.wait_for_line(lambda line: "drafted digest 1 on schedule" in line)
+    assert drafter.said("drafted digest 1 on schedule") == 1
     assert sum(w.said("on schedule") for w in workers) == 1
 
     # the drafter takes a message, and Slack makes it wait 30 s to post the answer
@@ -152,7 +155,9 @@ async def test_one_digest_a_week_and_a_killed_worker_s_job_and_replies_taken_ove
     assert person.bot_texts() == reference.texts  # sent by another worker, once
     await slack_standin.wait_until(lambda: ready_posts(slack_standin) >= 2, "a draft", LONG)
     taker = await holder(postgres_url, "job:digest", others)
-    assert taker is not None and taker.said("drafted digest") == 1
+    assert taker is not None
+    await taker.wait_for_line(lambda line: "drafted digest" in line)
+    assert taker.said("drafted digest") == 1
     assert ready_posts(slack_standin) == 2
     assert sum(w.said("on schedule") for w in others) == 1
 

@@ -380,7 +380,7 @@ async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
     ("replies_phone.jsonl", 0.96, 0.04), ("replies_voice.jsonl", 0.965, 0.045),
     ("replies_staff.jsonl", 0.96, 0.02), ("replies_options.jsonl", 0.96, 0.045),
     ("replies_outbound.jsonl", 0.94, 0.06), ("replies_esl.jsonl", 0.955, 0.045),
-    ("replies_hedged.jsonl", 0.93, 0.04), ("replies_slang.jsonl", 0.91, 0.06)])
+    ("replies_hedged.jsonl", 0.93, 0.04), ("replies_slang.jsonl", 0.915, 0.05)])
 def test_the_tuning_replies_are_mostly_read_as_meant(name: str, accuracy: float,
                                                      stored: float) -> None:
     """A regression floor on the replies the words were tuned on (the blind set is only
@@ -457,9 +457,10 @@ async def test_not_sure_at_a_yes_no_question_is_not_a_yes(chat: Chat) -> None:
     assert chat.last_text.startswith("Sorry, I didn't follow. You can say yes or no")
 
 
-async def test_nah_is_not_kept_as_the_service(chat: Chat, store: Store) -> None:
+@pytest.mark.parametrize("nah", ["nah", "nah ur good", "no you're good", "nah im good"])
+async def test_nah_is_not_kept_as_the_service(chat: Chat, store: Store, nah: str) -> None:
     await start(chat)
-    await chat.script(PROBLEM, "not yet", "skip", "no", "skip", "nah", "staff", "only the first")
+    await chat.script(PROBLEM, "not yet", "skip", "no", "skip", nah, "staff", "only the first")
     answers = await stored(store, chat)
     assert answers["place"] is None and answers["permissions"] == ["digest"]
     assert "Service or place: No" in chat.last_text

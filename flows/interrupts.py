@@ -18,7 +18,7 @@ from flows.answers import DataRequest, choice
 from flows.asked import Asked, asked_at
 from flows.spec import AnswerKind
 from flows.turn import Turn
-from flows.understanding import Reading, Understood, asks_meaning, question_topic, understand
+from flows.understanding import Reading, Understood, about_key, asks_meaning, understand
 
 if TYPE_CHECKING:
     from flows.engine import FlowEngine
@@ -146,8 +146,7 @@ def _about(engine: FlowEngine, asked: Interrupt, text: str) -> str:
     mean?"), or the word on the bot that fits it."""
     if asks_meaning(text):
         return engine.words_for([f"explain.{asked.name}", "explain.choice"])
-    topic = question_topic(text)
-    return f"about.{topic}" if topic else "about"
+    return about_key(text)
 
 
 def _do(engine: FlowEngine, turn: Turn, then: Then, now: datetime) -> None:

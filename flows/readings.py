@@ -31,8 +31,8 @@ from flows.understanding import CONTROLS as CONTROL_READINGS
 from flows.understanding import (
     Reading,
     Understood,
+    about_key,
     asks_meaning,
-    question_topic,
     tells_a_story,
 )
 from flows.wording import contains, phrases, plain
@@ -102,10 +102,8 @@ def _dont_know(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text
 def _question(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
               now: datetime) -> None:
     conv = turn.conversation
-    topic = question_topic(text)
     if not asks_meaning(text):
-        key = f"about.{topic}" if topic else "about"
-        turn.replies += [engine.say(conv, key), engine.prompt(conv)]
+        turn.replies += [engine.say(conv, about_key(text)), engine.prompt(conv)]
         return
     names = [step.name]
     if step.variant and (fits := step.variant(conv.answers)):

@@ -70,6 +70,7 @@ __all__ = [
     "Reader",
     "Reading",
     "Understood",
+    "about_key",
     "asks_meaning",
     "question_topic",
     "tells_a_story",
@@ -200,6 +201,12 @@ def question_topic(text: str) -> str | None:
     """What a question about the bot asks about, or None when it is none of ``TOPICS``."""
     said = plain(as_typed(text))
     return next((t for t in TOPICS if contains(said, phrases(f"words.topic.{t}"))), None)
+
+
+def about_key(text: str) -> str:
+    """The words that answer a question about the bot: ``about.<topic>``, or ``about``."""
+    topic = question_topic(text)
+    return f"about.{topic}" if topic else "about"
 
 
 def asks_meaning(text: str) -> bool:

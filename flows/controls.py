@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from bot.core.types import ConversationStatus
 from flows.answers import Control
 from flows.interrupts import RESTART
+from flows.prompts import PROMPTS
 from flows.spec import AnswerKind
 from flows.turn import Turn
 
@@ -23,12 +24,20 @@ Handler = Callable[["FlowEngine", Turn, datetime], None]
 
 
 def _help(engine: FlowEngine, turn: Turn, now: datetime) -> None:
-    """What works here (picking, at a question with options), then the question again."""
+    """Help, or "what does that mean?" (one reply for both): this question in plain words with
+    an example, then what always works. A question's own explanation asks it again plainly,
+    so the question itself is shown again only where it has options to pick from."""
     conv = turn.conversation
-    kind = engine.step(conv).kind
-    key = {AnswerKind.CHOICE: "help.choice", AnswerKind.PICKS: "help.picks",
-           AnswerKind.THEMES: "help.picks"}.get(kind, "help")
-    turn.replies += [engine.say(conv, key), engine.prompt(conv)]
+    step = engine.step(conv)
+    names = [step.name]
+    if step.variant and (fits := step.variant(conv.answers)):
+        names.insert(0, f"{step.name}.{fits}")  # "what did you learn?" after a failure
+    own = [key for key in (f"explain.{name}" for name in names) if key in PROMPTS]
+    works = {AnswerKind.CHOICE: "help.choice", AnswerKind.PICKS: "help.picks",
+             AnswerKind.THEMES: "help.picks"}.get(step.kind, "help")
+    turn.replies += [engine.say(conv, key) for key in [*own[:1], works]]
+    if not own or step.choices:
+        turn.replies.append(engine.prompt(conv))
 
 
 def _back(engine: FlowEngine, turn: Turn, now: datetime) -> None:

@@ -126,9 +126,8 @@ def _again(engine: FlowEngine, turn: Turn, asked: Interrupt, got: Understood,
         turn.replies.append(engine.say(conv, "pause"))
         return
     if got.reading in _HELPING or got.reading is Reading.QUESTION:
-        about = _about(engine, asked, text) if got.reading is Reading.QUESTION else (
-            "interrupt.help")
-        turn.replies += [engine.say(conv, about), _asked_again(engine, conv, asked.ask, asked)]
+        turn.replies += [engine.say(conv, _about(engine, asked, got, text)),
+                         _asked_again(engine, conv, asked.ask, asked)]
         return
     turn.replies.append(_asked_again(engine, conv, asked.unclear, asked))
 
@@ -141,12 +140,15 @@ def _asked_again(engine: FlowEngine, conv: Conversation, key: str,
                       prompt=engine.prompt(conv).text)
 
 
-def _about(engine: FlowEngine, asked: Interrupt, text: str) -> str:
-    """What a question back is answered with: what this question means ("what does erase
-    mean?"), or the word on the bot that fits it."""
-    if asks_meaning(text):
-        return engine.words_for([f"explain.{asked.name}", "explain.choice"])
-    return about_key(text)
+def _about(engine: FlowEngine, asked: Interrupt, got: Understood, text: str) -> str:
+    """What help or a question back is answered with. Help and "what does erase mean?" get
+    one reply: what this question means where it has words of its own, else what works; any
+    other question gets the word on the bot that fits it."""
+    if got.reading is Reading.QUESTION and not asks_meaning(text):
+        return about_key(text)
+    if got.reading in (Reading.HELP, Reading.QUESTION):
+        return engine.words_for([f"explain.{asked.name}", "interrupt.help"])
+    return "interrupt.help"
 
 
 def _do(engine: FlowEngine, turn: Turn, then: Then, now: datetime) -> None:

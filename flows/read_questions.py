@@ -108,6 +108,8 @@ def question(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.kind is AnswerKind.TEXT and re.search(r"\bwhat\b.*\bmeans?\b", said) and (
             contains(said, phrases("words.meaning"))):
         return Understood(Reading.QUESTION)  # "sorry what does build on mean here"
+    if contains(said, phrases("words.meaning.put")):
+        return Understood(Reading.QUESTION)  # "not sure what you want me to say"
     asking = text.rstrip().endswith("?") or words_said[0] in INTERROGATIVE
     about_us = contains(said, phrases("words.question"))
     strong = longer("words.question", 3)

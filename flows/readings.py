@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core.types import OutgoingMessage, TriedBy
+from flows.answers import Control
 from flows.controls import CONTROLS
 from flows.spec import (
     MISSES,
@@ -102,17 +103,10 @@ def _dont_know(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text
 def _question(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
               now: datetime) -> None:
     conv = turn.conversation
-    if not asks_meaning(text):
-        turn.replies += [engine.say(conv, about_key(text)), engine.prompt(conv)]
+    if asks_meaning(text):  # "what does that mean?" is answered as help is
+        CONTROLS[Control.HELP](engine, turn, now)
         return
-    names = [step.name]
-    if step.variant and (fits := step.variant(conv.answers)):
-        names.insert(0, f"{step.name}.{fits}")  # "what did you learn?" after a failure
-    own = [f"explain.{name}" for name in names]
-    key = engine.words_for([*own, *(["explain.choice"] if step.choices else []), "explain"])
-    turn.replies.append(engine.say(conv, key))
-    if key not in own or step.choices:  # a question's own explanation asks it again, plainly
-        turn.replies.append(engine.prompt(conv))
+    turn.replies += [engine.say(conv, about_key(text)), engine.prompt(conv)]
 
 
 def _greeting(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,

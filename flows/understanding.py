@@ -211,4 +211,12 @@ def about_key(text: str) -> str:
 
 def asks_meaning(text: str) -> bool:
     """Does a question ask what the bot's question means (rather than about the bot)?"""
-    return contains(plain(as_typed(text)), phrases("words.meaning"))  # "what means tried?"
+    said = plain(as_typed(text))
+    if contains(said, phrases("words.meaning") | phrases("words.meaning.put")):  # "what means"
+        return True
+    # "what are themes?": a short "what is" question about none of the bot's topics
+    if len(said.split()) > 4 or question_topic(text) is not None:
+        return False
+    rest = next((said[len(start):] for start in phrases("words.meaning.what")
+                 if said.startswith(f"{start} ")), None)
+    return rest is not None and not contains(rest, phrases("words.meaning.not"))

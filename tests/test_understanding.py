@@ -59,8 +59,9 @@ async def test_what_do_you_mean_is_explained_and_nothing_is_stored(chat: Chat,
     asked = len(chat.replies)
     await chat.say("what do you mean?")
     explained = [reply.text for reply in chat.replies[asked:]]
-    assert len(explained) == 1  # the question asked again in plain words, not twice
+    assert len(explained) == 2  # the question asked again in plain words, not twice
     assert explained[0].startswith("I mean: has anyone")
+    assert "skip (leave out an optional question)" in explained[1]  # then what always works
     assert "tried" not in await stored(store, chat)
 
 
@@ -80,7 +81,7 @@ async def test_a_question_is_explained_in_plain_words_and_nothing_is_stored(
         await chat.say("it didn't work, the line was still engaged")
         assert "What did you learn from it" in chat.last_text
     await chat.say(asking)
-    assert chat.last_text.startswith(explained)
+    assert chat.replies[-2].text.startswith(explained)
     assert step.split(".")[0] not in await stored(store, chat)
 
 
@@ -178,10 +179,37 @@ async def test_help_works_at_the_bots_own_yes_no_question(chat: Chat) -> None:
     await start(chat)
     await chat.say("forget me")
     await chat.say("help")
-    assert chat.replies[-2].text.startswith("Just say yes or no")
+    assert chat.replies[-2].text.startswith("I mean: if you say yes, I delete your stories")
     assert "erase" in chat.last_text.casefold()
     await chat.say("no")
     assert "What's been happening?" in chat.last_text
+
+
+@pytest.mark.parametrize(("before", "meaning"), [
+    ((), "what do you mean?"),  # "What's been happening?"
+    ((PROBLEM,), "i dont get it"),  # "Has anyone tried something?"
+    ((PROBLEM, "We started a call-back list."), "what does outcome mean"),
+    (("",), "what do i put"),  # "Is that OK?" (consent), a question with options
+    ((PROBLEM, "nothing yet", "skip", "no"), "what are themes"),  # several picks
+    (("forget me",), "what does erase mean?"),  # the bot's own yes/no question
+    (("restart",), "can you say it easy"),
+])
+async def test_help_and_what_does_that_mean_get_the_same_reply(
+        chat: Chat, store: Store, before: tuple[str, ...], meaning: str) -> None:
+    """Writers label "i dont get it" as help or as a question; the person gets one reply."""
+    if before == ("",):
+        await chat.script("hi", "yes")
+    else:
+        await start(chat)
+        await chat.script(*before)
+    asked = len(chat.replies)
+    await chat.say("help")
+    helped = [(reply.text, reply.choices) for reply in chat.replies[asked:]]
+    asked = len(chat.replies)
+    await chat.say(meaning)
+    assert [(reply.text, reply.choices) for reply in chat.replies[asked:]] == helped
+    assert helped[0][0].startswith("I mean:")
+    assert not await store.list_stories()
 
 
 @pytest.mark.parametrize(("ask", "asking", "answered"), [

@@ -35,6 +35,10 @@ def yes_no(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.yes and last in phrases("words.yes") and not negated(said) and len(
             said.split()) <= SHORT:  # "Thank you, that is reassuring. Yes."
         return Understood(Reading.CHOICE, asked.yes)
+    sentence = plain(re.split(r"[.!]", text.strip().rstrip(".!"))[-1])
+    if asked.yes and "?" not in text and 0 < len(sentence.split()) <= 4 and yes_word(
+            sentence):  # a letter: "... I shall do my best. Please go ahead."
+        return Understood(Reading.CHOICE, asked.yes)
     if asked.yes and hedged_yes(said, text):
         return Understood(Reading.CHOICE, asked.yes)
     return _one_side(said, asked)
@@ -83,4 +87,5 @@ def yes_word(said: str) -> bool:
 
 def _no_word(said: str) -> bool:
     no = phrases("words.no")
+    said = _HEDGE.sub("", said).strip() or said  # "i think i'll leave those, thank you"
     return said in no or opens_with(said, no, 6) or said.split()[0] in FIRM_NO

@@ -14,7 +14,8 @@ from flows.wording import pairs, phrases, plain
 _SIGN_OFF = re.compile(
     r"(?:[.,!]\s*|\s+)(?:(?i:kind|best|warm|many)\s+)?(?i:regards|thanks|cheers|thank you|love"
     r"|yours faithfully|yours sincerely)[,.]?\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?"
-    r"(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$|\.\s+(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$")
+    r"(?:[A-Z]\.\s*)?[A-Z][a-z]+(?:[ -][A-Z][a-z'-]+)?\.?(?:\s*\((?:Mr|Mrs|Ms|Miss|Dr)\))?"
+    r"\s*$|\.\s+(?:[A-Z]\.\s*)?[A-Z][a-z]+\.?\s*$")
 """A signature closing a message ("Kind regards, Alan", ". J. Morris"): not part of the reply."""
 _SALUTATION = re.compile(r"^\s*(?i:dear)\s+[^,\n]{1,40},\s*")
 """A letter's opening ("Dear Sir or Madam,"): not part of the reply either."""

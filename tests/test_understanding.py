@@ -275,6 +275,35 @@ async def test_a_greeting_then_a_hedged_yes_starts_and_nothing_is_held(chat: Cha
     assert chat.last_text == "Thank you. What's been happening? Tell it in your own words."
 
 
+async def test_a_letter_that_ends_in_a_yes_starts(chat: Chat, store: Store) -> None:
+    await chat.say("hi")
+    await chat.say("Dear Storyloop, Thank you for your message. I am not very used to these "
+                   "computer things but I shall do my best. Please go ahead. Yours sincerely, "
+                   "Dorothy Webb (Mrs)")
+    assert "Is that OK?" in chat.last_text
+    await chat.say("Dear Sir, I consent. Regards, Mary Anne Smith")
+    assert "What's been happening?" in chat.last_text
+
+
+async def test_a_hedged_no_thank_you_to_the_reflection_questions_skips_them(
+        chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "nothing yet", "skip")
+    assert "extra questions about what could change" in chat.last_text
+    await chat.say("I think I'll leave those, thank you.")
+    assert "Which of these is your story about?" in chat.last_text
+
+
+@pytest.mark.parametrize("lost", ["what do you want me to put", "what do i put",
+                                  "what are themes"])
+async def test_asking_what_to_write_is_helped_and_not_kept(chat: Chat, store: Store,
+                                                           lost: str) -> None:
+    await start(chat)
+    await chat.say(lost)
+    assert chat.replies[-2].text.startswith("I mean: tell me what happened")
+    assert "situation" not in await stored(store, chat)
+
+
 async def test_sorry_i_meant_a_number_picks_it_rather_than_going_back(chat: Chat,
                                                                       store: Store) -> None:
     await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no", "1", "skip")

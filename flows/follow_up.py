@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.core.follow_ups import Outcome
 from flows.answers import choice
-from flows.spec import OUTBOUND_ONLY, AnswerKind, FlowOptions, FlowSpec, Step, go
+from flows.spec import OUTBOUND_ONLY, AnswerKind, Answers, FlowOptions, FlowSpec, Step, go
 from flows.story import chose
 
 FOLLOW_UP = "follow_up"
@@ -19,6 +19,10 @@ HOW_IT_WENT = "how_it_went"
 SINCE, LEARNED = "since", "learned"
 OUTCOMES = {"still_going": Outcome.STILL_GOING, "stopped": Outcome.STOPPED,
             "changed": Outcome.CHANGED}
+TRIED_SAID = "tried_said"
+"""The answers key, given when the bot starts it, holding the start of what the person said
+they tried, in their words: the first question quotes it, so a person who has forgotten
+knows which story it is."""
 NOT_NOW, NO = "not_now", "no"
 """Not now: asked again once, later. No thanks: this one is never asked again."""
 
@@ -30,7 +34,7 @@ def follow_up_flow(options: FlowOptions) -> FlowSpec:
     steps = (
         Step(HOW_IT_WENT, AnswerKind.CHOICE, HOW_IT_WENT,
              choices=(*(choice(value) for value in OUTCOMES), choice(NOT_NOW), choice(NO)),
-             no=NO, later=NOT_NOW, pauses=NOT_NOW),
+             no=NO, later=NOT_NOW, pauses=NOT_NOW, variant=_quoted),
         Step(SINCE, AnswerKind.TEXT, SINCE, optional=True),
         Step(LEARNED, AnswerKind.TEXT, LEARNED, optional=True),
     )
@@ -40,7 +44,12 @@ def follow_up_flow(options: FlowOptions) -> FlowSpec:
         go(SINCE, LEARNED),
         go(LEARNED, "done"),
     )
-    return FlowSpec(FOLLOW_UP, steps, transitions, HOW_IT_WENT, entry=OUTBOUND_ONLY)
+    return FlowSpec(FOLLOW_UP, steps, transitions, HOW_IT_WENT, entry=OUTBOUND_ONLY,
+                    shows=(TRIED_SAID,))
+
+
+def _quoted(answers: Answers) -> str | None:
+    return "quoted" if answers.get(TRIED_SAID) else None
 
 
 def outcome_of(answers: dict[str, object]) -> Outcome | None:

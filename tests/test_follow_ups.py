@@ -16,7 +16,7 @@ from bot.core.clock import FakeClock
 from bot.core.config import Config, ConfigErrors, parse_config
 from bot.core.follow_ups import FollowUpState, Outcome
 from bot.core.types import OutgoingMessage, Platform, StoryStatus
-from bot.features.follow_ups import FollowUpDesk, quiet
+from bot.features.follow_ups import FollowUpDesk, quiet, shortened
 from storage.base import Store
 from storage.open import open_store
 from tests.conftest import MODERATOR, PSEUDONYMS, Chat
@@ -62,6 +62,21 @@ async def asked_four_weeks_on(bot: Bot, clock: FakeClock) -> tuple[Chat, Phone]:
     clock.advance(weeks=4)
     await tick(bot, phone)
     return chat, phone
+
+
+async def test_the_question_quotes_what_they_tried_so_they_know_which_story(
+        bot: Bot, clock: FakeClock) -> None:
+    chat, phone = await asked_four_weeks_on(bot, clock)
+    [question] = [text for text in phone.to(chat.room) if ASKED in text]
+    assert "You said: “We started a two-minute huddle.”. How is it going now?" in question
+
+
+def test_a_long_attempt_is_quoted_up_to_a_word_and_on_one_line() -> None:
+    tried = "We set up\na call-back list " + "and a rota for the phones " * 10
+    quoted = shortened(tried)
+    assert quoted.startswith("We set up a call-back list and a rota") and "\n" not in quoted
+    assert quoted.endswith(" for...") and len(quoted) <= 123
+    assert shortened("A leaflet.") == "A leaflet."
 
 
 async def test_a_follow_up_falls_due_is_answered_and_kept_as_a_pending_update(

@@ -39,7 +39,7 @@ from bot.core.types import (
 from bot.core.words import say
 from bot.features.outbox import Delivery
 from flows.engine import FlowEngine
-from flows.follow_up import FOLLOW_UP, LEARNED, SINCE, outcome_of
+from flows.follow_up import FOLLOW_UP, LEARNED, SINCE, TRIED_SAID, outcome_of
 from flows.redaction import redact
 from flows.spec import ABOUT
 from storage.ports import FollowUpStore, Notice, Stories
@@ -153,7 +153,9 @@ class FollowUpDesk:
         key = await self._key(follow_up)
         if key is None:
             return False
-        replies = await self.start(key, FOLLOW_UP, {ABOUT: follow_up.id})
+        story = await self.store.get_story(follow_up.story_id)
+        said = shortened(story.tried) if story is not None and story.tried else ""
+        replies = await self.start(key, FOLLOW_UP, {ABOUT: follow_up.id, TRIED_SAID: said})
         if replies is None and not await self._already_asked(key, follow_up):
             return False
         await self.store.set_follow_up(follow_up.model_copy(
@@ -267,3 +269,15 @@ def _line(update: StoryUpdate) -> str:
     return say("update.line", id=update.id, story=update.story_id,
                outcome=update.outcome.value, since=redact(update.since or "-"),
                learned=redact(update.learned or "-"))
+
+
+QUOTED = 120
+"""At most this many characters of what someone tried are quoted back to them."""
+
+
+def shortened(text: str, limit: int = QUOTED) -> str:
+    """``text`` on one line, cut at a word before ``limit`` characters ("...")."""
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    return line[:limit].rsplit(" ", 1)[0].rstrip(",;:.-") + "..."

@@ -101,6 +101,7 @@ def nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
     if not asked.nothing_tried or _turns_to_answer(said, asked, deed=True):
         return None
     nothing = phrases("words.nothing_tried")
+    said = _POLITE.sub("", said) or said  # "I am sorry to say that nothing has been attempted"
     hedged = " ".join(w for w in first_clause(text).split() if w not in _HEDGING)
     if said in nothing or opens_with(said, nothing, SHORT) or _angry_nothing(said) or (
             _without_fillers(said) in nothing) or (
@@ -109,6 +110,10 @@ def nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.NOTHING_TRIED)
     return None
 
+
+_POLITE = re.compile(r"^(?:(?:i am|i'm|im|i) (?:sorry|afraid|regret)(?: to say)?(?: that)?|"
+                     r"(?:sorry|sad) to say(?: that)?) ")
+"""A polite opening before the answer ("I'm afraid ...", "sorry to say that ...")."""
 
 _HEDGING = frozenset({"actually", "well", "oh", "honestly", "um", "erm", "really", "tbh", "so",
                      "sadly", "unfortunately", "no"})

@@ -717,7 +717,10 @@ async def test_an_answer_after_a_hedge_is_kept(chat: Chat, store: Store, reply: 
 
 
 @pytest.mark.parametrize("reply", ["nothing yet, so i came here to ask",
-                                   "not sure but nobody told me anything"])
+                                   "not sure but nobody told me anything",
+                                   "I am sorry to say that nothing has been attempted to my "
+                                   "knowledge. Kind regards.",
+                                   "I'm afraid nobody has bothered"])
 async def test_a_hedge_that_stays_unsure_is_not_kept(chat: Chat, store: Store,
                                                      reply: str) -> None:
     await start(chat)

@@ -30,14 +30,17 @@ def not_for_us(said: str, text: str, asked: Asked) -> Understood | None:
 def complains(said: str, text: str, asked: Asked) -> Understood | None:
     complaint = phrases("words.complaint")
     if asked.nothing_tried:  # "I contacted PALS" is something tried, and PALS someone else
-        complaint = complaint - phrases("words.contact_routes")
+        complaint = complaint - phrases("words.contact_routes") - phrases("words.complaint.done")
     if len(said.split()) > SHORT * 2 and (asked.kind is AnswerKind.TEXT or not contains(
             said, complaint)):
         return None  # a long story is kept as the answer; at options there is none to keep
     topic = phrases("words.complaint.topic")
     if asked.nothing_tried:
         topic = topic - phrases("words.contact_routes")
-    wishes = len(said.split()) <= 4 or contains(said, phrases("words.complaint.intent"))
+    intent = phrases("words.complaint.intent")
+    if asked.nothing_tried:  # "the ward manager put in a Datix and escalated": tried
+        intent = intent - phrases("words.complaint.intent.done")
+    wishes = len(said.split()) <= 4 or contains(said, intent)
     if contains(said, complaint) or (wishes and contains(said, topic)):
         return Understood(Reading.COMPLAINT)
     return None

@@ -729,6 +729,17 @@ async def test_a_hedge_that_stays_unsure_is_not_kept(chat: Chat, store: Store,
     assert (await stored(store, chat))["tried"] is None
 
 
+@pytest.mark.parametrize("tried", [
+    "the ward manager put in a Datix and escalated to matron, got an extra HCA on nights",
+    "I reported it to the practice manager and she changed the rota"])
+async def test_a_complaint_already_made_is_something_tried(chat: Chat, store: Store,
+                                                          tried: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, tried)
+    assert (await stored(store, chat))["tried"] == tried
+    assert "complaints" not in chat.replies[-2].text.casefold()
+
+
 async def test_myself_and_a_feeling_is_me_not_my_team(chat: Chat, store: Store) -> None:
     await start(chat)
     await chat.script("A call-back list was set up last month for the Monday rush.")

@@ -191,6 +191,7 @@ async def test_help_works_at_the_bots_own_yes_no_question(chat: Chat) -> None:
     ((PROBLEM, "We started a call-back list."), "what does outcome mean"),
     (("",), "what do i put"),  # "Is that OK?" (consent), a question with options
     ((PROBLEM, "nothing yet", "skip", "no"), "what are themes"),  # several picks
+    ((PROBLEM, "nothing yet", "skip", "no"), "can i choose more than one?"),
     (("forget me",), "what does erase mean?"),  # the bot's own yes/no question
     (("restart",), "can you say it easy"),
 ])

@@ -194,6 +194,8 @@ async def test_help_works_at_the_bots_own_yes_no_question(chat: Chat) -> None:
     ((PROBLEM, "nothing yet", "skip", "no"), "can i choose more than one?"),
     (("forget me",), "what does erase mean?"),  # the bot's own yes/no question
     (("restart",), "can you say it easy"),
+    (("restart",), "what happens if I say yes"),
+    ((), "what do I actually have to do here"),
 ])
 async def test_help_and_what_does_that_mean_get_the_same_reply(
         chat: Chat, store: Store, before: tuple[str, ...], meaning: str) -> None:

@@ -25,8 +25,8 @@ Handler = Callable[["FlowEngine", Turn, datetime], None]
 
 def _help(engine: FlowEngine, turn: Turn, now: datetime) -> None:
     """Help, or "what does that mean?" (one reply for both): this question in plain words with
-    an example, then what always works. A question's own explanation asks it again plainly,
-    so the question itself is shown again only where it has options to pick from."""
+    an example and how to answer it, then what always works, with the options to pick from.
+    A question without words of its own is asked again after how to answer it."""
     conv = turn.conversation
     step = engine.step(conv)
     names = [step.name]
@@ -35,9 +35,12 @@ def _help(engine: FlowEngine, turn: Turn, now: datetime) -> None:
     own = [key for key in (f"explain.{name}" for name in names) if key in PROMPTS]
     works = {AnswerKind.CHOICE: "help.choice", AnswerKind.PICKS: "help.picks",
              AnswerKind.THEMES: "help.picks"}.get(step.kind, "help")
-    turn.replies += [engine.say(conv, key) for key in [*own[:1], works]]
-    if not own or step.choices:
-        turn.replies.append(engine.prompt(conv))
+    if own:  # the explanation asks the question again, plainly, and says how to answer
+        always = "help.always.choice" if step.kind is AnswerKind.CHOICE else "help.always"
+        turn.replies += [engine.say(conv, own[0]),
+                         engine.say(conv, always, engine.prompt(conv).choices)]
+    else:
+        turn.replies += [engine.say(conv, works), engine.prompt(conv)]
 
 
 def _back(engine: FlowEngine, turn: Turn, now: datetime) -> None:

@@ -182,7 +182,7 @@ def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
     return found
 
 
-TOPICS = ("privacy", "bot", "why", "choice")
+TOPICS = ("privacy", "bot", "why", "choice", "summaries")
 """What a question about the bot can be about, each with its answer (``about.<topic>``) and
 its words (``words.topic.<topic>``); the first that matches is answered."""
 
@@ -212,10 +212,11 @@ def about_key(text: str) -> str:
 def asks_meaning(text: str) -> bool:
     """Does a question ask what the bot's question means (rather than about the bot)?"""
     said = plain(as_typed(text))
+    if question_topic(text) is not None:
+        return False  # "what does anonymous mean?", "what are weekly summaries?": the topic's
     if contains(said, phrases("words.meaning") | phrases("words.meaning.put")):  # "what means"
         return True
-    # "what are themes?": a short "what is" question about none of the bot's topics
-    if len(said.split()) > 4 or question_topic(text) is not None:
+    if len(said.split()) > 4:  # "what are themes?": a short "what is" question
         return False
     rest = next((said[len(start):] for start in phrases("words.meaning.what")
                  if said.startswith(f"{start} ")), None)

@@ -252,7 +252,7 @@ def test_questioning_quinn_asks_back_and_only_answers_are_kept(
     quinn.answers("a call back option instead of holding", REFLECT)
     quinn.answers("what are the extra questions?", REFLECT)
     quinn.answers("no thanks", THEMES)
-    quinn.answers("what do the numbers mean?", THEMES)
+    quinn.answers("what do the numbers mean?", "which of these words fit your story")
     quinn.answers("6", PLACE)
     quinn.answers("the crisis line", ROLE)
     quinn.answers("why does that matter?", ROLE)

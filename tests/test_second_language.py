@@ -41,7 +41,7 @@ async def test_not_knowing_what_to_do_gets_the_help(chat: Chat, store: Store, lo
     await start(chat)
     await chat.say(lost)
     assert chat.replies[-2].text.startswith("I mean: tell me what happened")
-    assert chat.last_text.startswith("You can answer in your own words.")
+    assert chat.last_text.startswith("These always work")
     assert "situation" not in await stored(store, chat)
 
 
@@ -124,7 +124,7 @@ async def test_my_english_not_good_gets_the_help_and_is_not_kept(chat: Chat,
                                                                  store: Store) -> None:
     await start(chat)
     await chat.say("my english not good")
-    assert chat.last_text.startswith("You can answer in your own words.")
+    assert chat.replies[-2].text.startswith("I mean: tell me what happened")
     assert "situation" not in await stored(store, chat)
     await chat.say("my english bad. the wait at the gp is too long")
     assert (await stored(store, chat))["situation"] == (
@@ -148,7 +148,7 @@ async def test_not_understanding_the_question_explains_it(chat: Chat, store: Sto
     await chat.script(PROBLEM, lost)
     explained, works = chat.replies[-2:]
     assert explained.text.startswith("I mean: has anyone")
-    assert works.text.startswith("You can answer in your own words.")
+    assert works.text.startswith("These always work")
     assert "tried" not in await stored(store, chat)
 
 
@@ -177,10 +177,10 @@ async def test_what_consent_means_is_explained_and_nothing_is_kept(chat: Chat, s
     """Found in a terminal: the answer was "There's no right or wrong answer: just tell me in
     your own words", which does not fit a yes/no question."""
     await chat.script("hi", "yes", asked)
-    explained, works, again = chat.replies[-3:]
+    explained, works = chat.replies[-2:]
     assert explained.text.startswith("I mean: may I keep the story you tell me")
-    assert works.text.startswith("Pick the option that fits")
-    assert "Is that OK?" in again.text
+    assert works.text.startswith("These always work")
+    assert works.choices[0].label == "Yes, that's OK"  # then the options
     assert await stored(store, chat) == {}
 
 
@@ -190,7 +190,7 @@ async def test_what_a_question_with_options_means_is_explained_with_its_options(
                       "1", "skip")
     assert "Nearly done" in chat.last_text  # the role question
     await chat.say("what do you mean?")
-    assert chat.replies[-3].text.startswith("I mean: are you a patient, carer or family")
+    assert chat.replies[-2].text.startswith("I mean: are you a patient, carer or family")
     assert [c.label for c in chat.replies[-1].choices][:2] == ["Someone who uses services",
                                                                "Staff"]
 

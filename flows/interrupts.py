@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 from bot.core.types import Choice, Conversation, ConversationStatus, OutgoingMessage
 from flows.answers import DataRequest, choice
 from flows.asked import Asked, asked_at
+from flows.safeguarding import signposting
 from flows.spec import AnswerKind
 from flows.turn import Turn
 from flows.understanding import Reading, Understood, about_key, asks_meaning, understand
+from flows.wording import contains, phrases, plain
 
 if TYPE_CHECKING:
     from flows.engine import FlowEngine
@@ -124,6 +126,12 @@ def _again(engine: FlowEngine, turn: Turn, asked: Interrupt, got: Understood,
     conv = turn.conversation
     if got.reading is Reading.PAUSE:
         turn.replies.append(engine.say(conv, "pause"))
+        return
+    if asked is SAFE and (got.reading is Reading.HELP or contains(
+            plain(text), phrases("words.support"))):  # "i need to talk to someone"
+        turn.replies += [OutgoingMessage(room_id=conv.key.room_id,
+                                         text=signposting(engine.safety)),
+                         _asked_again(engine, conv, asked.ask, asked)]
         return
     if got.reading in _HELPING or got.reading is Reading.QUESTION:
         turn.replies += [engine.say(conv, _about(engine, asked, got, text)),

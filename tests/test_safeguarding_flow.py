@@ -69,3 +69,15 @@ def test_the_terminal_shows_help_in_the_same_turn(tmp_path: object) -> None:
                     stdin="\n".join(script) + "\n").stdout
     after = out[out.index(f"> {AT_RISK}"):]
     assert "116 123" in after and "no rush" in after
+
+
+async def test_asking_for_someone_to_talk_to_after_help_gets_the_numbers_again(
+        chat: Chat, store: Store) -> None:
+    """Found in a tuning set: "i need to talk to someone" got "Sorry, I didn't follow"."""
+    await chat.script("hi", "yes", "yes", AT_RISK)
+    numbers, offer = (await chat.say("i need to talk to someone"))[-2:]
+    assert "116 123" in numbers.text and "999" in numbers.text
+    assert "no rush" in offer.text and [c.label for c in offer.choices] == [
+        "Carry on with my story", "Stop here for now"]
+    conversation = (await store.load_turn(chat.key, None)).conversation
+    assert conversation is not None and conversation.status is ConversationStatus.PAUSED

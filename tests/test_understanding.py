@@ -90,6 +90,7 @@ async def test_a_question_is_explained_in_plain_words_and_nothing_is_stored(
     ("are you a real person", "a chat bot, not a person"),
     ("why do you need to know that?", "what people have tried that helps"),
     ("do i have to answer", "You don't have to answer"),
+    ("what are the weekly summaries?", "a short summary of the stories people agreed"),
 ])
 async def test_a_question_about_the_bot_gets_its_own_answer_then_the_question(
         chat: Chat, store: Store, question: str, answer: str) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.core.types import Choice, TriedBy
 from bot.core.words import ENGLISH, catalogue
@@ -103,7 +104,16 @@ def fuzzy_choice(said: str, asked: Asked) -> str | None:
     names = {name: c.value for c in asked.choices for name in choice_names(c)
              if len(name) >= FUZZY_SHORTEST}
     found = process.extractOne(said, list(names), scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE)
-    return None if found is None else names[found[0]]
+    if found is not None:
+        return names[found[0]]
+    return next((names[name] for name in names if swapped(said, name)), None)  # "chnage"
+
+
+def swapped(typed: str, word: str) -> bool:
+    """Is ``typed`` ``word`` with two letters next to each other swapped ("pasue", "sikp")?
+    Only that: one letter changed would make "shop" say stop."""
+    return (len(typed) == len(word) >= FUZZY_SHORTEST and typed != word
+            and OSA.distance(typed, word) == 1 and sorted(typed) == sorted(word))
 
 
 def contained_choice(said: str, asked: Asked) -> str | None:

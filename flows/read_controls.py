@@ -13,7 +13,7 @@ from rapidfuzz import fuzz, process
 from bot.core.words import words
 from flows.answers import Control, as_control
 from flows.asked import Asked
-from flows.choosing import FUZZY_SCORE, FUZZY_SHORTEST, INTERROGATIVE, negated
+from flows.choosing import FUZZY_SCORE, FUZZY_SHORTEST, INTERROGATIVE, negated, swapped
 from flows.spec import AnswerKind
 from flows.typed import ASIDES
 from flows.understood import (
@@ -208,7 +208,11 @@ def fuzzy_control(said: str, text: str, asked: Asked) -> Understood | None:
         return None
     found = process.extractOne(said, list(_control_words()), scorer=fuzz.ratio,
                                score_cutoff=FUZZY_SCORE)
-    return None if found is None else Understood(CONTROL_READINGS[_control_words()[found[0]]])
+    if found is not None:
+        return Understood(CONTROL_READINGS[_control_words()[found[0]]])
+    word = said.split()[0] if said.split()[1:] in ([], ["pls"], ["please"]) else ""
+    control = next((c for w, c in _control_words().items() if swapped(word, w)), None)
+    return None if control is None else Understood(CONTROL_READINGS[control])  # "sikp pls"
 
 
 @cache

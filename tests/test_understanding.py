@@ -278,6 +278,25 @@ async def test_a_greeting_then_a_hedged_yes_starts_and_nothing_is_held(chat: Cha
     assert chat.last_text == "Thank you. What's been happening? Tell it in your own words."
 
 
+@pytest.mark.parametrize(("typed", "shown"), [
+    ("sikp pls", "Nearly done"), ("pasue", "Everything you wrote is kept")])
+async def test_two_letters_swapped_in_an_always_on_word_still_work(
+        chat: Chat, store: Store, typed: str, shown: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "nothing yet", "skip", "no", "1")
+    assert "Which service or place" in chat.last_text
+    await chat.say(typed)
+    assert shown in chat.last_text
+    assert not (await stored(store, chat)).get("place")
+
+
+async def test_a_place_one_letter_from_an_always_on_word_is_kept(chat: Chat,
+                                                                 store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "nothing yet", "skip", "no", "1", "shop")
+    assert (await stored(store, chat))["place"] == "shop"
+
+
 async def test_a_letter_that_ends_in_a_yes_starts(chat: Chat, store: Store) -> None:
     await chat.say("hi")
     await chat.say("Dear Storyloop, Thank you for your message. I am not very used to these "

@@ -29,6 +29,9 @@ def yes_no(said: str, text: str, asked: Asked) -> Understood | None:
         return Understood(Reading.CHOICE, asked.yes)
     if asked.no and _no_word(said):
         return Understood(Reading.CHOICE, asked.no)
+    opening = plain(re.split(r"[.!]", text.strip(), maxsplit=1)[0])
+    if asked.no and opening in phrases("words.no") and "?" not in text:
+        return Understood(Reading.CHOICE, asked.no)  # "I'm afraid not. Thank you all the same."
     last = plain(re.split(r"[,.;!]", text.strip().rstrip(".!"))[-1])
     if asked.no and last in FIRM_NO:
         return Understood(Reading.CHOICE, asked.no)

@@ -297,6 +297,16 @@ async def test_a_place_one_letter_from_an_always_on_word_is_kept(chat: Chat,
     assert (await stored(store, chat))["place"] == "shop"
 
 
+async def test_formal_refusals_are_read_as_they_are_meant(chat: Chat, store: Store) -> None:
+    await chat.script("hi", "yes")
+    await chat.say("I'm afraid not. Thank you all the same.")
+    assert "Nothing you've said has been kept" in chat.last_text
+    await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no", "1")
+    await chat.say("I would rather not name it, if that is alright.")
+    assert "Nearly done" in chat.last_text
+    assert not (await stored(store, chat)).get("place")
+
+
 async def test_a_letter_that_ends_in_a_yes_starts(chat: Chat, store: Store) -> None:
     await chat.say("hi")
     await chat.say("Dear Storyloop, Thank you for your message. I am not very used to these "

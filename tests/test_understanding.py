@@ -307,6 +307,35 @@ async def test_formal_refusals_are_read_as_they_are_meant(chat: Chat, store: Sto
     assert not (await stored(store, chat)).get("place")
 
 
+async def test_nae_bother_starts_and_no_worries_erases_nothing(chat: Chat,
+                                                              store: Store) -> None:
+    await chat.say("hi")
+    await chat.say("nae bother")
+    assert "Is that OK?" in chat.last_text
+    await chat.script("yes", PROBLEM, "forget me", "no worries")
+    assert chat.last_text.startswith("Sorry, I didn't follow. You can say yes or no")
+    assert (await stored(store, chat))["situation"] == PROBLEM
+
+
+@pytest.mark.parametrize("said", ["naw nobody, not a soul, wee bit fed up tae be honest",
+                                  "nae bother was taken, naebody did a thing"])
+async def test_scots_for_nobody_tried_is_not_kept_as_what_was_tried(
+        chat: Chat, store: Store, said: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, said)
+    assert (await stored(store, chat)).get("tried") is None
+
+
+@pytest.mark.parametrize("lost", ["wat do i even say", "i dont understand this question at all",
+                                  "what sort of things can i say here"])
+async def test_not_knowing_what_to_say_is_explained_and_not_kept(
+        chat: Chat, store: Store, lost: str) -> None:
+    await start(chat)
+    await chat.say(lost)
+    assert chat.replies[-2].text.startswith("I mean: tell me what happened")
+    assert "situation" not in await stored(store, chat)
+
+
 async def test_a_letter_that_ends_in_a_yes_starts(chat: Chat, store: Store) -> None:
     await chat.say("hi")
     await chat.say("Dear Storyloop, Thank you for your message. I am not very used to these "

@@ -336,6 +336,18 @@ async def test_not_knowing_what_to_say_is_explained_and_not_kept(
     assert "situation" not in await stored(store, chat)
 
 
+async def test_regional_words_greet_and_start_fresh_starts_again(
+        chat: Chat, store: Store, clock: FakeClock) -> None:
+    await chat.say("wagwan")
+    assert "Shall we start?" in chat.last_text
+    await chat.script("ey up duck", "yes", "yes", PROBLEM)
+    clock.advance(hours=3)
+    await chat.say("alright there")
+    assert "Welcome back" in chat.last_text
+    await chat.say("start fresh")
+    assert "Shall we start?" in chat.last_text and await store.list_stories() == []
+
+
 async def test_a_letter_that_ends_in_a_yes_starts(chat: Chat, store: Store) -> None:
     await chat.say("hi")
     await chat.say("Dear Storyloop, Thank you for your message. I am not very used to these "

@@ -33,14 +33,14 @@ def _help(engine: FlowEngine, turn: Turn, now: datetime) -> None:
     if step.variant and (fits := step.variant(conv.answers)):
         names.insert(0, f"{step.name}.{fits}")  # "what did you learn?" after a failure
     own = [key for key in (f"explain.{name}" for name in names) if key in PROMPTS]
-    works = {AnswerKind.CHOICE: "help.choice", AnswerKind.PICKS: "help.picks",
-             AnswerKind.THEMES: "help.picks"}.get(step.kind, "help")
     if own:  # the explanation asks the question again, plainly, and says how to answer
         always = "help.always.choice" if step.kind is AnswerKind.CHOICE else "help.always"
         turn.replies += [engine.say(conv, own[0]),
                          engine.say(conv, always, engine.prompt(conv).choices)]
-    else:
-        turn.replies += [engine.say(conv, works), engine.prompt(conv)]
+        return
+    works = {AnswerKind.CHOICE: "help.choice", AnswerKind.PICKS: "help.picks",
+             AnswerKind.THEMES: "help.picks"}.get(step.kind, "help")
+    turn.replies += [engine.say(conv, works), engine.prompt(conv)]
 
 
 def _back(engine: FlowEngine, turn: Turn, now: datetime) -> None:

@@ -20,7 +20,7 @@ from transformers import AutoModel
 from bot.features.safeguarding_model.inputs import encode
 from safeguarding_train.data import CONCERNS, Example
 
-EPOCHS = 3
+EPOCHS = 4
 BATCH = 16
 LEARNING_RATE = 5e-5
 HEAD_LEARNING_RATE = 1e-3

@@ -438,8 +438,12 @@ async def test_everything_except_the_name_one_leaves_out_only_the_name(chat: Cha
 
 
 async def test_a_question_asked_before_saying_yes_is_answered_and_nothing_agreed(
-        chat: Chat, store: Store) -> None:
-    """It was read as yes: consent given while the person was still asking."""
+        store: Store) -> None:
+    """It was read as yes: consent given while the person was still asking. The reading
+    alone: the safeguarding model is off here, because it takes "i dont want it getting
+    back to them" for a concern (0.72; a false alarm listed in its card's limits)."""
+    chat = Chat(compose(Config(flows=FlowsConfig(safeguarding_model=False)), store,
+                        pseudonymise=PSEUDONYMS).app)
     await chat.script("hi", "yes")
     await chat.say("hang on before i say yes, does the moderator work for the hospital? "
                    "because i dont want it getting back to them")
@@ -704,7 +708,7 @@ async def test_erasing_needs_a_plain_yes(chat: Chat, store: Store, said: str) ->
 async def test_an_answer_that_opens_with_a_control_word_is_kept(store: Store,
                                                                 answer: str) -> None:
     """The reading alone: the safeguarding model is off here, because it takes the first of
-    these for a concern (0.62; a false alarm listed in its card's limits), and a false alarm
+    these for a concern (0.89; a false alarm listed in its card's limits), and a false alarm
     holds the answer until the person says carry on."""
     chat = Chat(compose(Config(flows=FlowsConfig(safeguarding_model=False)), store,
                         pseudonymise=PSEUDONYMS).app)

@@ -38,7 +38,7 @@ from bot.features.safeguarding_model.inputs import (
 from flows.safeguarding import Concern
 
 MODEL_DIR = Path(__file__).parent
-THRESHOLD = 0.574
+THRESHOLD = 0.4443
 """At or above this score a message is a concern. Training chose 0.2565 on validation (the
 lowest at which the rules OR the model raise at most 8 % false alarms there); 0.35 is used,
 chosen on conversations (training.json's ``deployed_because``; MODEL_CARD.md)."""

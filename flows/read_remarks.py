@@ -28,18 +28,16 @@ def not_for_us(said: str, text: str, asked: Asked) -> Understood | None:
 
 
 def complains(said: str, text: str, asked: Asked) -> Understood | None:
-    complaint = phrases("words.complaint")
-    if asked.nothing_tried:  # "I contacted PALS" is something tried, and PALS someone else
-        complaint = complaint - phrases("words.contact_routes") - phrases("words.complaint.done")
+    complaint, topic, intent = (phrases("words.complaint"), phrases("words.complaint.topic"),
+                                phrases("words.complaint.intent"))
+    if asked.nothing_tried:  # there, a route contacted or a complaint made is something tried
+        routes = phrases("words.contact_routes")  # "I contacted PALS"; PALS is someone else
+        complaint = complaint - routes - phrases("words.complaint.done")
+        topic = topic - routes
+        intent = intent - phrases("words.complaint.intent.done")  # "put in a Datix"
     if len(said.split()) > SHORT * 2 and (asked.kind is AnswerKind.TEXT or not contains(
             said, complaint)):
         return None  # a long story is kept as the answer; at options there is none to keep
-    topic = phrases("words.complaint.topic")
-    if asked.nothing_tried:
-        topic = topic - phrases("words.contact_routes")
-    intent = phrases("words.complaint.intent")
-    if asked.nothing_tried:  # "the ward manager put in a Datix and escalated": tried
-        intent = intent - phrases("words.complaint.intent.done")
     wishes = len(said.split()) <= 4 or contains(said, intent)
     if contains(said, complaint) or (wishes and contains(said, topic)):
         return Understood(Reading.COMPLAINT)

@@ -98,7 +98,8 @@ def _ends_unsure(text: str, unsure: frozenset[str]) -> bool:
 
 
 def nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
-    if not asked.nothing_tried or _turns_to_answer(said, asked, deed=True):
+    if not asked.nothing_tried or _turns_to_answer(said, asked, deed=True) or (
+            _OWN_DEED.search(text.casefold())):
         return None
     nothing = phrases("words.nothing_tried")
     said = _POLITE.sub("", said) or said  # "I am sorry to say that nothing has been attempted"
@@ -114,6 +115,16 @@ def nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
 _POLITE = re.compile(r"^(?:(?:i am|i'm|im|i) (?:sorry|afraid|regret)(?: to say)?(?: that)?|"
                      r"(?:sorry|sad) to say(?: that)?) ")
 """A polite opening before the answer ("I'm afraid ...", "sorry to say that ...")."""
+
+_OWN_DEED = re.compile(
+    r"(?:^|[,.;:!?-]\s*|\b(?:but|though|well|and)\s+)(?:i|we|i've|ive|we've|weve|i have|we have)"
+    r"\s+(?:(?:also|just|even|already|once|then|actually|did|have|had)\s+)?"
+    r"(?:tried|try|started|set up|made|booked|paid|bought|printed|moved|changed|switched)\b"
+    r"(?!\s+(?:nothing|anything|to no one|to nobody)\b)")
+"""The person's own deed told after an opening no ("Nope. We started a rota ourselves but it
+fell apart"): what was tried, not nothing. Asking, raising it or complaining is not a deed
+here ("nope. ive asked but nothing happens"); trying to get through is left to the steering
+(``flows/steering.py``), which reads it as a problem, not an attempt."""
 
 _HEDGING = frozenset({"actually", "well", "oh", "honestly", "um", "erm", "really", "tbh", "so",
                      "sadly", "unfortunately", "no"})

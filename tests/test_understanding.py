@@ -792,7 +792,9 @@ async def test_nothing_yet_in_the_tried_flow_is_not_kept_as_what_was_tried(
 
 @pytest.mark.parametrize("reply", [
     "Not sure, but the new manager at reception seems to be changing things",
-    "nothing from the surgery, but I rang 111 myself every morning"])
+    "nothing from the surgery, but I rang 111 myself every morning",
+    "Nope. We started a rota ourselves but it fell apart",
+    "not really. i made a list of questions for the consultant and it helped"])
 async def test_an_answer_after_a_hedge_is_kept(chat: Chat, store: Store, reply: str) -> None:
     await start(chat)
     await chat.script(PROBLEM, reply)
@@ -800,7 +802,9 @@ async def test_an_answer_after_a_hedge_is_kept(chat: Chat, store: Store, reply: 
 
 
 @pytest.mark.parametrize("reply", ["nothing yet, so i came here to ask",
-                                   "not sure but nobody told me anything"])
+                                   "not sure but nobody told me anything",
+                                   "nope. ive asked but nothing happens",
+                                   "no I tried nothing"])
 async def test_a_hedge_that_stays_unsure_is_not_kept(chat: Chat, store: Store,
                                                      reply: str) -> None:
     await start(chat)

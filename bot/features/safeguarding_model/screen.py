@@ -39,9 +39,9 @@ from flows.safeguarding import Concern
 
 MODEL_DIR = Path(__file__).parent
 THRESHOLD = 0.4443
-"""At or above this score a message is a concern. Training chose 0.2565 on validation (the
-lowest at which the rules OR the model raise at most 8 % false alarms there); 0.35 is used,
-chosen on conversations (training.json's ``deployed_because``; MODEL_CARD.md)."""
+"""At or above this score a message is a concern: training's own choice on validation (the
+lowest at which the rules OR the model raise at most 8 % false alarms there), deployed as
+chosen (``training.json``; MODEL_CARD.md)."""
 CONCERNS = tuple(Concern)
 """The model's classes after the first (not a concern), in order."""
 

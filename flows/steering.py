@@ -377,6 +377,13 @@ def says_it_failed(text: str | None) -> bool:
     return bool(text) and _has_any(_normalise(str(text)), "words.failed")
 
 
+def plainly_failed(text: str | None) -> bool:
+    """Does what was tried say, in words that mean nothing else, that it did not work ("we
+    started a rota ourselves but it fell apart")? Not "stopped" or "ended", which are often
+    the deed itself ("we stopped the 8am rush")."""
+    return bool(text) and _has_any(_normalise(str(text)), "words.failed.plainly")
+
+
 def _has_any(norm: str, key: str) -> bool:
     return _listed(key).search(norm) is not None
 

@@ -34,6 +34,7 @@ from flows.steering import (
     Label,
     classify,
     guess_tried_by,
+    plainly_failed,
     praises,
     says_it_failed,
     says_nothing_tried,
@@ -119,13 +120,17 @@ def praised(a: Answers) -> str | None:
 
 
 def acted(a: Answers) -> str | None:
-    """Something was tried, and "who tried it?" was not asked (which notices it already)."""
+    """Something was tried, and "who tried it?" was not asked (which notices it already);
+    "acted_failed" when what was tried already says it did not last."""
     asked_who = "tried_by" in a.get(SOURCES, {})
-    return "acted" if a.get("tried") and not asked_who else None
+    if not a.get("tried") or asked_who:
+        return None
+    return "acted_failed" if plainly_failed(a.get("tried")) else "acted"
 
 
 def failed(a: Answers) -> str | None:
-    return "failed" if says_it_failed(a.get("outcome")) else None
+    """The attempt did not work, as "what happened?" or what was tried says."""
+    return "failed" if says_it_failed(a.get("outcome")) or plainly_failed(a.get("tried")) else None
 
 
 # Guards (pure).

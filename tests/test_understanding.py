@@ -542,6 +542,22 @@ async def test_a_pilot_that_failed_is_asked_what_was_learned(chat: Chat) -> None
     assert "spread" not in chat.last_text
 
 
+async def test_an_attempt_told_as_failed_is_not_called_good_news(chat: Chat) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "Nope. We started a rota ourselves but it fell apart")
+    assert chat.last_text.startswith("Thank you for telling me, even though it didn't last.")
+    assert "good to hear" not in chat.last_text
+    await chat.say("people dropped out when the shifts changed")
+    assert "What did you learn from it" in chat.last_text
+    assert "spread" not in chat.last_text
+
+
+async def test_an_attempt_whose_deed_is_stopping_something_is_good_news(chat: Chat) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "We stopped the 8am rush by opening the phone lines at 7")
+    assert chat.last_text.startswith("That's good to hear about")
+
+
 async def test_reopening_the_chat_while_the_bot_waits_asks_its_question_again(
         app: App, chat: Chat) -> None:
     from bot.core.types import MessageKind

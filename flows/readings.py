@@ -106,15 +106,20 @@ def _question(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text:
     if asks_meaning(text):  # "what does that mean?" is answered as help is
         CONTROLS[Control.HELP](engine, turn, now)
         return
-    turn.replies += [engine.say(conv, about_key(text)), engine.prompt(conv)]
+    turn.replies += [engine.say(conv, about_key(text)), engine.asked_again(conv)]
 
 
 def _greeting(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
               now: datetime) -> None:
     conv = turn.conversation
-    if conv.state != engine.flows[conv.flow].spec.initial:  # the first words greet already
-        turn.replies.append(engine.say(conv, "greeting.again"))
-    turn.replies.append(engine.prompt(conv))
+    if conv.state != engine.flows[conv.flow].spec.initial:
+        turn.replies += [engine.say(conv, "greeting.again"), engine.prompt(conv)]
+        return
+    asked = engine.asked_again(conv)
+    if asked.text != engine.prompt(conv).text:  # the welcome is just above: hello, briefly
+        asked = asked.model_copy(update={"text": f"{engine.say(conv, 'greeting').text} "
+                                                 f"{asked.text}"})
+    turn.replies.append(asked)
 
 
 def _complaint(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,

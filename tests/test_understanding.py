@@ -102,9 +102,29 @@ async def test_a_question_about_the_bot_gets_its_own_answer_then_the_question(
 
 
 async def test_a_hello_at_the_first_question_is_not_welcomed_back(chat: Chat) -> None:
+    [welcome] = await chat.say("hi")
+    assert welcome.text.startswith("Hi, I'm storyloop")
+    [reply] = await chat.say("hiya")  # the welcome is just above: its question, briefly
+    assert reply.text == "Hello! Shall we start? It takes about 5 minutes."
+    assert reply.choices == welcome.choices
+
+
+async def test_a_question_about_the_bot_at_the_welcome_does_not_introduce_it_twice(
+        chat: Chat) -> None:
     await chat.say("hi")
-    [reply] = await chat.say("hiya")
-    assert "again" not in reply.text and reply.text.startswith("Hi, I'm storyloop")
+    about, again = await chat.say("hiya, what is this")
+    assert about.text.startswith("I'm storyloop, a chat bot")
+    assert again.text == "Shall we start? It takes about 5 minutes." and again.choices
+
+
+async def test_someone_who_told_a_story_before_gets_the_returning_welcome_again(
+        chat: Chat) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "skip", "skip", "staff", "none", "yes")
+    [welcome] = await chat.say("hello")
+    assert welcome.text.startswith("Hello again, and thank you for the story you told")
+    _, again = await chat.say("who reads this?")
+    assert again.text == welcome.text
 
 
 async def test_naming_the_answer_to_change_at_the_review_goes_straight_to_it(

@@ -88,8 +88,8 @@ def _nothing_tried(engine: FlowEngine, turn: Turn, step: Step, got: Understood, 
 def _dont_know(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,
                now: datetime) -> None:
     conv = turn.conversation
-    if step.kind is not AnswerKind.TEXT:
-        _missed(engine, turn, step, _unclear_words(step, text))
+    if step.kind is not AnswerKind.TEXT:  # understood: not "sorry, I didn't follow"
+        _missed(engine, turn, step, "dont_know.yes_no" if step.yes else "dont_know.choice")
         return
     if not step.optional:
         _missed(engine, turn, step, "dont_know.required")

@@ -623,9 +623,22 @@ async def test_not_sure_at_a_yes_no_question_is_not_a_yes(chat: Chat) -> None:
     await start(chat)
     await chat.script(PROBLEM, "not yet", "skip")
     assert "four short extra questions" in chat.last_text
-    await chat.say("hmm not sure")
-    assert "Would you like to answer them?" not in chat.last_text
-    assert chat.last_text.startswith("Sorry, I didn't follow. You can say yes or no")
+    [reply] = await chat.say("hmm not sure")
+    assert "Would you like to answer them?" not in reply.text
+    assert reply.text.startswith("That's all right. Say yes or no, whichever fits best")
+    assert [c.label for c in reply.choices] == ["Yes, ask me", "No, skip them"]
+    await chat.say("help")
+    assert "four more short questions about what could change" in chat.replies[-2].text
+    await chat.say("dunno")  # the second time in a row: the way out too
+    assert chat.last_text.startswith("That's all right.") and "say pause" in chat.last_text
+
+
+async def test_not_sure_at_a_question_with_options_is_understood(chat: Chat) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "skip", "skip")
+    [reply] = await chat.say("not sure")
+    assert reply.text.startswith("That's all right. Pick whichever fits best")
+    assert "didn't follow" not in reply.text and reply.choices
 
 
 @pytest.mark.parametrize("nah", ["nah", "nah ur good", "no you're good", "nah im good"])

@@ -212,6 +212,7 @@ def before_negation(said: str) -> str:
 def tidy_themes(text: str) -> str:
     """Themes as people list them ("1&2", "1-5", "number 2 and number 3", "carers. always
     carers", "waiting times obviously"), as a plain comma-separated list."""
+    text = re.sub(r"(?<=\S)\s+x+\s*$", "", text, flags=re.IGNORECASE)  # "3 and 8 x": a kiss
     text = re.sub(r"(\d+)\s*-\s*(\d+)", lambda m: ",".join(
         str(n) for n in range(int(m.group(1)), int(m.group(2)) + 1)), text)
     text = re.sub(r"\s+(?:because|cos|coz|since)\b[^,;]*", "", text, flags=re.IGNORECASE)

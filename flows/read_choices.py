@@ -5,6 +5,7 @@ and 3", "all of them", "all except 2") or the themes in the person's own words. 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.core.types import Choice
@@ -171,14 +172,34 @@ def _themes(said: str, text: str, asked: Asked) -> Understood | None:
     if (not re.search(r"\d", said) or read_unsure.dont_know(said, text, asked)) and (
             _non_answer(said, text, asked) is not None):
         return None  # "not 100% sure"
-    picked = [whole_theme(t, labels) for t in read_themes(tidy_themes(text), labels)
-              if t in labels or without_noise(normalise(t))]
+    picked = [theme for t in read_themes(tidy_themes(text), labels)
+              if t in labels or without_noise(normalise(t)) for theme in _named(t, labels)]
     if any(t in labels for t in picked):  # "staffing obviously, we are on our knees"
         picked = [t for t in picked if t in labels or not set(normalise(t).split()) & _REMARK]
     elif picked and all(normalise(t).split()[:1] in [[w] for w in PRONOUNS | {"ugh", "omg"}]
                         and set(normalise(t).split()) & _REMARK for t in picked):
         return Understood(Reading.UNCLEAR)  # "ugh this is taking ages"
     return Understood(Reading.CHOICE, list(dict.fromkeys(picked))) if picked else None
+
+
+def _named(theme: str, labels: Sequence[str]) -> list[str]:
+    """A theme as the person named it ("mentle helth": mental health), or, when it is only
+    themes' names one after another ("carers communication kindness", "staffing an
+    comunication"), each of them; else their own words, kept."""
+    whole = whole_theme(theme, labels)
+    if whole in labels:
+        return [whole]
+    said = [w for w in normalise(theme).split() if w not in _JOINING]
+    for cut in range(len(said) - 1, 0, -1):  # the longest name first: "waiting times staffing"
+        first = whole_theme(" ".join(said[:cut]), labels)
+        if first in labels and (rest := _named(" ".join(said[cut:]), labels)) and all(
+                r in labels for r in rest):
+            return [first, *rest]
+    return [whole]
+
+
+_JOINING = frozenset({"an", "n", "and", "&", "+"})
+"""Between themes' names, words that only join them ("staffing an comunication")."""
 
 
 def _non_answer(said: str, text: str, asked: Asked) -> Understood | None:

@@ -437,6 +437,13 @@ async def test_called_away_pauses_and_keeps_nothing_as_an_answer(chat: Chat, sto
     assert "carry on" in chat.last_text.casefold() or "paused" in chat.last_text.casefold()
 
 
+async def test_a_shrug_is_not_kept_as_a_theme(chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "¯\\_(ツ)_/¯")
+    assert not (await stored(store, chat)).get("themes")
+    assert chat.last_text.startswith("That's all right.")
+
+
 @pytest.mark.parametrize(("said", "themes"), [
     ("2 waiting", ["waiting times"]), ("6 and 2 obvs", ["mental health", "waiting times"]),
     ("all of em", ["access", "waiting times", "communication", "digital", "staffing",
@@ -735,7 +742,13 @@ async def test_dictated_punctuation_and_number_words_pick_permissions(chat: Chat
 @pytest.mark.parametrize(("said", "themes"), [
     ("one two and three", ["access", "waiting times", "communication"]),
     ("the 1st and 3rd one", ["access", "communication"]),
-    ("mental helth and staffing", ["mental health", "staffing"])])
+    ("mental helth and staffing", ["mental health", "staffing"]),
+    ("carers communication kindness", ["carers", "communication", "kindness"]),
+    ("staffing an comunication", ["staffing", "communication"]),
+    ("I would say numbers 1 and 3, please.", ["access", "communication"]),
+    ("staffing, and waiting times as a result", ["staffing", "waiting times"]),
+    ("3 and 8 x", ["communication", "kindness"]),
+    ("waiting for ages", ["waiting for ages"])])
 async def test_themes_said_in_words_or_sounded_out(chat: Chat, store: Store, said: str,
                                                    themes: list[str]) -> None:
     await start(chat)

@@ -116,6 +116,14 @@ def swapped(typed: str, word: str) -> bool:
             and OSA.distance(typed, word) == 1 and sorted(typed) == sorted(word))
 
 
+def unswapped(said: str, asked: Asked) -> str:
+    """``said`` with each word that is a word of a choice with two letters swapped put right
+    ("need to chnage a bit": "need to change a bit")."""
+    known = {w for c in asked.choices for name in choice_names(c) for w in name.split()}
+    return " ".join(next((k for k in known if swapped(w, k)), w) if w not in known else w
+                    for w in said.split())
+
+
 def contained_choice(said: str, asked: Asked) -> str | None:
     """A longer reply that holds the words of exactly one choice ("1 is fine", "yes
     that's fine", "definitely staff")."""
@@ -123,8 +131,9 @@ def contained_choice(said: str, asked: Asked) -> str | None:
         number = int(said.split()[0])
         if 1 <= number <= len(asked.choices):
             return asked.choices[number - 1].value
+    naming = re.sub(r"\b(?:i|we)?\s*needs? to\b", " ", said)  # "need to change a bit": no answer
     covered = {c.value: {w for name in choice_names(c) if name and name not in INTERROGATIVE
-                         and contains_phrase(said, name) for w in name.split()}
+                         and contains_phrase(naming, name) for w in name.split()}
                for c in asked.choices}
     holding = {value: len(words) for value, words in covered.items() if words}
     most = max(holding.values(), default=0)

@@ -23,6 +23,7 @@ from flows.choosing import (
     phrased_choice,
     role_of,
     tidy_themes,
+    unswapped,
     who_tried,
     whole_theme,
     without_noise,
@@ -92,6 +93,9 @@ def choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     """At a choice question, a reply holding the several words of exactly one choice ("hmm
     not sure, tell me more", "id rather not say")."""
     value = phrased_choice(said, asked)
+    fixed = unswapped(said, asked) if asked.kind is AnswerKind.CHOICE else said
+    if value is None and fixed != said:
+        value = phrased_choice(fixed, asked)  # "need to chnage a bit"
     return None if value is None else Understood(Reading.CHOICE, value)
 
 
@@ -107,14 +111,24 @@ def loose_choice(said: str, text: str, asked: Asked) -> Understood | None:
     return None if value is None else Understood(Reading.CHOICE, value)  # "the permissions, i.."
 
 
+def _none_picked(said: str) -> bool:
+    short_none = contains(said, frozenset({"none"})) and len(said.split()) <= 4
+    return said in NONE_WORDS or short_none or (
+        opens_with(said, NONE_WORDS, 5) and not re.search(r"\d", said))
+
+
+_PREFERRING = re.compile(r"^(?:i would|i'd|id|we would|we'd) (?:rather|prefer)(?: to have)? |"
+                         r",? (?:thank you|thanks|ta)$")
+"""Polite words around a choice ("I would rather none of these, thank you.")."""
+
+
 def _ordinal(said: str, asked: Asked) -> str | None:
     index = ordinal_index(said, len(asked.choices))
     return None if index is None else asked.choices[index].value
 
 
 def _picks(said: str, asked: Asked) -> Understood | None:
-    if said in NONE_WORDS or (contains(said, frozenset({"none"})) and len(said.split()) <= 4) or (
-            opens_with(said, NONE_WORDS, 5) and not re.search(r"\d", said)):
+    if _none_picked(said) or _none_picked(_PREFERRING.sub("", said)):
         return Understood(Reading.NONE)
     index = ordinal_index(said, len(asked.choices))
     if index is None:

@@ -138,6 +138,31 @@ async def test_naming_the_answer_to_change_at_the_review_goes_straight_to_it(
     assert "Service or place: Harbour Street Surgery" in chat.last_text
 
 
+async def test_wanting_to_change_something_at_the_review_as_people_say_it(chat: Chat) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "1", "the surgery", "staff", "none")
+    assert "Shall I send it?" in chat.last_text
+    await chat.say("need to chnage a bit")  # not the answer to "what do you need?"
+    assert chat.last_text.startswith("Which answer would you like to change?")
+    await chat.say("I would like to change my first answer, about what has been happening.")
+    assert "What's been happening?" in chat.last_text
+
+
+async def test_naming_the_bit_to_fix_at_the_review_goes_straight_to_it(chat: Chat) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "1", "the surgery", "staff", "none")
+    await chat.say("hmm can i fix the first bit")
+    assert "What's been happening?" in chat.last_text
+
+
+async def test_none_said_politely_at_the_permissions(chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "skip", "skip", "staff",
+                      "I would rather none of these, thank you.")
+    assert (await stored(store, chat))["permissions"] == []
+    assert "Shall I send it?" in chat.last_text
+
+
 async def test_a_greeting_mid_story_shows_where_we_were(chat: Chat, store: Store) -> None:
     await start(chat)
     await chat.say("hi")

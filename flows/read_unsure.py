@@ -97,9 +97,29 @@ def _ends_unsure(text: str, unsure: frozenset[str]) -> bool:
     return last in unsure or _without_fillers(last) in unsure
 
 
+def yes_tried(said: str, text: str, asked: Asked) -> Understood | None:
+    """At "has anyone tried something?", a yes that does not say what ("yes someone did",
+    "yep i have"): not an answer to keep; asked what was tried (``unclear.tried_yes``)."""
+    if asked.nothing_tried and asked.kind is AnswerKind.TEXT and only_yes_tried(said):
+        return Understood(Reading.UNCLEAR)
+    return None
+
+
+def only_yes_tried(said: str) -> bool:
+    return _YES_TRIED.fullmatch(said.replace(",", " ").replace(".", " ").strip()) is not None
+
+
+_YES_TRIED = re.compile(
+    r"(?:yes|yeah|yea|yep|yup|ya|yh|aye|y|sure|i think so|think so)"
+    r"(?:\s+(?:someone|somebody|i|we|they|he|she|my \w+|the \w+|a few of us))?"
+    r"(?:\s+(?:did|have|has|had|tried|tried something|tried things|tried stuff|did try|"
+    r"have tried|has tried|tried a few things|tried loads|did something))?"
+    r"(?:\s+(?:actually|really|yes|thanks))?")
+
+
 def nothing_tried(said: str, text: str, asked: Asked) -> Understood | None:
     if not asked.nothing_tried or _turns_to_answer(said, asked, deed=True) or (
-            _OWN_DEED.search(text.casefold())):
+            _OWN_DEED.search(text.casefold())) or _SOMEONE_BUT.search(said):
         return None
     nothing = phrases("words.nothing_tried")
     said = _POLITE.sub("", said) or said  # "I am sorry to say that nothing has been attempted"
@@ -125,6 +145,10 @@ _OWN_DEED = re.compile(
 fell apart"): what was tried, not nothing. Asking, raising it or complaining is not a deed
 here ("nope. ive asked but nothing happens"); trying to get through is left to the steering
 (``flows/steering.py``), which reads it as a problem, not an attempt."""
+
+_SOMEONE_BUT = re.compile(r"\b(?:me|i|us|we|my \w+|the \w+)\b.*\b(?:nobody|no one|noone|no-one)"
+                          r" else\b")
+"""Someone, then nobody else ("just me really, nobody else bothered"): someone did."""
 
 _HEDGING = frozenset({"actually", "well", "oh", "honestly", "um", "erm", "really", "tbh", "so",
                      "sadly", "unfortunately", "no"})

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core.types import OutgoingMessage, TriedBy
+from flows import read_unsure
 from flows.answers import Control
 from flows.controls import CONTROLS
 from flows.spec import (
@@ -28,6 +29,7 @@ from flows.spec import (
     hold_opening,
 )
 from flows.turn import Turn
+from flows.typed import as_typed
 from flows.understanding import CONTROLS as CONTROL_READINGS
 from flows.understanding import (
     Reading,
@@ -170,6 +172,9 @@ def _holds_opening(engine: FlowEngine, turn: Turn, step: Step, text: str) -> boo
 def _unclear_words(step: Step, text: str) -> str:
     if not text.strip():
         return "unclear.text"
+    if step.kind is AnswerKind.TEXT and "nothing_tried" in step.hints and (
+            read_unsure.only_yes_tried(plain(as_typed(text)))):
+        return "unclear.tried_yes"  # "yes someone did": what, though?
     if step.kind is AnswerKind.TEXT:
         return "unclear.more"
     if step.kind is AnswerKind.PICKS:

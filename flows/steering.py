@@ -221,6 +221,9 @@ _NO_ANSWER = re.compile(
     r"not as far as i know|not to my knowledge|nothing|nobody|noone|never|"
     r"(?:i )?don't think so)"
 )
+_NOBODY_ELSE = re.compile(r"\b(?:nobody|noone|none) else\b(?: (?:has|did|have|had|bothered|"
+                          r"tried|cared|helped|either)\b)*")
+"""Nobody else: someone named before it did ("me, nobody else")."""
 _NOTHING_SAID = re.compile(
     r"\b(?:nobody|noone|nothing|none)\b|\b(?:not|\w+n't)(?: \w+){0,2} (?:done|do|tried|try)\b"
 )
@@ -287,6 +290,7 @@ def _normalise(text: str) -> str:
 
 
 def _says_nothing(norm: str) -> bool:
+    norm = _NOBODY_ELSE.sub("", norm)  # "just me really, nobody else bothered"
     moods = set(_moods(norm, _ATTEMPT))
     sounds_like_no = bool(_NO_ANSWER.search(norm) or _NOTHING_SAID.search(norm))
     return (sounds_like_no or _Mood.NEGATED in moods) and _Mood.REAL not in moods

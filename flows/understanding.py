@@ -162,8 +162,9 @@ def _readers() -> tuple[Reader, ...]:
             read_unsure.hesitating, read_yes_no.rather_not, read_unsure.unsure_if,
             read_controls.restart, read_choices.exact_choice, read_controls.exact_control,
             read_choices.choice_phrase, read_controls.control_phrase, read_unsure.dont_know,
-            read_unsure.nothing_tried, read_remarks.greeting, read_questions.only_questions,
-            read_questions.question, read_yes_no.yes_no, read_questions.asks_back,
+            read_unsure.nothing_tried, read_unsure.yes_tried, read_remarks.greeting,
+            read_questions.only_questions, read_questions.question, read_yes_no.yes_no,
+            read_questions.asks_back,
             read_controls.fuzzy_control, read_choices.loose_choice, read_remarks.filler)
 
 

@@ -558,6 +558,9 @@ TRIED_BY = [
     pytest.param("Nothing yet", TriedBy.NOBODY, id="nobody-nothing-yet"),
     pytest.param("We haven't tried anything", TriedBy.NOBODY, id="nobody-havent-tried"),
     pytest.param("no one has", TriedBy.NOBODY, id="nobody-no-one-has"),
+    pytest.param("just me really, nobody else bothered", TriedBy.ME, id="me-nobody-else"),
+    pytest.param("me, no one else", TriedBy.ME, id="me-no-one-else"),
+    pytest.param("nothing. nobody else has either", TriedBy.NOBODY, id="nobody-else-either"),
     pytest.param("It was a bit of both really.", None, id="unclear-both"),
     pytest.param("Not sure who, but the phones are better now.", None, id="unclear-not-sure"),
 ]

@@ -163,6 +163,25 @@ async def test_none_said_politely_at_the_permissions(chat: Chat, store: Store) -
     assert "Shall I send it?" in chat.last_text
 
 
+@pytest.mark.parametrize("yes", ["yes", "yes someone did", "yep i have", "yes, my sister did"])
+async def test_a_yes_to_has_anyone_tried_is_asked_what(chat: Chat, store: Store,
+                                                       yes: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, yes)
+    assert chat.last_text == "That's good to hear. What was tried? Tell me in your own words."
+    assert "tried" not in await stored(store, chat)
+    await chat.say("we set up a rota for lifts")
+    assert (await stored(store, chat))["tried"] == "we set up a rota for lifts"
+
+
+async def test_me_and_nobody_else_at_who_tried_it_is_me(chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "a lift rota was set up")
+    assert "Who tried it?" in chat.last_text
+    await chat.say("just me really, nobody else bothered")
+    assert (await stored(store, chat))["tried_by"] == "me"
+
+
 async def test_a_greeting_mid_story_shows_where_we_were(chat: Chat, store: Store) -> None:
     await start(chat)
     await chat.say("hi")

@@ -79,7 +79,7 @@ def who_tried(said: str, asked: Asked) -> str | None:
 def role_of(said: str, asked: Asked) -> str | None:
     if not asked.roles:
         return None
-    kept = before_negation(said)
+    kept = _FORMER.sub(" ", before_negation(said))  # "I used to be a nurse myself": not staff
     both = phrases("words.choice.both") | {normalise(c.label) for c in asked.choices
                                             if c.value == "both"}
     if contains(said, both):  # "bit of both really"
@@ -92,6 +92,12 @@ def role_of(said: str, asked: Asked) -> str | None:
     if staff or citizen:
         return value_for(asked, "staff" if staff else "citizen")
     return None
+
+
+_FORMER = re.compile(r"\b(?:used to be|used to work as|was once|retired|former|formerly|ex)"
+                     r"(?: an?)?(?: \w+){1,2}(?: myself)?(?: (?:many|years|a long time|long) "
+                     r"ago| years ago)*")
+"""Work someone did once ("although I used to be a nurse myself many years ago")."""
 
 
 def value_for(asked: Asked, value: str) -> str | None:

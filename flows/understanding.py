@@ -115,8 +115,8 @@ def _changed_mind(text: str, asked: Asked) -> Understood | None:
         return None  # "staff... well and patient sometimes": a pause, not a change of mind
     if not tail and len(marks) >= 2:  # "yes... hmm no actually"
         tail = text[marks[-2].end():marks[-1].start()].strip(" ,.;!-")
-    if not tail or marks[-1].start() == 0:
-        return None
+    if not tail or (marks[-1].start() == 0 and marks[-1].group() in {"actually", "i mean"}):
+        return None  # "actually yes" is read whole; "no wait staff, sorry" is staff
     bare = re.sub(r"^(?:no|nah|nope)\b[\s,]*", "", tail, flags=re.IGNORECASE)
     if asked.kind is not AnswerKind.CHOICE and plain(bare).split()[:1] in (
             ["not"], ["except"], ["but"]):
@@ -126,12 +126,13 @@ def _changed_mind(text: str, asked: Asked) -> Understood | None:
             found = understand(part, asked)
             if found.reading is not Reading.UNCLEAR:
                 return found
-    if marks[-1].group() in {"actually", "i mean"}:
-        return None  # "how long does it actually take"
+    if marks[-1].group() in {"actually", "i mean"} or marks[-1].start() == 0:
+        return None  # "how long does it actually take"; "wait no i didnt mean that", whole
     return Understood(Reading.UNCLEAR)  # "yes... no wait i want to change something": not a yes
 
 
-_MEANT = re.compile(r"(?:(?:sorry|oops|no|wait|actually|ah|oh|soz) )*(?:i meant|i mean|meant) (.+)")
+_MEANT = re.compile(r"(?:(?:sorry|oops|no|wait|actually|ah|oh|soz|yes|yeah|ok) )*(?:i meant|i mean|"
+                    r"meant) (.+)")
 
 
 def _meant(said: str, asked: Asked) -> Understood | None:

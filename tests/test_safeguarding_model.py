@@ -66,6 +66,22 @@ def test_the_readme_and_the_card_state_the_blind_figures_as_measured(
                 f"{alarms['of']})") in card, blind.name
 
 
+def test_the_false_alarms_the_card_lists_are_as_it_says(screen: ModelScreen) -> None:
+    """Each known false alarm quoted in the card's limits, with the score it states."""
+    import re
+
+    card = " ".join((MODEL_DIR / "MODEL_CARD.md").read_text(encoding="utf-8").split())
+    listed = {
+        "next time I'd write it down properly so it lasts": "0.89",
+        "hang on before i say yes, does the moderator work for the hospital? because i dont "
+        "want it getting back to them": "0.72",
+        "Thank you, but I think I have said all I wish to say.": "0.97"}
+    for text, stated in listed.items():
+        assert re.search(rf'"{re.escape(text)}" \({stated}', card), text
+        [scored] = screen.scores_now([("", text)])
+        assert f"{scored:.2f}" == stated and scored >= THRESHOLD, (text, scored)
+
+
 async def test_clear_concerns_score_above_the_threshold_and_idioms_below(
         screen: ModelScreen) -> None:
     concerns = await screen.scores(CLEAR_CONCERNS)

@@ -450,6 +450,38 @@ async def test_sorry_i_meant_a_number_picks_it_rather_than_going_back(chat: Chat
     assert (await stored(store, chat))["role"] == "staff"
 
 
+@pytest.mark.parametrize(("role", "stored_as"), [
+    ("no wait staff, sorry", "staff"),
+    ("I use the services, although I used to be a nurse myself many years ago.", "citizen")])
+async def test_a_role_corrected_or_told_with_the_past(chat: Chat, store: Store, role: str,
+                                                      stored_as: str) -> None:
+    await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no", "1", "skip")
+    assert "Nearly done" in chat.last_text
+    await chat.say(role)
+    assert "What else is OK with you?" in chat.last_text
+    assert (await stored(store, chat))["role"] == stored_as
+
+
+async def test_everyday_and_formal_ways_to_start_decline_and_come_back(chat: Chat) -> None:
+    await chat.say("hi")
+    await chat.say("letsstart")
+    assert "Is that OK?" in chat.last_text
+    await chat.script("yes", PROBLEM, "not yet", "skip")
+    assert "four short extra questions" in chat.last_text
+    await chat.say("That's all I have to say, thank you.")
+    assert "Which of these is your story about?" in chat.last_text
+    await chat.say("pause")
+    await chat.say("Hello, I am back now. Apologies for the delay.")
+    assert "Which of these is your story about?" in chat.last_text
+
+
+async def test_mee_at_who_tried_it_is_me(chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "a lift rota was set up")
+    await chat.say("mee")
+    assert (await stored(store, chat))["tried_by"] == "me"
+
+
 @pytest.mark.parametrize("said", [
     "i dont know what would help, i just know it was awful, i dont know, sorry",
     "dunno really, i mean maybe something, i just dont know",

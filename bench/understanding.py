@@ -36,7 +36,14 @@ from flows.asked import Asked, asked_at
 from flows.interrupts import INTERRUPTS, asked_of
 from flows.registry import build_flows
 from flows.spec import AnswerKind, FlowOptions
-from flows.understanding import NOT_ANSWERS, Reading, Understood, asks_meaning, understand
+from flows.understanding import (
+    NOT_ANSWERS,
+    RATHER_NOT,
+    Reading,
+    Understood,
+    asks_meaning,
+    understand,
+)
 
 DATA = Path(__file__).parents[1] / "tests" / "data"
 SETS = {"tuning": DATA / "replies.jsonl", "tuning_more": DATA / "replies_more.jsonl",
@@ -96,13 +103,16 @@ def as_the_bot_does(row: dict[str, Any], got: Understood, pauses: str | None,
                     ) -> tuple[dict[str, Any], Understood]:
     """Readings the bot answers alike are one. "help" and a question asking what the
     question means ("i dont get it": writers label it either way) get the same reply
-    (``flows/controls.py``, tested), so both count as help. Where a choice pauses,
-    reading it and meaning it are both a pause (the engine turns the one into the other),
-    and nothing is stored."""
+    (``flows/controls.py``, tested), so both count as help. Where a question has an "I'd
+    rather not say" option, a skip picks it (``flows/understanding.py``, tested), so the two
+    are one. Where a choice pauses, reading it and meaning it are both a pause (the engine
+    turns the one into the other), and nothing is stored."""
     if row["reading"] == "question" and asks_meaning(row["text"]):
         row = {**row, "reading": "help"}
     if got.reading is Reading.QUESTION and asks_meaning(row["text"]):
         got = Understood(Reading.HELP)
+    if row["reading"] == "skip" and got.reading is Reading.CHOICE and got.value == RATHER_NOT:
+        row = {**row, "reading": "choice", "value": RATHER_NOT}
     if pauses is None:
         return row, got
     if row["reading"] == "choice" and row["value"] == pauses:

@@ -178,11 +178,16 @@ def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
         return Understood(Reading.CHOICE, asked.again)
     if found.reading is Reading.SKIP and asked.skip_is_no:  # "No, skip them"
         return Understood(Reading.CHOICE, asked.no)
+    if found.reading is Reading.SKIP and any(c.value == RATHER_NOT for c in asked.choices):
+        return Understood(Reading.CHOICE, RATHER_NOT)  # "id prefer not to" at "you are..."
     if found.reading is Reading.SKIP and asked.yes and asked.no and (re.search(
             r"\b(?:rather|prefer) not\b|\bleave it\b", said) or said.split()[0] in FIRM_NO):
         return Understood(Reading.CHOICE, asked.no)  # "nah ill leave it"
     return found
 
+
+RATHER_NOT = "rather not say"
+"""The option to say nothing, where a question has one: what a skip picks there."""
 
 TOPICS = ("privacy", "bot", "why", "choice", "summaries")
 """What a question about the bot can be about, each with its answer (``about.<topic>``) and

@@ -462,6 +462,28 @@ async def test_a_role_corrected_or_told_with_the_past(chat: Chat, store: Store, 
     assert (await stored(store, chat))["role"] == stored_as
 
 
+@pytest.mark.parametrize("skip", ["skip", "id prefer not to"])
+async def test_a_skip_where_i_would_rather_not_say_is_offered_picks_it(
+        chat: Chat, store: Store, skip: str) -> None:
+    """It was answered "I need this one to make sense of your story" beside the option."""
+    await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no", "1", "skip")
+    assert "I'd rather not say" in " ".join(c.label for c in chat.replies[-1].choices)
+    await chat.say(skip)
+    assert "What else is OK with you?" in chat.last_text
+    assert (await stored(store, chat))["role"] == "rather not say"
+
+
+def test_the_bench_counts_a_skip_and_that_choice_as_one() -> None:
+    from bench.understanding import as_the_bot_does
+    from flows.understanding import Reading, Understood
+
+    row = {"step": "story.role", "text": "skip", "reading": "skip", "value": None}
+    counted, _ = as_the_bot_does(row, Understood(Reading.CHOICE, "rather not say"), None)
+    assert (counted["reading"], counted["value"]) == ("choice", "rather not say")
+    counted, _ = as_the_bot_does(row, Understood(Reading.CHOICE, "staff"), None)
+    assert counted["reading"] == "skip"
+
+
 async def test_everyday_and_formal_ways_to_start_decline_and_come_back(chat: Chat) -> None:
     await chat.say("hi")
     await chat.say("letsstart")

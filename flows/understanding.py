@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import re
 
+from bot.core.types import Role
 from flows import (
     read_choices,
     read_controls,
@@ -186,7 +187,7 @@ def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
     return found
 
 
-RATHER_NOT = "rather not say"
+RATHER_NOT = Role.RATHER_NOT_SAY.value
 """The option to say nothing, where a question has one: what a skip picks there."""
 
 TOPICS = ("privacy", "bot", "why", "choice", "summaries")

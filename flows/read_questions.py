@@ -170,13 +170,21 @@ def _asks_about_us(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
+_LEAD_IN = re.compile(r"\s*(?:(?:on )?second thoughts?|actually|sorry|wait|hang on|hold on|hm+|ok|"
+                      r"okay|oh|um+|erm+|so|but|quick question|one question|before i answer)"
+                      r"\s*[,.:]\s*(?=\S)", re.IGNORECASE)
+"""Words before a question that do not change it ("second thoughts, what do they see?")."""
+
+
 def only_questions(said: str, text: str, asked: Asked) -> Understood | None:
     """At an open question, a reply made only of questions is not an answer ("what kind of
     thing do you want? work stuff or as a patient?")."""
     sentences = [c for c in re.split(r"(?<=[.!?])\s+", text.strip()) if plain(c)]
     if asked.kind is not AnswerKind.TEXT or not sentences or len(said.split()) > SHORT * 2:
         return None
-    opener = plain(sentences[0]).split()[0]
+    lead_in = _LEAD_IN.match(sentences[0])
+    first = sentences[0][lead_in.end():] if lead_in else sentences[0]  # "second thoughts, what..."
+    opener = (plain(first).split() or [""])[0]
     if all(c.rstrip().endswith("?") for c in sentences) and opener in (
             INTERROGATIVE | _NEGATIVE_AUXILIARY):
         return Understood(Reading.QUESTION)

@@ -285,3 +285,15 @@ async def test_the_line_is_shown_back_and_can_be_written_again_or_not_passed_on(
     [declined] = await store.introductions()
     assert declined.state is IntroductionState.DECLINED
     assert not any("dont pass anything on" in text for text in phone.to(ann.room))
+
+
+async def test_a_question_where_the_line_is_asked_is_answered_not_passed_on(
+        bot: Bot, store: Store) -> None:
+    ann, _, _ = await two_willing(bot)
+    await moderator(bot.app).command("connect 1 2")
+    await tick(bot)
+    await ann.script("yes", "second thoughts, what exactly do they see? just this line?")
+    assert "What would you like me to pass on" in ann.last_text
+    assert "Shall I?" not in ann.last_text
+    [proposed] = await store.introductions()
+    assert all(not s.line for s in proposed.sides)

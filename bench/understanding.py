@@ -54,6 +54,7 @@ SETS = {"tuning": DATA / "replies.jsonl", "tuning_more": DATA / "replies_more.js
         "tuning_hedged": DATA / "replies_hedged.jsonl",
         "tuning_slang": DATA / "replies_slang.jsonl",
         "tuning_mixed": DATA / "replies_mixed.jsonl",
+        "tuning_interrupted": DATA / "replies_interrupted.jsonl",
         "blind": DATA / "replies_blind.jsonl",
         "blind_outbound": DATA / "replies_outbound_blind.jsonl"}
 BLIND = frozenset({"blind", "blind_outbound"})

@@ -79,6 +79,10 @@ def who_tried(said: str, asked: Asked) -> str | None:
 def role_of(said: str, asked: Asked) -> str | None:
     if not asked.roles:
         return None
+    concluded = re.search(r"\bso (?:i'm |im |i am |i guess |technically )?(\w+)$", said)
+    if concluded and concluded.start() > 0 and (  # "band 6 sister, so staff"
+            found := role_of(concluded.group(1), asked)) is not None:
+        return found
     kept = _FORMER.sub(" ", before_negation(said))  # "I used to be a nurse myself": not staff
     both = phrases("words.choice.both") | {normalise(c.label) for c in asked.choices
                                             if c.value == "both"}

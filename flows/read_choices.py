@@ -160,8 +160,14 @@ def _picks(said: str, asked: Asked) -> Understood | None:
 
 def _themes(said: str, text: str, asked: Asked) -> Understood | None:
     labels = [c.label for c in asked.choices]
-    if said in NONE_WORDS or opens_with(said, NONE_WORDS, 5) or first_clause(text) in NONE_WORDS:
+    named = any(contains_phrase(said, normalise(label)) for label in labels)
+    if said in NONE_WORDS or opens_with(said, NONE_WORDS, 5) or (
+            first_clause(text) in NONE_WORDS) or (
+            opens_with(said, NONE_WORDS, 8) and not named):  # "None of those seem right to me"
         return Understood(Reading.NONE)
+    if "?" in text and not named and re.match(
+            r"(?:do|can|should|shall) i (?:type|write|put|press|use|click|say)\b", said):
+        return Understood(Reading.HELP)  # "Do I type the number or the word?"
     if said in phrases("words.filler") or mashed(said):
         return Understood(Reading.UNCLEAR)  # "z" is not a theme of its own
     by_number = numbered(said, len(labels))

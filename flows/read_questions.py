@@ -96,9 +96,12 @@ def question(said: str, text: str, asked: Asked) -> Understood | None:
     while len(words_said) > 2 and words_said[0] in {"wait", "sorry", "oh", "um", "hmm", "erm"}:
         words_said = words_said[1:]  # "wait is this about the gp thing or the hospital thing"
     said = " ".join(words_said)
-    if asked.kind is AnswerKind.TEXT and len(words_said) <= SHORT + 4 and words_said[0] in (
+    if asked.kind is AnswerKind.TEXT and len(words_said) <= SHORT + 6 and words_said[0] in (
             _AUXILIARY) and words_said[1] in {"it", "this", "i", "we"} and "or" in words_said[2:]:
         return Understood(Reading.QUESTION)  # "does it have to be about my doctor or can it..."
+    if asked.kind is AnswerKind.TEXT and len(words_said) <= SHORT * 2 and re.match(
+            r"(?:does it (?:count|matter)|is it (?:ok|okay|alright)) if\b", said):
+        return Understood(Reading.QUESTION)  # "does it count if it was something that failed"
     if asked.kind is AnswerKind.TEXT and 2 <= len(words_said) <= SHORT + 4 and (
             words_said[0] in {"are", "will", "did", "do", "can", "could"}
             and words_said[1] in {"you", "u"}):

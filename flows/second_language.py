@@ -47,6 +47,14 @@ _FOR_SOMEONE = re.compile(r"^(?:my\s+)?(?:mum|mom|mam|mother|dad|father|gran|gra
                           r"|say)\s*[,:]?\s+(?:that\s+)?", re.IGNORECASE)
 """Someone typing for someone else ("mum says yes", "she says it was her"): what follows is
 the answer, as if that person had typed it."""
+_THEY_AGREE = re.compile(
+    r"(^|[,.;]\s*)(?:(?:i )?explained it to (?:him|her|them|my \w+|\w+)\s*[,.;]?\s*)?(?:my\s+)?"
+    r"(?:mum|mom|mam|mother|dad|father|gran|granny|grandma|nan|nana|grandad|granddad|grandpa"
+    r"|husband|wife|partner|son|daughter|sister|brother|she|he)(?:'s|\s+is)?\s+(?:agrees"
+    r"|happy(?: with (?:that|it|this))?|fine with (?:that|it|this)|understands and (?:he |she )?"
+    r"agrees|understands and (?:he's|she's|he is|she is) happy)\b", re.IGNORECASE)
+"""Someone's agreement passed on ("He understands and he agrees", "explained it to dad, he's
+happy with that"): a yes."""
 _THIRD_PERSON = {"her": "me", "him": "me", "she": "i", "he": "i", "herself": "myself",
                  "himself": "myself", "doesnt": "dont", "doesn't": "don't", "does": "do",
                  "hes": "im", "shes": "im", "he's": "i'm", "she's": "i'm"}
@@ -63,6 +71,7 @@ def for_themselves(text: str) -> str:
     """A reply typed for someone else, as that person would have typed it: "my mum says no
     she doesn't want it kept" as "no i don't want it kept"."""
     text = _THEY_DONT.sub(r"i dont \1", text)
+    text = _THEY_AGREE.sub(lambda m: f"{m.group(1)}yes", text)
     found = _FOR_SOMEONE.match(text)
     if found is None or not text[found.end():].strip():
         return text

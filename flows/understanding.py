@@ -82,6 +82,13 @@ __all__ = [
 def understand(text: str, asked: Asked) -> Understood:
     """The one reading of ``text`` at ``asked``."""
     text = as_typed(without_signature(text.strip()))
+    bare = _INTERJECTION.sub("", text, count=1)
+    if bare != text and plain(bare) and plain(bare).split()[0] not in {"how", "what"}:
+        return understand(bare, asked)  # "Oh I'm not sure about that"; not "Oh how nice"
+    refused = re.sub(r"^(?:no|nah|nope)\b[\s,.!]*(?=\w)", "", text, count=1, flags=re.IGNORECASE)
+    if asked.kind is AnswerKind.TEXT and refused != text and (
+            understand(refused, asked).reading is Reading.SKIP):
+        return Understood(Reading.SKIP)  # "no I'd rather you didn't name me after all"
     said = plain(text)
     if not said or (not asked.ok_is_yes and said in phrases("words.acknowledged")):
         return Understood(Reading.UNCLEAR)  # "ok" at "start again? what you wrote is cleared"
@@ -104,6 +111,11 @@ def understand(text: str, asked: Asked) -> Understood:
     if asked.kind is AnswerKind.TEXT:
         return Understood(Reading.ANSWER)
     return _as_choice(Understood(Reading.UNCLEAR), said, asked)
+
+
+_INTERJECTION = re.compile(r"^(?:oh+|ah+|ooh+|aw+)(?: dear| well)?\b[\s,!.]*(?=\w)",
+                           re.IGNORECASE)
+"""A sound before the reply that changes nothing in it ("Oh I wouldn't know about that")."""
 
 
 def _changed_mind(text: str, asked: Asked) -> Understood | None:
@@ -177,13 +189,18 @@ def _as_choice(found: Understood, said: str, asked: Asked) -> Understood:
         return Understood(Reading.CHOICE, asked.later)
     if asked.again and found.reading is Reading.RESTART:
         return Understood(Reading.CHOICE, asked.again)
+    if found.reading is Reading.SKIP and re.search(r"\blater\b|\banother time\b", said):
+        found = Understood(Reading.PAUSE)  # "leave it for now ill send later"
+        return Understood(Reading.CHOICE, asked.later) if asked.later else found
     if found.reading is Reading.SKIP and asked.skip_is_no:  # "No, skip them"
         return Understood(Reading.CHOICE, asked.no)
     if found.reading is Reading.SKIP and any(c.value == RATHER_NOT for c in asked.choices):
         return Understood(Reading.CHOICE, RATHER_NOT)  # "id prefer not to" at "you are..."
-    if found.reading is Reading.SKIP and asked.yes and asked.no and (re.search(
-            r"\b(?:rather|prefer) not\b|\bleave it\b", said) or said.split()[0] in FIRM_NO):
-        return Understood(Reading.CHOICE, asked.no)  # "nah ill leave it"
+    if found.reading is Reading.SKIP and asked.yes and asked.no and (said.split()[0] in FIRM_NO or (
+            asked.no != "change" and re.search(r"\b(?:rather|prefer) not\b|\bleave it\b", said))):
+        return Understood(Reading.CHOICE, asked.no)  # "nah ill leave it"; "leave it" at the
+        # review does not ask to change an answer
+
     return found
 
 

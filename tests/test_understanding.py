@@ -497,6 +497,65 @@ async def test_everyday_and_formal_ways_to_start_decline_and_come_back(chat: Cha
     assert "Which of these is your story about?" in chat.last_text
 
 
+@pytest.mark.parametrize(("step_replies", "said", "then"), [
+    ((), "Oh I'm not sure about that", "That's fine, I'll note that you're not sure."),
+    ((), "does it count if it was something we tried and it didnt work", "Has anyone"),
+    ((), "will the place get in trouble if i say", "Has anyone"),
+    ((), "like what sort of answer are you after", "I mean:"),
+    ((), "I don't understand this one, can you explain it another way", "I mean:")])
+async def test_questions_and_not_knowing_as_people_put_them_are_not_kept(
+        chat: Chat, store: Store, step_replies: tuple[str, ...], said: str, then: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, *step_replies)
+    await chat.say(said)
+    assert then in " ".join(r.text for r in chat.replies[-2:])
+    assert not (await stored(store, chat)).get("tried")
+
+
+@pytest.mark.parametrize(("said", "stored_as"), [
+    ("He understands and he agrees", "yes"),
+    ("explained it to dad, he's happy with that", "yes"),
+    ("I don't think so thank you", None)])
+async def test_consent_passed_on_or_declined_politely(chat: Chat, store: Store, said: str,
+                                                     stored_as: str | None) -> None:
+    await chat.say("hi")
+    await chat.say("yes")
+    await chat.say(said)
+    if stored_as == "yes":
+        assert "What's been happening?" in chat.last_text
+    else:
+        assert "What's been happening?" not in chat.last_text
+        assert "consent_at" not in await stored(store, chat)
+
+
+@pytest.mark.parametrize(("said", "themes"), [
+    ("None of those seem right to me", []), ("I don't think any of them", [])])
+async def test_no_theme_said_in_a_sentence_keeps_none(chat: Chat, store: Store, said: str,
+                                                      themes: list[str]) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", said)
+    assert (await stored(store, chat))["themes"] == themes
+
+
+async def test_how_to_answer_the_themes_question_is_help_not_a_theme(
+        chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no")
+    await chat.say("Do I type the number or the word? I'm not sure what to do")
+    assert "Which of these" in chat.last_text or chat.replies[-1].choices
+    assert not (await stored(store, chat)).get("themes")
+
+
+async def test_leave_it_for_now_at_the_review_pauses_and_sends_nothing(
+        chat: Chat, store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "1", "the surgery", "staff", "none")
+    assert "Shall I send it?" in chat.last_text
+    await chat.say("leave it for now ill send later")
+    assert "paused" in chat.last_text.casefold()
+    assert not await store.list_stories()
+
+
 async def test_mee_at_who_tried_it_is_me(chat: Chat, store: Store) -> None:
     await start(chat)
     await chat.script(PROBLEM, "a lift rota was set up")
@@ -640,7 +699,7 @@ async def test_hi_im_back_after_a_pause_is_not_stored(chat: Chat, store: Store,
     ("replies_staff.jsonl", 0.96, 0.02), ("replies_options.jsonl", 0.96, 0.045),
     ("replies_outbound.jsonl", 0.94, 0.06), ("replies_esl.jsonl", 0.955, 0.045),
     ("replies_hedged.jsonl", 0.94, 0.035), ("replies_slang.jsonl", 0.95, 0.05),
-    ("replies_mixed.jsonl", 0.95, 0.035)])
+    ("replies_mixed.jsonl", 0.95, 0.035), ("replies_interrupted.jsonl", 0.96, 0.03)])
 def test_the_tuning_replies_are_mostly_read_as_meant(name: str, accuracy: float,
                                                      stored: float) -> None:
     """A regression floor on the replies the words were tuned on (the blind set is only

@@ -66,6 +66,24 @@ def test_the_readme_and_the_card_state_the_blind_figures_as_measured(
                 f"{alarms['of']})") in card, blind.name
 
 
+def test_the_readme_states_the_alarms_on_everyday_blind_replies(screen: ModelScreen) -> None:
+    """Replies of four words or more in the understanding corpora's two blind sets (everyday
+    answers to the bot's questions, never trained on): how many the rules or the model take
+    for a concern, as the README states."""
+    from flows.safeguarding import assess
+
+    data = Path(__file__).parent / "data"
+    texts = [json.loads(line)["text"] for name in ("replies_blind", "replies_outbound_blind")
+             for line in (data / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+    long = [t for t in texts if len(t.split()) >= 4]
+    scores = screen.scores_now([item(t, []) for t in long])
+    alarms = sum(assess(t) is not None or s >= THRESHOLD for t, s in zip(long, scores))
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(
+        encoding="utf-8").split())
+    assert (f"{alarms / len(long) * 100:.1f}% of the {len(long)} everyday replies of four words "
+            f"or more in the two blind understanding sets trigger ({alarms})") in readme
+
+
 def test_the_false_alarms_the_card_lists_are_as_it_says(screen: ModelScreen) -> None:
     """Each known false alarm quoted in the card's limits, with the score it states."""
     import re

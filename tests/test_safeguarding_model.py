@@ -98,6 +98,11 @@ def test_the_false_alarms_the_card_lists_are_as_it_says(screen: ModelScreen) -> 
         assert re.search(rf'"{re.escape(text)}" \({stated}', card), text
         [scored] = screen.scores_now([("", text)])
         assert f"{scored:.2f}" == stated and scored >= THRESHOLD, (text, scored)
+    for text, stated in {"hang on someones at the door": "1.00",
+                         "I'm sorry but I would prefer not to go ahead.": "1.00"}.items():
+        assert f'"{text}" {stated}' in card, text
+        [scored] = screen.scores_now([("", text)])
+        assert f"{scored:.2f}" == stated, (text, scored)
 
 
 async def test_clear_concerns_score_above_the_threshold_and_idioms_below(

@@ -52,12 +52,35 @@ def greeting(said: str, text: str, asked: Asked) -> Understood | None:
     first = said.split()[0]
     if said in greetings or (len(said.split()) <= 6 and first in greetings
                              and first not in phrases("words.yes")
-                             and not read_yes_no.yes_word(said)):
+                             and not read_yes_no.yes_word(said) and not _tells(said, asked)):
         return Understood(Reading.GREETING)
     if len(said.split()) <= PHRASED and any(said.startswith(f"{g} ") for g in longer(
-            "words.greeting", 2)):
+            "words.greeting", 2)) and not _tells(said, asked):
         return Understood(Reading.GREETING)  # "im back sorry got called away"
+    if len(said.split()) <= SHORT and re.match(
+            rf"(?:{'|'.join(map(re.escape, sorted(greetings, key=len, reverse=True)))})"
+            r" (?:sorry|apologies|soz)(?: (?:i|im|i'm|about that|for that))?"
+            r" (?:had to|got|was|been|have been|for the (?:delay|wait|gap))\b"
+            r"(?!.*\b(?:but|and) )", said):
+        return Understood(Reading.GREETING)  # "hello again sorry i had to see to him"
     return None
+
+
+def _tells(said: str, asked: Asked) -> bool:
+    """After a greeting word, at an open question, does the reply go on to tell something
+    ("hi sorry my dad waited 9 hours"), so that it is an answer, not only a hello?"""
+    return asked.kind is AnswerKind.TEXT and len(
+        [w for w in said.split()[1:] if w not in _GREETING_TAIL]) >= 3
+
+
+_GREETING_TAIL = frozenset({
+    "again", "there", "hey", "hi", "hello", "all", "everyone", "sorry", "soz", "im", "i'm",
+    "back", "its", "it's", "me", "storyloop", "bot", "mate", "pal", "love", "hun", "dear", "ok",
+    "okay", "now", "just", "here", "i", "am", "got", "called", "away", "on", "the", "phone",
+    "morning", "afternoon", "evening", "good", "team", "folks", "you", "how", "are", "x", "xx",
+    "yes", "yeah", "yep", "remember", "this", "that", "is", "thing", "anyone", "anybody",
+    "working", "still", "it", "hello?"})
+"""Words that may follow a hello without telling anything ("hi again sorry im back now")."""
 
 
 def filler(said: str, text: str, asked: Asked) -> Understood | None:

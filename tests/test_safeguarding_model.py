@@ -77,7 +77,8 @@ def test_the_readme_states_the_alarms_on_everyday_blind_replies(screen: ModelScr
              for line in (data / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
     long = [t for t in texts if len(t.split()) >= 4]
     scores = screen.scores_now([item(t, []) for t in long])
-    alarms = sum(assess(t) is not None or s >= THRESHOLD for t, s in zip(long, scores))
+    alarms = sum(assess(t) is not None or s >= THRESHOLD
+                 for t, s in zip(long, scores, strict=True))
     readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(
         encoding="utf-8").split())
     assert (f"{alarms / len(long) * 100:.1f}% of the {len(long)} everyday replies of four words "

@@ -556,6 +556,33 @@ async def test_leave_it_for_now_at_the_review_pauses_and_sends_nothing(
     assert not await store.list_stories()
 
 
+async def test_a_hello_that_goes_on_to_tell_the_story_is_kept(chat: Chat, store: Store) -> None:
+    """It was read as a hello alone, and "my dad waited 9 hours" was lost."""
+    await start(chat)
+    await chat.say("hi sorry my dad waited 9 hours")
+    assert (await stored(store, chat))["situation"] == "hi sorry my dad waited 9 hours"
+
+
+@pytest.mark.parametrize("hello", ["hello again sorry i had to see to him",
+                                   "hi sorry i was on the phone"])
+async def test_a_hello_with_an_excuse_is_not_kept(chat: Chat, store: Store, hello: str) -> None:
+    await start(chat)
+    [again, _] = await chat.say(hello)
+    assert "where we were" in again.text
+    assert "situation" not in await stored(store, chat)
+
+
+async def test_say_it_easy_is_help_and_a_formal_complaint_is_not_what_was_tried(
+        chat: Chat, store: Store) -> None:
+    await start(chat)
+    [meaning, *_] = await chat.say("too many words. can you say it easy")
+    assert meaning.text.startswith("I mean:")
+    await chat.say(PROBLEM)
+    await chat.say("i tried complaining and got nowhere so how do i make a formal one")
+    assert any("complaints" in r.text.casefold() for r in chat.replies[-2:])
+    assert not (await stored(store, chat)).get("tried")
+
+
 async def test_mee_at_who_tried_it_is_me(chat: Chat, store: Store) -> None:
     await start(chat)
     await chat.script(PROBLEM, "a lift rota was set up")

@@ -763,6 +763,20 @@ async def test_an_attempt_told_as_failed_is_not_called_good_news(chat: Chat) -> 
     assert "spread" not in chat.last_text
 
 
+@pytest.mark.parametrize(("outcome", "failed"), [
+    ("DNAs dropped maybe by half", False), ("the angry calls stopped", False),
+    ("they stopped it after a month", True), ("it was dropped when the funding ended", True),
+    ("no change really", True)])
+async def test_what_happened_is_read_as_failed_only_when_the_attempt_failed(
+        chat: Chat, outcome: str, failed: bool) -> None:
+    """'DNAs dropped maybe by half' was answered as a failure ("what did you learn?")."""
+    await start(chat)
+    await chat.script(PROBLEM, "we started texting reminders the day before")
+    await chat.say(outcome)
+    assert ("What did you learn from it" in chat.last_text) is failed
+    assert ("What would help this spread" in chat.last_text) is not failed
+
+
 async def test_an_attempt_whose_deed_is_stopping_something_is_good_news(chat: Chat) -> None:
     await start(chat)
     await chat.script(PROBLEM, "We stopped the 8am rush by opening the phone lines at 7")

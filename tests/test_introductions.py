@@ -56,6 +56,14 @@ async def two_willing(bot: Bot) -> tuple[Chat, Chat, Phone]:
     return ann, bob, phone
 
 
+async def introduced(bot: Bot) -> tuple[Chat, Chat, Phone]:
+    """Two willing tellers, proposed to each other by a moderator, each asked."""
+    people = await two_willing(bot)
+    await moderator(bot.app).command("connect 1 2")
+    await tick(bot)
+    return people
+
+
 def invited(phone: Phone, chat: Chat) -> int:
     return sum(INVITED in text for text in phone.to(chat.room))
 
@@ -117,9 +125,7 @@ async def test_both_say_yes_and_each_gets_the_others_line_once(
 
 
 async def test_a_no_reveals_nothing_to_the_other_side(bot: Bot, store: Store) -> None:
-    ann, bob, phone = await two_willing(bot)
-    await moderator(bot.app).command("connect 1 2")
-    await tick(bot)
+    ann, bob, phone = await introduced(bot)
     await ann.script("yes", ANN_LINE, "yes")
     await bob.say("no thanks")
     assert "they won't know you were asked" in bob.last_text
@@ -161,9 +167,7 @@ async def test_asked_only_when_free_and_outside_quiet_hours(
 
 async def test_an_unanswered_invitation_is_taken_as_a_no_after_two_weeks(
         bot: Bot, store: Store, clock: FakeClock) -> None:
-    ann, bob, phone = await two_willing(bot)
-    await moderator(bot.app).command("connect 1 2")
-    await tick(bot)
+    ann, bob, phone = await introduced(bot)
     await ann.script("yes", ANN_LINE, "yes")
     clock.advance(days=13)
     await tick(bot)
@@ -182,9 +186,7 @@ async def test_an_unanswered_invitation_is_taken_as_a_no_after_two_weeks(
 
 async def test_forget_me_withdraws_it_and_erases_what_was_said(
         bot: Bot, store: Store) -> None:
-    ann, bob, phone = await two_willing(bot)
-    await moderator(bot.app).command("connect 1 2")
-    await tick(bot)
+    ann, bob, phone = await introduced(bot)
     await ann.script("yes", ANN_LINE, "yes")
     await bob.script("forget me", "yes")
     [withdrawn] = await store.introductions()
@@ -251,9 +253,7 @@ async def test_connections_lists_the_newest_twenty_pairs_then_says_there_are_mor
 
 async def test_a_line_that_raises_a_concern_alerts_and_is_not_passed_on(
         bot: Bot, store: Store) -> None:
-    ann, bob, phone = await two_willing(bot)
-    await moderator(bot.app).command("connect 1 2")
-    await tick(bot)
+    ann, bob, phone = await introduced(bot)
     risky = "honestly i dont want to be here anymore, i have the pills saved up"
     await ann.script("yes", risky)
     assert any("call 999" in r.text for r in ann.replies[-2:])
@@ -269,9 +269,7 @@ async def test_a_line_that_raises_a_concern_alerts_and_is_not_passed_on(
 
 async def test_the_line_is_shown_back_and_can_be_written_again_or_not_passed_on(
         bot: Bot, store: Store) -> None:
-    ann, bob, phone = await two_willing(bot)
-    await moderator(bot.app).command("connect 1 2")
-    await tick(bot)
+    ann, bob, phone = await introduced(bot)
     await ann.script("yes", "Ann from Riverside")
     assert "“Ann from Riverside”" in ann.last_text and ann.last_text.endswith("Shall I?")
     await ann.say("let me change it")
@@ -289,9 +287,7 @@ async def test_the_line_is_shown_back_and_can_be_written_again_or_not_passed_on(
 
 async def test_a_question_where_the_line_is_asked_is_answered_not_passed_on(
         bot: Bot, store: Store) -> None:
-    ann, _, _ = await two_willing(bot)
-    await moderator(bot.app).command("connect 1 2")
-    await tick(bot)
+    ann, _, _ = await introduced(bot)
     await ann.script("yes", "second thoughts, what exactly do they see? just this line?")
     assert "What would you like me to pass on" in ann.last_text
     assert "Shall I?" not in ann.last_text

@@ -19,6 +19,13 @@ from tests.test_story_flow import PROBLEM, start
 TUNING = Path(__file__).parent / "data" / "replies.jsonl"
 
 
+async def at_the_review(chat: Chat) -> None:
+    """A short story told, at "Shall I send it?"."""
+    await start(chat)
+    await chat.script(PROBLEM, "not yet", "skip", "no", "1", "the surgery", "staff", "none")
+    assert "Shall I send it?" in chat.last_text
+
+
 async def stored(store: Store, chat: Chat) -> dict[str, object]:
     conversation = (await store.load_turn(chat.key, None)).conversation
     assert conversation is not None
@@ -129,9 +136,7 @@ async def test_someone_who_told_a_story_before_gets_the_returning_welcome_again(
 
 async def test_naming_the_answer_to_change_at_the_review_goes_straight_to_it(
         chat: Chat, store: Store) -> None:
-    await start(chat)
-    await chat.script(PROBLEM, "not yet", "skip", "no", "1", "the surgery", "staff", "none")
-    assert "Shall I send it?" in chat.last_text
+    await at_the_review(chat)
     [reply] = await chat.say("can i change the place")
     assert reply.text.startswith("Which service or place")
     await chat.say("Harbour Street Surgery")
@@ -139,9 +144,7 @@ async def test_naming_the_answer_to_change_at_the_review_goes_straight_to_it(
 
 
 async def test_wanting_to_change_something_at_the_review_as_people_say_it(chat: Chat) -> None:
-    await start(chat)
-    await chat.script(PROBLEM, "not yet", "skip", "no", "1", "the surgery", "staff", "none")
-    assert "Shall I send it?" in chat.last_text
+    await at_the_review(chat)
     await chat.say("need to chnage a bit")  # not the answer to "what do you need?"
     assert chat.last_text.startswith("Which answer would you like to change?")
     await chat.say("I would like to change my first answer, about what has been happening.")
@@ -149,8 +152,7 @@ async def test_wanting_to_change_something_at_the_review_as_people_say_it(chat: 
 
 
 async def test_naming_the_bit_to_fix_at_the_review_goes_straight_to_it(chat: Chat) -> None:
-    await start(chat)
-    await chat.script(PROBLEM, "not yet", "skip", "no", "1", "the surgery", "staff", "none")
+    await at_the_review(chat)
     await chat.say("hmm can i fix the first bit")
     assert "What's been happening?" in chat.last_text
 
@@ -548,9 +550,7 @@ async def test_how_to_answer_the_themes_question_is_help_not_a_theme(
 
 async def test_leave_it_for_now_at_the_review_pauses_and_sends_nothing(
         chat: Chat, store: Store) -> None:
-    await start(chat)
-    await chat.script(PROBLEM, "not yet", "skip", "no", "1", "the surgery", "staff", "none")
-    assert "Shall I send it?" in chat.last_text
+    await at_the_review(chat)
     await chat.say("leave it for now ill send later")
     assert "paused" in chat.last_text.casefold()
     assert not await store.list_stories()

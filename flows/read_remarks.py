@@ -70,17 +70,9 @@ def _tells(said: str, asked: Asked) -> bool:
     """After a greeting word, at an open question, does the reply go on to tell something
     ("hi sorry my dad waited 9 hours"), so that it is an answer, not only a hello?"""
     return asked.kind is AnswerKind.TEXT and len(
-        [w for w in said.split()[1:] if w not in _GREETING_TAIL]) >= 3
+        [w for w in said.split()[1:] if w not in phrases("words.greeting.tail")]) >= 3
 
 
-_GREETING_TAIL = frozenset({
-    "again", "there", "hey", "hi", "hello", "all", "everyone", "sorry", "soz", "im", "i'm",
-    "back", "its", "it's", "me", "storyloop", "bot", "mate", "pal", "love", "hun", "dear", "ok",
-    "okay", "now", "just", "here", "i", "am", "got", "called", "away", "on", "the", "phone",
-    "morning", "afternoon", "evening", "good", "team", "folks", "you", "how", "are", "x", "xx",
-    "yes", "yeah", "yep", "remember", "this", "that", "is", "thing", "anyone", "anybody",
-    "working", "still", "it", "hello?"})
-"""Words that may follow a hello without telling anything ("hi again sorry im back now")."""
 
 
 def filler(said: str, text: str, asked: Asked) -> Understood | None:

@@ -315,16 +315,20 @@ class FlowEngine:
     def shown_answer(self, conv: Conversation) -> str | None:
         return shown_answer(conv, self.step(conv))
 
-    def asked_again(self, conv: Conversation) -> OutgoingMessage:
+    def asked_again(self, conv: Conversation, hello: bool = False) -> OutgoingMessage:
         """The question the conversation is at, asked again just after the person saw it: a
         welcome that has words for that (``welcome.again``: "Shall we start?" without the
-        introduction above it) briefly, with its options; any other question whole."""
+        introduction above it) briefly, with its options, after "Hello!" if ``hello``; any
+        other question whole."""
         asked = self.prompt(conv)
         again = f"{conv.state}.again"
         if conv.state != self.flows[conv.flow].spec.initial or again not in PROMPTS or (
                 conv.answers.get(RETURNING)):
             return asked
-        return self.say(conv, again, choices=asked.choices)
+        brief = self.say(conv, again, choices=asked.choices)
+        if hello:
+            return brief.model_copy(update={"text": f"{say('greeting', conv.locale)} {brief.text}"})
+        return brief
 
     def prompt(self, conv: Conversation) -> OutgoingMessage:
         """The question the conversation is at (or its closing words, once it has ended)."""

@@ -117,11 +117,7 @@ def _greeting(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text:
     if conv.state != engine.flows[conv.flow].spec.initial:
         turn.replies += [engine.say(conv, "greeting.again"), engine.prompt(conv)]
         return
-    asked = engine.asked_again(conv)
-    if asked.text != engine.prompt(conv).text:  # the welcome is just above: hello, briefly
-        asked = asked.model_copy(update={"text": f"{engine.say(conv, 'greeting').text} "
-                                                 f"{asked.text}"})
-    turn.replies.append(asked)
+    turn.replies.append(engine.asked_again(conv, hello=True))  # the welcome is just above
 
 
 def _complaint(engine: FlowEngine, turn: Turn, step: Step, got: Understood, text: str,

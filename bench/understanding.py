@@ -101,19 +101,23 @@ def pausing() -> dict[str, str]:
 
 
 def as_the_bot_does(row: dict[str, Any], got: Understood, pauses: str | None,
-                    ) -> tuple[dict[str, Any], Understood]:
+                    later: str | None = None) -> tuple[dict[str, Any], Understood]:
     """Readings the bot answers alike are one. "help" and a question asking what the
     question means ("i dont get it": writers label it either way) get the same reply
     (``flows/controls.py``, tested), so both count as help. Where a question has an "I'd
     rather not say" option, a skip picks it (``flows/understanding.py``, tested), so the two
     are one. Where a choice pauses, reading it and meaning it are both a pause (the engine
-    turns the one into the other), and nothing is stored."""
+    turns the one into the other), and nothing is stored. Where a step names the choice
+    "later" picks (a welcome's "Not now"), every pause there is read as that choice
+    (``flows/understanding.py``, tested), so a pause meant and that choice read are one."""
     if row["reading"] == "question" and asks_meaning(row["text"]):
         row = {**row, "reading": "help"}
     if got.reading is Reading.QUESTION and asks_meaning(row["text"]):
         got = Understood(Reading.HELP)
     if row["reading"] == "skip" and got.reading is Reading.CHOICE and got.value == RATHER_NOT:
         row = {**row, "reading": "choice", "value": RATHER_NOT}
+    if row["reading"] == "pause" and later and got == Understood(Reading.CHOICE, later):
+        got = Understood(Reading.PAUSE)
     if pauses is None:
         return row, got
     if row["reading"] == "choice" and row["value"] == pauses:
@@ -130,7 +134,7 @@ def measure(path: Path, show: int) -> dict[str, Any]:
     stored_non_answers, non_answers, by_reading = 0, 0, Counter[str]()
     for row in rows:
         row, got = as_the_bot_does(row, understand(row["text"], asked[row["step"]]),
-                                   pauses.get(row["step"]))
+                                   pauses.get(row["step"]), asked[row["step"]].later)
         if Reading(row["reading"]) in NOT_ANSWERS:
             non_answers += 1
             stored_non_answers += got.reading in STORED

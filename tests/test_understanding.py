@@ -486,6 +486,27 @@ def test_the_bench_counts_a_skip_and_that_choice_as_one() -> None:
     assert counted["reading"] == "skip"
 
 
+def test_the_bench_counts_a_pause_and_the_choice_later_picks_as_one() -> None:
+    from bench.understanding import as_the_bot_does
+    from flows.understanding import Reading, Understood
+
+    row = {"step": "story.welcome", "text": "remind me later", "reading": "pause", "value": None}
+    _, got = as_the_bot_does(row, Understood(Reading.CHOICE, "not_now"), None, "not_now")
+    assert got == Understood(Reading.PAUSE)
+    _, got = as_the_bot_does(row, Understood(Reading.CHOICE, "start"), None, "not_now")
+    assert got == Understood(Reading.CHOICE, "start")
+
+
+@pytest.mark.parametrize("later", ["remind me later", "can we do this later im on the bus",
+                                   "pause"])
+async def test_a_pause_at_the_welcome_is_its_not_now(chat: Chat, later: str) -> None:
+    """What the bench counts as one: nothing is under way to pause, so the welcome's "Not now"
+    answers it."""
+    await chat.say("hi")
+    await chat.say(later)
+    assert "Nothing you've said has been kept" in chat.last_text
+
+
 async def test_everyday_and_formal_ways_to_start_decline_and_come_back(chat: Chat) -> None:
     await chat.say("hi")
     await chat.say("letsstart")

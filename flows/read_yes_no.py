@@ -32,6 +32,8 @@ def yes_no(said: str, text: str, asked: Asked) -> Understood | None:
     opening = plain(re.split(r"[.!]", text.strip(), maxsplit=1)[0])
     if asked.no and opening in phrases("words.no") and "?" not in text:
         return Understood(Reading.CHOICE, asked.no)  # "I'm afraid not. Thank you all the same."
+    if asked.no and _no_then_reason(text):
+        return Understood(Reading.CHOICE, asked.no)  # "cant at the moment, mum needs me"
     last = plain(re.split(r"[,.;!]", text.strip().rstrip(".!"))[-1])
     if asked.no and last in FIRM_NO:
         return Understood(Reading.CHOICE, asked.no)
@@ -45,6 +47,20 @@ def yes_no(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.yes and hedged_yes(said, text):
         return Understood(Reading.CHOICE, asked.yes)
     return _one_side(said, asked)
+
+
+_ASKS = re.compile(r"^(?:what|why|who|how|where|when|which|is|are|can|could|do|does|will|would)\b")
+
+
+def _no_then_reason(text: str) -> bool:
+    """A no, then a reason or thanks after a comma or "but", with no yes and no question in
+    it ("I don't think so, but thank you for asking", "not today, need to get back")."""
+    if "?" in text:
+        return False
+    first, *rest = re.split(r"[,;]| but ", text.strip(), maxsplit=1)
+    after = plain(" ".join(rest))
+    return bool(after) and plain(first) in phrases("words.no") and not (
+        set(after.split()) & single("words.yes")) and not _ASKS.match(after)
 
 
 _HEDGE = re.compile(r"^(?:(?:well|erm|um|hmm|kinda|kind of|sort of|i guess|guess|i suppose|"

@@ -373,6 +373,15 @@ async def test_formal_refusals_are_read_as_they_are_meant(chat: Chat, store: Sto
     assert not (await stored(store, chat)).get("place")
 
 
+@pytest.mark.parametrize("no", ["cant at the moment, mum needs me",
+                                "I don't think so, but thank you for asking",
+                                "not today, need to get back on the ward"])
+async def test_a_no_with_its_reason_after_a_comma_is_a_no(chat: Chat, no: str) -> None:
+    await chat.say("hi")
+    await chat.say(no)
+    assert "Nothing you've said has been kept" in chat.last_text
+
+
 async def test_nae_bother_starts_and_no_worries_erases_nothing(chat: Chat,
                                                               store: Store) -> None:
     await chat.say("hi")

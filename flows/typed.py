@@ -34,6 +34,10 @@ ASIDES = frozenset({"tbh", "obvs", "obv", "lol", "honestly", "really", "hm", "hm
 """Words around an option that add nothing to it ("both tbh")."""
 
 
+_FACES = re.compile("[\U0001f600-\U0001f60a\U0001f60d\U0001f642\u263a]\ufe0f?")
+"""Smiling faces: beside other words or signs they are a tone, not a reply."""
+
+
 def as_typed(text: str) -> str:
     """A reply with dictated punctuation ("comma", "full stop"), sounded-out spellings
     ("wot", "qweshun") and stretched letters ("nooooo", "skiiip") put back, for reading."""
@@ -48,6 +52,9 @@ def as_typed(text: str) -> str:
         text = re.sub(rf"\s*\b{re.escape(said)}\b", mark, text, flags=re.IGNORECASE)
     text = re.sub(r"([^\W\d_])\1{2,}", _unstretched, text)
     text = re.sub(r"\b(\w+)(?:\s+\1\b)+", r"\1", text, flags=re.IGNORECASE)  # "back back"
+    text = re.sub(r"([\u2600-\u27bf\U0001f300-\U0001faff])(?:\s*\1)+", r"\1", text)  # "👍👍"
+    smiled = _FACES.sub(" ", text).strip()
+    text = smiled or text  # "😊👍": a smile beside a reply adds nothing to it
     spelled = dict(pairs("words.spelling"))
     text = re.sub(r"[\w']+", lambda m: spelled.get(m.group().casefold(), m.group()), text)
     return for_themselves(as_grammar(text))

@@ -32,7 +32,8 @@ async def stored(store: Store, chat: Chat) -> dict[str, object]:
     return conversation.answers
 
 
-@pytest.mark.parametrize("yes", ["yeah", "yep", "ok then", "go ahead", "👍", "yeah go on"])
+@pytest.mark.parametrize("yes", ["yeah", "yep", "ok then", "go ahead", "👍", "yeah go on",
+                                 "👍👍", "😊👍", "👍 👍 🙂"])
 async def test_everyday_yes_starts(chat: Chat, yes: str) -> None:
     await chat.say("hi")
     await chat.say(yes)

@@ -84,6 +84,7 @@ def role_of(said: str, asked: Asked) -> str | None:
             found := role_of(concluded.group(1), asked)) is not None:
         return found
     kept = _FORMER.sub(" ", before_negation(said))  # "I used to be a nurse myself": not staff
+    kept = _SEES.sub(" patient ", kept)  # "i am the one who goes to the doctor"
     both = phrases("words.choice.both") | {normalise(c.label) for c in asked.choices
                                             if c.value == "both"}
     if contains(said, both):  # "bit of both really"
@@ -102,6 +103,15 @@ _FORMER = re.compile(r"\b(?:used to be|used to work as|was once|retired|former|f
                      r"(?: an?)?(?: \w+){1,2}(?: myself)?(?: (?:many|years|a long time|long) "
                      r"ago| years ago)*")
 """Work someone did once ("although I used to be a nurse myself many years ago")."""
+
+
+_CLINICIAN = r"(?:doctor|doctors|gp|nurse|dentist|dr|consultant|physio|midwife)"
+_SEES = re.compile(rf"\b(?:go|goes|went|going|been|get taken|gets taken) to (?:see )?"
+                   rf"(?:the |my |a )?{_CLINICIAN}\b"
+                   rf"|\b(?:see|sees|seeing|saw|seen|visit|visits|visiting) "
+                   rf"(?:the |my |a )?{_CLINICIAN}\b|\bmy {_CLINICIAN}\b")
+"""Seeing a clinician, as a patient does ("the one who goes to the doctor", "my GP"): not
+being one."""
 
 
 def value_for(asked: Asked, value: str) -> str | None:

@@ -464,7 +464,8 @@ async def test_sorry_i_meant_a_number_picks_it_rather_than_going_back(chat: Chat
 
 @pytest.mark.parametrize(("role", "stored_as"), [
     ("no wait staff, sorry", "staff"),
-    ("I use the services, although I used to be a nurse myself many years ago.", "citizen")])
+    ("I use the services, although I used to be a nurse myself many years ago.", "citizen"),
+    ("i am the one who goes to the doctor", "citizen"), ("im the doctor", "staff")])
 async def test_a_role_corrected_or_told_with_the_past(chat: Chat, store: Store, role: str,
                                                       stored_as: str) -> None:
     await chat.script("hi", "yes", "yes", PROBLEM, "nothing yet", "skip", "no", "1", "skip")

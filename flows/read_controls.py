@@ -90,6 +90,13 @@ def _yes_with_a_wish(said: str, asked: Asked) -> bool:
 def control_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     """A short reply that says one of the always-on words in other words ("can we finish
     later", "how many more questions", "skip this one", "pause i need to get back")."""
+    found = _phrased(said, text, asked)
+    if found == Understood(Reading.RESTART) and _NARRATED.search(said):
+        return None  # "we had to start from scratch": what happened
+    return found
+
+
+def _phrased(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.yes and said.split()[0] in FIRM_YES and opens_with(
             " ".join(first_clause(text).split()[1:]), phrases("words.phrase.pause"), SHORT):
         return Understood(Reading.PAUSE)  # "ok need to go, back later": not a yes
@@ -172,9 +179,19 @@ def _later_request(said: str, start: int, rest: str) -> bool:
         or later.search(" ".join(rest.split()[:4])) is not None)  # "do this later tonight..."
 
 
+_NARRATED = re.compile(r"\b(?:(?:had|has|have|having|got|forced \w+|told \w+) to|(?:made|makes)"
+                       r" \w+(?: to)?) (?:\w+ )?(?:start|begin|do (?:it|the whole|everything))\b"
+                       r"|\b(?:started|began|restarted|starting|beginning) "
+                       r"(?:over|again|all over)\b")
+"""Starting again told as what happened ("we had to start from scratch", "they made us
+begin again"): not a wish to start this conversation again."""
+
+
 def restart(said: str, text: str, asked: Asked) -> Understood | None:
     """The whole thing again, however it is put ("this is all wrong just start the whole
     thing over", "can we do it all again from the start")."""
+    if _NARRATED.search(said):
+        return None  # "we had to start again from scratch with a new gp": what happened
     if len(said.split()) <= SHORT + 2 and not negated(said) and contains(
             said, longer("words.phrase.restart", 3)):
         return Understood(Reading.RESTART)

@@ -934,6 +934,25 @@ async def test_start_the_whole_thing_over_at_review_asks_to_start_again(chat: Ch
     assert "Start again from the beginning?" in chat.last_text
 
 
+@pytest.mark.parametrize("again", ["can we just start from scratch, i went off track",
+                                   "this is all wrong, start over from the start pls"])
+async def test_starting_again_in_other_words_asks_to_start_again(chat: Chat,
+                                                                  again: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "nothing yet")
+    await chat.say(again)
+    assert "Start again from the beginning?" in chat.last_text
+
+
+@pytest.mark.parametrize("told", ["we had to start again from scratch with a new gp",
+                                  "they made us begin again with the forms"])
+async def test_starting_again_told_as_what_happened_is_kept(chat: Chat, store: Store,
+                                                             told: str) -> None:
+    await start(chat)
+    await chat.say(told)
+    assert (await stored(store, chat))["situation"] == told
+
+
 async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:
     await chat.script("hi", "yes quickly pls on my break")
     assert "Is that OK?" in chat.last_text

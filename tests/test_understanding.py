@@ -953,6 +953,12 @@ async def test_starting_again_told_as_what_happened_is_kept(chat: Chat, store: S
     assert (await stored(store, chat))["situation"] == told
 
 
+async def test_what_are_we_on_asks_how_far_through(chat: Chat) -> None:
+    await start(chat)
+    await chat.say("I've lost track, what are we on?")
+    assert "of about" in chat.last_text and "What's been happening?" in chat.last_text
+
+
 async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:
     await chat.script("hi", "yes quickly pls on my break")
     assert "Is that OK?" in chat.last_text

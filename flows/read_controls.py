@@ -148,10 +148,21 @@ def _phrased(said: str, text: str, asked: Asked) -> Understood | None:
     for reading in _PHRASED_ORDER:
         if reading is Reading.SKIP and _yes_with_a_wish(said, asked):
             continue  # "OK for me, but please no name of my daughter": a yes with a wish
-        if any(reading is not Reading.PAUSE or not _goes_on(said, found.end())
+        if any((reading is not Reading.PAUSE or not _goes_on(said, found.end())) and not (
+                reading is Reading.HELP and _someone_did(said[:found.start()]))
                for found in pattern(phrases(f"words.phrase.{reading.value}")).finditer(said)):
             return Understood(reading)
     return None
+
+
+_OTHERS = re.compile(r"\b(?:nobody|noone|no one|nobody ever|they|he|she|daughter|son|mum"
+                     r"|mom|dad|wife|husband|partner|friend|friends|neighbour|nurse|doctor|gp"
+                     r"|staff|family|sister|brother|carer|team)$")
+
+
+def _someone_did(before: str) -> bool:
+    """Is "help me" told of someone ("my daughter help me", "nobody help me"), not asked?"""
+    return _OTHERS.search(before.strip()) is not None
 
 
 def _goes_on(said: str, end: int) -> bool:

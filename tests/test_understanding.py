@@ -185,6 +185,18 @@ async def test_me_and_nobody_else_at_who_tried_it_is_me(chat: Chat, store: Store
     assert (await stored(store, chat))["tried_by"] == "me"
 
 
+async def test_help_me_told_of_someone_is_not_a_call_for_help(chat: Chat,
+                                                               store: Store) -> None:
+    """A second-language "my daughter help me" says who did it, not "help"."""
+    await start(chat)
+    await chat.say("nobody help me")
+    assert (await stored(store, chat))["situation"] == "nobody help me"
+    await chat.say("a lift rota was set up")
+    assert "Who tried it?" in chat.last_text
+    await chat.say("my daughter help me")
+    assert (await stored(store, chat))["tried_by"] == TriedBy.SOMEONE_ELSE.value
+
+
 async def test_a_greeting_mid_story_shows_where_we_were(chat: Chat, store: Store) -> None:
     await start(chat)
     await chat.say("hi")

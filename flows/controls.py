@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.core.types import ConversationStatus
+from bot.core.words import say as catalogue_say
 from flows.answers import Control
 from flows.interrupts import RESTART
 from flows.prompts import PROMPTS
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
 
 TYPICAL_LENGTH = 12
 """Questions in a typical story, for "question 3 of about 12"."""
+SECONDS_A_QUESTION = 25
+"""About five minutes for a typical story, as the welcome says: "how long will it take?" is
+answered with the questions still to go at this pace."""
 
 Handler = Callable[["FlowEngine", Turn, datetime], None]
 
@@ -78,7 +82,9 @@ def _status(engine: FlowEngine, turn: Turn, now: datetime) -> None:
     conv = turn.conversation
     number = len(conv.history) + 1
     total = max(TYPICAL_LENGTH, number)
+    minutes = max(1, round((total - number + 1) * SECONDS_A_QUESTION / 60))
     turn.replies.append(engine.say(conv, "status", number=number, total=total,
+                                   left=catalogue_say("status.left", conv.locale, count=minutes),
                                    prompt=engine.prompt(conv).text))
 
 

@@ -174,7 +174,7 @@ async def test_help_and_status_answer_then_repeat_the_question(chat: Chat) -> No
     assert chat.replies[-2].text.startswith("I mean: tell me what happened")
     assert "back (change your last answer)" in chat.last_text
     await chat.say("status")
-    assert chat.last_text.startswith("We're on question 3 of about 12")
+    assert chat.last_text.startswith("We're on question 3 of about 12, about 4 minutes to go")
 
 
 async def test_change_an_answer_from_the_review(chat: Chat, store: Store) -> None:

@@ -971,6 +971,15 @@ async def test_what_are_we_on_asks_how_far_through(chat: Chat) -> None:
     assert "of about" in chat.last_text and "What's been happening?" in chat.last_text
 
 
+async def test_how_long_will_they_take_is_answered_in_minutes(chat: Chat) -> None:
+    """It was answered with the question number only, which says nothing of the time."""
+    await start(chat)
+    await chat.script(PROBLEM, "nothing yet", "skip")
+    assert "four short extra questions" in chat.last_text
+    await chat.say("how long will they take?")
+    assert "minutes to go" in chat.last_text and "four short extra questions" in chat.last_text
+
+
 async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:
     await chat.script("hi", "yes quickly pls on my break")
     assert "Is that OK?" in chat.last_text

@@ -104,6 +104,10 @@ def _phrased(said: str, text: str, asked: Asked) -> Understood | None:
             r"\b(?:can|could) (?:we|i)\b|\bbut\b", said):
         return None  # "yes quickly pls on my break"
     short = len(said.split()) <= SHORT + 2  # "someone at the door, can we carry on later"
+    opening = next((m for m in _REQUEST.finditer(said) if m.start("rest") > 0), None)
+    if not short and opening is not None and opening.start() == 0 and _later_request(
+            said, 0, opening.group("rest")):
+        return Understood(Reading.PAUSE)  # "Can I do this later on tonight instead when..."
     if short or len(first_clause(text).split()) <= PHRASED:  # "can i just start again, i..."
         for asking in _REQUEST.finditer(said if short else first_clause(text)):
             rest = asking.group("rest")

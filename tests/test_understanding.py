@@ -980,6 +980,16 @@ async def test_how_long_will_they_take_is_answered_in_minutes(chat: Chat) -> Non
     assert "minutes to go" in chat.last_text and "four short extra questions" in chat.last_text
 
 
+async def test_a_long_request_to_do_this_later_pauses(chat: Chat, store: Store) -> None:
+    await chat.say("hi")
+    await chat.say("Can I do this later on tonight instead when my son is here to help")
+    assert "Nothing you've said has been kept" in chat.last_text
+    await start(chat)
+    await chat.say("can i do this later tonight when the kids are in bed and i have time to think")
+    assert chat.last_text.startswith("Paused.")
+    assert "situation" not in await stored(store, chat)
+
+
 async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:
     await chat.script("hi", "yes quickly pls on my break")
     assert "Is that OK?" in chat.last_text

@@ -27,6 +27,17 @@ def not_for_us(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
+def said_before(said: str, text: str, asked: Asked) -> Understood | None:
+    """ "see above", "as I said": a pointer to an earlier answer, not an answer. Where the
+    question may be skipped it is skipped (what they said before stands); elsewhere it is
+    asked again. Never kept."""
+    bare = " ".join(w for w in said.split() if w not in {"lol", "sorry", "um", "erm", "just"})
+    if asked.kind is not AnswerKind.TEXT or bare.rstrip("?!. ") not in phrases(
+            "words.said_before"):
+        return None
+    return Understood(Reading.SKIP if asked.optional else Reading.UNCLEAR)
+
+
 def complains(said: str, text: str, asked: Asked) -> Understood | None:
     complaint, topic, intent = (phrases("words.complaint"), phrases("words.complaint.topic"),
                                 phrases("words.complaint.intent"))

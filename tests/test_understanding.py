@@ -990,6 +990,17 @@ async def test_a_long_request_to_do_this_later_pauses(chat: Chat, store: Store) 
     assert "situation" not in await stored(store, chat)
 
 
+@pytest.mark.parametrize("pointer", ["see above", "as i said", "same as before lol"])
+async def test_a_pointer_to_an_earlier_answer_is_never_kept_as_one(chat: Chat, store: Store,
+                                                                   pointer: str) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "nothing yet")
+    assert "What would help" in chat.last_text
+    await chat.say(pointer)
+    assert "four short extra questions" in chat.last_text
+    assert not (await stored(store, chat)).get("spread")
+
+
 async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:
     await chat.script("hi", "yes quickly pls on my break")
     assert "Is that OK?" in chat.last_text

@@ -1001,6 +1001,17 @@ async def test_a_pointer_to_an_earlier_answer_is_never_kept_as_one(chat: Chat, s
     assert not (await stored(store, chat)).get("spread")
 
 
+async def test_nothing_to_add_skips_but_a_story_saying_it_is_kept(chat: Chat,
+                                                                    store: Store) -> None:
+    await start(chat)
+    await chat.say("the gp had nothing to add")
+    assert (await stored(store, chat))["situation"] == "the gp had nothing to add"
+    await chat.say("nothing yet")
+    await chat.say("nothing to say here")
+    assert "four short extra questions" in chat.last_text
+    assert not (await stored(store, chat)).get("spread")
+
+
 async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:
     await chat.script("hi", "yes quickly pls on my break")
     assert "Is that OK?" in chat.last_text

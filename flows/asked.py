@@ -37,6 +37,8 @@ class Asked:
     """The question may be left: a plain "nah" to it is a no, not an answer to keep."""
     ok_is_yes: bool = True
     """A bare "ok" (``words.acknowledged``) says yes here; where it does not, it is unclear."""
+    names: bool = False
+    """The answer is the name to show for the person ("Sam, ward 7")."""
 
     @property
     def skip_is_no(self) -> bool:
@@ -51,4 +53,5 @@ def asked_at(kind: AnswerKind, choices: tuple[Choice, ...], yes: str | None = No
              optional: bool = False, ok_is_yes: bool = True) -> Asked:
     """What a step (or one of the bot's own questions) asks, for :func:`understand`."""
     return Asked(kind, choices, yes, no, "nothing_tried" in hints, "who_tried" in hints,
-                 "roles" in hints, later, again, yes_is_answer, optional, ok_is_yes)
+                 "roles" in hints, later, again, yes_is_answer, optional, ok_is_yes,
+                 "names" in hints)

@@ -38,6 +38,14 @@ def said_before(said: str, text: str, asked: Asked) -> Understood | None:
     return Understood(Reading.SKIP if asked.optional else Reading.UNCLEAR)
 
 
+def blames(said: str, text: str, asked: Asked) -> Understood | None:
+    """Where the person's own name is asked for, someone to blame ("name the doctor who
+    ignored me") is a wish to complain: never kept as the name to show."""
+    if asked.names and contains(said, phrases("words.complaint.blame")):
+        return Understood(Reading.COMPLAINT)
+    return None
+
+
 def complains(said: str, text: str, asked: Asked) -> Understood | None:
     complaint, topic, intent = (phrases("words.complaint"), phrases("words.complaint.topic"),
                                 phrases("words.complaint.intent"))

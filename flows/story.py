@@ -196,7 +196,7 @@ def common_steps(themes: Sequence[str]) -> list[Step]:
         Step("introduce", AnswerKind.CHOICE, "introduce", choices=INTRODUCE,
              review_label=label("introduce"), yes="meet", no="no_meet"),
         Step("acted_name", AnswerKind.TEXT, "acted_name", optional=True,
-             review_label=label("acted_name")),
+             review_label=label("acted_name"), hints=("names",)),
         Step("review", AnswerKind.CHOICE, None, choices=REVIEW, yes="send", no="change"),
         Step("change", AnswerKind.CHOICE, None),
     ]

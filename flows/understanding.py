@@ -171,7 +171,8 @@ def _after_greeting(text: str) -> str:
 
 def _readers() -> tuple[Reader, ...]:
     """The readers, in the order they are tried: the first that knows wins."""
-    return (read_remarks.not_for_us, read_remarks.said_before, read_remarks.complains,
+    return (read_remarks.not_for_us, read_remarks.said_before, read_remarks.blames,
+            read_remarks.complains,
             read_controls.aside,
             read_questions.asks_first, read_controls.how_far, read_questions.stated_question,
             read_unsure.hesitating, read_yes_no.rather_not, read_unsure.unsure_if,

@@ -1012,6 +1012,18 @@ async def test_nothing_to_add_skips_but_a_story_saying_it_is_kept(chat: Chat,
     assert not (await stored(store, chat)).get("spread")
 
 
+async def test_someone_to_blame_is_never_kept_as_the_name_to_show(chat: Chat,
+                                                                   store: Store) -> None:
+    """Asked how to name them, a person wrote whom to blame: it was kept as their name."""
+    await start(chat)
+    await chat.script(PROBLEM, "I started a call-back list.", "skip", "skip", "no", "skip",
+                      "skip", "staff", "1, 4")
+    assert "How should we name you" in chat.last_text
+    await chat.say("name the doctor who ignored me")
+    assert "PALS" in chat.replies[-2].text and "How should we name you" in chat.last_text
+    assert not (await stored(store, chat)).get("acted_name")
+
+
 async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:
     await chat.script("hi", "yes quickly pls on my break")
     assert "Is that OK?" in chat.last_text

@@ -37,6 +37,9 @@ _PART = re.compile(r"\b(?:just|only) (?:one|the|my|some|part)\b|\b(?:one|some|pa
 """Words that ask about a part of what a choice does ("can i erase just one story")."""
 
 
+_LEAD_WORDS = frozenset({"so", "wait", "but", "and", "um", "erm", "hmm", "sorry"})
+"""Words before a question that do not change it ("so who actually reads this")."""
+
 _BEFORE_ANSWERING = re.compile(r"\bbefore (?:i|we) (?:say|answer|agree|decide|pick|choose|"
                                r"go on|carry on|start|send|say yes|say no)\b")
 
@@ -48,6 +51,9 @@ def asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     words_said = said.split()
     if asked.kind not in (AnswerKind.CHOICE, AnswerKind.PICKS) or len(words_said) < 3:
         return None
+    while len(words_said) > 3 and words_said[0] in _LEAD_WORDS and words_said[1] in WH:
+        words_said = words_said[1:]  # "so who actually reads this", "wait who is the team"
+        said = " ".join(words_said)
     if _BEFORE_ANSWERING.search(said) and ("?" in text or words_said[0] in WH):
         return Understood(Reading.QUESTION)  # "hang on before i say yes, does the moderator.."
     parts = re.split(r"[,.;]|\bbut\b|\bbefore i send\b", text.strip())

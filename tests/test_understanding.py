@@ -1024,6 +1024,14 @@ async def test_someone_to_blame_is_never_kept_as_the_name_to_show(chat: Chat,
     assert not (await stored(store, chat)).get("acted_name")
 
 
+@pytest.mark.parametrize("question", ["so who actually reads this", "wait who is the team"])
+async def test_a_question_after_so_or_wait_at_consent_is_answered(chat: Chat,
+                                                                  question: str) -> None:
+    await chat.script("hi", "yes")
+    answer, again = await chat.say(question)
+    assert "moderator" in answer.text.lower() and again.text.endswith("Is that OK?")
+
+
 async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:
     await chat.script("hi", "yes quickly pls on my break")
     assert "Is that OK?" in chat.last_text

@@ -88,6 +88,20 @@ def asks_first(said: str, text: str, asked: Asked) -> Understood | None:
     return None
 
 
+_NOT_UNDERSTOOD = re.compile(r"\b(?:i |i just |i really )?(?:dont|don't|do not|didnt|didn't)"
+                             r" (?:really |quite |fully )?(?:understand|get it|get this|get these"
+                             r"|follow)\b(?! why\b)")
+
+
+def not_understood(said: str, text: str, asked: Asked) -> Understood | None:
+    """At a question with options, a short "I don't understand (this)" asks for the
+    question in plainer words ("i dont understand this is ok or not ok")."""
+    if asked.kind is AnswerKind.TEXT or len(said.split()) > PHRASED + 2 or (
+            contained_choice(said, asked) is not None):
+        return None  # "still dont get it, more pls" asks for the "Tell me more" option
+    return Understood(Reading.HELP) if _NOT_UNDERSTOOD.search(said) else None
+
+
 def stated_question(said: str, text: str, asked: Asked) -> Understood | None:
     """A question put as a statement, or one that echoes the question back
     (``flows/second_language.py``): a question, not an answer."""

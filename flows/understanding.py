@@ -172,12 +172,12 @@ def _after_greeting(text: str) -> str:
 def _readers() -> tuple[Reader, ...]:
     """The readers, in the order they are tried: the first that knows wins."""
     return (read_remarks.not_for_us, read_remarks.said_before, read_remarks.blames,
-            read_remarks.complains,
-            read_controls.aside,
+            read_remarks.complains, read_controls.aside,
             read_questions.asks_first, read_controls.how_far, read_questions.stated_question,
             read_unsure.hesitating, read_yes_no.rather_not, read_unsure.unsure_if,
             read_controls.restart, read_choices.exact_choice, read_controls.exact_control,
-            read_choices.choice_phrase, read_controls.control_phrase, read_unsure.dont_know,
+            read_choices.choice_phrase, read_questions.not_understood,
+            read_controls.control_phrase, read_unsure.dont_know,
             read_unsure.nothing_tried, read_unsure.yes_tried, read_remarks.greeting,
             read_questions.only_questions, read_questions.question, read_yes_no.yes_no,
             read_questions.asks_back,

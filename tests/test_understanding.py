@@ -1032,6 +1032,14 @@ async def test_a_question_after_so_or_wait_at_consent_is_answered(chat: Chat,
     assert "moderator" in answer.text.lower() and again.text.endswith("Is that OK?")
 
 
+@pytest.mark.parametrize("lost", ["i dont understand this is ok or not ok",
+                                  "I'm not sure, I don't really understand computers"])
+async def test_i_dont_understand_at_consent_explains_it(chat: Chat, lost: str) -> None:
+    await chat.script("hi", "yes")
+    await chat.say(lost)
+    assert chat.replies[-2].text.startswith("I mean:") and "Is that OK?" not in chat.last_text
+
+
 async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:
     await chat.script("hi", "yes quickly pls on my break")
     assert "Is that OK?" in chat.last_text

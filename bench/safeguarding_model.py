@@ -8,7 +8,8 @@
   each writer's file): recall, false alarms and recall per concern with 95 % Wilson
   intervals, for the rules, the model and the rules OR the model.
 * ``blind`` (tests/data/safeguarding/blind.jsonl), ``blind2`` (blind2.jsonl, a second writer's,
-  frozen before it was first measured) and ``held_out``
+  frozen before it was first measured), ``blind3`` (a third writer's, a quarter of it in
+  context, everyday replies among its look-alikes) and ``held_out``
   (tests/data/safeguarding_heldout.jsonl): the same, on sets never trained or tuned on.
   Measure them, never tune on them.
 
@@ -124,6 +125,7 @@ def main() -> None:
     report["validation"] = evaluate(screen, validation)
     report["blind"] = evaluate(screen, data.read(data.BLIND))
     report["blind2"] = evaluate(screen, data.read(data.BLIND2))
+    report["blind3"] = evaluate(screen, data.read(data.BLIND3))
     report["held_out"] = evaluate(screen, data.read(data.HELD_OUT, writer="held-out"))
     report["chat_replies"] = chat_replies(screen)
     report["targets"] = {"recall": measure.RECALL_TARGET,

@@ -4,8 +4,8 @@ Training reads every ``tests/data/safeguarding/train_*.jsonl`` (one file per wri
 ``train_chat_replies.jsonl``: everyday replies to the bot's questions) and the older
 ``tests/data/safeguarding_cases.jsonl`` (written alongside the rules). The validation
 split is a fifth of each writer's file, stratified by concern, and never includes the older
-set: the rules were written on it, so it would flatter them. ``blind.jsonl`` and
-``safeguarding_heldout.jsonl`` are never read here.
+set: the rules were written on it, so it would flatter them. The blind sets
+(``blind*.jsonl``) and ``safeguarding_heldout.jsonl`` are never read here.
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ OLDER = ROOT / "tests" / "data" / "safeguarding_cases.jsonl"
 BLIND = DATA / "blind.jsonl"
 BLIND2 = DATA / "blind2.jsonl"
 """A second blind set, by a fourteenth writer, frozen before any model was measured on it."""
+BLIND3 = DATA / "blind3.jsonl"
+"""A third, by a writer who saw only the policy, with a quarter of its messages in context and
+everyday replies among its look-alikes: measured once, with the deployed model."""
 HELD_OUT = ROOT / "tests" / "data" / "safeguarding_heldout.jsonl"
 CONCERNS = tuple(c.value for c in Concern)
 """The model's classes are ``none`` (0) then these, in this order."""

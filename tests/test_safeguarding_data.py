@@ -29,8 +29,9 @@ def test_every_line_is_a_labelled_message(path: Path) -> None:
         assert {row["concern"] for row in rows} == {None}
 
 
-def test_the_blind_set_is_unchanged_since_it_was_frozen() -> None:
+@pytest.mark.parametrize("name", ["blind.jsonl", "blind3.jsonl"])
+def test_the_blind_sets_are_unchanged_since_they_were_frozen(name: str) -> None:
     readme = (DATA / "README.md").read_text(encoding="utf-8")
-    frozen = re.search(r"SHA-256:\s*`([0-9a-f]{64})`", readme)
-    assert frozen is not None
-    assert hashlib.sha256((DATA / "blind.jsonl").read_bytes()).hexdigest() == frozen.group(1)
+    frozen = re.search(rf"`{re.escape(name)}`[^`]*SHA-256:\s*`([0-9a-f]{{64}})`", readme)
+    assert frozen is not None, name
+    assert hashlib.sha256((DATA / name).read_bytes()).hexdigest() == frozen.group(1)

@@ -95,8 +95,8 @@ def _tells(said: str, asked: Asked) -> bool:
 
 
 def filler(said: str, text: str, asked: Asked) -> Understood | None:
-    """At an open question, a yes, an "ok", a "lol", a bare number, or "me" alone at "has
-    anyone tried?" is not yet an answer; a plain "nah" to a question that may be left is a
+    """At an open question, a yes, an "ok", a "lol", a bare number, or "me" or "my team"
+    alone is not yet an answer; a plain "nah" to a question that may be left is a
     no, not an answer to keep."""
     if asked.kind is not AnswerKind.TEXT:
         return None
@@ -127,8 +127,8 @@ def filler(said: str, text: str, asked: Asked) -> Understood | None:
     if re.fullmatch(r"(?:(?:[hj]a|h[ei]|ja|je)+h?|lo+l|lmf?ao+|rofl)(?:\s+\S+)?", said) and (
             len(said.split()) == 1):
         return Understood(Reading.UNCLEAR)  # "hahaha", "hehe", "jajaja": a laugh, not an answer
-    if asked.nothing_tried and any(said in phrases(key) for key in _WHO):
-        return Understood(Reading.UNCLEAR)  # who, but not yet what: "me"
+    if any(said in phrases(key) for key in _WHO):
+        return Understood(Reading.UNCLEAR)  # who, but not what: "me", a late "my team"
     if asked.optional and not asked.nothing_tried and said in phrases("words.no"):
         return Understood(Reading.NONE)  # "nah" to "which service?" is not a service
     return None

@@ -14,6 +14,11 @@ from flows.understood import FIRM_YES, PHRASED, SHORT, Reading, Understood
 from flows.wording import contains, longer, mashed, phrases, plain
 
 _WHO = ("words.me", "words.my_team")
+_WHO_DID = re.compile(r"(?:oh |and |btw )?(?:it was |that was |twas )?(?:me|us|we|my team|our team"
+                      r"|my \w+|the \w+)(?: who)? did (?:it|that|this)(?: btw| too| really)?"
+                      r"|(?:oh |and )?it was (?:me|us|my team|our team)(?: btw| really)?")
+"""Who did it, said late at another question ("it was me who did it", "oh my team did it
+btw"): not what happened."""
 _CUT_OFF = frozenset({"the", "a", "an", "and", "is", "but", "so", "my", "then"})
 """A short reply ending in one of these was cut off ("so the thing is")."""
 
@@ -127,8 +132,9 @@ def filler(said: str, text: str, asked: Asked) -> Understood | None:
     if re.fullmatch(r"(?:(?:[hj]a|h[ei]|ja|je)+h?|lo+l|lmf?ao+|rofl)(?:\s+\S+)?", said) and (
             len(said.split()) == 1):
         return Understood(Reading.UNCLEAR)  # "hahaha", "hehe", "jajaja": a laugh, not an answer
-    if any(said in phrases(key) for key in _WHO):
-        return Understood(Reading.UNCLEAR)  # who, but not what: "me", a late "my team"
+    if any(said in phrases(key) for key in _WHO) or (
+            not asked.nothing_tried and _WHO_DID.fullmatch(said)):
+        return Understood(Reading.UNCLEAR)  # who, but not what: "me", "it was me who did it"
     if asked.optional and not asked.nothing_tried and said in phrases("words.no"):
         return Understood(Reading.NONE)  # "nah" to "which service?" is not a service
     return None

@@ -1040,13 +1040,14 @@ async def test_i_dont_understand_at_consent_explains_it(chat: Chat, lost: str) -
     assert chat.replies[-2].text.startswith("I mean:") and "Is that OK?" not in chat.last_text
 
 
+@pytest.mark.parametrize("who", ["me", "it was me who did it", "oh my team did it btw"])
 async def test_a_late_who_at_what_happened_is_not_kept_as_what_happened(
-        chat: Chat, store: Store) -> None:
+        chat: Chat, store: Store, who: str) -> None:
     """The bot knew who from "I rang them"; "me" at "What happened after that?" was kept."""
     await start(chat)
     await chat.script(PROBLEM, "i rang them and asked them to put a note on my file")
     assert "What happened after that?" in chat.last_text
-    await chat.say("me")
+    await chat.say(who)
     assert "outcome" not in await stored(store, chat)
     assert "tell me a little more" in chat.last_text
 

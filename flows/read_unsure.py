@@ -56,8 +56,21 @@ def _turns_to_answer(said: str, asked: Asked, deed: bool = False) -> bool:
     return turn.group("turn") == "but"
 
 
+_WHERE_TO_START = re.compile(r"(?:i )?(?:(?:dont|don't|do not) (?:really )?know|(?:im |i'm )?not "
+                             r"sure|unsure) where to (?:start|begin)|where do i (?:start|begin)")
+"""How a story may open: what follows it is the story."""
+_STRESS = re.compile(r"\b(?:even|honestly|genuinely|truly|actually)\s+(?=\w)")
+"""Words that stress a not-knowing without changing it ("i cant even remember")."""
+
+
 def dont_know(said: str, text: str, asked: Asked) -> Understood | None:
+    unstressed = _STRESS.sub("", said)
+    if unstressed != said:
+        return dont_know(unstressed, _STRESS.sub("", text.casefold()), asked)
     unsure = phrases("words.dont_know")
+    opener = _WHERE_TO_START.match(said) if asked.kind is AnswerKind.TEXT else None
+    if opener is not None and len(said[opener.end():].split()) >= 5:
+        return None  # "i dont know where to start, the gp lost my referral twice": a story
     if _turns_to_answer(said, asked):
         return None
     if _LOST.match(said) and len(said.split()) <= SHORT:

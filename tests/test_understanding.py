@@ -1052,6 +1052,26 @@ async def test_a_late_who_at_what_happened_is_not_kept_as_what_happened(
     assert "tell me a little more" in chat.last_text
 
 
+@pytest.mark.parametrize("story", [
+    "i dont know where to start, the gp lost my referral twice",
+    "i genuinely dont know where to start, the gp lost my referral twice"])
+async def test_a_story_opening_with_i_dont_know_where_to_start_is_kept(
+        chat: Chat, store: Store, story: str) -> None:
+    """It was read as "don't know" and asked again: the story was not kept."""
+    await start(chat)
+    await chat.say(story)
+    assert (await stored(store, chat))["situation"] == story
+
+
+async def test_i_cant_even_remember_at_a_follow_up_is_not_knowing() -> None:
+    from bench.understanding import questions
+    from flows.understanding import Reading, understand
+
+    asked = questions()["follow_up.how_it_went"]
+    said = understand("tbh i cant even remember what i said i tried", asked)
+    assert said.reading is Reading.DONT_KNOW
+
+
 async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:
     await chat.script("hi", "yes quickly pls on my break")
     assert "Is that OK?" in chat.last_text

@@ -164,9 +164,15 @@ _OTHERS = re.compile(r"\b(?:nobody|noone|no one|nobody ever|they|he|she|daughter
                      r"|staff|family|sister|brother|carer|team)$")
 
 
+_WISHED = re.compile(r"\b(?:someone|somebody|people|a person|volunteers?|staff|carers?|nurses?)"
+                     r" to$")
+
+
 def _someone_did(before: str) -> bool:
-    """Is "help me" told of someone ("my daughter help me", "nobody help me"), not asked?"""
-    return _OTHERS.search(before.strip()) is not None
+    """Is "help me" told of someone ("my daughter help me", "nobody help me") or wished for
+    ("someone to help me start it"), not asked of the bot?"""
+    return _OTHERS.search(before.strip()) is not None or (
+        _WISHED.search(before.strip()) is not None)
 
 
 def _goes_on(said: str, end: int) -> bool:

@@ -197,6 +197,14 @@ async def test_help_me_told_of_someone_is_not_a_call_for_help(chat: Chat,
     assert (await stored(store, chat))["tried_by"] == TriedBy.SOMEONE_ELSE.value
 
 
+async def test_someone_to_help_me_at_what_would_help_is_kept(chat: Chat,
+                                                               store: Store) -> None:
+    await start(chat)
+    await chat.script(PROBLEM, "nothing yet")
+    await chat.say("someone to help me start it")
+    assert (await stored(store, chat))["spread"] == "someone to help me start it"
+
+
 async def test_a_greeting_mid_story_shows_where_we_were(chat: Chat, store: Store) -> None:
     await start(chat)
     await chat.say("hi")

@@ -153,7 +153,7 @@ def _phrased(said: str, text: str, asked: Asked) -> Understood | None:
         if reading is Reading.SKIP and _yes_with_a_wish(said, asked):
             continue  # "OK for me, but please no name of my daughter": a yes with a wish
         if any((reading is not Reading.PAUSE or not _goes_on(said, found.end())) and not (
-                reading is Reading.HELP and _someone_did(said[:found.start()]))
+                reading in (Reading.HELP, Reading.PAUSE) and _someone_did(said[:found.start()]))
                for found in pattern(phrases(f"words.phrase.{reading.value}")).finditer(said)):
             return Understood(reading)
     return None
@@ -168,11 +168,16 @@ _WISHED = re.compile(r"\b(?:someone|somebody|people|a person|volunteers?|staff|c
                      r" to$")
 
 
+_REPORTED = re.compile(r"\b(?:said|says|told (?:me|us|her|him|them)|asked|went)(?: to)?$")
+"""Someone's words reported ("the nurse said text me tomorrow"): not the person's own."""
+
+
 def _someone_did(before: str) -> bool:
-    """Is "help me" told of someone ("my daughter help me", "nobody help me") or wished for
-    ("someone to help me start it"), not asked of the bot?"""
-    return _OTHERS.search(before.strip()) is not None or (
-        _WISHED.search(before.strip()) is not None)
+    """Is "help me" told of someone ("my daughter help me", "nobody help me"), wished for
+    ("someone to help me start it") or reported ("she said ask me later"), not asked of the
+    bot?"""
+    return any(found.search(before.strip()) is not None for found in (
+        _OTHERS, _WISHED, _REPORTED))
 
 
 def _goes_on(said: str, end: int) -> bool:

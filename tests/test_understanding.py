@@ -205,6 +205,19 @@ async def test_someone_to_help_me_at_what_would_help_is_kept(chat: Chat,
     assert (await stored(store, chat))["spread"] == "someone to help me start it"
 
 
+def test_ask_me_later_pauses_but_told_or_wished_for_it_answers() -> None:
+    from bench.understanding import questions
+    from flows.understanding import Reading, understand
+
+    asked = questions()
+    assert understand("ask me next week", asked["introduction.invite"]).reading is (
+        Reading.PAUSE)
+    assert understand("ping me after 6", asked["tried.welcome"]).value == "not_now"
+    for text, step in [("nurse said text me tomorrow", "story.situation"),
+                       ("someone to remind me later about my meds", "story.need")]:
+        assert understand(text, asked[step]).reading is Reading.ANSWER, text
+
+
 async def test_a_greeting_mid_story_shows_where_we_were(chat: Chat, store: Store) -> None:
     await start(chat)
     await chat.say("hi")

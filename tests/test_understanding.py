@@ -1226,6 +1226,20 @@ def test_the_readme_states_the_blind_figures_as_measured() -> None:
             f"{outbound['non_answers_stored'] * 100:.1f}% of non-answers stored") in readme
 
 
+def test_the_readme_states_the_tuning_sets_as_they_are() -> None:
+    """How many sets and replies the words were tuned on, and how well each is read now."""
+    from bench.understanding import BLIND, SETS, measure
+
+    tuning = [measure(path, show=0) for name, path in SETS.items() if name not in BLIND]
+    lowest = min(r["accuracy"] for r in tuning)
+    highest = max(r["accuracy"] for r in tuning)
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text().split())
+    words = {12: "twelve", 13: "thirteen", 14: "fourteen"}[len(tuning)]
+    assert (f"{words} other sets written the same way by {words} other writers "
+            f"({sum(r['replies'] for r in tuning):,} replies: {int(lowest * 100)} to "
+            f"{int(highest * 100)}% read as meant)") in readme
+
+
 @pytest.mark.parametrize("nothing", [
     "well nothing yet really, I was told to come here",
     "I am sorry to say that nothing has been attempted to my knowledge. Kind regards.",

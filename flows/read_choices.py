@@ -96,6 +96,8 @@ def choice_phrase(said: str, text: str, asked: Asked) -> Understood | None:
     fixed = unswapped(said, asked) if asked.kind is AnswerKind.CHOICE else said
     if value is None and fixed != said:
         value = phrased_choice(fixed, asked)  # "need to chnage a bit"
+    if value is not None and value == asked.yes and contains(said, phrases("words.later")):
+        return None  # "ask me next week" at "Yes, ask me": not now
     return None if value is None else Understood(Reading.CHOICE, value)
 
 

@@ -14,9 +14,11 @@ from flows.understood import FIRM_YES, PHRASED, SHORT, Reading, Understood
 from flows.wording import contains, longer, mashed, phrases, plain
 
 _WHO = ("words.me", "words.my_team")
-_WHO_DID = re.compile(r"(?:oh |and |btw )?(?:it was |that was |twas )?(?:me|us|we|my team|our team"
-                      r"|my \w+|the \w+)(?: who)? did (?:it|that|this)(?: btw| too| really)?"
-                      r"|(?:oh |and )?it was (?:me|us|my team|our team)(?: btw| really)?")
+_WHO_DID = re.compile(r"(?:(?:oh|and|btw|no|wait|sorry|actually) )*(?:it was |that was |twas )?"
+                      r"(?:me|us|we|my team|our team|my \w+|the \w+)(?: who)? did (?:it|that|this)"
+                      r"(?: btw| too| really)?"
+                      r"|(?:(?:oh|and|no|wait|sorry|actually) )*it was (?:me|us|my team|our team)"
+                      r"(?: btw| really)?")
 """Who did it, said late at another question ("it was me who did it", "oh my team did it
 btw"): not what happened."""
 _CUT_OFF = frozenset({"the", "a", "an", "and", "is", "but", "so", "my", "then"})

@@ -1061,7 +1061,8 @@ async def test_i_dont_understand_at_consent_explains_it(chat: Chat, lost: str) -
     assert chat.replies[-2].text.startswith("I mean:") and "Is that OK?" not in chat.last_text
 
 
-@pytest.mark.parametrize("who", ["me", "it was me who did it", "oh my team did it btw"])
+@pytest.mark.parametrize("who", ["me", "it was me who did it", "oh my team did it btw",
+                                 "no wait, it was me"])
 async def test_a_late_who_at_what_happened_is_not_kept_as_what_happened(
         chat: Chat, store: Store, who: str) -> None:
     """The bot knew who from "I rang them"; "me" at "What happened after that?" was kept."""
@@ -1091,6 +1092,15 @@ async def test_i_cant_even_remember_at_a_follow_up_is_not_knowing() -> None:
     asked = questions()["follow_up.how_it_went"]
     said = understand("tbh i cant even remember what i said i tried", asked)
     assert said.reading is Reading.DONT_KNOW
+
+
+async def test_ask_me_next_week_at_ask_me_pauses(chat: Chat) -> None:
+    """"Yes, ask me" is the extra questions' first option: "ask me next week" picked it."""
+    await start(chat)
+    await chat.script(PROBLEM, "nothing yet", "skip")
+    assert "four short extra questions" in chat.last_text
+    await chat.say("ask me next week")
+    assert chat.last_text.startswith("Paused.")
 
 
 async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:

@@ -1103,6 +1103,15 @@ async def test_ask_me_next_week_at_ask_me_pauses(chat: Chat) -> None:
     assert chat.last_text.startswith("Paused.")
 
 
+@pytest.mark.parametrize("asks", ["is this the complaints thing", "is this about complaints?"])
+async def test_asking_if_this_is_for_complaints_is_told_where_to_complain(
+        chat: Chat, asks: str) -> None:
+    """It got the general word about the bot, which never says where complaints go."""
+    await chat.say("hi")
+    await chat.say(asks)
+    assert "PALS" in chat.replies[-2].text and "Shall we start?" in chat.last_text
+
+
 async def test_yes_on_my_break_starts_rather_than_pausing(chat: Chat) -> None:
     await chat.script("hi", "yes quickly pls on my break")
     assert "Is that OK?" in chat.last_text

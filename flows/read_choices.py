@@ -30,7 +30,7 @@ from flows.choosing import (
 )
 from flows.spec import AnswerKind
 from flows.typed import ASIDES, POLITE, numbered, picked_number
-from flows.understood import FIRM_YES, PRONOUNS, Reading, Understood, first_clause
+from flows.understood import FIRM_NO, FIRM_YES, PRONOUNS, Reading, Understood, first_clause
 from flows.wording import contains, contains_phrase, mashed, opens_with, phrases, plain
 
 _REMARK = PRONOUNS | {"is", "are", "was", "were", "thats", "that's", "should", "think", "dear",
@@ -39,6 +39,11 @@ _REMARK = PRONOUNS | {"is", "are", "was", "were", "thats", "that's", "should", "
 _EDITS = re.compile(r"\bbut\b.*\b(?:change|take out|take off|remove|edit|fix|delete|correct"
                     r"|add)\b")
 """After a "send it", words that ask for a change first ("send it but take out the name")."""
+
+
+_BARE_YES = frozenset({"yes", "yeah", "yep", "ok", "okay", "fine", "thats fine", "that's fine",
+                       "its fine", "it's fine", "thats ok", "that's ok", "sure"})
+"""After a "no", words that may only mean "no problem" ("no, that's fine"): not a yes."""
 
 
 def exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
@@ -51,6 +56,13 @@ def exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
             phrases("words.no") | phrases("words.yes")) else None
         if named is not None and named.value == asked.no:
             return Understood(Reading.CHOICE, named.value)  # "yes stop": stop, not carry on
+    if asked.kind is AnswerKind.CHOICE and asked.yes and said.split()[0] in FIRM_NO:
+        rest = " ".join(first_clause(text).split()[1:]) or " ".join(
+            plain(text).split()[1:])
+        named = match_choice(rest, asked.choices) if rest and rest not in (
+            phrases("words.no") | phrases("words.acknowledged")) else None
+        if named is not None and named.value == asked.yes and rest not in _BARE_YES:
+            return Understood(Reading.CHOICE, named.value)  # "no, carry on": carry on
     if asked.kind is AnswerKind.CHOICE:
         number = picked_number(first_clause(text), len(asked.choices))
         calm = " ".join(w for w in first_clause(text).split() if w not in ASIDES)

@@ -205,6 +205,17 @@ async def test_someone_to_help_me_at_what_would_help_is_kept(chat: Chat,
     assert (await stored(store, chat))["spread"] == "someone to help me start it"
 
 
+def test_a_no_then_the_option_that_carries_on_carries_on() -> None:
+    """After the support message, "no, carry on" (no, I'm not at risk) stopped the story."""
+    from bench.understanding import questions
+    from flows.understanding import understand
+
+    safe = questions()["safe"]
+    assert understand("no, carry on", safe).value == "safe_carry_on"
+    assert understand("no, stop here", safe).value == "safe_stop"
+    assert understand("no, thats fine", questions()["story.consent"]).value == "no"
+
+
 def test_ask_me_later_pauses_but_told_or_wished_for_it_answers() -> None:
     from bench.understanding import questions
     from flows.understanding import Reading, understand

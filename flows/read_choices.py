@@ -41,11 +41,6 @@ _EDITS = re.compile(r"\bbut\b.*\b(?:change|take out|take off|remove|edit|fix|del
 """After a "send it", words that ask for a change first ("send it but take out the name")."""
 
 
-_BARE_YES = frozenset({"yes", "yeah", "yep", "ok", "okay", "fine", "thats fine", "that's fine",
-                       "its fine", "it's fine", "thats ok", "that's ok", "sure"})
-"""After a "no", words that may only mean "no problem" ("no, that's fine"): not a yes."""
-
-
 def exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
     if asked.no == "change" and asked.yes and _EDITS.search(said) and not said.startswith(
             ("no", "change")):
@@ -60,8 +55,9 @@ def exact_choice(said: str, text: str, asked: Asked) -> Understood | None:
         rest = " ".join(first_clause(text).split()[1:]) or " ".join(
             plain(text).split()[1:])
         named = match_choice(rest, asked.choices) if rest and rest not in (
-            phrases("words.no") | phrases("words.acknowledged")) else None
-        if named is not None and named.value == asked.yes and rest not in _BARE_YES:
+            phrases("words.no") | phrases("words.acknowledged") | phrases("words.no_problem")
+        ) else None
+        if named is not None and named.value == asked.yes:
             return Understood(Reading.CHOICE, named.value)  # "no, carry on": carry on
     if asked.kind is AnswerKind.CHOICE:
         number = picked_number(first_clause(text), len(asked.choices))

@@ -1,4 +1,4 @@
-"""Whole stories told to ``storyloop chat`` by eight different people, each typing the way
+"""Whole stories told to ``storyloop chat`` by nine different people, each typing the way
 people do, in a real pseudo-terminal on a real SQLite file. Every answer waits for the bot's
 reply (the next prompt), nothing sleeps, and at the end the stored story is read field by field:
 what each person meant is kept, and nothing they said that was not an answer is.
@@ -397,3 +397,48 @@ def test_complaining_connie_is_told_where_to_complain_and_still_finishes(
     story.never("how do I complain about the doctor", "I want someone held accountable",
                 "not that I know of")
     story.check(connie)
+
+
+def test_carer_sunita_types_in_a_second_language_and_comes_back_later(
+        person: Callable[[], Teller], db: Path) -> None:
+    """Emoji for yes, "help me" told of her daughter, who did it said late, "ask me next
+    week", and, after a break, a role told as going to the doctor with him."""
+    sunita = person()
+    assert START in sunita.opens()
+    sunita.answers("hello", START)
+    sunita.answers("😊👍", CONSENT)
+    sunita.answers("👍👍", HAPPENING)
+    reply = sunita.says("my husband have dementia. the hospital send him home at night with "
+                        "nobody tell me")
+    if "Samaritans" in reply:  # the model may take her for a neglect concern: she carries on
+        sunita.answers("no, carry on", TRIED)
+    else:
+        assert TRIED.lower() in reply.lower(), sunita.transcript()
+    tells_what_was_tried(sunita, "my daughter help me, she call the ward every day",
+                         "my daughter")
+    sunita.answers("it was my daughter who did it", "tell me a little more")
+    sunita.answers("now the ward ring us in the afternoon before the discharge", SPREAD)
+    sunita.answers("someone to help me start it", REFLECT)
+    sunita.answers("ask me next week", "Paused")
+    assert sunita.leaves() == 0
+    back = person()
+    assert REFLECT in back.opens()
+    back.answers("carry on", REFLECT)
+    back.answers("no thanks", THEMES)
+    back.answers("1 and 3", PLACE)
+    back.answers("the big hospital", ROLE)
+    back.answers("i am the one who goes to the doctor with him", PERMISSIONS)
+    back.answers("none", REVIEW)
+    back.answers("yes", SAVED)
+    assert back.leaves() == 0
+    story = Misreadings(stored_story(db))
+    story.holds("situation", "dementia", "nobody tell me")
+    story.holds("tried", "call the ward every day")
+    story.equal("tried_by", "someone else")
+    story.holds("outcome", "ring us in the afternoon")
+    story.equal("spread", "someone to help me start it")
+    story.equal("themes", ["access", "communication"])
+    story.holds("place", "big hospital")
+    story.equal("role", "citizen")
+    story.never("it was my daughter who did it", "ask me next week", "no, carry on", "👍👍")
+    story.check(back)
